@@ -1,0 +1,10 @@
+import { redirect } from "next/navigation";
+import { getSessionUser } from "@/lib/auth/session";
+import { hasAnyUser } from "@/lib/orgs/setup";
+
+export const dynamic = "force-dynamic";
+
+export default async function Home() {
+  if (!(await hasAnyUser())) redirect("/setup");
+  redirect((await getSessionUser()) ? "/rules" : "/login");
+}

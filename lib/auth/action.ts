@@ -1,0 +1,71 @@
+import { z } from "zod";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
+import { getSessionUser, type SessionUser } from "./session";
+
+export type FieldErrors = Record<string, string[]>;
+
+export type ActionResult<T = null> =
+  | { ok: true; data: T; message?: string }
+  | { ok: false; error: string; fieldErrors?: FieldErrors; code: "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "error" };
+
+export interface ActionContext {
+  user: SessionUser;
+  organizationId: string;
+  prisma: PrismaClient;
+}
+
+/** Turns a zod error into { "field.path": [messages] } for the form. */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_form";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+export function failure(err: unknown): Extract<ActionResult, { ok: false }> {
+  if (err instanceof UnauthenticatedError) return { ok: false, code: "unauthenticated", error: err.message };
+  if (err instanceof ForbiddenError) return { ok: false, code: "forbidden", error: err.message };
+  if (err instanceof NotFoundError) return { ok: false, code: "not_found", error: "Not found." };
+  if (err instanceof DomainError) return { ok: false, code: "conflict", error: err.message, fieldErrors: err.fieldErrors };
+  console.error("Unexpected error in server action:", err);
+  return { ok: false, code: "error", error: "Something went wrong. Please try again." };
+}
+
+/**
+ * Every server action goes through here: it authenticates, checks the role, validates the input
+ * with the same zod schema the form uses, and hands the handler a context scoped to the user's
+ * organization. No action can skip a step.
+ */
+export function authedAction<S extends z.ZodType, T>(
+  options: { schema: S; role: "ADMIN" | "VIEWER" },
+  handler: (input: z.output<S>, ctx: ActionContext) => Promise<T>,
+): (input: z.input<S>) => Promise<ActionResult<T>> {
+  return async (input) => {
+    try {
+      const user = await getSessionUser();
+      if (!user) throw new UnauthenticatedError();
+      if (options.role === "ADMIN" && user.role !== "ADMIN") throw new ForbiddenError();
+      const parsed = options.schema.safeParse(input);
+      if (!parsed.success) {
+        return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+      }
+      const prisma = await db();
+      const data = await handler(parsed.data, { user, organizationId: user.organizationId, prisma });
+      return { ok: true, data };
+    } catch (err) {
+      return failure(err);
+    }
+  };
+}
+
+/** For server components and route handlers: the user or an error to map to 401/403. */
+export async function requireUser(role: "ADMIN" | "VIEWER" = "VIEWER"): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) throw new UnauthenticatedError();
+  if (role === "ADMIN" && user.role !== "ADMIN") throw new ForbiddenError();
+  return user;
+}

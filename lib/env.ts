@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const boolString = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const cidr = z.string().refine((s) => {
+  const [addr, bits, ...rest] = s.split("/");
+  if (rest.length || !addr) return false;
+  const isV6 = addr.includes(":");
+  const max = isV6 ? 128 : 32;
+  if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max)) return false;
+  return isV6 ? /^[0-9a-fA-F:.]+$/.test(addr) : /^(\d{1,3}\.){3}\d{1,3}$/.test(addr) && addr.split(".").every((o) => Number(o) <= 255);
+}, "must be a CIDR such as 10.0.0.0/8 or ::1/128");
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .default("pglite:./data/pglite")
+    .refine((v) => v.startsWith("pglite:") || /^postgres(ql)?:\/\//.test(v), "must be pglite:<dir>, pglite:memory or postgres://…"),
+  NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
+  NEXTAUTH_URL: z.url("must be an absolute URL such as http://localhost:3000"),
+  APP_SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  ADMIN_EMAIL: z.email("must be an email address").optional(),
+  ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  ALLOWED_PRIVATE_NETWORKS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []))
+    .pipe(z.array(cidr)),
+  ALLOW_INSECURE_URLS: boolString,
+  SCHEDULER: z.enum(["on", "off", ""]).optional().transform((v) => (v === "off" ? "off" : "on")),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
+  MAIL_FROM: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** Local secrets kept in ./data so a developer's sessions and encrypted data survive restarts. */
+function localSecrets(dataDir: string): Record<string, string> {
+  const file = path.join(dataDir, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  const secrets = {
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    APP_SECRET_KEY: randomBytes(32).toString("base64url"),
+    CRON_SECRET: randomBytes(24).toString("base64url"),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+  return secrets;
+}
+
+/** Fills NEXTAUTH_SECRET, NEXTAUTH_URL, APP_SECRET_KEY and CRON_SECRET for local use when unset. */
+export function applyLocalDefaults(source: NodeJS.ProcessEnv = process.env, dataDir = path.resolve("data")): void {
+  const needs = ["NEXTAUTH_SECRET", "APP_SECRET_KEY", "CRON_SECRET"].filter((k) => !source[k]);
+  if (needs.length) {
+    const secrets = localSecrets(dataDir);
+    for (const k of needs) source[k] = secrets[k];
+  }
+  if (!source.NEXTAUTH_URL) source.NEXTAUTH_URL = `http://localhost:${source.PORT || 3000}`;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment, read once per process. */
+export function env(): Env {
+  if (!cached) {
+    if (process.env.NODE_ENV !== "test" || !process.env.APP_SECRET_KEY) applyLocalDefaults();
+    cached = parseEnv(process.env);
+  }
+  return cached;
+}
+
+/** For tests that change the environment. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
