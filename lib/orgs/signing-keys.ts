@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
-import { decryptSecret, encryptSecret } from "@/lib/security/crypto";
+import { decryptSecret, encryptSecret, maskSecret } from "@/lib/security/crypto";
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -48,4 +48,10 @@ export async function rotateSigningKey(prisma: PrismaClient, organizationId: str
     });
     return createSigningKey(tx, organizationId);
   });
+}
+
+/** The current key, masked for display (whsec_••••••••abcd). */
+export async function getMaskedSigningKey(tx: Tx, organizationId: string): Promise<string> {
+  const { current } = await getSigningKeys(tx, organizationId);
+  return maskSecret(current.secret);
 }

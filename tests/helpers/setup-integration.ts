@@ -1,0 +1,12 @@
+import { vi } from "vitest";
+import { currentTestUser } from "./session";
+
+(process.env as Record<string, string>).NODE_ENV = "test";
+process.env.APP_SECRET_KEY ??= "integration-test-app-secret-key-0123456789";
+process.env.NEXTAUTH_SECRET ??= "integration-test-nextauth-secret";
+process.env.NEXTAUTH_URL ??= "http://localhost:3000";
+
+// Server actions run here without Next's request context: the session comes from the test
+// (signInAs), and cache revalidation is a no-op.
+vi.mock("@/lib/auth/session", () => ({ getSessionUser: async () => currentTestUser() }));
+vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}, refresh: () => {}, updateTag: () => {} }));
