@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { classifyStatus, DEFAULT_RETRY_POLICY, maxAttempts, nextDelayMs, parseRetryAfter, parseRetryPolicy, type RetryPolicy } from "./retry-policy";
+
+const noJitter = () => 0.5;
+
+describe("retry policy", () => {
+  it("defaults to immediate, +30 s, +2 min, +10 min, +1 h, +6 h, then stops", () => {
+    const policy = parseRetryPolicy({});
+    expect(policy).toEqual(DEFAULT_RETRY_POLICY);
+    const delays = [1, 2, 3, 4, 5, 6].map((n) => nextDelayMs(policy, n, null, noJitter));
+    expect(delays).toEqual([30_000, 120_000, 600_000, 3_600_000, 21_600_000, null]);
+    expect(maxAttempts(policy)).toBe(6);
+  });
+
+  it("jitters by at most ±20%", () => {
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, null, () => 0)).toBe(24_000);
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, null, () => 0.999999)).toBe(36_000);
+  });
+
+  it("grows exponentially up to its cap", () => {
+    const policy: RetryPolicy = { kind: "exponential", baseSeconds: 10, maxAttempts: 5, maxDelaySeconds: 35, retryOn4xx: false };
+    expect([1, 2, 3, 4, 5].map((n) => nextDelayMs(policy, n, null, noJitter))).toEqual([10_000, 20_000, 35_000, 35_000, null]);
+  });
+
+  it("honours Retry-After within bounds", () => {
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 90_000)).toBe(90_000);
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 0)).toBe(1_000);
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 30 * 86_400_000)).toBe(6 * 3_600_000);
+    expect(parseRetryAfter("120")).toBe(120_000);
+    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
+    expect(parseRetryAfter("soon")).toBeNull();
+  });
+
+  it("retries 408, 429, 5xx and no-response, never other 4xx unless the rule says so; 410 is gone", () => {
+    const verdicts = [200, 204, 301, 400, 401, 404, 408, 410, 422, 429, 500, 503, 999].map((s) => [s, classifyStatus(s, DEFAULT_RETRY_POLICY)]);
+    expect(Object.fromEntries(verdicts)).toEqual({
+      200: "success", 204: "success", 301: "retry", 400: "fail", 401: "fail", 404: "fail", 408: "retry",
+      410: "gone", 422: "fail", 429: "retry", 500: "retry", 503: "retry", 999: "retry",
+    });
+    expect(classifyStatus(404, { ...DEFAULT_RETRY_POLICY, retryOn4xx: true })).toBe("retry");
+  });
+
+  it("falls back to the default for an unreadable stored policy", () => {
+    expect(parseRetryPolicy({ kind: "schedule", delaysSeconds: [] })).toEqual(DEFAULT_RETRY_POLICY);
+    expect(parseRetryPolicy(null)).toEqual(DEFAULT_RETRY_POLICY);
+  });
+});
