@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { patchSearchParams, showingText } from "./search-params";
+
+describe("patchSearchParams", () => {
+  it("resets to page 1 whenever anything but the page changes", () => {
+    expect(patchSearchParams(new URLSearchParams("q=a&page=4"), { q: "ab" })).toBe("?q=ab");
+    expect(patchSearchParams(new URLSearchParams("page=4&sort=url"), { sort: "title", dir: "desc" })).toBe("?sort=title&dir=desc");
+  });
+
+  it("keeps the other params when paging and drops page=1 and empty values", () => {
+    expect(patchSearchParams(new URLSearchParams("q=zap&sort=url"), { page: 3 })).toBe("?q=zap&sort=url&page=3");
+    expect(patchSearchParams(new URLSearchParams("q=zap&page=3"), { page: 1 })).toBe("?q=zap");
+    expect(patchSearchParams(new URLSearchParams("q=zap"), { q: "" })).toBe("");
+  });
+});
+
+describe("showingText", () => {
+  it("describes the visible range", () => {
+    expect(showingText(1, 25, 132)).toBe("Showing 1–25 of 132");
+    expect(showingText(6, 25, 132)).toBe("Showing 126–132 of 132");
+    expect(showingText(1, 25, 0)).toBe("Showing 0 of 0");
+  });
+});

@@ -1,0 +1,155 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
+import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/events/catalog";
+
+// The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,
+// with each rule's creation rules summarised for display. The export reuses the same where/order.
+
+export const RULE_SORT_KEYS = ["status", "title", "trigger", "url", "created", "updated"] as const;
+export type RuleSortKey = (typeof RULE_SORT_KEYS)[number];
+export type RuleListParams = TableParams<RuleSortKey>;
+
+export const ruleListParamsSchema = tableParamsSchema({ sortKeys: RULE_SORT_KEYS, defaultSort: "title", defaultDir: "asc" });
+
+/** Parses ?q=&sort=&dir=&page=&size= from a page's searchParams (bad values fall back to defaults). */
+export function parseRuleListParams(raw: RawSearchParams | URLSearchParams | undefined): RuleListParams {
+  return parseTableParams(ruleListParamsSchema, raw);
+}
+
+export interface ListedRule {
+  id: string;
+  title: string;
+  enabled: boolean;
+  events: { name: string; label: string }[];
+  url: string;
+  creationRules: string;
+  disabledReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RuleListPage {
+  rows: ListedRule[];
+  total: number;
+  page: number;
+  pageCount: number;
+  size: number;
+}
+
+/** Event names whose label or name contains the filter text (case-insensitive). */
+export function eventsMatching(q: string): string[] {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return [];
+  return EVENT_TYPES.filter((e) => e.label.toLowerCase().includes(needle) || e.name.toLowerCase().includes(needle)).map((e) => e.name);
+}
+
+export function ruleListWhere(organizationId: string, q: string): Prisma.WebhookRuleWhereInput {
+  const needle = q.trim();
+  if (!needle) return { organizationId };
+  const or: Prisma.WebhookRuleWhereInput[] = [
+    { title: { contains: needle, mode: "insensitive" } },
+    { url: { contains: needle, mode: "insensitive" } },
+  ];
+  const events = eventsMatching(needle);
+  if (events.length > 0) or.push({ events: { hasSome: events } });
+  return { organizationId, OR: or };
+}
+
+/**
+ * Sort keys map to columns; id breaks ties so paging is stable. "trigger" orders by the event
+ * name array (PostgreSQL array order), which groups rules by trigger; it is close to, but not
+ * exactly, the labels' alphabetical order.
+ */
+export function ruleListOrderBy(sort: RuleSortKey, dir: "asc" | "desc"): Prisma.WebhookRuleOrderByWithRelationInput[] {
+  const column: Record<RuleSortKey, keyof Prisma.WebhookRuleOrderByWithRelationInput> = {
+    status: "enabled",
+    title: "title",
+    trigger: "events",
+    url: "url",
+    created: "createdAt",
+    updated: "updatedAt",
+  };
+  return [{ [column[sort]]: dir }, { id: dir }];
+}
+
+const ref = { select: { name: true } } as const;
+
+/** Only what the list and the export show: no auth config, headers or templates. */
+export const listedRuleSelect = {
+  id: true,
+  title: true,
+  enabled: true,
+  events: true,
+  url: true,
+  requiresCaseTrackerCode: true,
+  disabledReason: true,
+  createdAt: true,
+  updatedAt: true,
+  status: ref,
+  substatus: ref,
+  office: ref,
+  opportunitySource: ref,
+  marketingSource: ref,
+  caseTypes: { select: { caseType: { select: { name: true, position: true } } } },
+} satisfies Prisma.WebhookRuleSelect;
+
+type SelectedRule = Prisma.WebhookRuleGetPayload<{ select: typeof listedRuleSelect }>;
+
+export interface CreationRulesInput {
+  events: readonly string[];
+  status?: { name: string } | null;
+  substatus?: { name: string } | null;
+  caseTypes?: readonly { name: string; position?: number }[];
+  office?: { name: string } | null;
+  opportunitySource?: { name: string } | null;
+  marketingSource?: { name: string } | null;
+  requiresCaseTrackerCode?: boolean;
+}
+
+/**
+ * One line describing which leads a rule fires for, e.g.
+ * "Status: Signed Up › Retainer Signed · Case types: Auto Accident, Personal Injury · Office: Downtown".
+ * "Any lead" when nothing narrows it; "—" when the trigger has no creation rules at all.
+ */
+export function creationRulesSummary(rule: CreationRulesInput): string {
+  if (!hasCreationRules(rule.events)) return "—";
+  const parts: string[] = [];
+  if (rule.status) parts.push(`Status: ${rule.status.name}${rule.substatus ? ` › ${rule.substatus.name}` : ""}`);
+  const caseTypes = [...(rule.caseTypes ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0) || a.name.localeCompare(b.name)).map((c) => c.name);
+  if (caseTypes.length > 0) parts.push(`${caseTypes.length === 1 ? "Case type" : "Case types"}: ${caseTypes.join(", ")}`);
+  if (rule.office) parts.push(`Office: ${rule.office.name}`);
+  if (rule.opportunitySource) parts.push(`Opportunity source: ${rule.opportunitySource.name}`);
+  if (rule.marketingSource) parts.push(`Marketing source: ${rule.marketingSource.name}`);
+  if (rule.requiresCaseTrackerCode) parts.push("Requires case tracker code");
+  return parts.length > 0 ? parts.join(" · ") : "Any lead";
+}
+
+export function toListedRule(r: SelectedRule): ListedRule {
+  return {
+    id: r.id,
+    title: r.title,
+    enabled: r.enabled,
+    events: r.events.map((name) => ({ name, label: eventLabel(name) })),
+    url: r.url,
+    creationRules: creationRulesSummary({ ...r, caseTypes: r.caseTypes.map((c) => c.caseType) }),
+    disabledReason: r.disabledReason,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** One page of the organization's rules. A page past the end shows the last page. */
+export async function listRules(prisma: PrismaClient, organizationId: string, params: Partial<RuleListParams> = {}): Promise<RuleListPage> {
+  const { q, sort, dir, page, size } = parseRuleListParams(params as RawSearchParams);
+  const where = ruleListWhere(organizationId, q);
+  const orderBy = ruleListOrderBy(sort, dir);
+  const fetchPage = (p: number) => prisma.webhookRule.findMany({ where, orderBy, skip: (p - 1) * size, take: size, select: listedRuleSelect });
+
+  // Count and page run together; only an out-of-range page costs a second query.
+  const [total, firstTry] = await Promise.all([prisma.webhookRule.count({ where }), fetchPage(page)]);
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(page, pageCount);
+  const rows = current === page ? firstTry : await fetchPage(current);
+  return { rows: rows.map(toListedRule), total, page: current, pageCount, size };
+}
