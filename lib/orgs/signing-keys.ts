@@ -55,3 +55,18 @@ export async function getMaskedSigningKey(tx: Tx, organizationId: string): Promi
   const { current } = await getSigningKeys(tx, organizationId);
   return maskSecret(current.secret);
 }
+
+export interface SigningKeyStatus {
+  masked: string;
+  /** When each rotated-out key still in its grace period stops signing, latest first. */
+  previousExpiresAt: Date[];
+}
+
+/** The current key masked plus the grace periods still running: what the Settings page shows. */
+export async function getSigningKeyStatus(tx: Tx, organizationId: string, now = new Date()): Promise<SigningKeyStatus> {
+  const { current, previous } = await getSigningKeys(tx, organizationId, now);
+  return {
+    masked: maskSecret(current.secret),
+    previousExpiresAt: previous.map((p) => p.expiresAt).sort((a, b) => b.getTime() - a.getTime()),
+  };
+}
