@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/events/catalog";
+
+// The Add / Edit Webhook Rule form's schema: the client form (zodResolver) and the server actions
+// parse with the same schema. It is built by a factory because whether plain http:// is allowed
+// comes from the server's environment, which the browser cannot read: the page passes the flag
+// down to the form, and the action reads env() when it runs.
+
+export const TITLE_MAX = 200;
+export const URL_MAX = 2048;
+export const TIMEOUT_MIN_MS = 1000;
+export const TIMEOUT_MAX_MS = 30000;
+export const TIMEOUT_DEFAULT_MS = 10000;
+
+export const SIGNATURE_SCHEMES = [
+  { value: "STANDARD", label: "Standard Webhooks (webhook-signature)" },
+  { value: "HMAC_HEX", label: "HMAC-SHA256 hex (X-Leadhooks-Signature)" },
+] as const;
+
+export type SignatureSchemeValue = (typeof SIGNATURE_SCHEMES)[number]["value"];
+
+export const RULE_MESSAGES = {
+  titleRequired: "Enter a title.",
+  titleTooLong: `Use at most ${TITLE_MAX} characters.`,
+  enabled: "Choose Yes or No.",
+  urlRequired: "Enter the endpoint URL.",
+  urlTooLong: `Use at most ${URL_MAX.toLocaleString("en-US")} characters.`,
+  urlWhitespace: "The URL cannot contain spaces or control characters.",
+  urlInvalid: "Enter an absolute URL such as https://example.com/webhooks.",
+  urlProtocol: "Use an https:// URL.",
+  urlHttpsRequired: "Use https:// — plain http:// is not allowed on this server.",
+  urlCredentials: "Remove the user name and password from the URL; set credentials under Authentication instead.",
+  trigger: "Choose a trigger.",
+  referenceId: "Choose an option from the list.",
+  substatusWithoutStatus: "Choose a lead status before a substatus.",
+  tooManyCaseTypes: "Choose at most 100 case types.",
+  timeoutType: "Enter the timeout in milliseconds.",
+  timeoutInteger: "Enter a whole number of milliseconds.",
+  timeoutRange: `Enter a timeout between ${TIMEOUT_MIN_MS.toLocaleString("en-US")} and ${TIMEOUT_MAX_MS.toLocaleString("en-US")} ms.`,
+  signatureScheme: "Choose a signature scheme.",
+} as const;
+
+export interface RuleSchemaOptions {
+  /** ALLOW_INSECURE_URLS: plain http:// endpoints are accepted (local development). */
+  allowInsecureUrls: boolean;
+}
+
+function urlSchema({ allowInsecureUrls }: RuleSchemaOptions) {
+  return z
+    .string({ error: RULE_MESSAGES.urlRequired })
+    .trim()
+    .min(1, RULE_MESSAGES.urlRequired)
+    .max(URL_MAX, RULE_MESSAGES.urlTooLong)
+    .superRefine((value, ctx) => {
+      // Already reported by min/max (zod runs every check).
+      if (!value || value.length > URL_MAX) return;
+      // URL parsing silently drops tabs and newlines; reject them so what is stored is what is sent.
+      if (/[\s\u0000-\u001f\u007f]/.test(value)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlWhitespace });
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlInvalid });
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:") return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlProtocol });
+      if (!url.hostname) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlInvalid });
+      if (url.username || url.password) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlCredentials });
+      if (url.protocol === "http:" && !allowInsecureUrls) ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlHttpsRequired });
+    });
+}
+
+/** A reference list choice: "" (the "Any" option), null or missing all mean "any". */
+const optionalReference = z
+  .string({ error: RULE_MESSAGES.referenceId })
+  .max(100, RULE_MESSAGES.referenceId)
+  .nullish()
+  .transform((v) => v?.trim() || null);
+
+const yesNo = z.boolean({ error: RULE_MESSAGES.enabled });
+
+export function ruleSchema(options: RuleSchemaOptions) {
+  return z
+    .object({
+      title: z.string({ error: RULE_MESSAGES.titleRequired }).trim().min(1, RULE_MESSAGES.titleRequired).max(TITLE_MAX, RULE_MESSAGES.titleTooLong),
+      enabled: yesNo,
+      url: urlSchema(options),
+      trigger: z.enum(EVENT_NAMES, { error: RULE_MESSAGES.trigger }),
+      statusId: optionalReference,
+      substatusId: optionalReference,
+      caseTypeIds: z
+        .array(z.string({ error: RULE_MESSAGES.referenceId }).max(100, RULE_MESSAGES.referenceId), { error: RULE_MESSAGES.referenceId })
+        .max(100, RULE_MESSAGES.tooManyCaseTypes)
+        .default([])
+        // The form's select may hand over "" for nothing chosen; keep each id once.
+        .transform((ids) => [...new Set(ids.map((id) => id.trim()).filter(Boolean))]),
+      officeId: optionalReference,
+      opportunitySourceId: optionalReference,
+      marketingSourceId: optionalReference,
+      requiresCaseTrackerCode: z.boolean({ error: RULE_MESSAGES.enabled }).default(false),
+      timeoutMs: z
+        .number({ error: RULE_MESSAGES.timeoutType })
+        .int(RULE_MESSAGES.timeoutInteger)
+        .min(TIMEOUT_MIN_MS, RULE_MESSAGES.timeoutRange)
+        .max(TIMEOUT_MAX_MS, RULE_MESSAGES.timeoutRange)
+        .default(TIMEOUT_DEFAULT_MS),
+      signatureScheme: z.enum(["STANDARD", "HMAC_HEX"], { error: RULE_MESSAGES.signatureScheme }).default("STANDARD"),
+    })
+    .superRefine((rule, ctx) => {
+      if (hasCreationRules([rule.trigger]) && rule.substatusId && !rule.statusId) {
+        ctx.addIssue({ code: "custom", path: ["substatusId"], message: RULE_MESSAGES.substatusWithoutStatus });
+      }
+    })
+    .transform((rule) => {
+      // Triggers without creation rules match every lead: whatever the form still holds from an
+      // earlier trigger choice is not saved.
+      if (hasCreationRules([rule.trigger])) return rule;
+      return { ...rule, ...NO_CREATION_RULES };
+    });
+}
+
+const NO_CREATION_RULES = {
+  statusId: null,
+  substatusId: null,
+  caseTypeIds: [] as string[],
+  officeId: null,
+  opportunitySourceId: null,
+  marketingSourceId: null,
+  requiresCaseTrackerCode: false,
+};
+
+export type RuleSchema = ReturnType<typeof ruleSchema>;
+/** What the form holds and the create action accepts. */
+export type RuleInput = z.input<RuleSchema>;
+/** What the schema hands to the mutations: trimmed, "" → null, creation rules dropped when unused. */
+export type RuleValues = z.output<RuleSchema>;
+
+/** The form's fields, for mapping errors back onto them. */
+export const RULE_FIELDS = [
+  "title",
+  "enabled",
+  "url",
+  "trigger",
+  "statusId",
+  "substatusId",
+  "caseTypeIds",
+  "officeId",
+  "opportunitySourceId",
+  "marketingSourceId",
+  "requiresCaseTrackerCode",
+  "timeoutMs",
+  "signatureScheme",
+] as const satisfies readonly (keyof RuleInput)[];
+
+export type RuleField = (typeof RULE_FIELDS)[number];
+
+/** The values a new rule starts with in the form. */
+export function emptyRuleInput(trigger: EventName = "lead.created"): RuleFormValues {
+  return {
+    title: "",
+    enabled: true,
+    url: "",
+    trigger,
+    statusId: "",
+    substatusId: "",
+    caseTypeIds: [],
+    officeId: "",
+    opportunitySourceId: "",
+    marketingSourceId: "",
+    requiresCaseTrackerCode: false,
+    timeoutMs: TIMEOUT_DEFAULT_MS,
+    signatureScheme: "STANDARD",
+  };
+}
+
+/** The form's values: every field present, reference choices as strings ("" = Any). */
+export interface RuleFormValues {
+  title: string;
+  enabled: boolean;
+  url: string;
+  trigger: EventName;
+  statusId: string;
+  substatusId: string;
+  caseTypeIds: string[];
+  officeId: string;
+  opportunitySourceId: string;
+  marketingSourceId: string;
+  requiresCaseTrackerCode: boolean;
+  timeoutMs: number;
+  signatureScheme: SignatureSchemeValue;
+}
