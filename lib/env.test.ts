@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { applyLocalDefaults, EnvError, parseEnv } from "./env";
+
+const valid = {
+  DATABASE_URL: "postgres://app@db.internal:5432/leadhooks",
+  NEXTAUTH_SECRET: "a-nextauth-secret-long-enough",
+  NEXTAUTH_URL: "https://hooks.example.com",
+  APP_SECRET_KEY: "0123456789abcdef0123456789abcdef",
+};
+
+function errorFor(overrides: Record<string, string>): string {
+  try {
+    parseEnv({ ...valid, ...overrides });
+  } catch (err) {
+    expect(err).toBeInstanceOf(EnvError);
+    return (err as Error).message;
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(overrides)}`);
+}
+
+describe("parseEnv", () => {
+  it("parses a valid environment into typed values", () => {
+    const env = parseEnv({ ...valid, ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/8, fd00::/8", ALLOW_INSECURE_URLS: "true", SCHEDULER: "off", PORT: "4000" });
+    expect(env.ALLOWED_PRIVATE_NETWORKS).toEqual(["10.0.0.0/8", "fd00::/8"]);
+    expect(env.ALLOW_INSECURE_URLS).toBe(true);
+    expect(env.SCHEDULER).toBe("off");
+    expect(env.PORT).toBe(4000);
+  });
+
+  it("uses the defaults for unset and empty values", () => {
+    const env = parseEnv({ ...valid, DATABASE_URL: "", ALLOW_INSECURE_URLS: "", SCHEDULER: "" });
+    expect(env.DATABASE_URL).toBe("pglite:./data/pglite");
+    expect(env.ALLOW_INSECURE_URLS).toBe(false);
+    expect(env.SCHEDULER).toBe("on");
+    expect(env.ALLOWED_PRIVATE_NETWORKS).toEqual([]);
+  });
+
+  it("names DATABASE_URL when it is not pglite or postgres", () => {
+    expect(errorFor({ DATABASE_URL: "mysql://root@localhost/app" })).toMatch(/DATABASE_URL: must be pglite:<dir>/);
+  });
+
+  it("names ALLOWED_PRIVATE_NETWORKS when an entry is not a CIDR", () => {
+    expect(errorFor({ ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/8,300.1.2.3/8" })).toMatch(/ALLOWED_PRIVATE_NETWORKS\.1: must be a CIDR/);
+    expect(errorFor({ ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/33" })).toMatch(/ALLOWED_PRIVATE_NETWORKS/);
+  });
+
+  it("names APP_SECRET_KEY when it is too short", () => {
+    expect(errorFor({ APP_SECRET_KEY: "short" })).toMatch(/APP_SECRET_KEY: must be at least 32 characters/);
+  });
+
+  it("names ALLOW_INSECURE_URLS when it is not a boolean", () => {
+    expect(errorFor({ ALLOW_INSECURE_URLS: "maybe" })).toMatch(/ALLOW_INSECURE_URLS/);
+  });
+
+  it("lists every bad variable at once", () => {
+    const message = errorFor({ NEXTAUTH_URL: "not a url", PORT: "70000", SMTP_URL: "http://mail" });
+    expect(message).toMatch(/NEXTAUTH_URL/);
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/SMTP_URL/);
+  });
+});
+
+describe("applyLocalDefaults", () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("generates local secrets once and reuses them, so sessions survive a restart", () => {
+    dir = mkdtempSync(path.join(tmpdir(), "leadhooks-env-"));
+    const first: NodeJS.ProcessEnv = { PORT: "3100" };
+    applyLocalDefaults(first, dir);
+    expect(first.NEXTAUTH_SECRET?.length).toBeGreaterThanOrEqual(32);
+    expect(first.APP_SECRET_KEY?.length).toBeGreaterThanOrEqual(32);
+    expect(first.NEXTAUTH_URL).toBe("http://localhost:3100");
+    expect(() => parseEnv(first)).not.toThrow();
+
+    const second: NodeJS.ProcessEnv = { APP_SECRET_KEY: "x".repeat(40) };
+    applyLocalDefaults(second, dir);
+    expect(second.NEXTAUTH_SECRET).toBe(first.NEXTAUTH_SECRET);
+    expect(second.APP_SECRET_KEY).toBe("x".repeat(40)); // a set value always wins
+    expect(JSON.parse(readFileSync(path.join(dir, "local-secrets.json"), "utf8")).APP_SECRET_KEY).toBe(first.APP_SECRET_KEY);
+  });
+});
