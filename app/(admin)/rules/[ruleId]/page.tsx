@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { notFound, redirect } from "next/navigation";
+import { PageHeader } from "@/components/ui/page-header";
+import { getSessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { NotFoundError } from "@/lib/errors";
+import { eventLabel } from "@/lib/events/catalog";
+import { getReferenceLists } from "@/lib/reference/queries";
+import { getRuleForEdit } from "@/lib/rules/mutations";
+import { RuleForm } from "../rule-form";
+
+export const metadata: Metadata = { title: "Edit Webhook Rule" };
+
+export default async function EditRulePage({ params }: { params: Promise<{ ruleId: string }> }) {
+  const { ruleId } = await params;
+  const user = await getSessionUser();
+  if (!user) redirect("/login");
+  const prisma = await db();
+  // Another organization's rule looks exactly like one that does not exist.
+  const rule = await getRuleForEdit(prisma, user.organizationId, ruleId).catch((err: unknown) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  const references = await getReferenceLists(prisma, user.organizationId);
+  return (
+    <>
+      <PageHeader title="Edit Webhook Rule" description={rule.title} />
+      {rule.otherEvents.length > 0 && (
+        <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
+          This rule was also subscribed through the API to {rule.otherEvents.map(eventLabel).join(", ")}. Saving here keeps only the trigger chosen below.
+        </p>
+      )}
+      <RuleForm
+        key={rule.id}
+        ruleId={rule.id}
+        defaultValues={rule.values}
+        references={references}
+        allowInsecureUrls={env().ALLOW_INSECURE_URLS}
+        readOnly={user.role !== "ADMIN"}
+      />
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+import { ShieldAlert } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { buttonClass } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { getSessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { getReferenceLists } from "@/lib/reference/queries";
+import { emptyRuleInput } from "@/lib/validations/rule";
+import { RuleForm } from "../rule-form";
+
+export const metadata: Metadata = { title: "Add Webhook Rule" };
+
+export default async function NewRulePage() {
+  const user = await getSessionUser();
+  if (!user) redirect("/login");
+  if (user.role !== "ADMIN") {
+    // The action refuses viewers anyway; this only spares them a form they cannot save.
+    return (
+      <>
+        <PageHeader title="Add Webhook Rule" />
+        <div className="rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+          <EmptyState
+            icon={<ShieldAlert aria-hidden className="h-8 w-8" />}
+            title="You don't have permission to add webhook rules"
+            description="Your role is read only. Ask an admin of your organization to add the rule."
+            action={
+              <Link href="/rules" className={buttonClass("secondary")}>
+                Back to rules
+              </Link>
+            }
+          />
+        </div>
+      </>
+    );
+  }
+  const references = await getReferenceLists(await db(), user.organizationId);
+  return (
+    <>
+      <PageHeader title="Add Webhook Rule" description="Send lead events to another application when something happens to a lead." />
+      <RuleForm defaultValues={emptyRuleInput()} references={references} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
+    </>
+  );
+}
