@@ -1,0 +1,83 @@
+import type { Writable } from "node:stream";
+import ExcelJS from "exceljs";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { listedRuleSelect, ruleListOrderBy, ruleListWhere, toListedRule, type RuleListParams } from "./list";
+
+// The Webhook Rules list as an .xlsx: every rule matching the list's filter, in the list's order.
+// Rows are read in batches and streamed through exceljs's WorkbookWriter, so memory stays flat
+// however many rules an organization has.
+
+export const EXPORT_BATCH_SIZE = 1000;
+
+export const EXPORT_COLUMNS = [
+  { header: "Status", key: "status", width: 11 },
+  { header: "Title", key: "title", width: 40 },
+  { header: "Trigger", key: "trigger", width: 24 },
+  { header: "URL", key: "url", width: 60 },
+  { header: "Creation Rules", key: "creationRules", width: 70 },
+  { header: "Enabled", key: "enabled", width: 10 },
+  { header: "Created", key: "createdAt", width: 20, style: { numFmt: "yyyy-mm-dd hh:mm" } },
+  { header: "Updated", key: "updatedAt", width: 20, style: { numFmt: "yyyy-mm-dd hh:mm" } },
+] as const;
+
+/**
+ * Spreadsheet formula injection guard. Cells are written as string cells, so Excel does not
+ * evaluate them on open; but a user who edits such a cell, or re-saves the sheet as CSV, would
+ * turn "=HYPERLINK(…)" into a live formula. Following OWASP's CSV-injection advice we prefix a
+ * leading = + - @ (or tab / carriage return) with a single quote, which Excel shows as text.
+ * The change is visible ("'=…"), which is the point: the reader sees the value was neutralised.
+ */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** `webhook-rules-2026-11-03.xlsx` (UTC date). */
+export function exportFilename(now = new Date()): string {
+  return `webhook-rules-${now.toISOString().slice(0, 10)}.xlsx`;
+}
+
+export type ExportParams = Pick<RuleListParams, "q" | "sort" | "dir">;
+
+/**
+ * Writes the workbook to `output` and resolves with the number of rules written once the file is
+ * complete. Dates are real Excel dates (UTC). Offset batches over a total order (id breaks ties)
+ * visit every row once unless rules are created or deleted during the export.
+ */
+export async function writeRulesWorkbook(prisma: PrismaClient, organizationId: string, params: ExportParams, output: Writable, batchSize = EXPORT_BATCH_SIZE): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  workbook.creator = "Leadhooks";
+  workbook.created = new Date();
+  const sheet = workbook.addWorksheet("Webhook Rules", { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.columns = EXPORT_COLUMNS.map((c) => ({ ...c }));
+  const header = sheet.getRow(1);
+  header.font = { bold: true };
+  header.commit();
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: EXPORT_COLUMNS.length } };
+
+  const where = ruleListWhere(organizationId, params.q);
+  const orderBy = ruleListOrderBy(params.sort, params.dir);
+  let written = 0;
+  for (;;) {
+    const batch = await prisma.webhookRule.findMany({ where, orderBy, skip: written, take: batchSize, select: listedRuleSelect });
+    for (const raw of batch) {
+      const rule = toListedRule(raw);
+      sheet
+        .addRow({
+          status: rule.enabled ? "Enabled" : "Disabled",
+          title: neutralizeFormula(rule.title),
+          trigger: neutralizeFormula(rule.events.map((e) => e.label).join(", ")),
+          url: neutralizeFormula(rule.url),
+          creationRules: neutralizeFormula(rule.creationRules),
+          enabled: rule.enabled ? "Yes" : "No",
+          createdAt: rule.createdAt,
+          updatedAt: rule.updatedAt,
+        })
+        .commit();
+    }
+    written += batch.length;
+    if (batch.length < batchSize) break;
+  }
+  sheet.commit();
+  await workbook.commit();
+  return written;
+}
