@@ -1,0 +1,250 @@
+// `npm test`: every suite, one verdict.
+//   unit               vitest project "unit" (lib/**/*.test.ts)
+//   pglite             vitest project "integration" on PGlite in memory
+//   postgres           vitest project "integration" on a throwaway PostgreSQL 15 cluster
+//   e2e                next build, then Playwright (playwright.config.ts starts the server)
+// `npm test -- --only=unit,pglite` runs a subset ("integration" means pglite + postgres).
+// Counts come from each runner's JSON report; the closing line is the one CI reads:
+// "N passed, N failed". Exit code 1 when anything failed or a suite crashed.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const outDir = path.join(root, ".test-output");
+const SUITES = ["unit", "pglite", "postgres", "e2e"];
+const SUITE_TIMEOUT_MS = 8 * 60_000;
+
+function selectedSuites() {
+  const arg = process.argv.slice(2).find((a) => a.startsWith("--only="));
+  if (!arg) return SUITES;
+  const wanted = arg
+    .slice("--only=".length)
+    .split(",")
+    .flatMap((s) => (s === "integration" ? ["pglite", "postgres"] : [s.trim()]));
+  const unknown = wanted.filter((s) => !SUITES.includes(s));
+  if (unknown.length) {
+    console.error(`Unknown suite(s): ${unknown.join(", ")}. Known: ${SUITES.join(", ")}, integration.`);
+    process.exit(2);
+  }
+  return SUITES.filter((s) => wanted.includes(s));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup runs synchronously so it also works from "exit" and signal handlers.
+const cleanups = [];
+let running = null; // the child process of the current suite
+function cleanupAll() {
+  while (cleanups.length) {
+    try {
+      cleanups.pop()();
+    } catch (err) {
+      console.error(`cleanup: ${err.message}`);
+    }
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping`);
+    if (running) running.kill("SIGTERM");
+    cleanupAll();
+    process.exit(130);
+  });
+}
+process.on("exit", cleanupAll);
+
+// ---------------------------------------------------------------------------------------------
+// Throwaway PostgreSQL cluster. initdb refuses to run as root, so as root the cluster belongs to
+// the `postgres` user (Debian's package creates it).
+
+function pgBinDir() {
+  const onPath = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
+  if (onPath && existsSync(path.join(path.dirname(onPath), "pg_ctl"))) return path.dirname(onPath);
+  const debian = "/usr/lib/postgresql";
+  if (existsSync(debian)) {
+    const versions = readdirSync(debian).filter((v) => existsSync(path.join(debian, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return path.join(debian, versions[0], "bin");
+  }
+  throw new Error("PostgreSQL server binaries (initdb, pg_ctl) not found: install them (apt-get install -y postgresql) or run with --only=unit,pglite,e2e");
+}
+
+function asPgOwner(args, opts = {}) {
+  const isRoot = process.getuid?.() === 0;
+  const quoted = args.map((a) => `'${String(a).replaceAll("'", "'\\''")}'`).join(" ");
+  const [cmd, argv] = isRoot ? ["su", ["postgres", "-s", "/bin/sh", "-c", quoted]] : ["sh", ["-c", quoted]];
+  return spawnSync(cmd, argv, { encoding: "utf8", cwd: tmpdir(), ...opts });
+}
+
+async function startPostgres() {
+  const bin = pgBinDir();
+  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-pg-"));
+  const dataDir = path.join(dir, "data");
+  const log = path.join(dir, "postgres.log");
+  const port = await freePort();
+  if (process.getuid?.() === 0) {
+    const ids = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+    if (ids.status !== 0) throw new Error("running as root needs a `postgres` user for initdb (apt-get install -y postgresql creates it)");
+    const uid = Number(ids.stdout.trim());
+    const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+    chownSync(dir, uid, gid);
+  }
+  let started = false;
+  cleanups.push(() => {
+    if (started) asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-m", "immediate", "-w", "stop"], { stdio: "ignore" });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const init = asPgOwner([path.join(bin, "initdb"), "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
+  if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  started = true;
+  const ctl = asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-o", options, "-l", log, "-w", "-t", "60", "start"]);
+  if (ctl.status !== 0) {
+    const tail = existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : "";
+    throw new Error(`pg_ctl start failed:\n${ctl.stdout}${ctl.stderr}\n${tail}`);
+  }
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function run(cmd, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+    running = child;
+    const timer = setTimeout(() => {
+      console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${SUITE_TIMEOUT_MS / 60_000} minutes, stopping it`);
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+    }, SUITE_TIMEOUT_MS);
+    child.on("error", (err) => {
+      console.error(err.message);
+      clearTimeout(timer);
+      running = null;
+      resolve(1);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      running = null;
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+async function vitest(project, name, env) {
+  const report = path.join(outDir, `${name}.json`);
+  const code = await run(process.execPath, [
+    path.join(root, "node_modules", "vitest", "vitest.mjs"),
+    "run",
+    "--project",
+    project,
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    "--silent=passed-only",
+  ], env);
+  const json = readJson(report);
+  if (!json) return { passed: 0, failed: 1, skipped: 0, note: `vitest exited ${code} without a report` };
+  // A file that fails to load has no failed test, only a failed file: count it.
+  const brokenFiles = (json.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
+  let failed = json.numFailedTests + brokenFiles;
+  if (code !== 0 && failed === 0) failed = 1; // e.g. an unhandled error after the tests
+  return { passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests };
+}
+
+async function e2e() {
+  const port = String(await freePort());
+  const dataDir = mkdtempSync(path.join(tmpdir(), "leadhooks-e2e-"));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const secrets = {
+    APP_SECRET_KEY: randomBytes(32).toString("base64url"),
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    CRON_SECRET: randomBytes(24).toString("base64url"),
+  };
+  const built = await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    ...secrets,
+    NODE_ENV: "production",
+    NEXTAUTH_URL: `http://localhost:${port}`,
+    DATABASE_URL: "pglite:memory",
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  if (built !== 0) return { passed: 0, failed: 1, skipped: 0, note: "next build failed" };
+  const report = path.join(outDir, "e2e.json");
+  const code = await run(process.execPath, [path.join(root, "node_modules", "@playwright", "test", "cli.js"), "test", "--reporter=list,json"], {
+    ...secrets,
+    E2E_PORT: port,
+    E2E_DATA_DIR: path.join(dataDir, "pglite"),
+    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  const json = readJson(report);
+  if (!json?.stats) return { passed: 0, failed: 1, skipped: 0, note: `playwright exited ${code} without a report` };
+  const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = json.stats;
+  const errors = (json.errors ?? []).length; // global setup / web server failures
+  let failed = unexpected + flaky + errors;
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed: expected, failed, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const suites = selectedSuites();
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+// initdb + start takes a few seconds: do it while the unit tests run.
+const postgres = suites.includes("postgres") ? startPostgres() : null;
+postgres?.catch(() => {}); // reported when awaited
+
+const results = [];
+for (const suite of suites) {
+  const started = Date.now();
+  console.log(`\n━━ ${suite} ━━`);
+  let result;
+  try {
+    if (suite === "unit") result = await vitest("unit", "unit", {});
+    else if (suite === "pglite") result = await vitest("integration", "pglite", { TEST_DATABASE: "pglite" });
+    else if (suite === "postgres") result = await vitest("integration", "postgres", { TEST_DATABASE: "postgres", TEST_POSTGRES_URL: await postgres });
+    else result = await e2e();
+  } catch (err) {
+    console.error(err.message);
+    result = { passed: 0, failed: 1, skipped: 0, note: err.message.split("\n")[0] };
+  }
+  results.push({ suite, seconds: (Date.now() - started) / 1000, ...result });
+}
+
+cleanupAll();
+
+console.log("");
+for (const r of results) {
+  const skipped = r.skipped ? ` · skipped ${r.skipped}` : "";
+  const note = r.note ? ` (${r.note})` : "";
+  console.log(`suite ${r.suite.padEnd(9)} ${r.failed ? "FAIL" : "ok  "}  passed ${String(r.passed).padStart(4)} · failed ${r.failed}${skipped} · ${r.seconds.toFixed(1)}s${note}`);
+}
+const total = (key) => results.reduce((n, r) => n + r[key], 0);
+const skipped = total("skipped");
+if (skipped) console.log("Skipped tests are not allowed here: make them run or delete them.");
+console.log(`${total("passed")} passed, ${total("failed")} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exitCode = total("failed") > 0 || skipped > 0 ? 1 : 0;
