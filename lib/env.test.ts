@@ -4,6 +4,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyLocalDefaults, EnvError, parseEnv } from "./env";
 
+// Plain records stand in for process.env (whose type insists on NODE_ENV).
+const asEnv = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
+
 const valid = {
   DATABASE_URL: "postgres://app@db.internal:5432/leadhooks",
   NEXTAUTH_SECRET: "a-nextauth-secret-long-enough",
@@ -13,7 +16,7 @@ const valid = {
 
 function errorFor(overrides: Record<string, string>): string {
   try {
-    parseEnv({ ...valid, ...overrides });
+    parseEnv(asEnv({ ...valid, ...overrides }));
   } catch (err) {
     expect(err).toBeInstanceOf(EnvError);
     return (err as Error).message;
@@ -23,7 +26,7 @@ function errorFor(overrides: Record<string, string>): string {
 
 describe("parseEnv", () => {
   it("parses a valid environment into typed values", () => {
-    const env = parseEnv({ ...valid, ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/8, fd00::/8", ALLOW_INSECURE_URLS: "true", SCHEDULER: "off", PORT: "4000" });
+    const env = parseEnv(asEnv({ ...valid, ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/8, fd00::/8", ALLOW_INSECURE_URLS: "true", SCHEDULER: "off", PORT: "4000" }));
     expect(env.ALLOWED_PRIVATE_NETWORKS).toEqual(["10.0.0.0/8", "fd00::/8"]);
     expect(env.ALLOW_INSECURE_URLS).toBe(true);
     expect(env.SCHEDULER).toBe("off");
@@ -31,7 +34,7 @@ describe("parseEnv", () => {
   });
 
   it("uses the defaults for unset and empty values", () => {
-    const env = parseEnv({ ...valid, DATABASE_URL: "", ALLOW_INSECURE_URLS: "", SCHEDULER: "" });
+    const env = parseEnv(asEnv({ ...valid, DATABASE_URL: "", ALLOW_INSECURE_URLS: "", SCHEDULER: "" }));
     expect(env.DATABASE_URL).toBe("pglite:./data/pglite");
     expect(env.ALLOW_INSECURE_URLS).toBe(false);
     expect(env.SCHEDULER).toBe("on");
@@ -71,14 +74,14 @@ describe("applyLocalDefaults", () => {
 
   it("generates local secrets once and reuses them, so sessions survive a restart", () => {
     dir = mkdtempSync(path.join(tmpdir(), "leadhooks-env-"));
-    const first: NodeJS.ProcessEnv = { PORT: "3100" };
+    const first = asEnv({ PORT: "3100" });
     applyLocalDefaults(first, dir);
     expect(first.NEXTAUTH_SECRET?.length).toBeGreaterThanOrEqual(32);
     expect(first.APP_SECRET_KEY?.length).toBeGreaterThanOrEqual(32);
     expect(first.NEXTAUTH_URL).toBe("http://localhost:3100");
     expect(() => parseEnv(first)).not.toThrow();
 
-    const second: NodeJS.ProcessEnv = { APP_SECRET_KEY: "x".repeat(40) };
+    const second = asEnv({ APP_SECRET_KEY: "x".repeat(40) });
     applyLocalDefaults(second, dir);
     expect(second.NEXTAUTH_SECRET).toBe(first.NEXTAUTH_SECRET);
     expect(second.APP_SECRET_KEY).toBe("x".repeat(40)); // a set value always wins

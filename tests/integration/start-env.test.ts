@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 const tsx = path.resolve("node_modules", "tsx", "dist", "cli.mjs");
 
 function run(script: string, overrides: Record<string, string>) {
-  const env: NodeJS.ProcessEnv = {
+  // NODE_ENV is left unset on purpose (the scripts default it); hence the cast.
+  const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     // Set so the scripts never generate local secrets into the repository's ./data.
@@ -19,7 +20,7 @@ function run(script: string, overrides: Record<string, string>) {
     DATABASE_URL: "pglite:memory",
     SCHEDULER: "off",
     ...overrides,
-  };
+  } as Record<string, string | undefined> as NodeJS.ProcessEnv;
   return spawnSync(process.execPath, [tsx, script], { env, encoding: "utf8", timeout: 60_000 });
 }
 
