@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { newId } from "@/lib/ids";
+import { getSigningKeys } from "@/lib/orgs/signing-keys";
+import type { GuardedHttpClient, OutboundResponse } from "./http-client";
+import { limiter } from "./limiter";
+import { redactHeaders } from "./redact";
+import { classifyStatus, nextDelayMs, parseRetryAfter, parseRetryPolicy } from "./retry-policy";
+import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
+
+// The dispatcher: claims due deliveries under a lease (FOR UPDATE SKIP LOCKED, so several
+// processes on one PostgreSQL never claim the same row), sends them concurrently through the
+// guarded client, then records every attempt and every outcome in two batched statements.
+// A process that dies holding a lease loses it when the lease expires; the delivery is then
+// claimed again (at-least-once; the stable webhook-id lets receivers deduplicate).
+
+export interface DispatchOptions {
+  prisma: PrismaClient;
+  client: GuardedHttpClient;
+  /** Identifies this dispatcher in leases. */
+  owner?: string;
+  leaseMs?: number;
+  batchSize?: number;
+  concurrency?: number;
+  perRuleConcurrency?: number;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export interface DispatchSummary {
+  claimed: number;
+  succeeded: number;
+  retrying: number;
+  failed: number;
+  skipped: number;
+}
+
+interface Claimed {
+  id: string;
+  organizationId: string;
+  ruleId: string;
+  url: string;
+  method: string;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  attemptCount: number;
+  signatureScheme: "STANDARD" | "HMAC_HEX";
+  timeoutMs: number;
+  retryPolicy: unknown;
+  ruleEnabled: boolean;
+  webhooksEnabled: boolean;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]> {
+  return prisma.$queryRawUnsafe<Claimed[]>(
+    `WITH due AS (
+       SELECT id FROM "Delivery"
+       WHERE state = 'PENDING' AND "nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
+         AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
+       ORDER BY "nextAttemptAt"
+       LIMIT $4
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE "Delivery" d
+     SET "leaseOwner" = $1, "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
+     FROM due, "WebhookRule" r, "Organization" o
+     WHERE d.id = due.id AND r.id = d."ruleId" AND o.id = d."organizationId"
+     RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
+               r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
+               o."webhooksEnabled"`,
+    owner,
+    iso(now),
+    iso(new Date(now.getTime() + leaseMs)),
+    limit,
+  );
+}
+
+interface Outcome {
+  id: string;
+  state: "PENDING" | "SUCCEEDED" | "FAILED" | "SKIPPED";
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  completedAt: string | null;
+}
+
+/** Claims and sends one batch; returns what happened. */
+export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSummary> {
+  const { prisma, client } = opts;
+  const owner = opts.owner ?? `dispatcher-${randomUUID()}`;
+  const now = opts.now ?? (() => new Date());
+  const claimed = await claimDue(prisma, owner, now(), opts.leaseMs ?? 60_000, opts.batchSize ?? 200);
+  const summary: DispatchSummary = { claimed: claimed.length, succeeded: 0, retrying: 0, failed: 0, skipped: 0 };
+  if (!claimed.length) return summary;
+
+  const keysByOrg = new Map<string, Promise<string[]>>();
+  const secretsFor = (orgId: string) => {
+    if (!keysByOrg.has(orgId)) keysByOrg.set(orgId, getSigningKeys(prisma, orgId).then((k) => [k.current.secret, ...k.previous.map((p) => p.secret)]));
+    return keysByOrg.get(orgId)!;
+  };
+  const overall = limiter(opts.concurrency ?? 64);
+  const perRule = new Map<string, ReturnType<typeof limiter>>();
+  const ruleLimit = (ruleId: string) => {
+    if (!perRule.has(ruleId)) perRule.set(ruleId, limiter(opts.perRuleConcurrency ?? 16));
+    return perRule.get(ruleId)!;
+  };
+
+  const outcomes: Outcome[] = [];
+  const attempts: Prisma.DeliveryAttemptCreateManyInput[] = [];
+  const goneRules = new Set<string>();
+
+  await Promise.all(
+    claimed.map((d) =>
+      ruleLimit(d.ruleId)(() =>
+        overall(async () => {
+          if (!d.ruleEnabled || !d.webhooksEnabled) {
+            const reason = !d.webhooksEnabled ? "Webhooks are disabled for the organization" : "The rule is disabled";
+            outcomes.push({ id: d.id, state: "SKIPPED", attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError: reason, completedAt: iso(now()) });
+            summary.skipped++;
+            return;
+          }
+          const startedAt = now();
+          const signed =
+            d.signatureScheme === "HMAC_HEX"
+              ? hmacHexHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt })
+              : standardWebhookHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt });
+          const headers = { ...d.requestHeaders, ...signed };
+          const res: OutboundResponse = await client.send({ url: d.url, method: d.method, headers, body: d.method === "GET" ? undefined : d.requestBody, timeoutMs: d.timeoutMs });
+          const number = d.attemptCount + 1;
+          attempts.push({
+            id: newId("att"),
+            deliveryId: d.id,
+            number,
+            startedAt,
+            durationMs: res.durationMs,
+            requestUrl: d.url,
+            requestMethod: d.method,
+            requestHeaders: redactHeaders(headers),
+            statusCode: res.status,
+            responseHeaders: res.headers,
+            responseBody: res.body,
+            errorClass: res.error?.class ?? null,
+            errorMessage: res.error?.message ?? null,
+          });
+          const policy = parseRetryPolicy(d.retryPolicy);
+          const verdict = classifyStatus(res.status, policy);
+          const lastError = res.error?.message ?? (verdict === "success" ? null : `HTTP ${res.status}`);
+          const done = (state: Outcome["state"]) =>
+            outcomes.push({ id: d.id, state, attemptCount: number, nextAttemptAt: null, lastStatusCode: res.status, lastError, completedAt: iso(now()) });
+          if (verdict === "success") {
+            done("SUCCEEDED");
+            summary.succeeded++;
+            return;
+          }
+          if (verdict === "gone") goneRules.add(d.ruleId);
+          const delay = verdict === "retry" ? nextDelayMs(policy, number, parseRetryAfter(res.headers["retry-after"]), opts.random) : null;
+          if (delay === null) {
+            done("FAILED");
+            summary.failed++;
+          } else {
+            outcomes.push({ id: d.id, state: "PENDING", attemptCount: number, nextAttemptAt: iso(new Date(now().getTime() + delay)), lastStatusCode: res.status, lastError, completedAt: null });
+            summary.retrying++;
+          }
+        }),
+      ),
+    ),
+  );
+
+  await prisma.$transaction(async (tx) => {
+    if (attempts.length) await tx.deliveryAttempt.createMany({ data: attempts });
+    // One statement for the whole batch; the lease owner check keeps a dispatcher whose lease
+    // already expired (and was taken over) from overwriting the newer outcome.
+    await tx.$executeRawUnsafe(
+      `UPDATE "Delivery" d SET
+         state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
+         "nextAttemptAt" = v."nextAttemptAt"::timestamptz AT TIME ZONE 'UTC',
+         "lastStatusCode" = v."lastStatusCode", "lastError" = v."lastError",
+         "completedAt" = v."completedAt"::timestamptz AT TIME ZONE 'UTC',
+         "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
+       FROM jsonb_to_recordset($1::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "completedAt" text)
+       WHERE d.id = v.id AND d."leaseOwner" = $2`,
+      JSON.stringify(outcomes),
+      owner,
+    );
+    if (goneRules.size) {
+      await tx.webhookRule.updateMany({
+        where: { id: { in: [...goneRules] }, enabled: true },
+        data: { enabled: false, disabledAt: now(), disabledReason: "The endpoint answered 410 Gone" },
+      });
+    }
+  });
+  return summary;
+}
+
+/** Sends batches until nothing is due or the time budget is spent. */
+export async function dispatchUntilIdle(opts: DispatchOptions & { budgetMs?: number }): Promise<DispatchSummary> {
+  const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0 };
+  const deadline = Date.now() + (opts.budgetMs ?? 25_000);
+  const owner = opts.owner ?? `dispatcher-${randomUUID()}`;
+  while (Date.now() < deadline) {
+    const s = await dispatchBatch({ ...opts, owner });
+    for (const k of Object.keys(total) as (keyof DispatchSummary)[]) total[k] += s[k];
+    if (s.claimed === 0) break;
+  }
+  return total;
+}

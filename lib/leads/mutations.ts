@@ -1,0 +1,119 @@
+import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { recordEvent } from "@/lib/events/record-event";
+import { newId } from "@/lib/ids";
+import { getReferenceLists } from "@/lib/reference/queries";
+import { LEAD_FIELDS, type CreateLeadInput, type LeadSnapshot, type NoteInput, type UpdateLeadInput } from "./schema";
+
+export function toSnapshot(lead: Lead): LeadSnapshot {
+  return {
+    id: lead.id, email: lead.email, phone: lead.phone, firstName: lead.firstName, lastName: lead.lastName,
+    status: lead.status, substatus: lead.substatus, caseType: lead.caseType, office: lead.office,
+    opportunitySource: lead.opportunitySource, marketingSource: lead.marketingSource, caseTrackerCode: lead.caseTrackerCode,
+    score: lead.score, customFields: (lead.customFields ?? {}) as Record<string, unknown>,
+    createdAt: lead.createdAt.toISOString(), updatedAt: lead.updatedAt.toISOString(),
+  };
+}
+
+type ReferenceFields = Partial<Pick<CreateLeadInput, "status" | "substatus" | "caseType" | "office" | "opportunitySource" | "marketingSource">>;
+
+/**
+ * Reference fields must name an item of the organization's lists (case-insensitive); they are
+ * stored in the list's spelling so creation rules match. Unknown names are field errors.
+ */
+async function canonicalReferences(prisma: PrismaClient, organizationId: string, input: ReferenceFields, current?: Lead): Promise<ReferenceFields> {
+  const lists = await getReferenceLists(prisma, organizationId);
+  const errors: Record<string, string[]> = {};
+  const out: ReferenceFields = {};
+  const find = (field: keyof ReferenceFields, options: { name: string }[], label: string) => {
+    const value = input[field];
+    if (value === undefined) return;
+    if (value === null) return void (out[field] = null);
+    const hit = options.find((o) => o.name.toLowerCase() === value.toLowerCase());
+    if (!hit) errors[field] = [`Unknown ${label} "${value}". Use one of: ${options.map((o) => o.name).join(", ") || "(none defined)"}.`];
+    else out[field] = hit.name;
+  };
+  find("status", lists.statuses, "status");
+  find("caseType", lists.caseTypes, "case type");
+  find("office", lists.offices, "office");
+  find("opportunitySource", lists.opportunitySources, "opportunity source");
+  find("marketingSource", lists.marketingSources, "marketing source");
+  if (input.substatus !== undefined) {
+    const statusName = out.status !== undefined ? out.status : (current?.status ?? null);
+    const status = lists.statuses.find((s) => s.name === statusName);
+    if (input.substatus === null) out.substatus = null;
+    else if (!status) errors.substatus = ["A substatus needs a status."];
+    else {
+      const hit = status.substatuses.find((s) => s.name.toLowerCase() === input.substatus!.toLowerCase());
+      if (!hit) errors.substatus = [`Unknown substatus "${input.substatus}" for status ${status.name}.`];
+      else out.substatus = hit.name;
+    }
+  } else if (out.status !== undefined && current && out.status !== current.status) {
+    out.substatus = null; // a new status clears a substatus that belonged to the old one
+  }
+  if (Object.keys(errors).length) throw new DomainError("Some values are not in your organization's lists.", errors);
+  return out;
+}
+
+export async function createLead(prisma: PrismaClient, organizationId: string, input: CreateLeadInput) {
+  const refs = await canonicalReferences(prisma, organizationId, input);
+  return prisma.$transaction(async (tx) => {
+    const lead = await tx.lead.create({
+      data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
+    });
+    const { eventId, deliveryIds } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
+    return { lead, eventIds: [eventId], deliveryIds };
+  });
+}
+
+export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId: string, leadId: string): Promise<Lead> {
+  const lead = await prisma.lead.findFirst({ where: { id: leadId, organizationId } });
+  if (!lead) throw new NotFoundError("Lead not found");
+  return lead;
+}
+
+/** Updates a lead; fires lead.updated, and lead.status_changed too when status or substatus changed. */
+export async function updateLead(prisma: PrismaClient, organizationId: string, leadId: string, input: UpdateLeadInput) {
+  const before = await getLead(prisma, organizationId, leadId);
+  const refs = await canonicalReferences(prisma, organizationId, input, before);
+  const data = { ...input, ...refs };
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of LEAD_FIELDS) {
+    if (!(field in data)) continue;
+    const to = data[field];
+    const from = before[field];
+    if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) changes[field] = { from: from ?? null, to: to ?? null };
+  }
+  return prisma.$transaction(async (tx) => {
+    if (!Object.keys(changes).length) return { lead: before, eventIds: [] as string[], deliveryIds: [] as string[], changes };
+    const lead = await tx.lead.update({
+      where: { id: before.id },
+      data: { ...data, customFields: data.customFields === undefined ? undefined : (data.customFields as Prisma.InputJsonValue) },
+    });
+    const snapshot = toSnapshot(lead);
+    const updated = await recordEvent(tx, { organizationId, type: "lead.updated", lead: snapshot, changes });
+    const eventIds = [updated.eventId];
+    const deliveryIds = [...updated.deliveryIds];
+    if (changes.status || changes.substatus) {
+      const statusChanges = Object.fromEntries(Object.entries(changes).filter(([k]) => k === "status" || k === "substatus"));
+      const sc = await recordEvent(tx, { organizationId, type: "lead.status_changed", lead: snapshot, changes: statusChanges });
+      eventIds.push(sc.eventId);
+      deliveryIds.push(...sc.deliveryIds);
+    }
+    return { lead, eventIds, deliveryIds, changes };
+  });
+}
+
+export async function addNote(prisma: PrismaClient, organizationId: string, leadId: string, input: NoteInput) {
+  const lead = await getLead(prisma, organizationId, leadId);
+  return prisma.$transaction(async (tx) => {
+    const note = await tx.leadNote.create({ data: { id: newId("note"), leadId: lead.id, body: input.body, author: input.author ?? null } });
+    const { eventId, deliveryIds } = await recordEvent(tx, {
+      organizationId,
+      type: "lead.note_added",
+      lead: toSnapshot(lead),
+      note: { id: note.id, body: note.body, author: note.author, createdAt: note.createdAt.toISOString() },
+    });
+    return { note, eventIds: [eventId], deliveryIds };
+  });
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+// The lead as the REST API and the admin form accept it. Reference fields (status, case type,
+// office, sources) are names from the organization's reference lists; lib/leads/reference-check.ts
+// resolves them to the canonical spelling or reports the field.
+
+const text = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
+const optionalText = (max: number) =>
+  z
+    .union([text(max), z.null()])
+    .optional()
+    .transform((v) => (v === "" ? null : v));
+
+const customValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+
+export const leadFieldsSchema = z.object({
+  email: z
+    .union([z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.")), z.literal(""), z.null()])
+    .optional()
+    .transform((v) => (v === "" ? null : v)),
+  phone: optionalText(40).refine((v) => v == null || /^[+()\d\s.\-x]{3,40}$/.test(v), "Enter a valid phone number."),
+  firstName: optionalText(100),
+  lastName: optionalText(100),
+  status: optionalText(100),
+  substatus: optionalText(100),
+  caseType: optionalText(100),
+  office: optionalText(100),
+  opportunitySource: optionalText(100),
+  marketingSource: optionalText(100),
+  caseTrackerCode: optionalText(100),
+  score: z.union([z.int("Score must be a whole number.").min(-1_000_000).max(1_000_000), z.null()]).optional(),
+  customFields: z
+    .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "Custom field names use letters, digits, _ . -"), customValue)
+    .refine((r) => Object.keys(r).length <= 50, "At most 50 custom fields.")
+    .optional(),
+});
+
+export const createLeadSchema = leadFieldsSchema
+  .strict()
+  .refine((l) => !!(l.email || l.phone), { message: "A lead needs an email or a phone number.", path: ["email"] });
+
+export const updateLeadSchema = leadFieldsSchema.strict().refine((l) => Object.keys(l).length > 0, { message: "Nothing to update." });
+
+export const noteSchema = z
+  .object({
+    body: z.string().trim().min(1, "Write the note.").max(10_000, "Use at most 10,000 characters."),
+    author: optionalText(100),
+  })
+  .strict();
+
+export type CreateLeadInput = z.output<typeof createLeadSchema>;
+export type UpdateLeadInput = z.output<typeof updateLeadSchema>;
+export type NoteInput = z.output<typeof noteSchema>;
+
+/** The fields a lead snapshot carries, in a stable order (used in payloads and change sets). */
+export const LEAD_FIELDS = [
+  "email", "phone", "firstName", "lastName", "status", "substatus", "caseType", "office",
+  "opportunitySource", "marketingSource", "caseTrackerCode", "score", "customFields",
+] as const;
+
+export type LeadField = (typeof LEAD_FIELDS)[number];
+
+export interface LeadSnapshot {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  status: string | null;
+  substatus: string | null;
+  caseType: string | null;
+  office: string | null;
+  opportunitySource: string | null;
+  marketingSource: string | null;
+  caseTrackerCode: string | null;
+  score: number | null;
+  customFields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
