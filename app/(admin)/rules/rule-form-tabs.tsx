@@ -101,10 +101,14 @@ export function RuleFormTabPanel({ idPrefix, id, active, children }: { idPrefix:
   );
 }
 
-/** A titled group of fields inside a tab (Description, URL, Trigger, …). */
+/**
+ * A titled group of fields inside a tab (Description, URL, Trigger, …). Deliberately not a
+ * labelled region: "URL" and "Trigger" name both a section and its field, and the field must be
+ * the one thing found by that label.
+ */
 export function RuleFormSection({ id, title, description, children }: { id: string; title: string; description?: React.ReactNode; children: React.ReactNode }) {
   return (
-    <section aria-labelledby={id} className="grid gap-4 md:grid-cols-3 md:gap-8">
+    <section className="grid gap-4 md:grid-cols-3 md:gap-8">
       <div>
         <h2 id={id} className="text-sm font-semibold text-slate-900">
           {title}
