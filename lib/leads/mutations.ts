@@ -55,13 +55,23 @@ async function canonicalReferences(prisma: PrismaClient, organizationId: string,
   return out;
 }
 
-export async function createLead(prisma: PrismaClient, organizationId: string, input: CreateLeadInput) {
+/**
+ * Creates a lead and fires lead.created. `inTransaction` runs inside the same transaction (the
+ * REST API stores its idempotency record there, so a lead never exists without it).
+ */
+export async function createLead(
+  prisma: PrismaClient,
+  organizationId: string,
+  input: CreateLeadInput,
+  inTransaction?: (tx: Prisma.TransactionClient, lead: Lead) => Promise<void>,
+) {
   const refs = await canonicalReferences(prisma, organizationId, input);
   return prisma.$transaction(async (tx) => {
     const lead = await tx.lead.create({
       data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
     });
     const { eventId, deliveryIds } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
+    await inTransaction?.(tx, lead);
     return { lead, eventIds: [eventId], deliveryIds };
   });
 }

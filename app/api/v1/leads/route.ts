@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import { ApiError, readJson, withApiKey } from "@/lib/api/http";
+import { kickDispatcher } from "@/lib/delivery/runtime";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { createLead } from "@/lib/leads/mutations";
+import { leadResource } from "@/lib/leads/queries";
+import { createLeadSchema } from "@/lib/leads/schema";
+
+export const dynamic = "force-dynamic";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** POST /api/v1/leads: creates a lead and fires lead.created. Idempotency-Key makes retries safe. */
+export const POST = withApiKey(async (req, { organizationId, prisma }) => {
+  const key = req.headers.get("idempotency-key");
+  if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–255 printable ASCII characters.");
+  const raw = await req.clone().text();
+  const requestHash = createHash("sha256").update(raw).digest("hex");
+
+  const replay = async () => {
+    const prior = await prisma.idempotencyKey.findUnique({ where: { organizationId_key: { organizationId, key: key! } } });
+    if (!prior) return null;
+    if (prior.requestHash !== requestHash) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
+    // The stored record names the lead; the answer shows that same lead (never a second one).
+    const { leadId } = prior.response as { leadId: string };
+    return Response.json(await leadResource(prisma, organizationId, leadId), { status: prior.statusCode, headers: { "Idempotent-Replayed": "true", Location: `/api/v1/leads/${leadId}` } });
+  };
+  if (key) {
+    const prior = await replay();
+    if (prior) return prior;
+  }
+
+  const input = await readJson(req, createLeadSchema);
+  let created;
+  try {
+    created = await createLead(prisma, organizationId, input, async (tx, lead) => {
+      if (!key) return;
+      await tx.idempotencyKey.create({ data: { organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id } satisfies Prisma.InputJsonValue } });
+    });
+  } catch (err) {
+    // A concurrent request with the same key won the race: answer with its result.
+    if (key && (err as { code?: string }).code === "P2002") {
+      const prior = await replay();
+      if (prior) return prior;
+    }
+    throw err;
+  }
+  kickDispatcher();
+  const body = await leadResource(prisma, organizationId, created.lead.id);
+  return Response.json(body, { status: 201, headers: { Location: `/api/v1/leads/${created.lead.id}` } });
+});

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { authenticateApiKey } from "@/lib/api-keys/keys";
+import { db } from "@/lib/db";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+
+// The REST API's edges: API-key authentication, body parsing with size and shape checks, and one
+// error format: { "error": { "code", "message", "fields"? } }.
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string[]>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(err: ApiError): Response {
+  return Response.json({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } }, { status: err.status, headers: err.headers });
+}
+
+export function fieldsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const i of error.issues) (out[i.path.join(".") || "_body"] ??= []).push(i.message);
+  return out;
+}
+
+/** Reads a JSON body: 413 over 1 MB, 400 when it is not JSON, 422 when it does not fit the schema. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
+  const raw = await req.text();
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, "malformed_json", "The request body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldsOf(parsed.error));
+  return parsed.data;
+}
+
+export interface ApiContext {
+  organizationId: string;
+  apiKeyId: string;
+  prisma: PrismaClient;
+}
+
+/** Wraps a route handler: authenticates the API key and maps every error to the API's format. */
+export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
+  return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const prisma = await db();
+      const auth = await authenticateApiKey(prisma, req.headers.get("authorization"));
+      if (!auth) throw new ApiError(401, "unauthorized", "Missing, unknown or revoked API key. Send Authorization: Bearer <api key>.", undefined, { "WWW-Authenticate": "Bearer" });
+      return await handler(req, { ...auth, prisma }, await route.params);
+    } catch (err) {
+      if (err instanceof ApiError) return errorResponse(err);
+      if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));
+      if (err instanceof DomainError) return errorResponse(new ApiError(422, "validation_failed", err.message, err.fieldErrors));
+      console.error("API error:", err);
+      return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side."));
+    }
+  };
+}

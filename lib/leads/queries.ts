@@ -1,0 +1,42 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { getLead, toSnapshot } from "./mutations";
+
+/** The lead with its notes and, per rule, the outcome of its latest delivery. */
+export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: string, leadId: string) {
+  const lead = await getLead(prisma, organizationId, leadId);
+  const [notes, deliveries] = await Promise.all([
+    prisma.leadNote.findMany({ where: { leadId: lead.id }, orderBy: { createdAt: "desc" } }),
+    prisma.delivery.findMany({
+      where: { leadId: lead.id, organizationId },
+      orderBy: { createdAt: "desc" },
+      select: {
+        id: true, state: true, attemptCount: true, lastStatusCode: true, lastError: true, createdAt: true, updatedAt: true, nextAttemptAt: true,
+        rule: { select: { id: true, title: true } }, event: { select: { type: true } },
+      },
+    }),
+  ]);
+  const latestPerRule = new Map<string, (typeof deliveries)[number]>();
+  for (const d of deliveries) if (!latestPerRule.has(d.rule.id)) latestPerRule.set(d.rule.id, d);
+  return { lead, snapshot: toSnapshot(lead), notes, deliveries, latestPerRule: [...latestPerRule.values()] };
+}
+
+/** The REST representation of a lead. */
+export async function leadResource(prisma: PrismaClient, organizationId: string, leadId: string) {
+  const { snapshot, notes, latestPerRule } = await getLeadWithOutcomes(prisma, organizationId, leadId);
+  return {
+    ...snapshot,
+    notes: notes.map((n) => ({ id: n.id, body: n.body, author: n.author, createdAt: n.createdAt.toISOString() })),
+    webhooks: latestPerRule.map((d) => ({
+      ruleId: d.rule.id,
+      ruleTitle: d.rule.title,
+      deliveryId: d.id,
+      event: d.event.type,
+      state: d.state,
+      attempts: d.attemptCount,
+      lastStatusCode: d.lastStatusCode,
+      lastError: d.lastError,
+      nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+      updatedAt: d.updatedAt.toISOString(),
+    })),
+  };
+}
