@@ -48,9 +48,11 @@ export const noteSchema = z
   })
   .strict();
 
-export type CreateLeadInput = z.output<typeof createLeadSchema>;
-export type UpdateLeadInput = z.output<typeof updateLeadSchema>;
-export type NoteInput = z.output<typeof noteSchema>;
+// zod's transforms make every optional key present-but-undefined in the output; callers (the API,
+// the admin, tests) pass only the keys they mean.
+export type CreateLeadInput = Partial<z.output<typeof createLeadSchema>>;
+export type UpdateLeadInput = Partial<z.output<typeof updateLeadSchema>>;
+export type NoteInput = Pick<z.output<typeof noteSchema>, "body"> & Partial<z.output<typeof noteSchema>>;
 
 /** The fields a lead snapshot carries, in a stable order (used in payloads and change sets). */
 export const LEAD_FIELDS = [
