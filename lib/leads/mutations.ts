@@ -89,7 +89,7 @@ export async function updateLead(prisma: PrismaClient, organizationId: string, l
   const data = { ...input, ...refs };
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const field of LEAD_FIELDS) {
-    if (!(field in data)) continue;
+    if (data[field] === undefined) continue; // absent: not part of this update
     const to = data[field];
     const from = before[field];
     if (JSON.stringify(from ?? null) !== JSON.stringify(to ?? null)) changes[field] = { from: from ?? null, to: to ?? null };
