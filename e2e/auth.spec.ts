@@ -1,0 +1,69 @@
+import type { Page } from "@playwright/test";
+import { ACCOUNTS, ORGANIZATIONS, expect, login, test } from "./fixtures";
+
+// Next's route announcer is also role="alert"; the form's error is the one with the message.
+const signInError = (page: Page) => page.getByRole("alert").filter({ hasText: "Incorrect email or password." });
+
+test.describe("signing in and out", () => {
+  test("the seeded admin signs in and lands on the rules, in their organization", async ({ page }) => {
+    await login(page, ACCOUNTS.acmeAdmin.email);
+    await expect(page).toHaveURL(/\/rules$/);
+    await expect(page.getByRole("heading", { name: "Webhook Rules", exact: true })).toBeVisible();
+    await expect(page.getByText(ORGANIZATIONS.acme)).toBeVisible();
+    await expect(page.getByText("Admin", { exact: true })).toBeVisible();
+  });
+
+  test("a wrong password shows the error and stays on the sign-in page", async ({ page }) => {
+    await login(page, ACCOUNTS.acmeAdmin.email, "not-the-password");
+    await expect(signInError(page)).toBeVisible();
+    await expect(page).toHaveURL(/\/login/);
+    // Still signed out: the admin pages send us back.
+    await page.goto("/rules");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("an unknown email gets the same error as a wrong password", async ({ page }) => {
+    await login(page, "nobody@acme.test");
+    await expect(signInError(page)).toBeVisible();
+  });
+
+  test("signing out returns to the sign-in page and ends the session", async ({ page }) => {
+    await login(page, ACCOUNTS.globexViewer.email);
+    await expect(page).toHaveURL(/\/rules$/);
+    await expect(page.getByText(ORGANIZATIONS.globex)).toBeVisible();
+    await expect(page.getByText("Viewer (read only)")).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await page.goto("/rules");
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test("the admin pages redirect to sign-in when signed out", async ({ page }) => {
+    await page.goto("/rules");
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.getByLabel("Email")).toBeVisible();
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test("first-run setup is gone once users exist", async ({ page }) => {
+    const res = await page.goto("/setup");
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(page.getByLabel("Organization name")).toHaveCount(0);
+  });
+});
+
+test.describe("signed in through the fixture", () => {
+  test.use({ account: "globexAdmin" });
+
+  test("the session belongs to the chosen account", async ({ page, user }) => {
+    await page.goto("/rules");
+    await expect(page.getByText(ORGANIZATIONS.globex)).toBeVisible();
+    await expect(page.getByText(user!.email)).toBeVisible();
+    // A signed-in user is sent from /login to the rules.
+    await page.goto("/login");
+    await expect(page).toHaveURL(/\/rules$/);
+  });
+});
