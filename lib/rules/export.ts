@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { listedRuleSelect, ruleListOrderBy, ruleListWhere, toListedRule, type RuleListParams } from "./list";
+import { listedRuleSelect, loadReferenceNames, ruleListOrderBy, ruleListWhere, toListedRules, type RuleListParams } from "./list";
 
 // The Webhook Rules list as an .xlsx: every rule matching the list's filter, in the list's order.
 // Rows are read in batches and streamed through exceljs's WorkbookWriter, so memory stays flat
@@ -56,11 +56,11 @@ export async function writeRulesWorkbook(prisma: PrismaClient, organizationId: s
 
   const where = ruleListWhere(organizationId, params.q);
   const orderBy = ruleListOrderBy(params.sort, params.dir);
+  const names = await loadReferenceNames(prisma, organizationId);
   let written = 0;
   for (;;) {
     const batch = await prisma.webhookRule.findMany({ where, orderBy, skip: written, take: batchSize, select: listedRuleSelect });
-    for (const raw of batch) {
-      const rule = toListedRule(raw);
+    for (const rule of await toListedRules(prisma, batch, names)) {
       sheet
         .addRow({
           status: rule.enabled ? "Enabled" : "Disabled",

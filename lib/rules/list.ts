@@ -73,28 +73,46 @@ export function ruleListOrderBy(sort: RuleSortKey, dir: "asc" | "desc"): Prisma.
   return [{ [column[sort]]: dir }, { id: dir }];
 }
 
-const ref = { select: { name: true } } as const;
-
-/** Only what the list and the export show: no auth config, headers or templates. */
+/**
+ * Only what the list and the export show: no auth config, headers or templates. Creation-rule
+ * references are read as ids and named from one small per-organization lookup (see
+ * loadReferenceNames), which is far cheaper than joining five relations for every row.
+ */
 export const listedRuleSelect = {
   id: true,
   title: true,
   enabled: true,
   events: true,
   url: true,
+  statusId: true,
+  substatusId: true,
+  officeId: true,
+  opportunitySourceId: true,
+  marketingSourceId: true,
   requiresCaseTrackerCode: true,
   disabledReason: true,
   createdAt: true,
   updatedAt: true,
-  status: ref,
-  substatus: ref,
-  office: ref,
-  opportunitySource: ref,
-  marketingSource: ref,
-  caseTypes: { select: { caseType: { select: { name: true, position: true } } } },
 } satisfies Prisma.WebhookRuleSelect;
 
 type SelectedRule = Prisma.WebhookRuleGetPayload<{ select: typeof listedRuleSelect }>;
+
+export type ReferenceNames = Map<string, { name: string; position: number }>;
+
+/** Names of the organization's reference items (statuses, case types, offices, sources). */
+export async function loadReferenceNames(prisma: PrismaClient, organizationId: string): Promise<ReferenceNames> {
+  const items = await prisma.referenceItem.findMany({ where: { organizationId }, select: { id: true, name: true, position: true } });
+  return new Map(items.map((i) => [i.id, { name: i.name, position: i.position }]));
+}
+
+/** Turns selected rows into list rows: one extra query for the rows' case types. */
+export async function toListedRules(prisma: PrismaClient, rows: SelectedRule[], names: ReferenceNames): Promise<ListedRule[]> {
+  if (rows.length === 0) return [];
+  const links = await prisma.ruleCaseType.findMany({ where: { ruleId: { in: rows.map((r) => r.id) } }, select: { ruleId: true, caseTypeId: true } });
+  const caseTypesByRule = new Map<string, string[]>();
+  for (const { ruleId, caseTypeId } of links) caseTypesByRule.set(ruleId, [...(caseTypesByRule.get(ruleId) ?? []), caseTypeId]);
+  return rows.map((r) => toListedRule(r, names, caseTypesByRule.get(r.id) ?? []));
+}
 
 export interface CreationRulesInput {
   events: readonly string[];
@@ -125,14 +143,24 @@ export function creationRulesSummary(rule: CreationRulesInput): string {
   return parts.length > 0 ? parts.join(" · ") : "Any lead";
 }
 
-export function toListedRule(r: SelectedRule): ListedRule {
+export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds: readonly string[]): ListedRule {
+  const named = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     id: r.id,
     title: r.title,
     enabled: r.enabled,
     events: r.events.map((name) => ({ name, label: eventLabel(name) })),
     url: r.url,
-    creationRules: creationRulesSummary({ ...r, caseTypes: r.caseTypes.map((c) => c.caseType) }),
+    creationRules: creationRulesSummary({
+      events: r.events,
+      status: named(r.statusId),
+      substatus: named(r.substatusId),
+      caseTypes: caseTypeIds.flatMap((id) => names.get(id) ?? []),
+      office: named(r.officeId),
+      opportunitySource: named(r.opportunitySourceId),
+      marketingSource: named(r.marketingSourceId),
+      requiresCaseTrackerCode: r.requiresCaseTrackerCode,
+    }),
     disabledReason: r.disabledReason,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -147,9 +175,9 @@ export async function listRules(prisma: PrismaClient, organizationId: string, pa
   const fetchPage = (p: number) => prisma.webhookRule.findMany({ where, orderBy, skip: (p - 1) * size, take: size, select: listedRuleSelect });
 
   // Count and page run together; only an out-of-range page costs a second query.
-  const [total, firstTry] = await Promise.all([prisma.webhookRule.count({ where }), fetchPage(page)]);
+  const [total, firstTry, names] = await Promise.all([prisma.webhookRule.count({ where }), fetchPage(page), loadReferenceNames(prisma, organizationId)]);
   const pageCount = Math.max(1, Math.ceil(total / size));
   const current = Math.min(page, pageCount);
   const rows = current === page ? firstTry : await fetchPage(current);
-  return { rows: rows.map(toListedRule), total, page: current, pageCount, size };
+  return { rows: await toListedRules(prisma, rows, names), total, page: current, pageCount, size };
 }

@@ -37,7 +37,7 @@ async function insertRule(organizationId: string, data: { title: string; url?: s
 const refId = (organizationId: string, kind: "LEAD_STATUS" | "OFFICE" | "CASE_TYPE", name: string) =>
   prisma().referenceItem.findFirstOrThrow({ where: { organizationId, kind, name, parentId: null } }).then((r) => r.id);
 
-let ids: Record<string, string> = {};
+let ids = {} as Record<"zapier" | "crm" | "billing" | "xss" | "formula" | "foreign", string>;
 
 beforeAll(async () => {
   acme = await createTestOrg(prisma(), "Acme Law");
@@ -68,7 +68,7 @@ describe("listRules", () => {
     const bulk = await listRules(prisma(), acme.org.id, { q: "bulk rule", size: 10, page: 2 });
     expect(bulk.rows.map((r) => r.title)).toEqual(Array.from({ length: 10 }, (_, i) => `Bulk rule ${10 + i}`));
     const bulkDesc = await listRules(prisma(), acme.org.id, { q: "bulk rule", dir: "desc", size: 10 });
-    expect(bulkDesc.rows[0].title).toBe("Bulk rule 29");
+    expect(bulkDesc.rows[0]?.title).toBe("Bulk rule 29");
     const last = await listRules(prisma(), acme.org.id, { size: 10, page: 4 });
     expect(last.rows).toHaveLength(5);
     expect(last.page).toBe(4);
@@ -82,12 +82,12 @@ describe("listRules", () => {
 
   it("sorts by created, status and url in either direction", async () => {
     const newest = await listRules(prisma(), acme.org.id, { sort: "created", dir: "desc", size: 10 });
-    expect(newest.rows[0].title).toBe("Bulk rule 29");
+    expect(newest.rows[0]?.title).toBe("Bulk rule 29");
     const oldest = await listRules(prisma(), acme.org.id, { sort: "created", dir: "asc", size: 10 });
     expect(oldest.rows.slice(0, 3).map((r) => r.id)).toEqual([ids.crm, ids.billing, ids.zapier]);
     const disabledFirst = await listRules(prisma(), acme.org.id, { sort: "status", dir: "asc", size: 10 });
     expect(disabledFirst.rows.slice(0, 2).map((r) => r.enabled)).toEqual([false, false]);
-    expect(disabledFirst.rows[2].enabled).toBe(true);
+    expect(disabledFirst.rows[2]?.enabled).toBe(true);
     const byUrl = await listRules(prisma(), acme.org.id, { sort: "url", dir: "desc", size: 50 });
     const urls = byUrl.rows.map((r) => r.url);
     expect(urls).toEqual([...urls].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
@@ -112,12 +112,12 @@ describe("listRules", () => {
 
   it("returns labels and the creation-rules summary", async () => {
     const { rows } = await listRules(prisma(), acme.org.id, { q: "zapier" });
-    expect(rows[0].events).toEqual([{ name: "lead.created", label: "Lead Created" }]);
-    expect(rows[0].creationRules).toBe("Status: Signed Up · Case type: Auto Accident · Office: Downtown");
+    expect(rows[0]?.events).toEqual([{ name: "lead.created", label: "Lead Created" }]);
+    expect(rows[0]?.creationRules).toBe("Status: Signed Up · Case type: Auto Accident · Office: Downtown");
     const { rows: converted } = await listRules(prisma(), acme.org.id, { q: "billing" });
-    expect(converted[0].creationRules).toBe("—");
+    expect(converted[0]?.creationRules).toBe("—");
     const { rows: crm } = await listRules(prisma(), acme.org.id, { q: "crm" });
-    expect(crm[0].creationRules).toBe("Any lead");
+    expect(crm[0]?.creationRules).toBe("Any lead");
   });
 });
 
@@ -179,6 +179,7 @@ async function readWorkbook(res: Response) {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(await res.arrayBuffer());
   const sheet = workbook.worksheets[0];
+  if (!sheet) throw new Error("the workbook has no sheet");
   const rows: unknown[][] = [];
   sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
   return { sheet, rows };
@@ -208,7 +209,7 @@ describe("GET /api/rules/export", () => {
     // All 35 rules (page/size ignored), newest first, none from the other organization.
     const data = rows.slice(1);
     expect(data).toHaveLength(35);
-    expect(data[0][1]).toBe("Bulk rule 29");
+    expect(data[0]?.[1]).toBe("Bulk rule 29");
     expect(data.map((r) => r[1])).not.toContain("Other org's Zapier rule");
     const created = data.map((r) => (r[6] as Date).getTime());
     expect(created).toEqual([...created].sort((a, b) => b - a));
@@ -222,7 +223,7 @@ describe("GET /api/rules/export", () => {
 
     const all = await readWorkbook(await exportRules(new Request("http://localhost/api/rules/export?q=zapier")));
     expect(all.rows).toHaveLength(2);
-    const [status, title, trigger, url, creationRules, enabled, createdAt, updatedAt] = all.rows[1];
+    const [status, title, trigger, url, creationRules, enabled, createdAt, updatedAt] = all.rows[1] ?? [];
     expect({ status, title, trigger, url, creationRules, enabled }).toEqual({
       status: "Enabled",
       title: "Zapier intake",
@@ -235,7 +236,7 @@ describe("GET /api/rules/export", () => {
     expect(updatedAt).toBeInstanceOf(Date);
 
     const xss = await readWorkbook(await exportRules(new Request("http://localhost/api/rules/export?q=script")));
-    expect(xss.rows[1][1]).toBe("<script>alert(1)</script>");
-    expect(xss.rows[1][0]).toBe("Enabled");
+    expect(xss.rows[1]?.[1]).toBe("<script>alert(1)</script>");
+    expect(xss.rows[1]?.[0]).toBe("Enabled");
   });
 });
