@@ -31,7 +31,7 @@ export function AddUserForm() {
         <Field label="Email" htmlFor="user-email" error={errors.email?.message}>
           <Input id="user-email" type="email" autoComplete="off" aria-invalid={!!errors.email} aria-describedby={describedBy("user-email", errors.email?.message)} {...register("email")} />
         </Field>
-        <Field label="Name" htmlFor="user-name" error={errors.name?.message}>
+        <Field label="Full name" htmlFor="user-name" error={errors.name?.message}>
           <Input id="user-name" autoComplete="off" aria-invalid={!!errors.name} aria-describedby={describedBy("user-name", errors.name?.message)} {...register("name")} />
         </Field>
         <Field label="Temporary password" htmlFor="user-password" hint="At least 8 characters." error={errors.password?.message}>
@@ -45,7 +45,7 @@ export function AddUserForm() {
           />
         </Field>
         <Field label="Role" htmlFor="user-role" hint="Viewers can see everything but change nothing." error={errors.role?.message}>
-          <Select id="user-role" aria-describedby={describedBy("user-role", errors.role?.message, true)} {...register("role")}>
+          <Select id="user-role" defaultValue={EMPTY.role} aria-describedby={describedBy("user-role", errors.role?.message, true)} {...register("role")}>
             <option value="VIEWER">Viewer</option>
             <option value="ADMIN">Admin</option>
           </Select>

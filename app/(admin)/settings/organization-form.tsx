@@ -10,6 +10,8 @@ import { organizationSchema, type OrganizationInput } from "@/lib/validations/se
 import { updateOrganizationAction } from "./actions";
 
 export function OrganizationForm({ name, webhooksEnabled, canEdit }: { name: string; webhooksEnabled: boolean; canEdit: boolean }) {
+  // defaultValue on the controls too: react-hook-form fills them only after hydration, and the
+  // server-rendered form should already show the saved values.
   const { register, handleSubmit, setError, formState } = useForm<OrganizationInput>({
     resolver: zodResolver(organizationSchema),
     defaultValues: { name, webhooksEnabled: webhooksEnabled ? "yes" : "no" },
@@ -41,7 +43,7 @@ export function OrganizationForm({ name, webhooksEnabled, canEdit }: { name: str
       >
         <fieldset disabled={!canEdit} className="grid gap-4 sm:grid-cols-2">
           <Field label="Organization name" htmlFor="org-name" error={errors.name?.message}>
-            <Input id="org-name" aria-invalid={!!errors.name} aria-describedby={describedBy("org-name", errors.name?.message)} {...register("name")} />
+            <Input id="org-name" defaultValue={name} aria-invalid={!!errors.name} aria-describedby={describedBy("org-name", errors.name?.message)} {...register("name")} />
           </Field>
           <Field
             label="Enable Webhooks"
@@ -49,7 +51,7 @@ export function OrganizationForm({ name, webhooksEnabled, canEdit }: { name: str
             hint="While No, no rule sends webhooks; each rule keeps its own Enabled setting."
             error={errors.webhooksEnabled?.message}
           >
-            <Select id="org-webhooks" aria-describedby={describedBy("org-webhooks", errors.webhooksEnabled?.message, true)} {...register("webhooksEnabled")}>
+            <Select id="org-webhooks" defaultValue={webhooksEnabled ? "yes" : "no"} aria-describedby={describedBy("org-webhooks", errors.webhooksEnabled?.message, true)} {...register("webhooksEnabled")}>
               <option value="yes">Yes</option>
               <option value="no">No</option>
             </Select>

@@ -60,22 +60,24 @@ export function ReferenceItemRow({
           <span className="text-sm text-slate-900">{item.name}</span>
           {canEdit && (
             <div className="flex items-center gap-1">
-              <Button variant="ghost" size="sm" aria-label={`Move up ${item.name}`} disabled={isFirst || pending} onClick={() => move("up")}>
+              <Button variant="ghost" size="sm" title="Move up" disabled={isFirst || pending} onClick={() => move("up")}>
                 <ArrowUp aria-hidden className="h-3.5 w-3.5" />
-                <span className="sr-only sm:not-sr-only">Move up</span>
+                <span className="sr-only">Move up</span>
+                <Named name={item.name} />
               </Button>
-              <Button variant="ghost" size="sm" aria-label={`Move down ${item.name}`} disabled={isLast || pending} onClick={() => move("down")}>
+              <Button variant="ghost" size="sm" title="Move down" disabled={isLast || pending} onClick={() => move("down")}>
                 <ArrowDown aria-hidden className="h-3.5 w-3.5" />
-                <span className="sr-only sm:not-sr-only">Move down</span>
+                <span className="sr-only">Move down</span>
+                <Named name={item.name} />
               </Button>
-              <Button variant="ghost" size="sm" aria-label={`Rename ${item.name}`} onClick={() => setEditing(true)}>
+              <Button variant="ghost" size="sm" onClick={() => setEditing(true)}>
                 <Pencil aria-hidden className="h-3.5 w-3.5" />
                 Rename
+                <Named name={item.name} />
               </Button>
               <Button
                 variant="ghost"
                 size="sm"
-                aria-label={`Delete ${item.name}`}
                 className="text-red-600 hover:bg-red-50 hover:text-red-700"
                 onClick={() => {
                   setDeleteError(null);
@@ -84,6 +86,7 @@ export function ReferenceItemRow({
               >
                 <Trash2 aria-hidden className="h-3.5 w-3.5" />
                 Delete
+                <Named name={item.name} />
               </Button>
             </div>
           )}
@@ -100,11 +103,19 @@ export function ReferenceItemRow({
         onConfirm={remove}
         onCancel={() => setConfirmDelete(false)}
       >
-        <p>It will no longer be offered in the rule form. Leads that already carry it keep the name they were sent with.</p>
+        <p>It will no longer be offered in the rule form.</p>
         {deleteNote && <p>{deleteNote}</p>}
       </ConfirmDialog>
     </li>
   );
+}
+
+/**
+ * The item's name inside a row button's accessible name ("Delete Downtown"), for screen readers
+ * only. Hidden text rather than aria-label, so the button does not also act as a field label.
+ */
+function Named({ name }: { name: string }) {
+  return <span className="sr-only"> {name}</span>;
 }
 
 function RenameForm({ item, onDone }: { item: ReferenceOption; onDone: () => void }) {
@@ -125,7 +136,7 @@ function RenameForm({ item, onDone }: { item: ReferenceOption; onDone: () => voi
   return (
     <form onSubmit={onSubmit} noValidate className="flex flex-wrap items-end gap-2">
       <Field label="Name" htmlFor={inputId} error={errors.name?.message} className="min-w-60 flex-1">
-        <Input id={inputId} autoFocus aria-invalid={!!errors.name} aria-describedby={describedBy(inputId, errors.name?.message)} {...register("name")} />
+        <Input id={inputId} defaultValue={item.name} autoFocus aria-invalid={!!errors.name} aria-describedby={describedBy(inputId, errors.name?.message)} {...register("name")} />
       </Field>
       <div className="flex gap-2 pb-0.5">
         <Button type="submit" size="sm" disabled={isSubmitting}>

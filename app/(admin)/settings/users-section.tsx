@@ -77,21 +77,22 @@ function UserRow({ user, isSelf, canEdit }: { user: OrganizationUser; isSelf: bo
       </td>
       {canEdit && (
         <td className="py-2 text-right whitespace-nowrap">
-          <Button variant="ghost" size="sm" disabled={pending} aria-label={`${nextRole === "ADMIN" ? "Make admin" : "Make viewer"}: ${user.email}`} onClick={changeRole}>
+          <Button variant="ghost" size="sm" disabled={pending} onClick={changeRole}>
             {nextRole === "ADMIN" ? "Make admin" : "Make viewer"}
+            <span className="sr-only"> {user.email}</span>
           </Button>
           {!isSelf && (
             <Button
               variant="ghost"
               size="sm"
               className="text-red-600 hover:bg-red-50 hover:text-red-700"
-              aria-label={`Remove ${user.email}`}
               onClick={() => {
                 setRemoveError(null);
                 setConfirmRemove(true);
               }}
             >
               Remove
+              <span className="sr-only"> {user.email}</span>
             </Button>
           )}
           <ConfirmDialog
