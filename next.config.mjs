@@ -4,6 +4,7 @@ const nextConfig = {
   // database drivers) out of the server bundle so those paths resolve.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "@prisma/adapter-pg", "exceljs", "bcryptjs"],
   poweredByHeader: false,
+  typescript: { tsconfigPath: "tsconfig.next.json" },
   typedRoutes: false,
 };
 
