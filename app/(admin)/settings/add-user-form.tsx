@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
 import { addUserSchema, type AddUserInput } from "@/lib/validations/settings";
-import { applyResult } from "./use-action-feedback";
+import { applyResult } from "./action-feedback";
 import { addUserAction } from "./user-actions";
 
 const EMPTY: AddUserInput = { email: "", name: "", password: "", role: "VIEWER" };

@@ -11,7 +11,7 @@ import type { ReferenceOption } from "@/lib/reference/queries";
 import { renameReferenceItemSchema, type RenameReferenceItemInput } from "@/lib/validations/settings";
 import { ConfirmDialog } from "./confirm-dialog";
 import { deleteReferenceItemAction, moveReferenceItemAction, renameReferenceItemAction } from "./reference-actions";
-import { applyResult } from "./use-action-feedback";
+import { applyResult } from "./action-feedback";
 
 /** One item of a reference list: its name and, for admins, rename / move / delete. */
 export function ReferenceItemRow({
