@@ -1,6 +1,6 @@
 "use client";
 
-import { ListChecks, LogOut, Settings, Webhook } from "lucide-react";
+import { ListChecks, LogOut, Send, Settings, Users, Webhook } from "lucide-react";
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -8,6 +8,8 @@ import { cn } from "@/components/ui/cn";
 
 export const NAV_ITEMS = [
   { href: "/rules", label: "Webhook Rules", icon: ListChecks },
+  { href: "/deliveries", label: "Deliveries", icon: Send },
+  { href: "/leads", label: "Leads", icon: Users },
   { href: "/settings", label: "Settings", icon: Settings },
 ];
 
