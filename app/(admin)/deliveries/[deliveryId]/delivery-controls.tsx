@@ -1,0 +1,59 @@
+"use client";
+
+import { RefreshCw, RotateCcw } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useEffect, useTransition } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { retryDeliveryAction } from "../actions";
+
+export const POLL_INTERVAL_MS = 1500;
+export const POLL_LIMIT_MS = 60_000;
+
+/**
+ * "Retry" (admins) and "Refresh". The dispatcher sends in the background after a retry, so while
+ * the delivery is due (`watching`) the page re-reads itself every few seconds, for a minute at
+ * most, and stops as soon as the delivery settles.
+ */
+export function DeliveryControls({ deliveryId, canRetry, watching }: { deliveryId: string; canRetry: boolean; watching: boolean }) {
+  const router = useRouter();
+  const [retrying, startRetry] = useTransition();
+  const [refreshing, startRefresh] = useTransition();
+
+  useEffect(() => {
+    if (!watching) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started > POLL_LIMIT_MS) clearInterval(timer);
+      else router.refresh();
+    }, POLL_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [watching, router]);
+
+  function retry() {
+    startRetry(async () => {
+      const res = await retryDeliveryAction({ deliveryId });
+      if (!res.ok) {
+        toast.error(res.error);
+        return;
+      }
+      toast.success("Delivery queued for retry");
+      router.refresh();
+    });
+  }
+
+  return (
+    <div className="flex items-center gap-2">
+      <Button variant="secondary" disabled={refreshing} onClick={() => startRefresh(() => router.refresh())}>
+        <RefreshCw aria-hidden className={refreshing ? "h-4 w-4 animate-spin" : "h-4 w-4"} />
+        Refresh
+      </Button>
+      {canRetry && (
+        <Button onClick={retry} disabled={retrying}>
+          <RotateCcw aria-hidden className="h-4 w-4" />
+          {retrying ? "Queuing…" : "Retry"}
+        </Button>
+      )}
+    </div>
+  );
+}

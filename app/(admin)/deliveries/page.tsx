@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import type { RawSearchParams } from "@/components/data-table/search-params";
+import { PageHeader } from "@/components/ui/page-header";
+import { getSessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { filtersOf, hasDeliveryFilters, parseDeliveryListParams } from "@/lib/deliveries/list-params";
+import { countFailedMatching, listDeliveries } from "@/lib/deliveries/queries";
+import { DeliveriesFilters } from "./deliveries-filters";
+import { DeliveriesTable } from "./deliveries-table";
+import { RetryFailedButton } from "./retry-failed-button";
+
+export const metadata: Metadata = { title: "Deliveries" };
+
+export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const user = await getSessionUser();
+  if (!user) redirect("/login");
+  const params = parseDeliveryListParams(await searchParams);
+  const filters = filtersOf(params);
+  const canRetry = user.role === "ADMIN";
+  const prisma = await db();
+  const [list, rules, failedCount] = await Promise.all([
+    listDeliveries(prisma, user.organizationId, params),
+    prisma.webhookRule.findMany({ where: { organizationId: user.organizationId }, orderBy: [{ title: "asc" }, { id: "asc" }], select: { id: true, title: true } }),
+    canRetry ? countFailedMatching(prisma, user.organizationId, filters) : Promise.resolve(0),
+  ]);
+  const { q, ...controlFilters } = filters;
+
+  return (
+    <>
+      <PageHeader
+        title="Deliveries"
+        description="Every request sent for a lead event, with its attempts and responses. Times are UTC."
+        actions={canRetry && <RetryFailedButton filters={filters} failedCount={failedCount} />}
+      />
+      <DeliveriesFilters filters={controlFilters} rules={rules} />
+      <DeliveriesTable {...list} sort={params.sort} dir={params.dir} q={q} filtered={hasDeliveryFilters(controlFilters)} />
+    </>
+  );
+}

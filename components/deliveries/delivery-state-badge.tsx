@@ -1,0 +1,27 @@
+import { Badge } from "@/components/ui/badge";
+import type { DeliveryState } from "@/lib/generated/prisma/enums";
+
+// One look for a delivery's state everywhere (the log, a delivery, a rule's panel, a lead's page).
+// A pending delivery that already had an attempt is shown as "Retrying": it failed at least once
+// and is waiting for its next try.
+
+const TONES = { SUCCEEDED: "green", FAILED: "red", PENDING: "yellow", SKIPPED: "gray" } as const;
+const LABELS: Record<DeliveryState, string> = { SUCCEEDED: "Succeeded", FAILED: "Failed", PENDING: "Pending", SKIPPED: "Skipped" };
+
+export function deliveryStateLabel(state: DeliveryState, attemptCount: number): string {
+  return state === "PENDING" && attemptCount > 0 ? "Retrying" : LABELS[state];
+}
+
+export function DeliveryStateBadge({ state, attemptCount, className }: { state: DeliveryState; attemptCount: number; className?: string }) {
+  return (
+    <Badge tone={TONES[state]} className={className}>
+      {deliveryStateLabel(state, attemptCount)}
+    </Badge>
+  );
+}
+
+/** "503", or "999 (no response)" when no HTTP response came; "—" before the first attempt. */
+export function statusCodeText(code: number | null): string {
+  if (code === null) return "—";
+  return code === 999 ? "999 (no response)" : String(code);
+}
