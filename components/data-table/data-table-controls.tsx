@@ -113,10 +113,10 @@ export function DataTablePagination({
         </Button>
       </div>
       <div className="flex items-center gap-1.5">
-        <label htmlFor={sizeId} className="text-xs text-slate-500">
+        <label htmlFor={sizeId} className="whitespace-nowrap text-xs text-slate-500">
           Rows per page
         </label>
-        <select id={sizeId} value={size} onChange={(e) => onSize(Number(e.target.value))} className={cn(inputClass, "h-8 w-auto py-0 pr-8 text-xs")}>
+        <select id={sizeId} value={size} onChange={(e) => onSize(Number(e.target.value))} className="h-8 rounded-md border-0 bg-white py-0 pl-2 pr-7 text-xs text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-500">
           {PAGE_SIZES.map((n) => (
             <option key={n} value={n}>
               {n}

@@ -137,7 +137,9 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
         )}
       </div>
       <div className="flex flex-wrap items-start justify-between gap-4">
-        <DataTablePagination page={page} pageCount={pageCount} size={size} total={total} pending={nav.pending} onPage={(p) => nav.go({ page: p })} onSize={(s) => nav.go({ size: s })} />
+        {total > 0 && (
+          <DataTablePagination page={page} pageCount={pageCount} size={size} total={total} pending={nav.pending} onPage={(p) => nav.go({ page: p })} onSize={(s) => nav.go({ size: s })} />
+        )}
         {footer && <div className="ml-auto">{footer}</div>}
       </div>
     </div>

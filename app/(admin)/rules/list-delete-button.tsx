@@ -37,7 +37,7 @@ export function RuleDeleteButton({ ruleId, title }: { ruleId: string; title: str
         aria-modal="true"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
-        className="m-auto w-full max-w-md rounded-lg bg-white p-0 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
+        className="m-auto w-full max-w-md rounded-lg bg-white p-0 text-left shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
       >
         <div className="px-6 pb-4 pt-5">
           <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
