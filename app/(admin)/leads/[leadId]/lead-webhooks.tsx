@@ -1,0 +1,121 @@
+"use client";
+
+import { RotateCcw } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useTransition } from "react";
+import { toast } from "sonner";
+import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
+import { Button } from "@/components/ui/button";
+import type { DeliveryState } from "@/lib/generated/prisma/enums";
+import { eventLabel } from "@/lib/events/catalog";
+import { retryDeliveryAction } from "../../deliveries/actions";
+import { DateTime } from "../format-date";
+
+export interface LeadWebhookRow {
+  deliveryId: string;
+  ruleTitle: string;
+  eventType: string;
+  state: DeliveryState;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+const POLL_INTERVAL_MS = 1500;
+const POLL_LIMIT_MS = 60_000;
+
+/**
+ * Per rule, the latest delivery for this lead. While one is pending the dispatcher is sending in
+ * the background, so the page re-reads itself every few seconds (for a minute at most).
+ */
+export function LeadWebhooks({ rows, canRetry }: { rows: LeadWebhookRow[]; canRetry: boolean }) {
+  const router = useRouter();
+  const watching = rows.some((r) => r.state === "PENDING");
+
+  useEffect(() => {
+    if (!watching) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started > POLL_LIMIT_MS) clearInterval(timer);
+      else router.refresh();
+    }, POLL_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [watching, router]);
+
+  if (rows.length === 0) {
+    return <p className="text-sm text-slate-500">No webhook rule has fired for this lead yet.</p>;
+  }
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">Latest webhook delivery per rule</caption>
+        <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">
+          <tr>
+            <th scope="col" className="py-2 pr-4">Rule</th>
+            <th scope="col" className="py-2 pr-4">State</th>
+            <th scope="col" className="py-2 pr-4">Attempts</th>
+            <th scope="col" className="py-2 pr-4">Last status</th>
+            <th scope="col" className="py-2 pr-4">Last error</th>
+            <th scope="col" className="py-2 pr-4">Updated</th>
+            <th scope="col" className="py-2 text-right">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map((row) => (
+            <WebhookRow key={row.deliveryId} row={row} canRetry={canRetry} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function WebhookRow({ row, canRetry }: { row: LeadWebhookRow; canRetry: boolean }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+
+  function retry() {
+    startTransition(async () => {
+      const res = await retryDeliveryAction({ deliveryId: row.deliveryId });
+      if (!res.ok) return void toast.error(res.error);
+      toast.success("Delivery queued for retry");
+      router.refresh();
+    });
+  }
+
+  return (
+    <tr className="align-top">
+      <td className="py-2.5 pr-4">
+        <span className="font-medium text-slate-900">{row.ruleTitle}</span>
+        <p className="text-xs text-slate-500">{eventLabel(row.eventType)}</p>
+      </td>
+      <td className="py-2.5 pr-4">
+        <DeliveryStateBadge state={row.state} attemptCount={row.attempts} />
+      </td>
+      <td className="py-2.5 pr-4 tabular-nums">{row.attempts}</td>
+      <td className="py-2.5 pr-4 tabular-nums whitespace-nowrap">{statusCodeText(row.lastStatusCode)}</td>
+      <td className="max-w-xs py-2.5 pr-4 text-xs text-slate-600">
+        {row.lastError ? <span className="line-clamp-2 break-words" title={row.lastError}>{row.lastError}</span> : <span className="text-slate-400">—</span>}
+      </td>
+      <td className="py-2.5 pr-4 text-xs text-slate-600">
+        <DateTime value={row.updatedAt} />
+      </td>
+      <td className="py-2.5 text-right whitespace-nowrap">
+        <Link href={`/deliveries/${encodeURIComponent(row.deliveryId)}`} className="text-xs font-medium text-brand-700 hover:underline">
+          View delivery<span className="sr-only"> for {row.ruleTitle}</span>
+        </Link>
+        {canRetry && (
+          <Button variant="ghost" size="sm" className="ml-1" disabled={pending} onClick={retry}>
+            <RotateCcw aria-hidden className="h-3.5 w-3.5" />
+            {pending ? "Queuing…" : "Retry"}
+            <span className="sr-only"> {row.ruleTitle}</span>
+          </Button>
+        )}
+      </td>
+    </tr>
+  );
+}
