@@ -59,6 +59,8 @@ export async function writeRulesWorkbook(prisma: PrismaClient, organizationId: s
   const names = await loadReferenceNames(prisma, organizationId);
   let written = 0;
   for (;;) {
+    // The download was cancelled (the response stream is gone): stop reading the database.
+    if (output.destroyed) throw new Error("Export cancelled: the output stream was closed.");
     const batch = await prisma.webhookRule.findMany({ where, orderBy, skip: written, take: batchSize, select: listedRuleSelect });
     for (const rule of await toListedRules(prisma, batch, names)) {
       sheet

@@ -25,7 +25,7 @@ export async function GET(request: Request): Promise<Response> {
   // Streamed: the first bytes leave while later batches are still being read.
   const body = new PassThrough();
   writeRulesWorkbook(prisma, organizationId, { q, sort, dir }, body).catch((err: unknown) => {
-    console.error("Rules export failed:", err);
+    if (!body.destroyed) console.error("Rules export failed:", err);
     body.destroy(err instanceof Error ? err : new Error(String(err)));
   });
 
