@@ -124,7 +124,9 @@ async function startPostgres() {
 
 function run(cmd, args, env) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+    // Escape codes make CI logs hard to read; keep colours for terminals.
+    const colour = process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: "1" };
+    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...colour, ...env } });
     running = child;
     const timer = setTimeout(() => {
       console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${SUITE_TIMEOUT_MS / 60_000} minutes, stopping it`);
