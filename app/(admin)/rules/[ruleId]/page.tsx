@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
+import { RuleDeliveriesPanel } from "@/components/deliveries/rule-deliveries-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
@@ -39,6 +40,9 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         allowInsecureUrls={env().ALLOW_INSECURE_URLS}
         readOnly={user.role !== "ADMIN"}
       />
+      <div className="mt-8">
+        <RuleDeliveriesPanel organizationId={user.organizationId} ruleId={rule.id} />
+      </div>
     </>
   );
 }
