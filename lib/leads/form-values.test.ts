@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyLeadFormValues, leadFormSchema, type LeadFormValues } from "./form-values";
-import { webhookOutcomeText, emptyOutcome, leadListWhere } from "./list";
+import { leadListWhere } from "./list";
+import { emptyOutcome, webhookOutcomeText } from "./outcome";
 
 const form = (patch: Partial<LeadFormValues>): LeadFormValues => ({ ...emptyLeadFormValues(), ...patch });
 
@@ -24,6 +25,9 @@ describe("leadFormSchema", () => {
   it("reports bad scores, emails and custom field names on their inputs", () => {
     expect(issues(leadFormSchema("create").safeParse(form({ email: "x@y.test", score: "4.5" })))).toEqual({ score: "Score must be a whole number." });
     expect(issues(leadFormSchema("create").safeParse(form({ email: "not-an-email" })))).toEqual({ email: "Enter a valid email address." });
+    // Form-only and shared-schema problems are reported together, each on its input.
+    expect(issues(leadFormSchema("create").safeParse(form({ email: "not-an-email", score: "x" })))).toEqual({ email: "Enter a valid email address.", score: "Score must be a whole number." });
+    expect(issues(leadFormSchema("update").safeParse(form({ score: "2000000" })))).toEqual({ score: "Score must be between -1,000,000 and 1,000,000." });
     const rows = [{ name: "a b", value: "1" }, { name: "ok", value: "1" }, { name: "ok", value: "2" }, { name: "", value: "orphan" }];
     expect(issues(leadFormSchema("create").safeParse(form({ email: "x@y.test", customFields: rows })))).toEqual({
       "customFields.0.name": "Use letters, digits, _ . -",

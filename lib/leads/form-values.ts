@@ -22,24 +22,36 @@ const customRow = z.object({
 
 export const leadFormShape = z.object({
   ...Object.fromEntries(TEXT_FIELDS.map((f) => [f, z.string()])) as Record<(typeof TEXT_FIELDS)[number], z.ZodString>,
-  score: z.string().trim().regex(/^(-?\d{1,7})?$/, "Score must be a whole number."),
-  customFields: z
-    .array(customRow)
-    .max(MAX_CUSTOM_FIELDS, `At most ${MAX_CUSTOM_FIELDS} custom fields.`)
-    .superRefine((rows, ctx) => {
-      const seen = new Set<string>();
-      rows.forEach((row, i) => {
-        if (!row.name) {
-          // A row left completely empty is ignored; a value without a name is a mistake.
-          if (row.value.trim()) ctx.addIssue({ code: "custom", path: [i, "name"], message: "Name this field or clear its value." });
-          return;
-        }
-        if (!CUSTOM_NAME.test(row.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: "Use letters, digits, _ . -" });
-        else if (seen.has(row.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: "This name is already used." });
-        seen.add(row.name);
-      });
-    }),
+  score: z.string(),
+  customFields: z.array(customRow).max(MAX_CUSTOM_FIELDS, `At most ${MAX_CUSTOM_FIELDS} custom fields.`),
 });
+
+const SCORE = /^(-?\d{1,7})?$/;
+
+/** Checks only the form can make (it has rows and a score typed as text); issues point at inputs. */
+function checkFormOnly(values: z.output<typeof leadFormShape>, ctx: z.RefinementCtx): { score: boolean; rows: boolean } {
+  const bad = { score: false, rows: false };
+  if (!SCORE.test(values.score.trim())) {
+    ctx.addIssue({ code: "custom", path: ["score"], message: "Score must be a whole number." });
+    bad.score = true;
+  }
+  const seen = new Set<string>();
+  values.customFields.forEach((row, i) => {
+    const issue = (message: string) => {
+      ctx.addIssue({ code: "custom", path: ["customFields", i, "name"], message });
+      bad.rows = true;
+    };
+    if (!row.name) {
+      // A row left completely empty is ignored; a value without a name is a mistake.
+      if (row.value.trim()) issue("Name this field or clear its value.");
+      return;
+    }
+    if (!CUSTOM_NAME.test(row.name)) issue("Use letters, digits, _ . -");
+    else if (seen.has(row.name)) issue("This name is already used.");
+    seen.add(row.name);
+  });
+  return bad;
+}
 
 export type LeadFormValues = z.input<typeof leadFormShape>;
 export type CustomFieldRow = LeadFormValues["customFields"][number];
@@ -60,7 +72,7 @@ export function toLeadInput(values: z.output<typeof leadFormShape>, original: Re
     const keep = before !== undefined && isCustomValue(before) && displayValue(before) === value;
     customFields[name] = keep ? before : value;
   }
-  return { ...text, score: values.score ? Number(values.score) : null, customFields };
+  return { ...text, score: values.score.trim() ? Number(values.score.trim()) : null, customFields };
 }
 
 function isCustomValue(v: unknown): v is CustomValue {
@@ -73,8 +85,23 @@ export function displayValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/**
+ * The form's schema: its own checks and the shared schema's, all reported in one pass (a pipe
+ * would stop at the first stage's errors), then the parsed shared input as the output.
+ */
 export function leadFormSchema(mode: "create" | "update", originalCustomFields: Record<string, unknown> = {}) {
-  return leadFormShape.transform((v) => toLeadInput(v, originalCustomFields)).pipe(mode === "create" ? createLeadSchema : updateLeadSchema);
+  const target = mode === "create" ? createLeadSchema : updateLeadSchema;
+  return leadFormShape
+    .superRefine((values, ctx) => {
+      const bad = checkFormOnly(values, ctx);
+      const parsed = target.safeParse(toLeadInput(values, originalCustomFields));
+      for (const issue of parsed.error?.issues ?? []) {
+        const field = issue.path[0];
+        if ((field === "score" && bad.score) || (field === "customFields" && bad.rows)) continue; // already said, closer to the input
+        ctx.addIssue({ code: "custom", path: field === "customFields" ? ["customFields"] : issue.path, message: field === "score" ? "Score must be between -1,000,000 and 1,000,000." : issue.message });
+      }
+    })
+    .transform((values) => target.parse(toLeadInput(values, originalCustomFields)));
 }
 
 /** What the form hands to onSubmit: the shared lead input, already parsed. */

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
+import { emptyOutcome, type WebhookOutcome } from "./outcome";
 
 // The Leads list: one page of an organization's leads, filtered, sorted and paged in SQL, each
 // with a compact webhook outcome (the state of the latest delivery per rule, counted).
@@ -16,7 +17,7 @@ export function parseLeadListParams(raw: RawSearchParams | URLSearchParams | und
   return parseTableParams(leadListParamsSchema, raw);
 }
 
-export type WebhookOutcome = Record<DeliveryState, number>;
+export type { WebhookOutcome };
 
 export interface ListedLead {
   id: string;
@@ -66,23 +67,6 @@ export function leadListOrderBy(sort: LeadSortKey, dir: "asc" | "desc"): Prisma.
     status: [nullable("status"), nullable("substatus")],
   };
   return [...primary[sort], { id: dir }];
-}
-
-export function emptyOutcome(): WebhookOutcome {
-  return { PENDING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0 };
-}
-
-const OUTCOME_WORDS: [DeliveryState, string][] = [
-  ["SUCCEEDED", "sent"],
-  ["FAILED", "failed"],
-  ["PENDING", "pending"],
-  ["SKIPPED", "skipped"],
-];
-
-/** "2 sent · 1 failed"; "No webhooks" when no rule has fired for the lead. */
-export function webhookOutcomeText(outcome: WebhookOutcome): string {
-  const parts = OUTCOME_WORDS.filter(([state]) => outcome[state] > 0).map(([state, word]) => `${outcome[state]} ${word}`);
-  return parts.length ? parts.join(" · ") : "No webhooks";
 }
 
 /**

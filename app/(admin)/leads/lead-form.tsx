@@ -94,7 +94,7 @@ export function LeadForm({ leadId, defaultValues, originalCustomFields = NO_CUST
           <fieldset className="space-y-4">
             <legend className="text-sm font-semibold text-slate-900">Contact</legend>
             <div className="grid gap-4 sm:grid-cols-2">
-              <TextField name="email" label="Email" type="email" hint="A lead needs an email or a phone number." />
+              <TextField name="email" label="Email" type="email" hint="Required unless a phone number is given." />
               <TextField name="phone" label="Phone" type="tel" />
               <TextField name="firstName" label="First name" />
               <TextField name="lastName" label="Last name" />

@@ -6,7 +6,8 @@ import { createColumnHelper, DataTable, type DataTableFeatures } from "@/compone
 import type { SortDir } from "@/components/data-table/search-params";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { webhookOutcomeText, type ListedLead, type WebhookOutcome } from "@/lib/leads/list";
+import type { ListedLead } from "@/lib/leads/list";
+import { webhookOutcomeText, type WebhookOutcome } from "@/lib/leads/outcome";
 import { DateTime } from "./format-date";
 
 const helper = createColumnHelper<DataTableFeatures, ListedLead>();

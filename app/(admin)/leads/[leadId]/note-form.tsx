@@ -38,7 +38,7 @@ export function NoteForm({ leadId }: { leadId: string }) {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Add a note" className="space-y-3">
+    <form onSubmit={onSubmit} noValidate className="space-y-3">
       <Field label="Note" htmlFor="lead-note" error={error}>
         <Textarea id="lead-note" rows={3} className="font-sans" aria-invalid={!!error} aria-describedby={describedBy("lead-note", error)} {...register("body")} />
       </Field>

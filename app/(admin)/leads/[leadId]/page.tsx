@@ -117,7 +117,7 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
               {notes.length === 0 ? (
                 <p className="text-sm text-slate-500">No notes yet.</p>
               ) : (
-                <ol aria-label="Notes" className="space-y-3">
+                <ol className="space-y-3">
                   {notes.map((note) => (
                     <li key={note.id} className="rounded-md bg-slate-50 px-3 py-2 ring-1 ring-inset ring-slate-200">
                       <p className="whitespace-pre-wrap break-words text-sm text-slate-900">{note.body}</p>
