@@ -29,6 +29,7 @@ const columns = helper.columns([
     id: "rule",
     header: "Rule",
     enableSorting: false,
+    meta: { className: "min-w-36" },
     cell: ({ row }) => (
       <Link href={`/rules/${encodeURIComponent(row.original.rule.id)}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
         {row.original.rule.title}
@@ -48,7 +49,7 @@ const columns = helper.columns([
       ) : (
         <span className="text-slate-400">{getValue()}</span>
       ),
-    meta: { className: "max-w-56 break-all" },
+    meta: { className: "min-w-48 max-w-64 break-words" },
   }),
   helper.accessor("state", {
     id: "state",

@@ -1,0 +1,158 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Page } from "@playwright/test";
+import { expect, signInAs, test } from "./fixtures";
+
+// The retry journey, end to end: a lead arrives through the REST API, its delivery to a real
+// receiver fails (400, not retried), an admin opens it from the delivery log and clicks Retry,
+// and the receiver gets the same request again under the same webhook-id.
+//
+// Needs from the e2e server: ALLOW_INSECURE_URLS=true and ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8
+// (the receiver is on loopback), and an API key of the Acme org in E2E_API_KEY.
+
+test.describe.configure({ mode: "serial" });
+
+interface Hit {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Fails the first request with 400 (a final failure: 4xx is not retried), then accepts. */
+async function startFlakyReceiver() {
+  const hits: Hit[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (body += c));
+    req.on("end", () => {
+      hits.push({ path: req.url ?? "/", headers: req.headers, body });
+      if (hits.length === 1) res.writeHead(400, { "content-type": "text/plain" }).end("not yet");
+      else res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function apiKey(): string {
+  const key = process.env.E2E_API_KEY;
+  if (!key) throw new Error("e2e/deliveries.spec.ts needs E2E_API_KEY: an API key of the Acme organization seeded by e2e/prepare.ts");
+  return key;
+}
+
+const tag = randomBytes(4).toString("hex");
+const leadEmail = `retry-${tag}@example.test`;
+const ruleTitle = `Retry journey ${tag}`;
+let receiver: Awaited<ReturnType<typeof startFlakyReceiver>>;
+let deliveryPath = "";
+
+test.beforeAll(async () => {
+  receiver = await startFlakyReceiver();
+});
+test.afterAll(async () => {
+  await receiver?.close();
+});
+
+/**
+ * Opens a page and waits until the network is quiet, by when React has hydrated: a click on a
+ * form button before that submits the form natively (a GET to the same page) and does nothing.
+ */
+async function open(page: Page, path: string) {
+  return page.goto(path, { waitUntil: "networkidle" });
+}
+
+async function enableWebhooks(page: Page) {
+  await open(page, "/settings");
+  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
+  const select = form.getByLabel("Enable Webhooks");
+  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
+  await select.selectOption("yes");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
+}
+
+async function createRule(page: Page, url: string) {
+  await open(page, "/rules/new");
+  await page.getByLabel("Title").fill(ruleTitle);
+  await page.getByLabel("URL").fill(url);
+  await page.getByLabel("Trigger").selectOption({ label: "Lead Created" });
+  // Only leads with a case tracker code: leads other specs create in this org stay out of it.
+  await page.getByLabel("Requires Case Tracker Code").selectOption({ label: "Yes" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/rules$/);
+}
+
+test("an admin retries a failed delivery: same webhook-id, a second attempt, Succeeded", async ({ page }) => {
+  await signInAs(page, "acmeAdmin");
+  await enableWebhooks(page);
+  await createRule(page, `${receiver.url}/hooks/${tag}`);
+
+  const res = await page.request.post("/api/v1/leads", {
+    headers: { Authorization: `Bearer ${apiKey()}` },
+    data: { email: leadEmail, firstName: "Retry", caseTrackerCode: `CT-${tag}` },
+  });
+  expect(res.status()).toBe(201);
+  // The server kicks its dispatcher right after the event: the first attempt gets the 400.
+  await expect
+    .poll(() => receiver.hits.length, { timeout: 15_000, message: "the receiver got the first attempt (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
+    .toBe(1);
+
+  await open(page, "/deliveries");
+  await expect(page.getByRole("heading", { name: "Deliveries", exact: true })).toBeVisible();
+  await page.getByLabel("Filter", { exact: true }).fill(leadEmail);
+  // The filter applies once typing pauses: wait for the filtered list before clicking in it.
+  await expect(page).toHaveURL(new RegExp(`q=retry-${tag}`));
+  const table = page.getByRole("table", { name: "Deliveries" });
+  const row = table.getByRole("row").filter({ hasText: leadEmail });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByText("Failed", { exact: true })).toBeVisible();
+  await expect(row.getByText(ruleTitle)).toBeVisible();
+  await expect(row.getByRole("cell", { name: "400", exact: true })).toBeVisible();
+  await row.getByRole("link", { name: /^View/ }).click();
+
+  await expect(page).toHaveURL(/\/deliveries\/[^/?]+$/);
+  deliveryPath = new URL(page.url()).pathname;
+  const deliveryId = decodeURIComponent(deliveryPath.split("/").pop()!);
+  await expect(page.getByRole("heading", { name: "Attempts (1)" })).toBeVisible();
+  await expect(page.getByText(deliveryId, { exact: true })).toBeVisible();
+
+  await page.getByRole("button", { name: "Retry", exact: true }).click();
+  await expect(page.getByText("Delivery queued for retry")).toBeVisible();
+  await expect.poll(() => receiver.hits.length, { timeout: 15_000 }).toBe(2);
+  const [first, second] = receiver.hits;
+  expect(second!.headers["webhook-id"]).toBe(deliveryId);
+  expect(second!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]);
+  expect(second!.body).toBe(first!.body);
+
+  // The page follows the dispatcher by itself while the delivery is due.
+  await expect(page.getByRole("heading", { name: "Attempts (2)" })).toBeVisible({ timeout: 15_000 });
+  const summary = page.locator("section").filter({ has: page.getByRole("heading", { name: "Summary" }) });
+  await expect(summary.getByText("Succeeded", { exact: true })).toBeVisible();
+  await expect(summary.getByText("2 attempts")).toBeVisible();
+});
+
+test("a viewer sees the delivery and its attempts but no Retry buttons", async ({ page }) => {
+  expect(deliveryPath, "the first test opened a delivery").not.toBe("");
+  await signInAs(page, "acmeViewer");
+  await open(page, deliveryPath);
+  await expect(page.getByRole("heading", { name: "Attempts (2)" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Refresh" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retry", exact: true })).toHaveCount(0);
+  await open(page, "/deliveries");
+  await expect(page.getByRole("heading", { name: "Deliveries", exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retry failed" })).toHaveCount(0);
+});
+
+test("another organization's admin gets a 404 for the delivery", async ({ page }) => {
+  expect(deliveryPath, "the first test opened a delivery").not.toBe("");
+  await signInAs(page, "globexAdmin");
+  const res = await open(page, deliveryPath);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
