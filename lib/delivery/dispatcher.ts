@@ -53,6 +53,11 @@ interface Claimed {
 
 const iso = (d: Date) => d.toISOString();
 
+// PostgreSQL text and jsonb cannot hold NUL; a receiver that answers with one must not make the
+// whole batch's bookkeeping fail (and its deliveries be re-sent forever).
+const clean = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
+const cleanHeaders = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [clean(k), clean(v)]));
+
 export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]> {
   return prisma.$queryRawUnsafe<Claimed[]>(
     `WITH due AS (
@@ -140,14 +145,14 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             requestMethod: d.method,
             requestHeaders: redactHeaders(headers),
             statusCode: res.status,
-            responseHeaders: res.headers,
-            responseBody: res.body,
+            responseHeaders: cleanHeaders(res.headers),
+            responseBody: clean(res.body),
             errorClass: res.error?.class ?? null,
-            errorMessage: res.error?.message ?? null,
+            errorMessage: res.error ? clean(res.error.message) : null,
           });
           const policy = parseRetryPolicy(d.retryPolicy);
           const verdict = classifyStatus(res.status, policy);
-          const lastError = res.error?.message ?? (verdict === "success" ? null : `HTTP ${res.status}`);
+          const lastError = res.error ? clean(res.error.message) : verdict === "success" ? null : `HTTP ${res.status}`;
           const done = (state: Outcome["state"]) =>
             outcomes.push({ id: d.id, state, attemptCount: number, nextAttemptAt: null, lastStatusCode: res.status, lastError, completedAt: iso(now()) });
           if (verdict === "success") {

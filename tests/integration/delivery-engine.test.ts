@@ -146,6 +146,19 @@ describe("retries, failures and leases", () => {
     await rx.close();
   });
 
+  it("stores a response whose body and headers contain NUL bytes (PostgreSQL text cannot) without losing the batch", async () => {
+    const rx = await startReceiver((r) => (r.path === "/nul" ? { status: 200, body: "ok\u0000done", headers: { "x-odd": "a" } } : { status: 200, body: "fine" }));
+    const { org } = await orgWithWebhooks();
+    await rule(org.id, `${rx.url}/nul`);
+    await rule(org.id, `${rx.url}/fine`);
+    await createLead(prisma(), org.id, { email: "nul@x.test" });
+    expect(await dispatchBatch({ prisma: prisma(), client })).toMatchObject({ claimed: 2, succeeded: 2 });
+    const attempts = await prisma().deliveryAttempt.findMany({ where: { delivery: { organizationId: org.id } } });
+    expect(attempts.map((a) => a.responseBody).sort()).toEqual(["fine", "ok\uFFFDdone"]);
+    expect(await prisma().delivery.count({ where: { organizationId: org.id, state: "SUCCEEDED", leaseOwner: null } })).toBe(2);
+    await rx.close();
+  });
+
   it("blocks a private address unless allowed", async () => {
     const rx = await startReceiver();
     const { org } = await orgWithWebhooks();
