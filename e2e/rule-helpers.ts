@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import type { Page, TestInfo } from "@playwright/test";
+import ExcelJS from "exceljs";
+import { expect } from "./fixtures";
+
+// Shared steps of the rules, tenancy, viewer and settings specs. Everything goes through the UI as
+// a person would (by role and label); only the export is read back with exceljs.
+
+/** A short random suffix: specs share one database, so every record a test makes is its own. */
+export function uniqueTag(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/**
+ * Opens a page and waits until the network is quiet, by when React has hydrated: a click on a
+ * form button before that submits the form natively (a GET to the same page) and does nothing.
+ */
+export async function open(page: Page, path: string) {
+  return page.goto(path, { waitUntil: "networkidle" });
+}
+
+/** The list filtered to `q` (specs filter by their own tag: other specs add rules to the same org). */
+export async function openRules(page: Page, q: string) {
+  return open(page, `/rules?q=${encodeURIComponent(q)}`);
+}
+
+export const rulesTable = (page: Page) => page.getByRole("table", { name: "Webhook rules" });
+export const ruleRow = (page: Page, title: string) => rulesTable(page).getByRole("row").filter({ has: page.getByText(title, { exact: true }) });
+
+/** Titles of the table's rows, top to bottom. */
+export async function listedTitles(page: Page): Promise<string[]> {
+  const rows = rulesTable(page).locator("tbody").getByRole("row");
+  // The Title cell is the row's second cell; its first line is the title (a reason may follow).
+  return rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[1]?.querySelector("span")?.textContent ?? ""));
+}
+
+export interface CreationRulesChoice {
+  status?: string;
+  substatus?: string;
+  caseTypes?: string[];
+  office?: string;
+  requiresCaseTrackerCode?: boolean;
+}
+
+export interface NewRule {
+  title: string;
+  url?: string;
+  /** The trigger's label, e.g. "Lead Created" (the form's default). */
+  trigger?: string;
+  enabled?: boolean;
+  creationRules?: CreationRulesChoice;
+}
+
+/** Fills and saves the Add Webhook Rule form; returns the new rule's id (from its Edit link). */
+export async function createRule(page: Page, rule: NewRule): Promise<string> {
+  await open(page, "/rules/new");
+  const form = page.getByRole("form", { name: "Add Webhook Rule" });
+  await form.getByLabel("Title", { exact: true }).fill(rule.title);
+  if (rule.enabled === false) await form.getByLabel("Enabled", { exact: true }).selectOption({ label: "No" });
+  await form.getByLabel("URL", { exact: true }).fill(rule.url ?? `https://hooks.example.com/e2e/${uniqueTag()}`);
+  if (rule.trigger) await form.getByLabel("Trigger", { exact: true }).selectOption({ label: rule.trigger });
+  const c = rule.creationRules;
+  if (c?.status) await form.getByLabel("Associated lead status").selectOption({ label: c.status });
+  if (c?.substatus) await form.getByLabel("Substatus", { exact: true }).selectOption({ label: c.substatus });
+  if (c?.caseTypes) await form.getByLabel("Case type", { exact: true }).selectOption(c.caseTypes.map((label) => ({ label })));
+  if (c?.office) await form.getByLabel("Office", { exact: true }).selectOption({ label: c.office });
+  if (c?.requiresCaseTrackerCode !== undefined) await form.getByLabel("Requires Case Tracker Code").selectOption({ label: c.requiresCaseTrackerCode ? "Yes" : "No" });
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Webhook rule created")).toBeVisible({ timeout: 15_000 });
+  await expect(page).toHaveURL(/\/rules$/);
+  return ruleIdOf(page, rule.title);
+}
+
+/** The id of a listed rule, read from its Edit/View link. */
+export async function ruleIdOf(page: Page, title: string): Promise<string> {
+  await openRules(page, title);
+  const link = ruleRow(page, title).getByRole("link", { name: new RegExp(`^(Edit|View) `) });
+  const href = await link.getAttribute("href");
+  const id = href?.match(/^\/rules\/([^/?#]+)$/)?.[1];
+  if (!id) throw new Error(`no rule link for "${title}" (href ${href})`);
+  return decodeURIComponent(id);
+}
+
+/** Clicks the page's "Excel" link and returns the downloaded workbook's first sheet as text rows. */
+export async function downloadRulesExport(page: Page, testInfo: TestInfo): Promise<string[][]> {
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 15_000 }), page.getByRole("link", { name: "Excel" }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^webhook-rules-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const file = testInfo.outputPath(`export-${uniqueTag()}.xlsx`);
+  await download.saveAs(file);
+  return readSheet(file);
+}
+
+export async function readSheet(file: string): Promise<string[][]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new Error("the workbook has no sheet");
+  const rows: string[][] = [];
+  sheet.eachRow((row) => {
+    const cells: string[] = [];
+    for (let i = 1; i <= sheet.columnCount; i++) cells.push(row.getCell(i).text);
+    rows.push(cells);
+  });
+  return rows;
+}
+
+export const EXPORT_HEADER = ["Status", "Title", "Trigger", "URL", "Creation Rules", "Enabled", "Created", "Updated"];
