@@ -19,10 +19,11 @@ import { NoteForm } from "./note-form";
 
 export const metadata: Metadata = { title: "Lead" };
 
-function Detail({ label, value }: { label: string; value: React.ReactNode }) {
+function Detail({ label, value, code = false }: { label: string; value: React.ReactNode; code?: boolean }) {
   return (
     <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      {/* Custom field names are identifiers (case matters), so they are shown as typed. */}
+      <dt className={code ? "font-mono text-xs text-slate-500" : "text-xs font-medium uppercase tracking-wide text-slate-500"}>{label}</dt>
       <dd className="mt-0.5 break-words text-sm text-slate-900">{value ?? <span className="text-slate-400">—</span>}</dd>
     </div>
   );
@@ -101,7 +102,7 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
             ) : (
               <dl className="grid gap-4 sm:grid-cols-2">
                 {customFields.map(([name, value]) => (
-                  <Detail key={name} label={name} value={<span className="font-mono text-xs">{displayValue(value) || "(empty)"}</span>} />
+                  <Detail key={name} label={name} code value={<span className="font-mono text-xs">{displayValue(value) || "(empty)"}</span>} />
                 ))}
               </dl>
             )}
