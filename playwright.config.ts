@@ -59,6 +59,8 @@ export default defineConfig({
       CRON_SECRET: process.env.CRON_SECRET ?? "e2e-only-cron-secret-0123456789",
       SCHEDULER: "off",
       ALLOW_INSECURE_URLS: "true",
+      // Receivers started by the specs listen on loopback.
+      ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

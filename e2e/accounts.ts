@@ -24,3 +24,12 @@ export const ACCOUNTS = {
 } as const satisfies Record<string, Account>;
 
 export type AccountKey = keyof typeof ACCOUNTS;
+
+/**
+ * A REST API key of each organization, seeded (hashed) by e2e/prepare.ts. Fixed values are fine:
+ * the e2e database is thrown away after every run.
+ */
+export const API_KEYS: Record<OrgKey, string> = {
+  acme: "lhk_e2eAcme0000000000000000000000000000000000",
+  globex: "lhk_e2eGlobex00000000000000000000000000000000",
+};

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
+import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
 
 // The retry journey, end to end: a lead arrives through the REST API, its delivery to a real
@@ -9,7 +10,7 @@ import { expect, signInAs, test } from "./fixtures";
 // and the receiver gets the same request again under the same webhook-id.
 //
 // Needs from the e2e server: ALLOW_INSECURE_URLS=true and ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8
-// (the receiver is on loopback), and an API key of the Acme org in E2E_API_KEY.
+// (the receiver is on loopback), and the Acme API key seeded by e2e/prepare.ts (e2e/accounts.ts).
 
 test.describe.configure({ mode: "serial" });
 
@@ -41,9 +42,7 @@ async function startFlakyReceiver() {
 }
 
 function apiKey(): string {
-  const key = process.env.E2E_API_KEY;
-  if (!key) throw new Error("e2e/deliveries.spec.ts needs E2E_API_KEY: an API key of the Acme organization seeded by e2e/prepare.ts");
-  return key;
+  return API_KEYS.acme;
 }
 
 const tag = randomBytes(4).toString("hex");

@@ -7,7 +7,8 @@ import { openDatabase } from "@/lib/db";
 import { parseDatabaseUrl } from "@/lib/db/driver";
 import { newId } from "@/lib/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
-import { ACCOUNTS, ORGANIZATIONS, PASSWORD, type OrgKey } from "./accounts";
+import { hashApiKey } from "@/lib/api-keys/keys";
+import { ACCOUNTS, API_KEYS, ORGANIZATIONS, PASSWORD, type OrgKey } from "./accounts";
 
 const url = process.env.DATABASE_URL ?? "";
 const target = parseDatabaseUrl(url);
@@ -24,6 +25,9 @@ try {
   const passwordHash = await hashPassword(PASSWORD);
   for (const account of Object.values(ACCOUNTS).filter((a) => a.role === "VIEWER")) {
     await database.prisma.user.create({ data: { id: newId("usr"), organizationId: orgIds[account.org], email: account.email, passwordHash, role: "VIEWER" } });
+  }
+  for (const [org, key] of Object.entries(API_KEYS) as [OrgKey, string][]) {
+    await database.prisma.apiKey.create({ data: { id: newId("key"), organizationId: orgIds[org], name: "e2e", prefix: key.slice(0, 12), keyHash: hashApiKey(key) } });
   }
   console.log(`e2e: seeded ${Object.keys(ACCOUNTS).length} accounts in ${target.dataDir}`);
 } finally {
