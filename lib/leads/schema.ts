@@ -28,7 +28,7 @@ export const leadFieldsSchema = z.object({
   opportunitySource: optionalText(100),
   marketingSource: optionalText(100),
   caseTrackerCode: optionalText(100),
-  score: z.union([z.int("Score must be a whole number.").min(-1_000_000).max(1_000_000), z.null()]).optional(),
+  score: z.int("Score must be a whole number.").min(-1_000_000).max(1_000_000).nullable().optional(),
   customFields: z
     .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "Custom field names use letters, digits, _ . -"), customValue)
     .refine((r) => Object.keys(r).length <= 50, "At most 50 custom fields.")
