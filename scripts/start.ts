@@ -9,7 +9,7 @@ import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package.json", "instrumentation.ts"];
+const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "tsconfig.next.json", "package.json", "package-lock.json", "instrumentation.ts"];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
