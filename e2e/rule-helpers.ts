@@ -45,7 +45,10 @@ export interface CreationRulesChoice {
 export interface NewRule {
   title: string;
   url?: string;
-  /** The trigger's label, e.g. "Lead Created" (the form's default). */
+  /**
+   * The trigger's label. Defaults to "Lead Converted": nothing in the e2e suite emits it, so an
+   * enabled test rule never adds deliveries to the leads other specs create in the same org.
+   */
   trigger?: string;
   enabled?: boolean;
   creationRules?: CreationRulesChoice;
@@ -58,7 +61,7 @@ export async function createRule(page: Page, rule: NewRule): Promise<string> {
   await form.getByLabel("Title", { exact: true }).fill(rule.title);
   if (rule.enabled === false) await form.getByLabel("Enabled", { exact: true }).selectOption({ label: "No" });
   await form.getByLabel("URL", { exact: true }).fill(rule.url ?? `https://hooks.example.com/e2e/${uniqueTag()}`);
-  if (rule.trigger) await form.getByLabel("Trigger", { exact: true }).selectOption({ label: rule.trigger });
+  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: rule.trigger ?? "Lead Converted" });
   const c = rule.creationRules;
   if (c?.status) await form.getByLabel("Associated lead status").selectOption({ label: c.status });
   if (c?.substatus) await form.getByLabel("Substatus", { exact: true }).selectOption({ label: c.substatus });

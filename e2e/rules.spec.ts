@@ -14,6 +14,7 @@ test("an admin creates a rule with creation rules, sees its summary, then edits 
   await createRule(page, {
     title,
     url: `https://hooks.example.com/crm/${tag}`,
+    trigger: "Lead Created",
     creationRules: { status: "Signed Up", substatus: "Retainer Signed", caseTypes: ["Auto Accident", "Personal Injury"], office: "Downtown", requiresCaseTrackerCode: true },
   });
 
@@ -30,11 +31,10 @@ test("an admin creates a rule with creation rules, sees its summary, then edits 
   await row.getByRole("link", { name: `Edit ${title}`, exact: true }).click();
   const form = page.getByRole("form", { name: "Edit Webhook Rule" });
   await expect(form.getByLabel("Title", { exact: true })).toHaveValue(title);
-  await expect(form.getByLabel("Associated lead status")).toHaveValue(/.+/);
+  await expect(form.getByLabel("Associated lead status").locator("option:checked")).toHaveText("Signed Up");
   await expect(form.getByLabel("Substatus", { exact: true }).locator("option:checked")).toHaveText("Retainer Signed");
   await expect(form.getByLabel("Requires Case Tracker Code").locator("option:checked")).toHaveText("Yes");
   await expect(form.getByLabel("Case type", { exact: true }).locator("option:checked")).toHaveText(["Personal Injury", "Auto Accident"]);
-  // Wait for hydration before typing (the page was reached by a client navigation, so it is).
   const renamed = `Intake to CRM (status changes) ${tag}`;
   await form.getByLabel("Title", { exact: true }).fill(renamed);
   await form.getByLabel("Trigger", { exact: true }).selectOption({ label: "Lead Status Changed" });
@@ -81,9 +81,9 @@ test("sorting by Title, filtering, and the Excel export of what the list shows",
   const alpha = `Alpha ${tag}`;
   const bravo = `Bravo ${tag}`;
   const charlie = `Charlie ${tag}`;
-  await createRule(page, { title: bravo, url: `https://bravo.example.com/${tag}` });
-  await createRule(page, { title: alpha, url: `https://alpha.example.com/${tag}`, enabled: false });
-  await createRule(page, { title: charlie, url: `https://charlie.example.com/${tag}`, trigger: "Lead Converted" });
+  await createRule(page, { title: bravo, url: `https://bravo.example.com/${tag}`, trigger: "Lead Deleted" });
+  await createRule(page, { title: alpha, url: `https://alpha.example.com/${tag}`, trigger: "Lead Created", enabled: false });
+  await createRule(page, { title: charlie, url: `https://charlie.example.com/${tag}` });
 
   // Default order: Title ascending.
   await openRules(page, tag);
@@ -101,10 +101,10 @@ test("sorting by Title, filtering, and the Excel export of what the list shows",
   expect(sorted[0]).toEqual(EXPORT_HEADER);
   expect(sorted.slice(1).map((r) => r.slice(0, 4))).toEqual([
     ["Enabled", charlie, "Lead Converted", `https://charlie.example.com/${tag}`],
-    ["Enabled", bravo, "Lead Created", `https://bravo.example.com/${tag}`],
+    ["Enabled", bravo, "Lead Deleted", `https://bravo.example.com/${tag}`],
     ["Disabled", alpha, "Lead Created", `https://alpha.example.com/${tag}`],
   ]);
-  expect(sorted.slice(1).map((r) => r[4])).toEqual(["—", "Any lead", "Any lead"]);
+  expect(sorted.slice(1).map((r) => r[4])).toEqual(["—", "—", "Any lead"]);
   expect(sorted.slice(1).map((r) => r[5])).toEqual(["Yes", "Yes", "No"]);
 
   // Filter box: typing narrows the list (and the URL) to the matching rows.

@@ -21,7 +21,9 @@ test.beforeAll(async ({ browser }) => {
     await signInAs(page, "acmeAdmin");
     enabledId = await createRule(page, {
       title: enabledTitle,
-      creationRules: { status: "Contacted", substatus: "Left Voicemail", caseTypes: ["Family Law"], requiresCaseTrackerCode: true },
+      trigger: "Lead Created",
+      // Narrow enough that no lead another spec creates in Acme matches it.
+      creationRules: { status: "Lost", substatus: "Changed Mind", caseTypes: ["Estate Planning"], requiresCaseTrackerCode: true },
     });
     await createRule(page, { title: disabledTitle, enabled: false });
   } finally {
@@ -60,7 +62,7 @@ test("a rule opens read-only: its values, every field disabled, no Save", async 
   for (const label of ["Associated lead status", "Substatus", "Case type", "Office", "Opportunity Source", "Marketing Source", "Requires Case Tracker Code"]) {
     await expect(form.getByLabel(label, { exact: true })).toBeDisabled();
   }
-  await expect(form.getByLabel("Substatus", { exact: true }).locator("option:checked")).toHaveText("Left Voicemail");
+  await expect(form.getByLabel("Substatus", { exact: true }).locator("option:checked")).toHaveText("Changed Mind");
   await expect(form.getByRole("button", { name: "Save" })).toHaveCount(0);
   await expect(form.getByRole("link", { name: "Back to rules" })).toBeVisible();
 
