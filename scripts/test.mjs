@@ -1,4 +1,5 @@
 // `npm test`: every suite, one verdict.
+//   typecheck          tsc --noEmit over everything (next build checks only the app)
 //   unit               vitest project "unit" (lib/**/*.test.ts)
 //   pglite             vitest project "integration" on PGlite in memory
 //   postgres           vitest project "integration" on a throwaway PostgreSQL 15 cluster
@@ -6,16 +7,16 @@
 // `npm test -- --only=unit,pglite` runs a subset ("integration" means pglite + postgres).
 // Counts come from each runner's JSON report; the closing line is the one CI reads:
 // "N passed, N failed". Exit code 1 when anything failed or a suite crashed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort, startPostgres } from "./pg-cluster.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, ".test-output");
-const SUITES = ["unit", "pglite", "postgres", "e2e"];
+const SUITES = ["typecheck", "unit", "pglite", "postgres", "e2e"];
 const SUITE_TIMEOUT_MS = 8 * 60_000;
 
 function selectedSuites() {
@@ -31,18 +32,6 @@ function selectedSuites() {
     process.exit(2);
   }
   return SUITES.filter((s) => wanted.includes(s));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,58 +56,6 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   });
 }
 process.on("exit", cleanupAll);
-
-// ---------------------------------------------------------------------------------------------
-// Throwaway PostgreSQL cluster. initdb refuses to run as root, so as root the cluster belongs to
-// the `postgres` user (Debian's package creates it).
-
-function pgBinDir() {
-  const onPath = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
-  if (onPath && existsSync(path.join(path.dirname(onPath), "pg_ctl"))) return path.dirname(onPath);
-  const debian = "/usr/lib/postgresql";
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => existsSync(path.join(debian, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
-    if (versions[0]) return path.join(debian, versions[0], "bin");
-  }
-  throw new Error("PostgreSQL server binaries (initdb, pg_ctl) not found: install them (apt-get install -y postgresql) or run with --only=unit,pglite,e2e");
-}
-
-function asPgOwner(args, opts = {}) {
-  const isRoot = process.getuid?.() === 0;
-  const quoted = args.map((a) => `'${String(a).replaceAll("'", "'\\''")}'`).join(" ");
-  const [cmd, argv] = isRoot ? ["su", ["postgres", "-s", "/bin/sh", "-c", quoted]] : ["sh", ["-c", quoted]];
-  return spawnSync(cmd, argv, { encoding: "utf8", cwd: tmpdir(), ...opts });
-}
-
-async function startPostgres() {
-  const bin = pgBinDir();
-  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-pg-"));
-  const dataDir = path.join(dir, "data");
-  const log = path.join(dir, "postgres.log");
-  const port = await freePort();
-  if (process.getuid?.() === 0) {
-    const ids = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-    if (ids.status !== 0) throw new Error("running as root needs a `postgres` user for initdb (apt-get install -y postgresql creates it)");
-    const uid = Number(ids.stdout.trim());
-    const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
-    chownSync(dir, uid, gid);
-  }
-  let started = false;
-  cleanups.push(() => {
-    if (started) asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-m", "immediate", "-w", "stop"], { stdio: "ignore" });
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const init = asPgOwner([path.join(bin, "initdb"), "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-  if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  started = true;
-  const ctl = asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-o", options, "-l", log, "-w", "-t", "60", "start"]);
-  if (ctl.status !== 0) {
-    const tail = existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : "";
-    throw new Error(`pg_ctl start failed:\n${ctl.stdout}${ctl.stderr}\n${tail}`);
-  }
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -176,6 +113,12 @@ async function vitest(project, name, env) {
   return { passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests };
 }
 
+/** The whole project, tests and scripts included, type-checks: one check, counted as one test. */
+async function typecheck() {
+  const code = await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], {});
+  return code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0, note: "tsc --noEmit reported errors" };
+}
+
 async function e2e() {
   const port = String(await freePort());
   const dataDir = mkdtempSync(path.join(tmpdir(), "leadhooks-e2e-"));
@@ -217,7 +160,12 @@ rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
 // initdb + start takes a few seconds: do it while the unit tests run.
-const postgres = suites.includes("postgres") ? startPostgres() : null;
+const postgres = suites.includes("postgres")
+  ? startPostgres().then((cluster) => {
+      cleanups.push(cluster.stop);
+      return cluster.url;
+    })
+  : null;
 postgres?.catch(() => {}); // reported when awaited
 
 const results = [];
@@ -226,7 +174,8 @@ for (const suite of suites) {
   console.log(`\n━━ ${suite} ━━`);
   let result;
   try {
-    if (suite === "unit") result = await vitest("unit", "unit", {});
+    if (suite === "typecheck") result = await typecheck();
+    else if (suite === "unit") result = await vitest("unit", "unit", {});
     else if (suite === "pglite") result = await vitest("integration", "pglite", { TEST_DATABASE: "pglite" });
     else if (suite === "postgres") result = await vitest("integration", "postgres", { TEST_DATABASE: "postgres", TEST_POSTGRES_URL: await postgres });
     else result = await e2e();
