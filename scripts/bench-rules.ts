@@ -3,7 +3,8 @@
 //
 // Where it runs: with BENCH_POSTGRES_URL or TEST_POSTGRES_URL (a server URL) it creates a fresh
 // database there and drops it afterwards; otherwise, with DATABASE_URL=postgres://…, it seeds a
-// throwaway organization in that database and deletes it afterwards. It starts no server itself.
+// throwaway organization in that database and deletes it afterwards; with neither, it starts a
+// throwaway local PostgreSQL cluster (scripts/pg-cluster.mjs) and removes it at the end.
 import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import pg from "pg";
@@ -14,6 +15,8 @@ import { newId } from "@/lib/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
 import { writeRulesWorkbook } from "@/lib/rules/export";
 import { listRules, type RuleListParams } from "@/lib/rules/list";
+// @ts-expect-error -- plain ESM helper shared with scripts/test.mjs
+import { startPostgres } from "./pg-cluster.mjs";
 
 const RULES = Number(process.env.BENCH_RULES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -52,8 +55,11 @@ async function targetUrl(): Promise<{ url: string; cleanup: () => Promise<void>;
   }
   const url = process.env.DATABASE_URL ?? "";
   if (/^postgres(ql)?:\/\//.test(url)) return { url, where: `a throwaway organization in DATABASE_URL (${new URL(url).host})`, cleanup: async () => {} };
-  console.error("bench:rules needs PostgreSQL: set BENCH_POSTGRES_URL (or TEST_POSTGRES_URL) to a server it may create a database on,\nor DATABASE_URL=postgres://… (it seeds a throwaway organization there and deletes it afterwards).");
-  process.exit(2);
+  // Nothing configured: a throwaway local cluster, as bench:delivery does.
+  const cluster = (await startPostgres()) as { url: string; stop: () => void };
+  process.on("exit", cluster.stop);
+  const local = new URL(cluster.url);
+  return { url: cluster.url, where: `a throwaway PostgreSQL cluster on ${local.host}`, cleanup: async () => cluster.stop() };
 }
 
 async function seedRules(prisma: PrismaClient, organizationId: string): Promise<void> {
