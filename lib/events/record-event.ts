@@ -20,7 +20,14 @@ export interface NewEvent {
  * rendered now and frozen on the delivery. With the organization's webhooks switched off the event
  * is still recorded, with no delivery.
  */
-export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Promise<{ eventId: string; deliveryIds: string[] }> {
+export interface RecordedEvent {
+  eventId: string;
+  deliveryIds: string[];
+  /** The delivery created for each matching rule. */
+  deliveries: { id: string; ruleId: string; ruleTitle: string }[];
+}
+
+export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Promise<RecordedEvent> {
   const org = await tx.organization.findUniqueOrThrow({ where: { id: input.organizationId }, select: { id: true, name: true, webhooksEnabled: true } });
   const eventId = newId("evt");
   const envelope: EventEnvelope = {
@@ -31,28 +38,39 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
     data: { lead: input.lead, ...(input.note ? { note: input.note } : {}), ...(input.changes ? { changes: input.changes } : {}) },
   };
   await tx.event.create({ data: { id: eventId, organizationId: org.id, leadId: input.lead?.id ?? null, type: input.type, payload: envelope as unknown as Prisma.InputJsonValue, createdAt: now } });
-  if (!org.webhooksEnabled) return { eventId, deliveryIds: [] };
+  if (!org.webhooksEnabled) return { eventId, deliveryIds: [], deliveries: [] };
 
+  // Scalar ids only, then one lookup for the names they point at: relation includes would cost
+  // a query per relation on every event.
   const rules = await tx.webhookRule.findMany({
     where: { organizationId: org.id, enabled: true, events: { has: input.type } },
     select: {
-      id: true, url: true, method: true, requiresCaseTrackerCode: true,
-      status: { select: { name: true } }, substatus: { select: { name: true } }, office: { select: { name: true } },
-      opportunitySource: { select: { name: true } }, marketingSource: { select: { name: true } },
-      caseTypes: { select: { caseType: { select: { name: true } } } },
+      id: true, title: true, url: true, method: true, requiresCaseTrackerCode: true,
+      statusId: true, substatusId: true, officeId: true, opportunitySourceId: true, marketingSourceId: true,
+      caseTypes: { select: { caseTypeId: true } },
     },
   });
-  const matching = input.lead
-    ? rules.filter(
-        (r) =>
-          creationRulesMismatch(input.type, {
-            status: r.status?.name ?? null, substatus: r.substatus?.name ?? null, caseTypes: r.caseTypes.map((c) => c.caseType.name),
-            office: r.office?.name ?? null, opportunitySource: r.opportunitySource?.name ?? null, marketingSource: r.marketingSource?.name ?? null,
-            requiresCaseTrackerCode: r.requiresCaseTrackerCode,
-          }, input.lead!) === null,
-      )
-    : rules;
-  if (!matching.length) return { eventId, deliveryIds: [] };
+  let matching = rules;
+  if (input.lead && rules.length) {
+    const ids = new Set<string>();
+    for (const r of rules) {
+      for (const id of [r.statusId, r.substatusId, r.officeId, r.opportunitySourceId, r.marketingSourceId]) if (id) ids.add(id);
+      for (const c of r.caseTypes) ids.add(c.caseTypeId);
+    }
+    const names = new Map(
+      ids.size ? (await tx.referenceItem.findMany({ where: { id: { in: [...ids] }, organizationId: org.id }, select: { id: true, name: true } })).map((i) => [i.id, i.name]) : [],
+    );
+    const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+    matching = rules.filter(
+      (r) =>
+        creationRulesMismatch(input.type, {
+          status: name(r.statusId), substatus: name(r.substatusId), caseTypes: r.caseTypes.map((c) => name(c.caseTypeId)!).filter(Boolean),
+          office: name(r.officeId), opportunitySource: name(r.opportunitySourceId), marketingSource: name(r.marketingSourceId),
+          requiresCaseTrackerCode: r.requiresCaseTrackerCode,
+        }, input.lead!) === null,
+    );
+  }
+  if (!matching.length) return { eventId, deliveryIds: [], deliveries: [] };
 
   const request = renderDefaultRequest(envelope);
   const deliveries = matching.map((r) => ({
@@ -69,5 +87,9 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
     createdAt: now,
   }));
   await tx.delivery.createMany({ data: deliveries });
-  return { eventId, deliveryIds: deliveries.map((d) => d.id) };
+  return {
+    eventId,
+    deliveryIds: deliveries.map((d) => d.id),
+    deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
+  };
 }

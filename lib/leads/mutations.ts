@@ -22,6 +22,8 @@ type ReferenceFields = Partial<Pick<CreateLeadInput, "status" | "substatus" | "c
  * stored in the list's spelling so creation rules match. Unknown names are field errors.
  */
 async function canonicalReferences(prisma: PrismaClient, organizationId: string, input: ReferenceFields, current?: Lead): Promise<ReferenceFields> {
+  const REFERENCE_KEYS = ["status", "substatus", "caseType", "office", "opportunitySource", "marketingSource"] as const;
+  if (REFERENCE_KEYS.every((k) => input[k] === undefined)) return {};
   const lists = await getReferenceLists(prisma, organizationId);
   const errors: Record<string, string[]> = {};
   const out: ReferenceFields = {};
@@ -70,9 +72,9 @@ export async function createLead(
     const lead = await tx.lead.create({
       data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
     });
-    const { eventId, deliveryIds } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
+    const { eventId, deliveryIds, deliveries } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
     await inTransaction?.(tx, lead);
-    return { lead, eventIds: [eventId], deliveryIds };
+    return { lead, eventIds: [eventId], deliveryIds, deliveries };
   });
 }
 

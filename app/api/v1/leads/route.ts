@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { ApiError, readJson, withApiKey } from "@/lib/api/http";
 import { kickDispatcher } from "@/lib/delivery/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { createLead } from "@/lib/leads/mutations";
+import { createLead, toSnapshot } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
 import { createLeadSchema } from "@/lib/leads/schema";
 
@@ -46,6 +46,14 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
     throw err;
   }
   kickDispatcher();
-  const body = await leadResource(prisma, organizationId, created.lead.id);
+  // Built from what the transaction returned (the same shape as GET), without reading it back.
+  const body = {
+    ...toSnapshot(created.lead),
+    notes: [],
+    webhooks: created.deliveries.map((d) => ({
+      ruleId: d.ruleId, ruleTitle: d.ruleTitle, deliveryId: d.id, event: "lead.created", state: "PENDING",
+      attempts: 0, lastStatusCode: null, lastError: null, nextAttemptAt: created.lead.createdAt.toISOString(), updatedAt: created.lead.createdAt.toISOString(),
+    })),
+  };
   return Response.json(body, { status: 201, headers: { Location: `/api/v1/leads/${created.lead.id}` } });
 });
