@@ -25,13 +25,9 @@ export type DataTableColumns<Row extends RowData> = ReturnType<ReturnType<typeof
 
 export { createColumnHelper } from "@tanstack/react-table";
 
-export interface DataTableProps<Row extends RowData> {
-  /** Accessible name of the table, e.g. "Webhook rules". */
-  label: string;
-  /** Column ids double as the server's sort keys; set enableSorting: false on the others. */
-  columns: DataTableColumns<Row>;
+/** One page of a server-side list, as every list query returns it with the URL's params. */
+export interface ListPage<Row> {
   rows: Row[];
-  getRowId: (row: Row) => string;
   total: number;
   page: number;
   pageCount: number;
@@ -39,6 +35,14 @@ export interface DataTableProps<Row extends RowData> {
   sort: string;
   dir: SortDir;
   q: string;
+}
+
+export interface DataTableProps<Row extends RowData> extends ListPage<Row> {
+  /** Accessible name of the table, e.g. "Webhook rules". */
+  label: string;
+  /** Column ids double as the server's sort keys; set enableSorting: false on the others. */
+  columns: DataTableColumns<Row>;
+  getRowId: (row: Row) => string;
   /** Shown instead of the table when there are no rows at all. */
   emptyState: React.ReactNode;
   /** Shown when the filter matches nothing. */

@@ -1,1 +1,1 @@
-export { DataTable, createColumnHelper, dataTableFeatures, type DataTableColumnMeta, type DataTableColumns, type DataTableFeatures, type DataTableProps } from "./data-table";
+export { DataTable, createColumnHelper, dataTableFeatures, type DataTableColumnMeta, type DataTableColumns, type DataTableFeatures, type DataTableProps, type ListPage } from "./data-table";

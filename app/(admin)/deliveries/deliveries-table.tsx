@@ -2,7 +2,7 @@
 
 import { SearchX, Send } from "lucide-react";
 import Link from "next/link";
-import { createColumnHelper, DataTable, type DataTableFeatures } from "@/components/data-table";
+import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
 import type { SortDir } from "@/components/data-table/search-params";
 import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
 import { formatUtc } from "@/components/deliveries/format";
@@ -87,15 +87,7 @@ const columns = helper.columns([
   }),
 ]);
 
-export interface DeliveriesTableProps {
-  rows: ListedDelivery[];
-  total: number;
-  page: number;
-  pageCount: number;
-  size: number;
-  sort: string;
-  dir: SortDir;
-  q: string;
+export interface DeliveriesTableProps extends ListPage<ListedDelivery> {
   /** Whether the Rule/State/Status/From/To controls narrow the list (not the text filter). */
   filtered: boolean;
 }

@@ -2,7 +2,7 @@
 
 import { Plus, SearchX, Users } from "lucide-react";
 import Link from "next/link";
-import { createColumnHelper, DataTable, type DataTableFeatures } from "@/components/data-table";
+import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
 import type { SortDir } from "@/components/data-table/search-params";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -57,15 +57,7 @@ const columns = helper.columns([
   }),
 ]);
 
-export interface LeadsTableProps {
-  rows: ListedLead[];
-  total: number;
-  page: number;
-  pageCount: number;
-  size: number;
-  sort: string;
-  dir: SortDir;
-  q: string;
+export interface LeadsTableProps extends ListPage<ListedLead> {
   canEdit: boolean;
 }
 

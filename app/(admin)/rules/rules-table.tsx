@@ -3,7 +3,7 @@
 import { Plus, SearchX, Webhook } from "lucide-react";
 import Link from "next/link";
 import { useMemo } from "react";
-import { createColumnHelper, DataTable, type DataTableFeatures } from "@/components/data-table";
+import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
 import type { SortDir } from "@/components/data-table/search-params";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -58,15 +58,7 @@ function ruleColumns(canEdit: boolean) {
   ]);
 }
 
-export interface RulesTableProps {
-  rows: ListedRule[];
-  total: number;
-  page: number;
-  pageCount: number;
-  size: number;
-  sort: string;
-  dir: SortDir;
-  q: string;
+export interface RulesTableProps extends ListPage<ListedRule> {
   canEdit: boolean;
   footer?: React.ReactNode;
 }
