@@ -4,6 +4,7 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { EVENT_NAMES, type EventName } from "@/lib/events/catalog";
 import { newId } from "@/lib/ids";
 import type { RuleFormValues, RuleValues } from "@/lib/validations/rule";
+import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
 // organization: a rule or a reference item of another organization is treated as missing.
@@ -60,6 +61,7 @@ function ruleData(values: RuleValues) {
     requiresCaseTrackerCode: values.requiresCaseTrackerCode,
     timeoutMs: values.timeoutMs,
     signatureScheme: values.signatureScheme,
+    retryPolicy: retryPolicyFromForm(values),
   };
 }
 
@@ -137,6 +139,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       requiresCaseTrackerCode: rule.requiresCaseTrackerCode,
       timeoutMs: rule.timeoutMs,
       signatureScheme: rule.signatureScheme,
+      ...retryFormFromPolicy(rule.retryPolicy),
     },
   };
 }

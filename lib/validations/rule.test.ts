@@ -34,6 +34,12 @@ describe("ruleSchema", () => {
       requiresCaseTrackerCode: false,
       timeoutMs: 10000,
       signatureScheme: "STANDARD",
+      retryKind: "schedule",
+      retryDelays: "0, 30, 120, 600, 3600, 21600",
+      retryBaseSeconds: 30,
+      retryMaxAttempts: 6,
+      retryMaxDelaySeconds: 21600,
+      retryOn4xx: false,
     });
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/events/catalog";
+import { refineRetry, retryFormFields, retryFormFromPolicy, type RetryFormValues } from "./retry-policy-form";
 
 // The Add / Edit Webhook Rule form's schema: the client form (zodResolver) and the server actions
 // parse with the same schema. It is built by a factory because whether plain http:// is allowed
@@ -104,8 +105,10 @@ export function ruleSchema(options: RuleSchemaOptions) {
         .max(TIMEOUT_MAX_MS, RULE_MESSAGES.timeoutRange)
         .default(TIMEOUT_DEFAULT_MS),
       signatureScheme: z.enum(["STANDARD", "HMAC_HEX"], { error: RULE_MESSAGES.signatureScheme }).default("STANDARD"),
+      ...retryFormFields,
     })
     .superRefine((rule, ctx) => {
+      refineRetry(rule, ctx);
       if (hasCreationRules([rule.trigger]) && rule.substatusId && !rule.statusId) {
         ctx.addIssue({ code: "custom", path: ["substatusId"], message: RULE_MESSAGES.substatusWithoutStatus });
       }
@@ -149,6 +152,12 @@ export const RULE_FIELDS = [
   "requiresCaseTrackerCode",
   "timeoutMs",
   "signatureScheme",
+  "retryKind",
+  "retryDelays",
+  "retryBaseSeconds",
+  "retryMaxAttempts",
+  "retryMaxDelaySeconds",
+  "retryOn4xx",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -169,11 +178,12 @@ export function emptyRuleInput(trigger: EventName = "lead.created"): RuleFormVal
     requiresCaseTrackerCode: false,
     timeoutMs: TIMEOUT_DEFAULT_MS,
     signatureScheme: "STANDARD",
+    ...retryFormFromPolicy({}),
   };
 }
 
 /** The form's values: every field present, reference choices as strings ("" = Any). */
-export interface RuleFormValues {
+export interface RuleFormValues extends RetryFormValues {
   title: string;
   enabled: boolean;
   url: string;

@@ -90,6 +90,17 @@ describe("createRuleAction", () => {
     expect([...forEdit.values.caseTypeIds].sort()).toEqual([...caseTypes].sort());
   });
 
+  it("stores the retry policy the engine reads, and hands it back to the form", async () => {
+    const id = await createAsAdmin({ retryDelays: "0, 15, 90", retryOn4xx: true });
+    expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id } })).retryPolicy).toEqual({ kind: "schedule", delaysSeconds: [0, 15, 90], retryOn4xx: true });
+    expect((await getRuleForEdit(prisma(), acme.org.id, id)).values).toMatchObject({ retryKind: "schedule", retryDelays: "0, 15, 90", retryOn4xx: true });
+    const res = await updateRuleAction({ ruleId: id, values: input({ retryKind: "exponential", retryBaseSeconds: 20, retryMaxAttempts: 3, retryMaxDelaySeconds: 60 }) });
+    expect(res.ok).toBe(true);
+    expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id } })).retryPolicy).toEqual({ kind: "exponential", baseSeconds: 20, maxAttempts: 3, maxDelaySeconds: 60, retryOn4xx: false });
+    const bad = await updateRuleAction({ ruleId: id, values: input({ retryKind: "schedule", retryDelays: "soon" }) });
+    expect(bad.ok === false && bad.fieldErrors?.retryDelays).toBeTruthy();
+  });
+
   it("drops creation rules for a trigger that has none", async () => {
     const id = await createAsAdmin({ trigger: "lead.deleted", officeId: refs.offices[0]!.id, caseTypeIds: [refs.caseTypes[0]!.id], requiresCaseTrackerCode: true });
     const rule = await prisma().webhookRule.findUniqueOrThrow({ where: { id }, include: { caseTypes: true } });

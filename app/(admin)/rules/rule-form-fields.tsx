@@ -25,7 +25,7 @@ export function errorMessage(errors: FieldErrors<RuleInput>, name: RuleField): s
 }
 
 /** "Yes"/"No" select holding a boolean (the values travel as strings in the DOM). */
-export function YesNoSelect({ name, label, hint, idPrefix }: { name: "enabled" | "requiresCaseTrackerCode"; label: string; hint?: string; idPrefix: string }) {
+export function YesNoSelect({ name, label, hint, idPrefix }: { name: "enabled" | "requiresCaseTrackerCode" | "retryOn4xx"; label: string; hint?: string; idPrefix: string }) {
   const { register, formState } = useRuleForm();
   const id = `${idPrefix}-${name}`;
   const error = errorMessage(formState.errors, name);

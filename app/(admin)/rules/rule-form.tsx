@@ -23,7 +23,7 @@ const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] = [
     label: "Rule",
     fields: ["title", "enabled", "url", "trigger", "statusId", "substatusId", "caseTypeIds", "officeId", "opportunitySourceId", "marketingSourceId", "requiresCaseTrackerCode"],
   },
-  { id: "delivery", label: "Delivery", fields: ["timeoutMs", "signatureScheme"] },
+  { id: "delivery", label: "Delivery", fields: ["timeoutMs", "signatureScheme", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx"] },
 ];
 
 const ID_PREFIX = "rule-form";
