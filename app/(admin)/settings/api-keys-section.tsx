@@ -12,7 +12,7 @@ import { Card } from "@/components/ui/card";
 import { describedBy, Field, Input, inputClass } from "@/components/ui/field";
 import { apiKeyNameSchema, type ApiKeyNameInput } from "@/lib/api-keys/schema";
 import { createApiKeyAction, revokeApiKeyAction } from "./api-key-actions";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { applyResult } from "./action-feedback";
 
 /** One row of `listApiKeys(prisma, organizationId)` (lib/api-keys/keys.ts): never the key itself. */

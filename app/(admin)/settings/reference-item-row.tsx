@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, useFieldId } from "@/components/ui/field";
 import type { ReferenceOption } from "@/lib/reference/queries";
 import { renameReferenceItemSchema, type RenameReferenceItemInput } from "@/lib/validations/settings";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { deleteReferenceItemAction, moveReferenceItemAction, renameReferenceItemAction } from "./reference-actions";
 import { applyResult } from "./action-feedback";
 

@@ -7,7 +7,7 @@ import { SigningKey } from "@/components/signing-key";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { rotateSigningKeyAction } from "./actions";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
 // A fixed time zone keeps the server-rendered and hydrated text identical.
 const formatter = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import type { OrganizationUser } from "@/lib/users/queries";
 import { AddUserForm } from "./add-user-form";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { changeUserRoleAction, removeUserAction } from "./user-actions";
 
 export function UsersSection({ users, currentUserId, canEdit }: { users: OrganizationUser[]; currentUserId: string; canEdit: boolean }) {

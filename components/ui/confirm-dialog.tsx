@@ -54,7 +54,8 @@ export function ConfirmDialog({
         e.preventDefault();
         if (!pending) onCancel();
       }}
-      className="m-auto w-full max-w-md rounded-lg bg-white p-0 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
+      // text-left: the dialog may be opened from a right-aligned table cell and inherits its alignment.
+      className="m-auto w-full max-w-md rounded-lg bg-white p-0 text-left shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
     >
       {open && (
         <div className="space-y-4 p-5">
