@@ -2,13 +2,11 @@
 
 import { RefreshCw, RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useEffect, useTransition } from "react";
+import { useTransition } from "react";
+import { useRefreshWhile } from "@/components/deliveries/use-refresh-while";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { retryDeliveryAction } from "../actions";
-
-export const POLL_INTERVAL_MS = 1500;
-export const POLL_LIMIT_MS = 60_000;
 
 /**
  * "Retry" (admins) and "Refresh". The dispatcher sends in the background after a retry, so while
@@ -20,15 +18,7 @@ export function DeliveryControls({ deliveryId, canRetry, watching }: { deliveryI
   const [retrying, startRetry] = useTransition();
   const [refreshing, startRefresh] = useTransition();
 
-  useEffect(() => {
-    if (!watching) return;
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started > POLL_LIMIT_MS) clearInterval(timer);
-      else router.refresh();
-    }, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [watching, router]);
+  useRefreshWhile(watching);
 
   function retry() {
     startRetry(async () => {

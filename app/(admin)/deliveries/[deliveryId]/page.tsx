@@ -11,7 +11,8 @@ import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { getDelivery } from "@/lib/deliveries/queries";
 import { AttemptSection } from "./attempt-section";
-import { DeliveryControls, POLL_LIMIT_MS } from "./delivery-controls";
+import { POLL_LIMIT_MS } from "@/components/deliveries/polling";
+import { DeliveryControls } from "./delivery-controls";
 import { BodyBlock, HeadersBlock, Subheading } from "./http-blocks";
 
 export const metadata: Metadata = { title: "Delivery" };

@@ -3,7 +3,8 @@
 import { RotateCcw } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useTransition } from "react";
+import { useTransition } from "react";
+import { useRefreshWhile } from "@/components/deliveries/use-refresh-while";
 import { toast } from "sonner";
 import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
 import { Button } from "@/components/ui/button";
@@ -23,9 +24,6 @@ export interface LeadWebhookRow {
   updatedAt: Date;
 }
 
-const POLL_INTERVAL_MS = 1500;
-const POLL_LIMIT_MS = 60_000;
-
 /**
  * Per rule, the latest delivery for this lead. While one is pending the dispatcher is sending in
  * the background, so the page re-reads itself every few seconds (for a minute at most).
@@ -34,15 +32,7 @@ export function LeadWebhooks({ rows, canRetry }: { rows: LeadWebhookRow[]; canRe
   const router = useRouter();
   const watching = rows.some((r) => r.state === "PENDING");
 
-  useEffect(() => {
-    if (!watching) return;
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started > POLL_LIMIT_MS) clearInterval(timer);
-      else router.refresh();
-    }, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [watching, router]);
+  useRefreshWhile(watching);
 
   if (rows.length === 0) {
     return <p className="text-sm text-slate-500">No webhook rule has fired for this lead yet.</p>;
