@@ -9,14 +9,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
-import pg from "pg";
 import { Pool } from "undici";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { openDatabase } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
-// @ts-expect-error -- plain ESM helper shared with scripts/test.mjs
-import { freePort, startPostgres } from "./pg-cluster.mjs";
+import { createScratchDatabase, freePort, startPostgres } from "./pg-cluster.mjs";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -36,18 +34,11 @@ const pct = (xs: number[], p: number) => {
 async function database(): Promise<string> {
   let admin = process.env.BENCH_POSTGRES_URL;
   if (!admin) {
-    const cluster = (await startPostgres({ maxConnections: 200 })) as { url: string; stop: () => void };
+    const cluster = await startPostgres({ maxConnections: 200 });
     cleanups.push(cluster.stop);
     admin = cluster.url;
   }
-  const name = `bench_${randomBytes(4).toString("hex")}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
+  return (await createScratchDatabase(admin, "bench")).url;
 }
 
 /** The receiver: answers 200 at once, remembers when each delivery first arrived. */

@@ -15,8 +15,7 @@ import { newId } from "@/lib/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
 import { writeRulesWorkbook } from "@/lib/rules/export";
 import { listRules, type RuleListParams } from "@/lib/rules/list";
-// @ts-expect-error -- plain ESM helper shared with scripts/test.mjs
-import { startPostgres } from "./pg-cluster.mjs";
+import { createScratchDatabase, startPostgres } from "./pg-cluster.mjs";
 
 const RULES = Number(process.env.BENCH_RULES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -35,16 +34,10 @@ const HOSTS = ["hooks.zapier.com", "hook.us1.make.com", "api.hubspot.com", "crm.
 async function targetUrl(): Promise<{ url: string; cleanup: () => Promise<void>; where: string }> {
   const server = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL;
   if (server) {
-    const name = `bench_rules_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
+    const { name, url } = await createScratchDatabase(server, "bench_rules");
     return {
-      url: url.toString(),
-      where: `fresh database ${name} on ${url.host}`,
+      url,
+      where: `fresh database ${name} on ${new URL(url).host}`,
       cleanup: async () => {
         const c = new pg.Client({ connectionString: server });
         await c.connect();
@@ -56,7 +49,7 @@ async function targetUrl(): Promise<{ url: string; cleanup: () => Promise<void>;
   const url = process.env.DATABASE_URL ?? "";
   if (/^postgres(ql)?:\/\//.test(url)) return { url, where: `a throwaway organization in DATABASE_URL (${new URL(url).host})`, cleanup: async () => {} };
   // Nothing configured: a throwaway local cluster, as bench:delivery does.
-  const cluster = (await startPostgres()) as { url: string; stop: () => void };
+  const cluster = await startPostgres();
   process.on("exit", cluster.stop);
   const local = new URL(cluster.url);
   return { url: cluster.url, where: `a throwaway PostgreSQL cluster on ${local.host}`, cleanup: async () => cluster.stop() };

@@ -2,10 +2,12 @@
 // removed by stop(). initdb refuses to run as root, so as root the cluster belongs to the
 // `postgres` user (Debian's postgresql package creates it).
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -76,4 +78,22 @@ export async function startPostgres({ maxConnections = 200 } = {}) {
     throw err;
   }
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+}
+
+/**
+ * Creates an empty database named `<prefix>_<random>` on the server at `serverUrl` and returns its
+ * URL. Tests and benchmarks each get their own, so they never see each other's rows.
+ */
+export async function createScratchDatabase(serverUrl, prefix) {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase, setDatabase, type Database } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/auth/password";
 import { newId } from "@/lib/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
+import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 
 export const TEST_DATABASE = (process.env.TEST_DATABASE ?? "pglite") as "pglite" | "postgres";
 
@@ -14,15 +14,9 @@ export async function freshDatabase(): Promise<Database & { url: string }> {
   if (TEST_DATABASE === "postgres") {
     const admin = process.env.TEST_POSTGRES_URL;
     if (!admin) throw new Error("TEST_DATABASE=postgres needs TEST_POSTGRES_URL (scripts/test.mjs starts a cluster and sets it)");
-    const name = `t_${randomBytes(6).toString("hex")}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    const handle = await openDatabase(url.toString(), "test");
-    return { ...handle, url: url.toString() };
+    const { url } = await createScratchDatabase(admin, "t");
+    const handle = await openDatabase(url, "test");
+    return { ...handle, url };
   }
   return { ...(await openDatabase("pglite:memory", "test")), url: "pglite:memory" };
 }

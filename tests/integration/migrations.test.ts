@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { openPglite, pgliteDriver, postgresDriver, type RawDriver } from "@/lib/db/driver";
 import { lockFile } from "@/lib/db/lock";
 import { applyMigrations, MigrationError, readMigrations, type Migration } from "@/lib/db/migrate";
+import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 import { TEST_DATABASE } from "../helpers/db";
 
 // The project's own migration applier stands in for `prisma migrate deploy`; these tests hold it to
@@ -21,16 +21,10 @@ let sharedPglite: RawDriver | undefined;
 async function emptyDatabase(): Promise<{ driver: RawDriver; url: string | null }> {
   if (TEST_DATABASE === "postgres") {
     const admin = process.env.TEST_POSTGRES_URL!;
-    const name = `m_${randomBytes(6).toString("hex")}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    const driver = await postgresDriver(url.toString());
+    const { url } = await createScratchDatabase(admin, "m");
+    const driver = await postgresDriver(url);
     drivers.push(driver);
-    return { driver, url: url.toString() };
+    return { driver, url };
   }
   // Opening a PGlite takes seconds: reuse one and empty it instead.
   if (!sharedPglite) {

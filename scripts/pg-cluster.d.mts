@@ -1,0 +1,5 @@
+// Types for scripts/pg-cluster.mjs (plain ESM so scripts/test.mjs can run it without a loader).
+export function freePort(): Promise<number>;
+export function pgBinDir(): string;
+export function startPostgres(options?: { maxConnections?: number }): Promise<{ url: string; stop: () => void }>;
+export function createScratchDatabase(serverUrl: string, prefix: string): Promise<{ name: string; url: string }>;
