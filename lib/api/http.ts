@@ -31,12 +31,17 @@ export function fieldsOf(error: z.ZodError): Record<string, string[]> {
   return out;
 }
 
-/** Reads a JSON body: 413 over 1 MB, 400 when it is not JSON, 422 when it does not fit the schema. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+/** The raw body, refused with 413 over 1 MB (by its declared length before reading, and after). */
+export async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
   const raw = await req.text();
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
+  return raw;
+}
+
+/** Parses a body: 400 when it is not JSON, 422 when it does not fit the schema. */
+export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output<S> {
   let data: unknown;
   try {
     data = JSON.parse(raw);
@@ -46,6 +51,11 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldsOf(parsed.error));
   return parsed.data;
+}
+
+/** Reads and parses a JSON body (413, 400, 422 as above). */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  return parseBody(await readBody(req), schema);
 }
 
 export interface ApiContext {

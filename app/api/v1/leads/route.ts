@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ApiError, readJson, withApiKey } from "@/lib/api/http";
+import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
 import { kickDispatcher } from "@/lib/delivery/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
@@ -14,7 +14,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export const POST = withApiKey(async (req, { organizationId, prisma }) => {
   const key = req.headers.get("idempotency-key");
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–255 printable ASCII characters.");
-  const raw = await req.clone().text();
+  // Read once, within the size limit: the same bytes are hashed for the key and parsed.
+  const raw = await readBody(req);
   const requestHash = createHash("sha256").update(raw).digest("hex");
 
   const replay = async () => {
@@ -30,7 +31,7 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
     if (prior) return prior;
   }
 
-  const input = await readJson(req, createLeadSchema);
+  const input = parseBody(raw, createLeadSchema);
   let created;
   try {
     created = await createLead(prisma, organizationId, input, async (tx, lead) => {
