@@ -67,7 +67,7 @@ export const REQUEST_MESSAGES = {
 /** Headers Leadhooks sets itself (signature, framing): a custom header may not replace them. */
 export const RESERVED_HEADERS = [
   "host", "content-length", "transfer-encoding", "connection", "webhook-id", "webhook-timestamp", "webhook-signature",
-  "x-leadhooks-signature", "x-leadhooks-timestamp", "x-leadhooks-delivery", "leadhooks-test",
+  "x-leadhooks-signature", "x-leadhooks-timestamp", "x-leadhooks-delivery-id", "leadhooks-test",
 ] as const;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;

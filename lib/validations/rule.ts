@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/events/catalog";
+import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./auth";
+import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues } from "./request";
+import { emptyResponseForm, refineResponse, responseFormFields, type ResponseFormValues } from "./response";
 import { refineRetry, retryFormFields, retryFormFromPolicy, type RetryFormValues } from "./retry-policy-form";
 
 // The Add / Edit Webhook Rule form's schema: the client form (zodResolver) and the server actions
@@ -19,6 +22,7 @@ export const SIGNATURE_SCHEMES = [
 ] as const;
 
 export type SignatureSchemeValue = (typeof SIGNATURE_SCHEMES)[number]["value"];
+export const SIGNATURE_SCHEME_VALUES = SIGNATURE_SCHEMES.map((s) => s.value) as [SignatureSchemeValue, ...SignatureSchemeValue[]];
 
 export const RULE_MESSAGES = {
   titleRequired: "Enter a title.",
@@ -30,6 +34,7 @@ export const RULE_MESSAGES = {
   urlInvalid: "Enter an absolute URL such as https://example.com/webhooks.",
   urlProtocol: "Use an https:// URL.",
   urlHttpsRequired: "Use https:// — plain http:// is not allowed on this server.",
+  urlTemplate: "Close each template variable with }}, e.g. https://api.example.com/{{ lead.office }}/leads.",
   urlCredentials: "Remove the user name and password from the URL; set credentials under Authentication instead.",
   trigger: "Choose a trigger.",
   referenceId: "Choose an option from the list.",
@@ -46,6 +51,8 @@ export interface RuleSchemaOptions {
   allowInsecureUrls: boolean;
 }
 
+const TEMPLATE_PART = /\{\{[^{}]*\}\}/g;
+
 function urlSchema({ allowInsecureUrls }: RuleSchemaOptions) {
   return z
     .string({ error: RULE_MESSAGES.urlRequired })
@@ -55,11 +62,15 @@ function urlSchema({ allowInsecureUrls }: RuleSchemaOptions) {
     .superRefine((value, ctx) => {
       // Already reported by min/max (zod runs every check).
       if (!value || value.length > URL_MAX) return;
+      // A dynamic URL's {{ … }} parts are rendered per lead (URL-encoded); its shape is checked
+      // here with each part standing in as one path-safe word, and again after rendering.
+      const shape = value.replace(TEMPLATE_PART, "x");
+      if (/\{\{|\{%/.test(shape)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlTemplate });
       // URL parsing silently drops tabs and newlines; reject them so what is stored is what is sent.
-      if (/[\s\u0000-\u001f\u007f]/.test(value)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlWhitespace });
+      if (/[\s\u0000-\u001f\u007f]/.test(shape)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlWhitespace });
       let url: URL;
       try {
-        url = new URL(value);
+        url = new URL(shape);
       } catch {
         return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlInvalid });
       }
@@ -104,11 +115,16 @@ export function ruleSchema(options: RuleSchemaOptions) {
         .min(TIMEOUT_MIN_MS, RULE_MESSAGES.timeoutRange)
         .max(TIMEOUT_MAX_MS, RULE_MESSAGES.timeoutRange)
         .default(TIMEOUT_DEFAULT_MS),
-      signatureScheme: z.enum(["STANDARD", "HMAC_HEX"], { error: RULE_MESSAGES.signatureScheme }).default("STANDARD"),
+      signatureScheme: z.enum(SIGNATURE_SCHEME_VALUES, { error: RULE_MESSAGES.signatureScheme }).default("STANDARD"),
       ...retryFormFields,
+      auth: authFormSchema.default(emptyAuthForm()),
+      ...requestFormFields,
+      ...responseFormFields,
     })
     .superRefine((rule, ctx) => {
       refineRetry(rule, ctx);
+      refineRequest(rule, ctx);
+      refineResponse(rule, ctx);
       if (hasCreationRules([rule.trigger]) && rule.substatusId && !rule.statusId) {
         ctx.addIssue({ code: "custom", path: ["substatusId"], message: RULE_MESSAGES.substatusWithoutStatus });
       }
@@ -134,6 +150,7 @@ const NO_CREATION_RULES = {
 export type RuleSchema = ReturnType<typeof ruleSchema>;
 /** What the form holds and the create action accepts. */
 export type RuleInput = z.input<RuleSchema>;
+export type { AuthFormInput };
 /** What the schema hands to the mutations: trimmed, "" → null, creation rules dropped when unused. */
 export type RuleValues = z.output<RuleSchema>;
 
@@ -158,6 +175,21 @@ export const RULE_FIELDS = [
   "retryMaxAttempts",
   "retryMaxDelaySeconds",
   "retryOn4xx",
+  "auth",
+  "method",
+  "headers",
+  "mappingMode",
+  "fieldMappings",
+  "payloadFormat",
+  "wrapInEnvelope",
+  "payloadTemplate",
+  "conditionMatch",
+  "conditions",
+  "timeWindow",
+  "successStatuses",
+  "bodyCondition",
+  "responseParsers",
+  "errorParser",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -179,11 +211,15 @@ export function emptyRuleInput(trigger: EventName = "lead.created"): RuleFormVal
     timeoutMs: TIMEOUT_DEFAULT_MS,
     signatureScheme: "STANDARD",
     ...retryFormFromPolicy({}),
+    auth: emptyAuthForm(),
+    ...emptyRequestForm(),
+    ...emptyResponseForm(),
   };
 }
 
 /** The form's values: every field present, reference choices as strings ("" = Any). */
-export interface RuleFormValues extends RetryFormValues {
+export interface RuleFormValues extends RetryFormValues, RequestFormValues, ResponseFormValues {
+  auth: AuthFormValues;
   title: string;
   enabled: boolean;
   url: string;
