@@ -3,6 +3,7 @@ import type { RawSearchParams } from "@/components/data-table/search-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { redactHeaders } from "@/lib/delivery/redact";
+import type { ParsedErrorValues } from "@/lib/delivery/response-rules";
 import { NotFoundError } from "@/lib/errors";
 import { eventLabel } from "@/lib/events/catalog";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
@@ -146,6 +147,31 @@ export async function countFailedMatching(prisma: PrismaClient, organizationId: 
 const headersSchema = z.record(z.string(), z.string()).catch({});
 const asHeaders = (v: unknown): Record<string, string> => redactHeaders(headersSchema.parse(v));
 
+// What the response and error parsers stored. Read defensively like the headers: a value the
+// engine did not write is dropped, never shown raw.
+const responseValuesSchema = z.record(z.string(), z.string()).nullable().catch(null);
+const parsedErrorSchema = z
+  .object({ code: z.string().optional(), message: z.string().optional(), field: z.string().optional() })
+  .nullable()
+  .catch(null);
+
+/** {name: value} from Delivery.responseValues; null when absent or empty. */
+export function asResponseValues(v: unknown): Record<string, string> | null {
+  const values = responseValuesSchema.parse(v ?? null);
+  return values && Object.keys(values).length ? values : null;
+}
+
+/** {code, message, field} from DeliveryAttempt.parsedError; null when absent or empty. */
+export function asParsedError(v: unknown): ParsedErrorValues | null {
+  const e = parsedErrorSchema.parse(v ?? null);
+  if (!e) return null;
+  const out: ParsedErrorValues = {};
+  if (e.code) out.code = e.code;
+  if (e.message) out.message = e.message;
+  if (e.field) out.field = e.field;
+  return Object.keys(out).length ? out : null;
+}
+
 export interface DeliveryAttemptView {
   id: string;
   number: number;
@@ -157,13 +183,21 @@ export interface DeliveryAttemptView {
   statusCode: number;
   responseHeaders: Record<string, string>;
   responseBody: string;
+  /** The client stopped reading the response at its size cap. */
+  bodyTruncated: boolean;
   errorClass: string | null;
   errorMessage: string | null;
+  /** The error parser's findings in a failure response. */
+  parsedError: ParsedErrorValues | null;
+  /** This attempt completed the delivery (a succeeded delivery cannot be retried, so only its last attempt can have). */
+  succeeded: boolean;
 }
 
 export interface DeliveryDetail extends ListedDelivery {
   event: { id: string; type: string; label: string; createdAt: Date };
   completedAt: Date | null;
+  /** The response parser's values from the latest response. */
+  responseValues: Record<string, string> | null;
   request: { url: string; method: string; headers: Record<string, string>; body: string };
   attempts: DeliveryAttemptView[];
 }
@@ -180,6 +214,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     },
   });
   if (!d) throw new NotFoundError("Delivery not found");
+  const lastNumber = d.attempts.at(-1)?.number;
   return {
     id: d.id,
     rule: d.rule,
@@ -191,6 +226,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     lastError: d.lastError,
     nextAttemptAt: d.nextAttemptAt,
     completedAt: d.completedAt,
+    responseValues: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     request: { url: d.url, method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
@@ -205,10 +241,28 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
       statusCode: a.statusCode,
       responseHeaders: asHeaders(a.responseHeaders),
       responseBody: a.responseBody,
+      bodyTruncated: a.bodyTruncated,
       errorClass: a.errorClass,
       errorMessage: a.errorMessage,
+      parsedError: asParsedError(a.parsedError),
+      succeeded: d.state === "SUCCEEDED" && a.number === lastNumber,
     })),
   };
+}
+
+/**
+ * The response parser's values of some of the organization's deliveries (e.g. a lead's latest per
+ * rule), by delivery id; deliveries without values, or of another organization, are left out.
+ */
+export async function deliveryResponseValues(prisma: PrismaClient, organizationId: string, deliveryIds: string[]): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  if (deliveryIds.length === 0) return out;
+  const rows = await prisma.delivery.findMany({ where: { organizationId, id: { in: deliveryIds } }, select: { id: true, responseValues: true } });
+  for (const r of rows) {
+    const values = asResponseValues(r.responseValues);
+    if (values) out.set(r.id, values);
+  }
+  return out;
 }
 
 export const STATS_WINDOW_DAYS = 7;

@@ -84,6 +84,14 @@ describe("diagnose: no response", () => {
     expect(d.detail.startsWith("client said so.")).toBe(true);
   });
 
+  it("reads the client's error as a response carries it", () => {
+    expect(diagnose({ status: 999, error: { class: "tls", message: "TLS error: self-signed certificate" } })).toEqual({
+      ok: false,
+      title: "TLS handshake failed: the certificate is invalid or untrusted",
+      detail: "TLS error: self-signed certificate. The endpoint's certificate must be valid for the host name and signed by a trusted authority.",
+    });
+  });
+
   it("a blocked address, and a URL refused before any lookup", () => {
     const d = diagnose({ status: 999, errorClass: "blocked", errorMessage: "Blocked: api.internal resolves to a private address (10.0.0.5)" });
     expect(d.title).toBe("Blocked: the URL resolves to a private or reserved address");
@@ -125,4 +133,10 @@ describe("diagnose: OAuth token request", () => {
   it("takes precedence over the endpoint's status", () => {
     expect(diagnose({ status: 401, authError: { kind: "oauth_token", message: "Token expired and refresh failed" } }).title).toBe(title);
   });
+});
+
+it("diagnose: a Digest challenge that cannot be answered", () => {
+  const d = diagnose({ status: 401, authError: { kind: "digest_challenge", message: "The server's Digest challenge cannot be answered: algorithm SHA-512-256 is not supported", status: 401 } });
+  expect(d).toMatchObject({ ok: false, title: "401 Unauthorized: the endpoint's Digest challenge cannot be answered" });
+  expect(d.detail).toContain("SHA-512-256 is not supported.");
 });

@@ -5,9 +5,12 @@ import type { ParsedErrorValues, ResponseVerdict } from "./response-rules";
 // delivery log: a title that says what happened and what to check, and a detail with the evidence
 // (the client's error, the endpoint's own error, the token endpoint's answer). Pure.
 
-/** The auth layer's failure before the request was sent (today: the OAuth token request). */
+/**
+ * The auth layer's failure (lib/delivery/auth): the OAuth token request, or a Digest challenge
+ * that cannot be answered. Structural, so this module stays free of the auth code.
+ */
 export interface AuthFailure {
-  kind: "oauth_token";
+  kind: "oauth_token" | "digest_challenge" | (string & {});
   message: string;
   /** The token endpoint's HTTP status, when it answered. */
   status?: number;
@@ -21,6 +24,8 @@ export interface DiagnosisInput {
   /** The client's error class; "auth" when the auth layer failed (stored as text on attempts). */
   errorClass?: ErrorClass | "auth" | (string & {}) | null;
   errorMessage?: string | null;
+  /** The client's error as a response carries it; the same as errorClass + errorMessage. */
+  error?: { class: ErrorClass | (string & {}); message: string } | null;
   authError?: AuthFailure | null;
   /** The Response tab's verdict; without one, success is a 2xx. */
   verdict?: (Pick<ResponseVerdict, "success" | "reason"> & { error?: ParsedErrorValues | null }) | null;
@@ -78,6 +83,15 @@ function oauthFailure(auth: AuthFailure | null | undefined, message: string | nu
 
 /** Classes of failure with no HTTP response ("auth" is handled before: it names the token request). */
 type NoResponseClass = Exclude<ErrorClass, "auth">;
+
+function digestFailure(auth: AuthFailure): Diagnosis {
+  const status = auth.status ?? 401;
+  return {
+    ok: false,
+    title: `${status} Unauthorized: the endpoint's Digest challenge cannot be answered`,
+    detail: join(auth.message, "Digest is answered with MD5 or SHA-256 and qop=auth; check that the endpoint uses Digest and not another authentication type"),
+  };
+}
 
 const NO_RESPONSE: Record<NoResponseClass, { title: string; advice: string }> = {
   blocked: {
@@ -150,8 +164,11 @@ function byStatus(status: number, verdict: DiagnosisInput["verdict"]): Diagnosis
 
 /** What an attempt's outcome means and what to check. */
 export function diagnose(outcome: DiagnosisInput): Diagnosis {
-  const { status, errorClass, errorMessage, authError, verdict } = outcome;
-  if (authError?.kind === "oauth_token" || errorClass === "auth") return oauthFailure(authError, errorMessage);
+  const { status, authError, verdict } = outcome;
+  const errorClass = outcome.errorClass ?? outcome.error?.class ?? null;
+  const errorMessage = outcome.errorMessage ?? outcome.error?.message ?? null;
+  if (authError?.kind === "digest_challenge") return digestFailure(authError);
+  if (authError || errorClass === "auth") return oauthFailure(authError, errorMessage);
   if (status === 999 || (errorClass && status < 100)) return noResponse(errorClass, errorMessage);
 
   const success = verdict ? verdict.success : status >= 200 && status <= 299;

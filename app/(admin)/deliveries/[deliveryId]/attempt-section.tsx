@@ -1,14 +1,24 @@
 import { statusCodeText } from "@/components/deliveries/delivery-state-badge";
 import { formatDuration, formatUtc } from "@/components/deliveries/format";
 import { Badge } from "@/components/ui/badge";
+import { diagnose, type Diagnosis } from "@/lib/delivery/diagnosis";
 import { MAX_RESPONSE_BYTES } from "@/lib/delivery/http-client";
 import type { DeliveryAttemptView } from "@/lib/deliveries/queries";
 import { BodyBlock, HeadersBlock, Subheading } from "./http-blocks";
 
-// The client stops reading a response at 64 KB and does not record that it did; a body at the
-// cap (a cut multi-byte character may shrink it by up to 3 bytes) was almost certainly cut.
-function looksTruncated(body: string): boolean {
-  return Buffer.byteLength(body, "utf8") >= MAX_RESPONSE_BYTES - 3;
+/**
+ * A failed attempt in plain language. An attempt row keeps the client's error but not the
+ * Response tab's reason (a 200 failing the body check): the delivery's last error holds it for the
+ * latest attempt, passed in as `reason`.
+ */
+export function attemptDiagnosis(a: DeliveryAttemptView, reason: string | null): Diagnosis | null {
+  if (a.succeeded) return null;
+  return diagnose({
+    status: a.statusCode,
+    errorClass: a.errorClass,
+    errorMessage: a.errorMessage,
+    verdict: { success: false, reason: a.errorMessage ?? reason, error: a.parsedError },
+  });
 }
 
 function statusTone(code: number) {
@@ -18,8 +28,10 @@ function statusTone(code: number) {
 }
 
 /** One attempt as a disclosure: the summary line is always visible, the exchange on demand. */
-export function AttemptSection({ attempt, open }: { attempt: DeliveryAttemptView; open: boolean }) {
+export function AttemptSection({ attempt, open, reason = null }: { attempt: DeliveryAttemptView; open: boolean; reason?: string | null }) {
   const a = attempt;
+  const diagnosis = attemptDiagnosis(a, reason);
+  const parsed = a.parsedError;
   return (
     <details open={open} className="group rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
       <summary className="flex cursor-pointer flex-wrap items-center gap-x-4 gap-y-1 px-5 py-3 text-sm marker:text-slate-400">
@@ -30,6 +42,7 @@ export function AttemptSection({ attempt, open }: { attempt: DeliveryAttemptView
         </span>
         <span className="text-slate-500">{formatDuration(a.durationMs)}</span>
         {a.errorClass && <span className="font-mono text-xs text-red-700">{a.errorClass}</span>}
+        {diagnosis && <span className="text-red-700">{diagnosis.title}</span>}
       </summary>
       <div className="space-y-1 border-t border-slate-200 px-5 py-4">
         <dl className="mb-3 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
@@ -47,6 +60,33 @@ export function AttemptSection({ attempt, open }: { attempt: DeliveryAttemptView
               </dd>
             </>
           )}
+          {diagnosis && (
+            <>
+              <dt className="text-slate-500">Diagnosis</dt>
+              <dd>
+                <span className="font-medium text-slate-900">{diagnosis.title}</span>
+                {diagnosis.detail && <span className="block text-slate-600">{diagnosis.detail}</span>}
+              </dd>
+            </>
+          )}
+          {parsed?.code && (
+            <>
+              <dt className="text-slate-500">Error code</dt>
+              <dd className="break-all font-mono text-xs leading-5">{parsed.code}</dd>
+            </>
+          )}
+          {parsed?.message && (
+            <>
+              <dt className="text-slate-500">Error message</dt>
+              <dd className="break-words">{parsed.message}</dd>
+            </>
+          )}
+          {parsed?.field && (
+            <>
+              <dt className="text-slate-500">Error field</dt>
+              <dd className="break-all font-mono text-xs leading-5">{parsed.field}</dd>
+            </>
+          )}
           <dt className="text-slate-500">Request</dt>
           <dd className="break-all font-mono text-xs leading-5">
             {a.requestMethod} {a.requestUrl}
@@ -57,7 +97,7 @@ export function AttemptSection({ attempt, open }: { attempt: DeliveryAttemptView
         <Subheading>Response headers</Subheading>
         <HeadersBlock headers={a.responseHeaders} label={`Attempt ${a.number} response headers`} />
         <Subheading>Response body</Subheading>
-        {looksTruncated(a.responseBody) && (
+        {a.bodyTruncated && (
           <p role="note" className="mb-1.5 text-xs text-amber-700">
             The response was longer than {MAX_RESPONSE_BYTES / 1024} KB; only the first {MAX_RESPONSE_BYTES / 1024} KB were kept.
           </p>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
 import { formatUtc } from "@/components/deliveries/format";
+import { ResponseValues } from "@/components/deliveries/response-values";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
@@ -55,6 +56,12 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
         actions={<DeliveryControls deliveryId={d.id} canRetry={user.role === "ADMIN"} watching={watching} />}
       />
       <div className="space-y-6">
+        {d.state === "SKIPPED" && (
+          // Why nothing was sent is the one thing to know about a skipped delivery.
+          <p className="rounded-lg bg-slate-100 px-5 py-3 text-sm font-medium text-slate-900 ring-1 ring-inset ring-slate-300">
+            Skipped: {d.lastError ?? "no reason was recorded"}
+          </p>
+        )}
         <Card title="Summary">
           <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
             <Row label="State">
@@ -91,13 +98,19 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
             </Row>
             <Row label="Last status">{statusCodeText(d.lastStatusCode)}</Row>
             <Row label="Next attempt">{d.nextAttemptAt && d.state === "PENDING" ? <time dateTime={d.nextAttemptAt.toISOString()}>{formatUtc(d.nextAttemptAt)}</time> : "—"}</Row>
-            {d.lastError && (
+            {d.lastError && d.state !== "SKIPPED" && (
               <Row label="Last error">
                 <span className="text-red-700">{d.lastError}</span>
               </Row>
             )}
           </dl>
         </Card>
+
+        {d.responseValues && (
+          <Card title="Response values" description="Extracted from the latest response by the rule's response parser.">
+            <ResponseValues values={d.responseValues} label="Response values" />
+          </Card>
+        )}
 
         <Card title="Request" description="Frozen when the event was recorded: every attempt sends these bytes. Signature headers and credentials are added per attempt.">
           <p className="mb-3 break-all font-mono text-sm">
@@ -116,7 +129,8 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
           {attempts.length === 0 ? (
             <p className="rounded-lg bg-white px-5 py-4 text-sm text-slate-500 shadow-sm ring-1 ring-slate-200">{d.state === "SKIPPED" ? "Skipped before any attempt." : "Not attempted yet."}</p>
           ) : (
-            attempts.map((a, i) => <AttemptSection key={a.id} attempt={a} open={i === 0} />)
+            // The delivery's last error is the latest attempt's reason (e.g. a failed body check).
+            attempts.map((a, i) => <AttemptSection key={a.id} attempt={a} open={i === 0} reason={i === 0 && d.state !== "SKIPPED" ? d.lastError : null} />)
           )}
         </section>
       </div>

@@ -7,6 +7,7 @@ import { useTransition } from "react";
 import { useRefreshWhile } from "@/components/deliveries/use-refresh-while";
 import { toast } from "sonner";
 import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
+import { ResponseValues } from "@/components/deliveries/response-values";
 import { Button } from "@/components/ui/button";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { eventLabel } from "@/lib/events/catalog";
@@ -21,6 +22,8 @@ export interface LeadWebhookRow {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  /** The rule's response parser values from the latest response (e.g. the receiver's lead id). */
+  responseValues: Record<string, string> | null;
   updatedAt: Date;
 }
 
@@ -47,6 +50,7 @@ export function LeadWebhooks({ rows, canRetry }: { rows: LeadWebhookRow[]; canRe
             <th scope="col" className="py-2 pr-4">State</th>
             <th scope="col" className="py-2 pr-4">Attempts</th>
             <th scope="col" className="py-2 pr-4">Last status</th>
+            <th scope="col" className="py-2 pr-4">Response values</th>
             <th scope="col" className="py-2 pr-4">Last error</th>
             <th scope="col" className="py-2 pr-4">Updated</th>
             <th scope="col" className="py-2 text-right">
@@ -88,6 +92,9 @@ function WebhookRow({ row, canRetry }: { row: LeadWebhookRow; canRetry: boolean 
       </td>
       <td className="py-2.5 pr-4 tabular-nums">{row.attempts}</td>
       <td className="py-2.5 pr-4 tabular-nums whitespace-nowrap">{statusCodeText(row.lastStatusCode)}</td>
+      <td className="max-w-xs py-2.5 pr-4">
+        {row.responseValues ? <ResponseValues values={row.responseValues} label={`Response values for ${row.ruleTitle}`} compact /> : <span className="text-xs text-slate-400">—</span>}
+      </td>
       <td className="max-w-xs py-2.5 pr-4 text-xs text-slate-600">
         {row.lastError ? <span className="line-clamp-2 break-words" title={row.lastError}>{row.lastError}</span> : <span className="text-slate-400">—</span>}
       </td>

@@ -7,6 +7,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
+import { deliveryResponseValues } from "@/lib/deliveries/queries";
 import { NotFoundError } from "@/lib/errors";
 import { eventLabel } from "@/lib/events/catalog";
 import { displayValue } from "@/lib/leads/form-values";
@@ -40,7 +41,10 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
     throw err;
   });
   const { lead, notes, latestPerRule } = details;
-  const events = await listLeadEvents(prisma, user.organizationId, lead.id);
+  const [events, responseValues] = await Promise.all([
+    listLeadEvents(prisma, user.organizationId, lead.id),
+    deliveryResponseValues(prisma, user.organizationId, latestPerRule.map((d) => d.id)),
+  ]);
   const canEdit = user.role === "ADMIN";
   const title = displayName(lead) ?? lead.email ?? lead.phone ?? "Lead";
   const customFields = Object.entries((lead.customFields ?? {}) as Record<string, unknown>);
@@ -52,6 +56,7 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
     attempts: d.attemptCount,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
+    responseValues: responseValues.get(d.id) ?? null,
     updatedAt: d.updatedAt,
   }));
 
