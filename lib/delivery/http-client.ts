@@ -11,7 +11,7 @@ import { NO_RESPONSE_STATUS } from "./retry-policy";
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network";
+export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth";
 
 export interface OutboundRequest {
   url: string;

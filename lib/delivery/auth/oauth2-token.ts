@@ -1,0 +1,111 @@
+import * as oauth from "oauth4webapi";
+import type { OutboundResponse } from "@/lib/delivery/http-client";
+import { NO_RESPONSE_STATUS } from "@/lib/delivery/retry-policy";
+import type { AuthConfig } from "@/lib/validations/auth";
+import type { IssuedToken } from "./token-cache";
+import { type AuthFailure, type HttpSender, scrub } from "./types";
+
+// Token requests with oauth4webapi (client credentials, and the password grant through its
+// generic grant request). Its HTTP goes through our guarded client via `customFetch`, so the
+// Token URL is held to the same SSRF rules as a webhook URL.
+
+export type OAuth2Config = Extract<AuthConfig, { type: "OAUTH2" }>;
+
+const BODY_EXCERPT = 1000;
+const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
+
+/** A failure of the guarded client itself (blocked address, DNS, timeout): no HTTP answer. */
+class TransportError extends Error {}
+
+/** The body of a token endpoint answer, shortened, with any token or secret in it redacted. */
+function safeBody(body: string, secrets: string[]): string {
+  let text = body;
+  try {
+    const json: unknown = JSON.parse(body);
+    if (json && typeof json === "object" && !Array.isArray(json)) {
+      const o = json as Record<string, unknown>;
+      for (const f of TOKEN_FIELDS) if (f in o) o[f] = "[redacted]";
+      text = JSON.stringify(o);
+    }
+  } catch {
+    // Not JSON: shown as text.
+  }
+  return scrub(text, secrets).slice(0, BODY_EXCERPT);
+}
+
+function errorFields(body: string): { error?: string; description?: string } {
+  try {
+    const json = JSON.parse(body) as { error?: unknown; error_description?: unknown };
+    return { error: typeof json.error === "string" ? json.error : undefined, description: typeof json.error_description === "string" ? json.error_description : undefined };
+  } catch {
+    return {};
+  }
+}
+
+/** Asks the token endpoint for an access token. Never throws; a failure says what the endpoint said. */
+export async function requestToken(client: HttpSender, config: OAuth2Config, timeoutMs: number): Promise<{ ok: true; token: IssuedToken } | { ok: false; error: AuthFailure }> {
+  const secrets = [config.clientSecret, config.password].filter(Boolean);
+  let last: OutboundResponse | undefined;
+  const fail = (message: string): { ok: false; error: AuthFailure } => {
+    const error: AuthFailure = { kind: "oauth_token", message: scrub(message, secrets) };
+    if (last && last.status !== NO_RESPONSE_STATUS) {
+      error.status = last.status;
+      if (last.body) error.body = safeBody(last.body, secrets);
+    }
+    return { ok: false, error };
+  };
+
+  let tokenUrl: URL;
+  try {
+    tokenUrl = new URL(config.tokenUrl);
+  } catch {
+    return fail("the Token URL is not a valid URL");
+  }
+  const as: oauth.AuthorizationServer = { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href };
+  const oauthClient: oauth.Client = { client_id: config.clientId };
+  const clientAuth = config.clientAuth === "body" ? oauth.ClientSecretPost(config.clientSecret) : oauth.ClientSecretBasic(config.clientSecret);
+  const options: oauth.TokenEndpointRequestOptions = {
+    [oauth.customFetch]: async (url, init) => {
+      last = await client.send({ url, method: init.method, headers: init.headers, body: init.body.toString(), timeoutMs });
+      if (last.status === NO_RESPONSE_STATUS) throw new TransportError(last.error?.message ?? "No response from the token endpoint");
+      return new Response(last.status === 204 || last.status === 205 || last.status === 304 ? null : last.body, { status: last.status, headers: last.headers });
+    },
+    // oauth4webapi refuses http:// on its own; the guarded client's policy (ALLOW_INSECURE_URLS)
+    // is the one authority on that, and refuses http:// itself when it is not allowed.
+    [oauth.allowInsecureRequests]: tokenUrl.protocol === "http:",
+  };
+  const params = new URLSearchParams();
+  if (config.scope) params.set("scope", config.scope);
+  if (config.audience) params.set("audience", config.audience);
+
+  try {
+    let response: Response;
+    if (config.grantType === "password") {
+      params.set("username", config.username);
+      params.set("password", config.password);
+      response = await oauth.genericTokenEndpointRequest(as, oauthClient, clientAuth, "password", params, options);
+    } else {
+      response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, params, options);
+    }
+    const result = await oauth.processGenericTokenEndpointResponse(as, oauthClient, response);
+    if (result.token_type !== "bearer") return fail(`the token endpoint issued a "${result.token_type}" token; only Bearer tokens are supported`);
+    return { ok: true, token: { accessToken: result.access_token, expiresIn: result.expires_in } };
+  } catch (err) {
+    return fail(describe(err, last));
+  }
+}
+
+/** The reason, in the endpoint's own words when it gave them ("invalid_client: Client authentication failed"). */
+function describe(err: unknown, last: OutboundResponse | undefined): string {
+  if (err instanceof TransportError) return err.message;
+  if (err instanceof oauth.ResponseBodyError) return `${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
+  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    // Typically 401 invalid_client with a Basic challenge: the body still names the error.
+    const { error, description } = errorFields(last?.body ?? "");
+    if (error) return `${error}${description ? `: ${description}` : ""}`;
+    return "the token endpoint refused the client's credentials (check the Client ID, Client Secret and client authentication)";
+  }
+  if (last && (last.status < 200 || last.status > 299)) return `the token endpoint answered ${last.status} without an OAuth error`;
+  if (err instanceof oauth.OperationProcessingError || err instanceof oauth.UnsupportedOperationError) return `invalid token endpoint response: ${err.message}`;
+  return (err as Error)?.message ?? String(err);
+}
