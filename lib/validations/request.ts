@@ -49,6 +49,7 @@ export const REQUEST_MESSAGES = {
   tooManyHeaders: `Use at most ${MAX_HEADERS} headers.`,
   target: "Enter the outbound field name (dots nest: name.first).",
   targetDuplicate: "Each outbound field name can be used once.",
+  targetConflict: "This name is both a field and a group of fields (like name and name.first); rename one of them.",
   fieldPath: "Choose a lead field.",
   tooManyMappings: `Use at most ${MAX_MAPPINGS} field mappings.`,
   format: "Choose a payload format.",
@@ -174,12 +175,24 @@ export function refineRequest(r: RequestFormValues, ctx: z.RefinementCtx): void 
     ctx.addIssue({ code: "custom", path: ["payloadTemplate"], message: REQUEST_MESSAGES.templateRequired });
   }
   if (r.mappingMode === "custom") {
-    const seen = new Set<string>();
-    r.fieldMappings.forEach((m, i) => {
-      if (seen.has(m.target)) ctx.addIssue({ code: "custom", path: ["fieldMappings", i, "target"], message: REQUEST_MESSAGES.targetDuplicate });
-      seen.add(m.target);
-    });
+    for (const p of mappingTargetProblems(r.fieldMappings)) ctx.addIssue({ code: "custom", path: ["fieldMappings", p.index, "target"], message: p.message });
   }
+}
+
+/**
+ * Outbound names that cannot all be built into one object: the same name twice, or a name that is
+ * both a value and a group (`name` and `name.first`). Reported on the later mapping.
+ */
+export function mappingTargetProblems(mappings: readonly { target: string }[]): { index: number; message: string }[] {
+  const problems: { index: number; message: string }[] = [];
+  const seen: string[] = [];
+  mappings.forEach((m, index) => {
+    const target = m.target.trim();
+    const clash = seen.find((t) => t === target || t.startsWith(`${target}.`) || target.startsWith(`${t}.`));
+    if (clash !== undefined) problems.push({ index, message: clash === target ? REQUEST_MESSAGES.targetDuplicate : REQUEST_MESSAGES.targetConflict });
+    seen.push(target);
+  });
+  return problems;
 }
 
 export function emptyRequestForm(): RequestFormValues {

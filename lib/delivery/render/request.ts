@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { USER_AGENT, type EventEnvelope } from "@/lib/delivery/envelope";
+import {
+  HTTP_METHODS,
+  RESERVED_HEADERS,
+  storedConditionsSchema,
+  storedHeadersSchema,
+  storedMappingsSchema,
+  storedTimeWindowSchema,
+  type HttpMethod,
+  type PayloadFormatValue,
+  type StoredConditions,
+  type StoredMappings,
+  type TimeWindow,
+} from "@/lib/validations/request";
+import { evaluateConditions } from "./conditions";
+import { templateContext } from "./context";
+import { applyMappings } from "./mapping";
+import { renderPayload } from "./payload";
+import { nextWindowOpen, windowOpen } from "./time-window";
+import { renderUrl } from "./url";
+
+// A rule's request for one lead event, rendered once when the event is recorded and frozen on the
+// delivery (retries and replays send the same bytes). Conditions decide whether to send, the
+// sending window when (or where), then the URL and the body are rendered.
+
+/** What rendering reads from a WebhookRule, its JSON columns parsed. */
+export interface RenderableRule {
+  url: string;
+  method: HttpMethod;
+  headers: { name: string; value: string }[];
+  mappings: StoredMappings;
+  payloadFormat: PayloadFormatValue;
+  payloadTemplate: string;
+  wrapInEnvelope: boolean;
+  conditions: StoredConditions;
+  timeWindow: TimeWindow | null;
+}
+
+/** The WebhookRule columns renderableRuleFromRow reads; JSON columns as Prisma returns them. */
+export interface RenderableRuleRow {
+  url: string;
+  method: string;
+  headers: unknown;
+  fieldMappings: unknown;
+  payloadFormat: string;
+  payloadTemplate: string | null;
+  wrapInEnvelope: boolean;
+  conditions: unknown;
+  timeWindow: unknown;
+}
+
+const methodSchema = z.enum(HTTP_METHODS).catch("POST");
+const formatSchema = z.enum(["JSON", "FORM", "XML", "TEMPLATE"]).catch("JSON");
+
+export function renderableRuleFromRow(row: RenderableRuleRow): RenderableRule {
+  const timeWindow = storedTimeWindowSchema.parse(row.timeWindow);
+  return {
+    url: row.url,
+    method: methodSchema.parse(row.method),
+    headers: storedHeadersSchema.parse(row.headers),
+    mappings: storedMappingsSchema.parse(row.fieldMappings),
+    payloadFormat: formatSchema.parse(row.payloadFormat),
+    payloadTemplate: row.payloadTemplate ?? "",
+    wrapInEnvelope: row.wrapInEnvelope,
+    conditions: storedConditionsSchema.parse(row.conditions),
+    timeWindow: timeWindow?.enabled ? timeWindow : null,
+  };
+}
+
+export type RenderedRequest =
+  | { kind: "skip"; reason: string }
+  | {
+      kind: "send";
+      url: string;
+      method: HttpMethod;
+      /** Lower-case names: content-type (absent for GET unless set), user-agent, then the custom headers. */
+      headers: Record<string, string>;
+      /** "" for GET. */
+      body: string;
+      /** Outside a "wait" sending window: the delivery is due when the window next opens. */
+      notBefore: Date | null;
+    };
+
+/**
+ * Renders the request, or says why it is skipped. Throws RenderError (TemplateError for a template
+ * that fails) with a message for the admin when the rule's templates cannot produce a request.
+ */
+export function renderRequest(rule: RenderableRule, envelope: EventEnvelope, now: Date): RenderedRequest {
+  const ctx = templateContext(envelope);
+  const skip = evaluateConditions(rule.conditions, ctx);
+  if (skip !== null) return { kind: "skip", reason: skip };
+
+  let urlTemplate = rule.url;
+  let notBefore: Date | null = null;
+  const w = rule.timeWindow;
+  if (w?.enabled && !windowOpen(w, now)) {
+    if (w.outside === "alternate" && w.alternateUrl) urlTemplate = w.alternateUrl;
+    else notBefore = nextWindowOpen(w, now);
+  }
+  const url = renderUrl(urlTemplate, ctx);
+  const payload = renderPayload(rule, url, envelope, ctx, applyMappings(rule.mappings, ctx));
+  return { kind: "send", url: payload.url, method: rule.method, headers: requestHeaders(rule.headers, payload.contentType), body: payload.body, notBefore };
+}
+
+const RESERVED = new Set<string>(RESERVED_HEADERS);
+
+/**
+ * A custom header replaces Leadhooks' value of the same name (any case), keeping its place.
+ * Reserved names (framing, signature) were refused when the rule was saved and are dropped here
+ * too, so an old or hand-edited row cannot forge them.
+ */
+function requestHeaders(custom: { name: string; value: string }[], contentType: string | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (contentType) headers["content-type"] = contentType;
+  headers["user-agent"] = USER_AGENT;
+  for (const h of custom) {
+    const name = h.name.trim().toLowerCase();
+    // defineProperty: a header named __proto__ stays an ordinary (if odd) header.
+    if (name && !RESERVED.has(name)) Object.defineProperty(headers, name, { value: h.value, enumerable: true, writable: true, configurable: true });
+  }
+  return headers;
+}
