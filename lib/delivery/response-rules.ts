@@ -26,11 +26,13 @@ export interface ResponseInput {
   bodyTruncated?: boolean;
 }
 
-export interface ParsedErrorValues {
+// A type, not an interface: it is stored as JSON, and Prisma's JSON input wants the implicit
+// index signature only type aliases have.
+export type ParsedErrorValues = {
   code?: string;
   message?: string;
   field?: string;
-}
+};
 
 export interface ResponseVerdict {
   success: boolean;
