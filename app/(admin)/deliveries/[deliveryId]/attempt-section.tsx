@@ -1,25 +1,10 @@
 import { statusCodeText } from "@/components/deliveries/delivery-state-badge";
+import { attemptDiagnosis } from "@/components/deliveries/attempt-diagnosis";
 import { formatDuration, formatUtc } from "@/components/deliveries/format";
 import { Badge } from "@/components/ui/badge";
-import { diagnose, type Diagnosis } from "@/lib/delivery/diagnosis";
 import { MAX_RESPONSE_BYTES } from "@/lib/delivery/http-client";
 import type { DeliveryAttemptView } from "@/lib/deliveries/queries";
 import { BodyBlock, HeadersBlock, Subheading } from "./http-blocks";
-
-/**
- * A failed attempt in plain language. An attempt row keeps the client's error but not the
- * Response tab's reason (a 200 failing the body check): the delivery's last error holds it for the
- * latest attempt, passed in as `reason`.
- */
-export function attemptDiagnosis(a: DeliveryAttemptView, reason: string | null): Diagnosis | null {
-  if (a.succeeded) return null;
-  return diagnose({
-    status: a.statusCode,
-    errorClass: a.errorClass,
-    errorMessage: a.errorMessage,
-    verdict: { success: false, reason: a.errorMessage ?? reason, error: a.parsedError },
-  });
-}
 
 function statusTone(code: number) {
   if (code >= 200 && code < 300) return "green" as const;
