@@ -5,7 +5,7 @@ import type { RuleField } from "@/lib/validations/rule";
 import { errorMessage, useRuleForm, YesNoSelect } from "./rule-form-fields";
 import { RuleFormSection } from "./rule-form-tabs";
 
-/** The Delivery tab's retry policy: a fixed schedule of delays, or exponential backoff. */
+/** The Response tab's retry policy: a fixed schedule of delays, or exponential backoff. */
 export function RuleFormRetrySection({ idPrefix }: { idPrefix: string }) {
   const { register, formState, watch } = useRuleForm();
   const kind = watch("retryKind");

@@ -28,9 +28,9 @@ export function RuleFormRuleTab({
   const titleError = errorMessage(errors, "title");
   const urlError = errorMessage(errors, "url");
   const triggerError = errorMessage(errors, "trigger");
-  const urlHint = allowInsecureUrls
-    ? "The endpoint your integration platform gave you (Zapier, Make, your CRM…). http:// is allowed on this server."
-    : "The endpoint your integration platform gave you (Zapier, Make, your CRM…). Must start with https://.";
+  const urlHint = `The endpoint your integration platform gave you (Zapier, Make, your CRM…). ${
+    allowInsecureUrls ? "http:// is allowed on this server." : "Must start with https://."
+  } It may use lead values, e.g. https://api.example.com/{{ lead.office }}/leads.`;
   const description = eventType(trigger)?.description;
 
   return (

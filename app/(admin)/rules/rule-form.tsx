@@ -4,18 +4,23 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { Lock } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
-import { FormProvider, useForm, type FieldErrors } from "react-hook-form";
+import { useEffect, useMemo, useState } from "react";
+import { FormProvider, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { ReferenceLists } from "@/lib/reference/queries";
+import type { SecretField } from "@/lib/validations/auth";
 import { RULE_FIELDS, ruleSchema, type RuleField, type RuleFormValues, type RuleInput, type RuleValues } from "@/lib/validations/rule";
 import { createRuleAction, updateRuleAction } from "./actions";
-import { RuleFormDeliveryTab } from "./rule-form-delivery-tab";
+import { RuleFormAuthTab, type LastTest } from "./rule-form-auth-tab";
+import { firstErrorPath, type RulePath } from "./rule-form-fields";
+import { RuleFormRequestTab } from "./rule-form-request-tab";
+import { RuleFormResponseTab } from "./rule-form-response-tab";
 import { RuleFormRuleTab } from "./rule-form-rule-tab";
 import { RuleFormTabPanel, RuleFormTabs } from "./rule-form-tabs";
 
-type TabId = "rule" | "delivery";
+type TabId = "rule" | "auth" | "request" | "response";
 
 const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] = [
   {
@@ -23,23 +28,32 @@ const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] = [
     label: "Rule",
     fields: ["title", "enabled", "url", "trigger", "statusId", "substatusId", "caseTypeIds", "officeId", "opportunitySourceId", "marketingSourceId", "requiresCaseTrackerCode"],
   },
-  { id: "delivery", label: "Delivery", fields: ["timeoutMs", "signatureScheme", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx"] },
+  { id: "auth", label: "Authentication", fields: ["auth"] },
+  {
+    id: "request",
+    label: "Request",
+    fields: ["method", "headers", "mappingMode", "fieldMappings", "payloadFormat", "wrapInEnvelope", "payloadTemplate", "conditionMatch", "conditions", "timeWindow", "timeoutMs", "signatureScheme"],
+  },
+  {
+    id: "response",
+    label: "Response",
+    fields: ["successStatuses", "bodyCondition", "responseParsers", "errorParser", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx"],
+  },
 ];
 
 const ID_PREFIX = "rule-form";
 
-function tabOf(field: RuleField): TabId {
-  return TABS.find((t) => t.fields.includes(field))?.id ?? "rule";
+function tabOf(path: string): TabId {
+  const root = path.split(".")[0];
+  return TABS.find((t) => t.fields.some((f) => f === root))?.id ?? "rule";
 }
 
-/** Form field of a server error key ("caseTypeIds.0" → "caseTypeIds"), if it is one. */
-function asField(key: string): RuleField | undefined {
+/** The form path of a server error key ("auth.password", "caseTypeIds.0"), if it is one. */
+function asPath(key: string): RulePath | undefined {
   const root = key.split(".")[0];
-  return RULE_FIELDS.find((f) => f === root);
-}
-
-function firstErrorField(errors: FieldErrors<RuleInput>): RuleField | undefined {
-  return RULE_FIELDS.find((f) => errors[f]);
+  if (!RULE_FIELDS.some((f) => f === root)) return undefined;
+  // caseTypeIds is one control: its items' errors show on it.
+  return (root === "caseTypeIds" ? root : key) as RulePath;
 }
 
 export interface RuleFormProps {
@@ -51,40 +65,56 @@ export interface RuleFormProps {
   allowInsecureUrls: boolean;
   /** Viewers see the rule with every field disabled and no Save. */
   readOnly?: boolean;
+  /** The authentication secrets the saved rule holds: shown as set, never sent to the browser. */
+  storedSecrets?: SecretField[];
+  /** The saved rule's last Test Connection, if any. */
+  lastTest?: LastTest | null;
 }
 
-export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls, readOnly = false }: RuleFormProps) {
+export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls, readOnly = false, storedSecrets = [], lastTest: savedTest = null }: RuleFormProps) {
   const router = useRouter();
   const schema = useMemo(() => ruleSchema({ allowInsecureUrls }), [allowInsecureUrls]);
   const form = useForm<RuleInput, unknown, RuleValues>({ resolver: zodResolver(schema), defaultValues, shouldFocusError: false });
   const { handleSubmit, setError, setFocus, formState } = form;
   const [activeTab, setActiveTab] = useState<TabId>("rule");
   const [formError, setFormError] = useState<string | null>(null);
+  const [lastTest, setLastTest] = useState<LastTest | null>(savedTest);
+  // Values waiting for "Save anyway" while the rule has not passed Test Connection.
+  const [unconfirmed, setUnconfirmed] = useState<RuleValues | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [revealRequest, setRevealRequest] = useState(0);
 
-  // Errors may sit on a tab that is not shown: open the first such tab and focus the field.
-  function revealFirstError(errors: FieldErrors<RuleInput>) {
-    const field = firstErrorField(errors);
-    if (!field) return;
-    setActiveTab(tabOf(field));
-    setTimeout(() => setFocus(field), 0);
+  // Errors may sit on a tab that is not shown: open the first such tab and focus the field. Run
+  // after the render that holds the new errors (validation and setError update them async).
+  useEffect(() => {
+    if (!revealRequest) return;
+    const path = firstErrorPath(formState.errors);
+    if (!path) return;
+    setActiveTab(tabOf(path));
+    setTimeout(() => setFocus(path as RulePath), 0);
+    // Only a new request reveals; later error changes while typing must not move the focus.
+  }, [revealRequest]);
+  const revealFirstError = () => setRevealRequest((n) => n + 1);
+
+  function applyFieldErrors(fieldErrors: Record<string, string[]>): string[] {
+    const unmapped: string[] = [];
+    for (const [key, messages] of Object.entries(fieldErrors)) {
+      const path = asPath(key);
+      if (path && messages[0]) setError(path, { type: "server", message: messages[0] });
+      else unmapped.push(...messages);
+    }
+    revealFirstError();
+    return unmapped;
   }
 
-  const onSubmit = handleSubmit(
-    async (values) => {
-      setFormError(null);
+  async function save(values: RuleValues) {
+    setFormError(null);
+    setSaving(true);
+    try {
       // The server parses these again with the same schema (parsed output is valid input).
       const res = ruleId ? await updateRuleAction({ ruleId, values }) : await createRuleAction(values);
       if (!res.ok) {
-        const mapped: FieldErrors<RuleInput> = {};
-        const unmapped: string[] = [];
-        for (const [key, messages] of Object.entries(res.fieldErrors ?? {})) {
-          const field = asField(key);
-          if (field && messages[0]) {
-            setError(field, { type: "server", message: messages[0] });
-            mapped[field] = { type: "server", message: messages[0] };
-          } else unmapped.push(...messages);
-        }
-        revealFirstError(mapped);
+        const unmapped = applyFieldErrors(res.fieldErrors ?? {});
         const message = unmapped.length ? unmapped.join(" ") : res.error;
         setFormError(message);
         toast.error(message);
@@ -92,12 +122,20 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
       }
       toast.success(ruleId ? "Webhook rule saved" : "Webhook rule created");
       router.push("/rules");
-    },
-    (errors) => revealFirstError(errors),
-  );
+    } finally {
+      setSaving(false);
+      setUnconfirmed(null);
+    }
+  }
+
+  const onSubmit = handleSubmit(async (values) => {
+    // A rule that never passed Test Connection may well fail every delivery: ask first.
+    if (!lastTest?.ok) return setUnconfirmed(values);
+    await save(values);
+  }, revealFirstError);
 
   const tabs = TABS.map((t) => ({ id: t.id, label: t.label, hasError: t.fields.some((f) => formState.errors[f]) }));
-  const initialTrigger = defaultValues.trigger;
+  const busy = formState.isSubmitting || saving;
 
   return (
     <FormProvider {...form}>
@@ -113,10 +151,21 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
           {/* A disabled fieldset disables every control in it at once (the read-only view). */}
           <fieldset disabled={readOnly} className="min-w-0">
             <RuleFormTabPanel idPrefix={ID_PREFIX} id="rule" active={activeTab === "rule"}>
-              <RuleFormRuleTab idPrefix={ID_PREFIX} references={references} allowInsecureUrls={allowInsecureUrls} initialTrigger={initialTrigger} />
+              <RuleFormRuleTab idPrefix={ID_PREFIX} references={references} allowInsecureUrls={allowInsecureUrls} initialTrigger={defaultValues.trigger} />
             </RuleFormTabPanel>
-            <RuleFormTabPanel idPrefix={ID_PREFIX} id="delivery" active={activeTab === "delivery"}>
-              <RuleFormDeliveryTab idPrefix={ID_PREFIX} />
+            <RuleFormTabPanel idPrefix={ID_PREFIX} id="auth" active={activeTab === "auth"}>
+              <RuleFormAuthTab
+                idPrefix={ID_PREFIX}
+                storedSecrets={storedSecrets}
+                savedType={defaultValues.auth.type}
+                test={{ idPrefix: ID_PREFIX, ruleId, readOnly, lastTest, onTested: setLastTest, onFieldErrors: applyFieldErrors, onInvalid: revealFirstError }}
+              />
+            </RuleFormTabPanel>
+            <RuleFormTabPanel idPrefix={ID_PREFIX} id="request" active={activeTab === "request"}>
+              <RuleFormRequestTab idPrefix={ID_PREFIX} active={activeTab === "request"} />
+            </RuleFormTabPanel>
+            <RuleFormTabPanel idPrefix={ID_PREFIX} id="response" active={activeTab === "response"}>
+              <RuleFormResponseTab idPrefix={ID_PREFIX} />
             </RuleFormTabPanel>
           </fieldset>
         </div>
@@ -130,12 +179,29 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
             {readOnly ? "Back to rules" : "Cancel"}
           </Link>
           {!readOnly && (
-            <Button type="submit" disabled={formState.isSubmitting}>
-              {formState.isSubmitting ? "Saving…" : "Save"}
+            <Button type="submit" disabled={busy}>
+              {busy ? "Saving…" : "Save"}
             </Button>
           )}
         </footer>
       </form>
+      <ConfirmDialog
+        open={unconfirmed !== null}
+        title="This rule has not passed Test Connection. Save anyway?"
+        confirmLabel="Save anyway"
+        pendingLabel="Saving…"
+        pending={saving}
+        tone="primary"
+        onConfirm={() => unconfirmed && void save(unconfirmed)}
+        onCancel={() => setUnconfirmed(null)}
+      >
+        <p>
+          {lastTest
+            ? `Its last test failed${lastTest.title ? `: ${lastTest.title}` : "."}`
+            : "It has not been tested with the settings in this form."}{" "}
+          Deliveries may fail until the endpoint accepts the request. Use Test Connection on the Authentication tab to check it.
+        </p>
+      </ConfirmDialog>
     </FormProvider>
   );
 }

@@ -3,11 +3,10 @@
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
 import { SIGNATURE_SCHEMES, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS } from "@/lib/validations/rule";
 import { errorMessage, useRuleForm } from "./rule-form-fields";
-import { RuleFormRetrySection } from "./rule-form-retry-section";
 import { RuleFormSection } from "./rule-form-tabs";
 
-/** The "Delivery" tab: how long to wait for the endpoint, how the request is signed, and retries. */
-export function RuleFormDeliveryTab({ idPrefix }: { idPrefix: string }) {
+/** On the Request tab: how long to wait for the endpoint, and how the request is signed. */
+export function RuleFormTransportSections({ idPrefix }: { idPrefix: string }) {
   const { register, formState } = useRuleForm();
   const timeoutId = `${idPrefix}-timeoutMs`;
   const schemeId = `${idPrefix}-signatureScheme`;
@@ -53,8 +52,6 @@ export function RuleFormDeliveryTab({ idPrefix }: { idPrefix: string }) {
           </Select>
         </Field>
       </RuleFormSection>
-
-      <RuleFormRetrySection idPrefix={idPrefix} />
     </>
   );
 }
