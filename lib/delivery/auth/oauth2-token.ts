@@ -14,6 +14,22 @@ export type OAuth2Config = Extract<AuthConfig, { type: "OAUTH2" }>;
 const BODY_EXCERPT = 1000;
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
 
+/** application/x-www-form-urlencoded, as URLSearchParams writes it ("a b-c" → "a+b-c"). */
+const formEncode = (value: string) => new URLSearchParams([["", value]]).toString().slice(1);
+
+/**
+ * client_secret_basic (RFC 6749 §2.3.1): the id and secret form-encoded, then Basic. oauth4webapi's
+ * own ClientSecretBasic also percent-encodes "-", "." and "_", which is equally valid but breaks
+ * the many token endpoints that do not decode the pair (a client id "acme-prod" would fail);
+ * this encoder leaves the characters every form encoder leaves alone.
+ */
+export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    const pair = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
+    headers.set("authorization", `Basic ${Buffer.from(pair, "utf8").toString("base64")}`);
+  };
+}
+
 /** A failure of the guarded client itself (blocked address, DNS, timeout): no HTTP answer. */
 class TransportError extends Error {}
 
@@ -63,7 +79,7 @@ export async function requestToken(client: HttpSender, config: OAuth2Config, tim
   }
   const as: oauth.AuthorizationServer = { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href };
   const oauthClient: oauth.Client = { client_id: config.clientId };
-  const clientAuth = config.clientAuth === "body" ? oauth.ClientSecretPost(config.clientSecret) : oauth.ClientSecretBasic(config.clientSecret);
+  const clientAuth = config.clientAuth === "body" ? oauth.ClientSecretPost(config.clientSecret) : clientSecretBasic(config.clientSecret);
   const options: oauth.TokenEndpointRequestOptions = {
     [oauth.customFetch]: async (url, init) => {
       last = await client.send({ url, method: init.method, headers: init.headers, body: init.body.toString(), timeoutMs });
