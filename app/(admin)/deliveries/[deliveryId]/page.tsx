@@ -59,7 +59,8 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
         {d.state === "SKIPPED" && (
           // Why nothing was sent is the one thing to know about a skipped delivery.
           <p className="rounded-lg bg-slate-100 px-5 py-3 text-sm font-medium text-slate-900 ring-1 ring-inset ring-slate-300">
-            Skipped: {d.lastError ?? "no reason was recorded"}
+            {/* The engine's reasons already read "Skipped: …"; older or hand-written ones may not. */}
+            Skipped: {d.lastError?.replace(/^skipped:\s*/i, "") || "no reason was recorded"}
           </p>
         )}
         <Card title="Summary">

@@ -1,0 +1,147 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Page } from "@playwright/test";
+import { API_KEYS } from "./accounts";
+import { expect, signInAs, test } from "./fixtures";
+import { open, uniqueTag } from "./rule-helpers";
+
+// What the Response tab leaves on a delivery, seen by an admin: a rule's response parser pulls the
+// receiver's own lead id out of its answer, shown on the delivery and on the lead; a rule whose
+// condition does not match skips the delivery, and the delivery says why.
+//
+// Both rules only take leads from a marketing and an opportunity source no other spec uses, so
+// they add no deliveries to other specs' leads. Needs ALLOW_INSECURE_URLS=true and
+// ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8 on the e2e server (the receiver is on loopback).
+
+test.describe.configure({ mode: "serial" });
+
+const tag = uniqueTag();
+const receiverLeadId = `R-${tag}`;
+const valuesRule = `Results values ${tag}`;
+const skipRule = `Results skip ${tag}`;
+const leadEmail = `results-${tag}@example.test`;
+const SOURCES = { marketingSource: "Billboard", opportunitySource: "Walk-in" } as const;
+
+/** Answers every request like a CRM that accepted the lead under its own id. */
+async function startReceiver() {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      hits++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", lead: { id: receiverLeadId } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let leadId = "";
+
+test.beforeAll(async () => {
+  receiver = await startReceiver();
+});
+test.afterAll(async () => {
+  await receiver?.close();
+});
+
+async function enableWebhooks(page: Page) {
+  await open(page, "/settings");
+  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
+  const select = form.getByLabel("Enable Webhooks");
+  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
+  await select.selectOption("yes");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
+}
+
+/** The Rule tab's part of a new rule: Lead Created from our two sources only. */
+async function startRule(page: Page, title: string, url: string) {
+  await open(page, "/rules/new");
+  const form = page.getByRole("form", { name: "Add Webhook Rule" });
+  await form.getByLabel("Title", { exact: true }).fill(title);
+  await form.getByLabel("URL", { exact: true }).fill(url);
+  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: "Lead Created" });
+  await form.getByLabel("Marketing Source", { exact: true }).selectOption({ label: SOURCES.marketingSource });
+  await form.getByLabel("Opportunity Source", { exact: true }).selectOption({ label: SOURCES.opportunitySource });
+  return form;
+}
+
+async function save(page: Page) {
+  await page.getByRole("form", { name: "Add Webhook Rule" }).getByRole("button", { name: "Save" }).click();
+  // Saving a rule that was never tested asks for confirmation.
+  const confirm = page.getByRole("dialog");
+  if (await confirm.isVisible({ timeout: 2_000 }).catch(() => false)) await confirm.getByRole("button", { name: /save/i }).click();
+  await expect(page).toHaveURL(/\/rules$/, { timeout: 15_000 });
+}
+
+test("a response parser value shows on the delivery and the lead; a skipped delivery shows its reason", async ({ page }) => {
+  await signInAs(page, "acmeAdmin");
+  await enableWebhooks(page);
+
+  const values = await startRule(page, valuesRule, `${receiver.url}/crm/${tag}`);
+  await values.getByRole("tab", { name: "Response" }).click();
+  await values.getByRole("button", { name: "Add value" }).click();
+  await values.getByLabel("Value name 1", { exact: true }).fill("lead_id");
+  await values.getByLabel("Value path 1", { exact: true }).fill("lead.id");
+  await save(page);
+
+  const skip = await startRule(page, skipRule, `${receiver.url}/never/${tag}`);
+  await skip.getByRole("tab", { name: "Request" }).click();
+  await skip.getByRole("button", { name: "Add condition" }).click();
+  await skip.getByLabel("Condition field 1", { exact: true }).selectOption("lead.firstName");
+  // A new condition's operator is "equals".
+  await skip.getByLabel("Condition value 1", { exact: true }).fill("Nobody");
+  await save(page);
+
+  const res = await page.request.post("/api/v1/leads", {
+    headers: { Authorization: `Bearer ${API_KEYS.acme}` },
+    data: { email: leadEmail, firstName: "Results", ...SOURCES },
+  });
+  expect(res.status()).toBe(201);
+  leadId = ((await res.json()) as { id: string }).id;
+  await expect.poll(() => receiver.hits(), { timeout: 15_000, message: "the receiver got the delivery" }).toBe(1);
+
+  // The lead page: per rule, the parser's value beside the outcome; the skipped rule says so.
+  await open(page, `/leads/${encodeURIComponent(leadId)}`);
+  const webhooks = page.getByRole("table", { name: "Latest webhook delivery per rule" });
+  const valuesRow = webhooks.getByRole("row").filter({ hasText: valuesRule });
+  await expect(valuesRow.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 15_000 });
+  const listed = valuesRow.getByRole("definition");
+  await expect(valuesRow.getByRole("term")).toHaveText("lead_id:");
+  await expect(listed).toHaveText(receiverLeadId);
+  const skipRow = webhooks.getByRole("row").filter({ hasText: skipRule });
+  await expect(skipRow.getByText("Skipped", { exact: true })).toBeVisible();
+
+  // The delivery page: the values as their own list.
+  await valuesRow.getByRole("link", { name: `View delivery for ${valuesRule}` }).click();
+  await expect(page).toHaveURL(/\/deliveries\/[^/?]+$/);
+  await expect(page.getByRole("heading", { name: "Response values" })).toBeVisible();
+  const list = page.getByLabel("Response values", { exact: true });
+  await expect(list.getByRole("term")).toHaveText("lead_id");
+  await expect(list.getByRole("definition")).toHaveText(receiverLeadId);
+
+  // The skipped delivery: its reason first, and no attempt.
+  await open(page, `/leads/${encodeURIComponent(leadId)}`);
+  await webhooks.getByRole("row").filter({ hasText: skipRule }).getByRole("link", { name: `View delivery for ${skipRule}` }).click();
+  await expect(page).toHaveURL(/\/deliveries\/[^/?]+$/);
+  // Once, not "Skipped: Skipped: …": the reason names the field that did not match.
+  await expect(page.getByText(/^Skipped: (?!Skipped).*lead\.firstName/)).toBeVisible();
+  await expect(page.getByText("Skipped before any attempt.")).toBeVisible();
+  expect(receiver.hits()).toBe(1);
+});
+
+test("a viewer sees the same values; another organization cannot open the lead", async ({ page }) => {
+  expect(leadId, "the first test created the lead").not.toBe("");
+  await signInAs(page, "acmeViewer");
+  await open(page, `/leads/${encodeURIComponent(leadId)}`);
+  await expect(page.getByRole("table", { name: "Latest webhook delivery per rule" }).getByText(receiverLeadId)).toBeVisible();
+  await signInAs(page, "globexAdmin");
+  const res = await open(page, `/leads/${encodeURIComponent(leadId)}`);
+  expect(res?.status()).toBe(404);
+});
