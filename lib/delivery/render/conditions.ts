@@ -72,7 +72,7 @@ const FAILED: Record<Condition["op"], (value: string) => string> = {
 
 function shown(v: unknown): string {
   if (isEmpty(v)) return "empty";
-  const s = asText(v);
+  const s = asText(v).trim();
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 

@@ -57,6 +57,9 @@ export function formatDate(value: string, format: string): string {
   const m = ISO_DATE.exec(value.trim());
   if (!m) return value;
   const [, y, mo, d, h, mi, s, zone] = m;
+  // Date would roll February 30 over into March; such a value is not a date.
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return value;
   const iso = `${y}-${mo}-${d}T${h ?? "00"}:${mi ?? "00"}:${s ?? "00"}${zone ? zone.toUpperCase() : "Z"}`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return value;

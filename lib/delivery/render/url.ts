@@ -53,11 +53,11 @@ export function renderUrl(template: string, ctx: TemplateContext): string {
   }
   if (!url.hostname) throw new RenderError(`The URL template did not produce a host (got "${excerpt(rendered)}").`);
   if (url.username || url.password) throw new RenderError("The URL template produced a user name or password in the URL; set credentials under Authentication instead.");
-  // When the template writes its host literally, the rendered URL must keep exactly that host
-  // (a value placed right after it, as in "https://example.com{{ x }}", could otherwise extend it).
-  const written = ORIGIN_PART.exec(template)?.[1];
-  if (written && !isUrlTemplate(written) && ORIGIN_PART.exec(rendered)?.[1] !== written) {
-    throw new RenderError("A lead value changed the URL's host; put template values after the host, in the path or the query.");
+  // The host is the admin's alone: it must be written out in the template, with values only after
+  // it. "https://{{ x }}.example.com" or "https://example.com{{ x }}" would let a lead choose it.
+  const written = ORIGIN_PART.exec(template.trimStart())?.[1];
+  if (!written || isUrlTemplate(written) || ORIGIN_PART.exec(rendered)?.[1] !== written) {
+    throw new RenderError("The URL template must write out the host: use template values only after it, in the path or the query.");
   }
   const path = rendered.slice(ORIGIN_PART.exec(rendered)?.[1]?.length ?? 0).split(/[?#]/, 1)[0] ?? "";
   if (path.split("/").some((segment) => DOT_SEGMENT.test(segment))) {
