@@ -48,6 +48,13 @@ describe("dynamic URLs", () => {
     expect(renderUrl("https://api.example.com/{{ lead.customFields.region | url_encode }}", withRegion("a b"))).toBe("https://api.example.com/a%20b");
   });
 
+  it("escapes what tags write too (echo, liquid, cycle)", () => {
+    const ctx = withRegion("a/b?c");
+    for (const t of ["{% echo lead.customFields.region %}", "{% liquid echo lead.customFields.region %}", "{% cycle lead.customFields.region, 'x' %}"]) {
+      expect(renderUrl(`https://api.example.com/${t}`, ctx)).toBe("https://api.example.com/a%2Fb%3Fc");
+    }
+  });
+
   it("rejects a result that is not an absolute http(s) URL", () => {
     const ctx = testContext(testLead({ customFields: { base: "https://evil.test" } }));
     expect(() => renderUrl("{{ lead.customFields.base }}/leads", ctx)).toThrow(/did not produce an absolute URL \(got "https%3A%2F%2Fevil.test\/leads"\)/);
