@@ -25,14 +25,22 @@ export function templateContext(envelope: EventEnvelope): TemplateContext {
 
 /**
  * The value at a dot path (`lead.customFields.region`), or undefined when any step is missing.
- * Only own properties are followed, so a path can never reach `constructor`, `__proto__` or any
- * other prototype member, whatever the lead's custom field names are.
+ * Custom field names may contain dots themselves (`home.zip`): at each step the longest name that
+ * exists wins. Only own properties are followed, so a path can never reach `constructor`,
+ * `__proto__` or any other prototype member, whatever the lead's custom field names are.
  */
 export function valueAt(root: object, path: string): unknown {
+  const keys = path.split(".");
   let current: unknown = root;
-  for (const key of path.split(".")) {
-    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
+  let i = 0;
+  while (i < keys.length) {
+    if (current === null || typeof current !== "object") return undefined;
+    const node = current;
+    let j = keys.length;
+    while (j > i && !Object.hasOwn(node, keys.slice(i, j).join("."))) j--;
+    if (j === i) return undefined;
+    current = (node as Record<string, unknown>)[keys.slice(i, j).join(".")];
+    i = j;
   }
   return current;
 }

@@ -26,6 +26,10 @@ describe("the template context", () => {
     expect(valueAt(ctx, "lead.__proto__")).toBeUndefined();
     expect(valueAt(ctx, "lead.customFields.toString")).toBeUndefined();
     expect(valueAt(testContext(null), "lead.email")).toBeUndefined();
+    // Custom field names may contain dots.
+    const dotted = testContext(testLead({ customFields: { "home.zip": "02108", home: "yes" } }));
+    expect(valueAt(dotted, "lead.customFields.home.zip")).toBe("02108");
+    expect(valueAt(dotted, "lead.customFields.home")).toBe("yes");
   });
 });
 
