@@ -138,6 +138,15 @@ export const timeWindowSchema = z
   });
 export type TimeWindow = z.output<typeof timeWindowSchema>;
 
+/**
+ * Whether a URL uses template syntax (`https://api.example.com/{{ lead.customFields.region }}`),
+ * so it is rendered per lead: the rule schema checks such a URL by rendering it for the sample
+ * lead (lib/delivery/render/validate.ts) rather than parsing it as it is.
+ */
+export function isUrlTemplate(url: string): boolean {
+  return url.includes("{{") || url.includes("{%");
+}
+
 export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });

@@ -1,3 +1,4 @@
+import { isUrlTemplate } from "@/lib/validations/request";
 import type { TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { text } from "./filters";
@@ -8,10 +9,7 @@ import { createEngine, type TemplateEngine } from "./liquid";
 // therefore percent-encoded as one URL component, so a value can add characters to a path segment
 // or a query value but never a `/`, `?`, `#`, `@` or `:` that would change where the request goes.
 
-/** Whether a URL uses template syntax (and so is rendered per lead). */
-export function isUrlTemplate(url: string): boolean {
-  return url.includes("{{") || url.includes("{%");
-}
+export { isUrlTemplate };
 
 const urlTemplates: TemplateEngine = createEngine({
   outputEscape: (v) => encodeURIComponent(text(v)),
