@@ -179,7 +179,10 @@ export async function startOAuthServer(options: OAuthServerOptions) {
     getUserFromClient: async (c) => ({ id: `service:${c.id}` }),
     getUser: async (username, password) => (username === options.user.username && password === options.user.password ? { id: username } : false),
     saveToken: async (token, c, user) => {
-      const saved = { ...token, client: c, user };
+      // oauth2-server reports expires_in as the whole seconds left, which is one less than the
+      // lifetime as soon as a millisecond has passed; half a second more keeps it exact.
+      const expiresAt = token.accessTokenExpiresAt ? new Date(token.accessTokenExpiresAt.getTime() + 500) : undefined;
+      const saved = { ...token, accessTokenExpiresAt: expiresAt, client: c, user };
       tokens.set(token.accessToken, saved);
       issued.push(token.accessToken);
       return saved;

@@ -14,6 +14,8 @@ export interface ApiKeyConfig {
  */
 export function applyApiKey(req: OutboundRequest, key: ApiKeyConfig): { req: OutboundRequest; sentUrl: string; sensitiveHeaders: string[] } {
   if (key.in === "header") return { req: withHeader(req, key.name, key.value), sentUrl: req.url, sensitiveHeaders: [key.name] };
+  // An unparseable URL is left for the guarded client to refuse (status 999, "invalid_url").
+  if (!URL.canParse(req.url)) return { req, sentUrl: req.url, sensitiveHeaders: [] };
   return { req: { ...req, url: appendQuery(req.url, key.name, key.value) }, sentUrl: appendQuery(req.url, key.name, REDACTED, true), sensitiveHeaders: [] };
 }
 
@@ -28,5 +30,5 @@ export function appendQuery(url: string, name: string, value: string, readable =
   if (readable) pair = pair.replace(encodeURIComponent(REDACTED), REDACTED);
   const existing = u.search.slice(1);
   u.search = existing ? `${existing}&${pair}` : pair;
-  return readable ? u.href.replace(encodeURIComponent(REDACTED), REDACTED) : u.href;
+  return u.href;
 }

@@ -50,6 +50,12 @@ describe("static credentials", () => {
     expect(plain.sentUrl).toBe("https://api.example.com/leads?key=[redacted]");
   });
 
+  it("API key in the query of an invalid URL: left for the client to refuse, never thrown", async () => {
+    const client = recorder(() => ({ ...reply(999), error: { class: "blocked", message: "not a valid absolute URL" } }));
+    const res = await sendAuthenticated(client, { ...base, url: "not a url" }, { type: "API_KEY", name: "k", value: "v", in: "query" }, opts());
+    expect(res).toMatchObject({ status: 999, sentUrl: "not a url" });
+  });
+
   it("None: the request as it is", async () => {
     const client = recorder();
     const res = await sendAuthenticated(client, base, { type: "NONE" }, opts());
