@@ -6,5 +6,6 @@ export const dynamic = "force-dynamic";
 
 export default async function Home() {
   if (!(await hasAnyUser())) redirect("/setup");
-  redirect((await getSessionUser()) ? "/rules" : "/login");
+  // Signed in: the organization's dashboard is its home page.
+  redirect((await getSessionUser()) ? "/dashboard" : "/login");
 }

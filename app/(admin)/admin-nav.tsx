@@ -1,12 +1,13 @@
 "use client";
 
-import { ListChecks, LogOut, Send, Settings, Users, Webhook } from "lucide-react";
+import { LayoutDashboard, ListChecks, LogOut, Send, Settings, Users, Webhook } from "lucide-react";
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 
 export const NAV_ITEMS = [
+  { href: "/dashboard", label: "Dashboard", icon: LayoutDashboard },
   { href: "/rules", label: "Webhook Rules", icon: ListChecks },
   { href: "/deliveries", label: "Deliveries", icon: Send },
   { href: "/leads", label: "Leads", icon: Users },
