@@ -45,3 +45,13 @@ export const addUserSchema = z.object({
 export type AddUserInput = z.input<typeof addUserSchema>;
 
 export const changeUserRoleSchema = z.object({ id, role: z.enum(ROLES, "Choose a role.") });
+
+/** Settings → Delivery health: consecutive failed deliveries after which a rule is disabled. */
+export const autoDisableSchema = z.object({
+  autoDisableThreshold: z
+    .number("Enter a number.")
+    .int("Use a whole number.")
+    .min(1, "Use at least 1.")
+    .max(10_000, "Use at most 10,000."),
+});
+export type AutoDisableInput = z.input<typeof autoDisableSchema>;

@@ -1,0 +1,14 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authedAction } from "@/lib/auth/action";
+import { autoDisableSchema } from "@/lib/validations/settings";
+
+/** Settings → Delivery health. Applies from the next failure (a rule already past it is disabled then). */
+export const updateAutoDisableAction = authedAction({ schema: autoDisableSchema, role: "ADMIN" }, async (input, ctx) => {
+  return ctx.prisma.organization.update({
+    where: { id: ctx.organizationId },
+    data: { autoDisableThreshold: input.autoDisableThreshold },
+    select: { autoDisableThreshold: true },
+  });
+});

@@ -1,0 +1,74 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { env } from "@/lib/env";
+import { mailerFromEnv, type Mailer } from "@/lib/mail/mailer";
+import { composeEmail } from "./email";
+import { flushErrorReports } from "./error-reports";
+
+// Emails the organization's admins about notifications not emailed yet. Each notification is
+// claimed (emailedAt set) before it is sent, so two processes never send the same one; an SMTP
+// failure is recorded on the notification (emailError) and the notification stays in the app.
+
+/** Older notifications are not emailed when SMTP is configured later: they are news no more. */
+const MAX_AGE_MS = 24 * 3600_000;
+const BATCH = 100;
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/**
+ * First composes the error reports that were waiting for their hour (flushErrorReports), then,
+ * when SMTP is configured (or a mailer is passed), emails what is pending. Never throws: the
+ * dispatcher calls it after its batches. Returns how many notifications were emailed (to at least
+ * one admin) and how many could not be.
+ */
+export async function sendPendingNotifications(prisma: PrismaClient, mailer?: Mailer): Promise<{ sent: number; failed: number }> {
+  const result = { sent: 0, failed: 0 };
+  const now = new Date();
+  try {
+    await flushErrorReports(prisma, now);
+  } catch (err) {
+    console.error("error reports:", message(err));
+  }
+  try {
+    const transport = mailer ?? mailerFromEnv();
+    if (!transport) return result;
+    const baseUrl = env().NEXTAUTH_URL;
+    const pending = await prisma.notification.findMany({
+      where: { emailedAt: null, emailError: null, createdAt: { gt: new Date(now.getTime() - MAX_AGE_MS) } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: BATCH,
+      select: { id: true, organizationId: true, ruleId: true, kind: true, title: true, body: true, data: true },
+    });
+    const adminsByOrg = new Map<string, string[]>();
+    for (const n of pending) {
+      const { count } = await prisma.notification.updateMany({ where: { id: n.id, emailedAt: null, emailError: null }, data: { emailedAt: now } });
+      if (!count) continue; // another process is sending it
+      let admins = adminsByOrg.get(n.organizationId);
+      if (!admins) {
+        const users = await prisma.user.findMany({ where: { organizationId: n.organizationId, role: "ADMIN" }, select: { email: true }, orderBy: { email: "asc" } });
+        admins = users.map((u) => u.email);
+        adminsByOrg.set(n.organizationId, admins);
+      }
+      const email = composeEmail(n, baseUrl);
+      const errors: string[] = [];
+      let delivered = 0;
+      // One message per admin: admins do not see each other's addresses.
+      for (const to of admins) {
+        try {
+          await transport.send({ to, ...email });
+          delivered++;
+        } catch (err) {
+          errors.push(`${to}: ${message(err)}`);
+        }
+      }
+      if (!admins.length) errors.push("The organization has no admin to email");
+      if (errors.length) {
+        await prisma.notification.update({ where: { id: n.id }, data: { emailedAt: delivered > 0 ? now : null, emailError: errors.join("; ").slice(0, 1000) } });
+      }
+      if (delivered > 0) result.sent++;
+      else result.failed++;
+    }
+  } catch (err) {
+    console.error("notification emails:", message(err));
+  }
+  return result;
+}
