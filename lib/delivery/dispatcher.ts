@@ -2,10 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
-import type { GuardedHttpClient, OutboundResponse } from "./http-client";
+import { decryptAuthConfig } from "@/lib/rules/auth-config";
+import type { AuthConfig } from "@/lib/validations/auth";
+import { storedTimeWindowSchema } from "@/lib/validations/request";
+import { storedResponseRulesSchema } from "@/lib/validations/response";
+import { attemptDelivery } from "./attempt";
+import type { TokenCache } from "./auth";
+import type { GuardedHttpClient } from "./http-client";
 import { limiter } from "./limiter";
-import { redactHeaders } from "./redact";
-import { classifyStatus, nextDelayMs, parseRetryAfter, parseRetryPolicy } from "./retry-policy";
+import { parseRetryPolicy } from "./retry-policy";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
 
 // The dispatcher: claims due deliveries under a lease (FOR UPDATE SKIP LOCKED, so several
@@ -17,6 +22,8 @@ import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
 export interface DispatchOptions {
   prisma: PrismaClient;
   client: GuardedHttpClient;
+  /** OAuth 2.0 access tokens, kept across batches (one cache per process). */
+  tokenCache?: TokenCache;
   /** Identifies this dispatcher in leases. */
   owner?: string;
   leaseMs?: number;
@@ -33,6 +40,8 @@ export interface DispatchSummary {
   retrying: number;
   failed: number;
   skipped: number;
+  /** Not sent because the rule's sending window is closed; rescheduled for when it opens. */
+  deferred: number;
 }
 
 interface Claimed {
@@ -47,6 +56,10 @@ interface Claimed {
   signatureScheme: "STANDARD" | "HMAC_HEX";
   timeoutMs: number;
   retryPolicy: unknown;
+  authType: string;
+  authConfigEncrypted: string | null;
+  responseRules: unknown;
+  timeWindow: unknown;
   ruleEnabled: boolean;
   webhooksEnabled: boolean;
 }
@@ -74,6 +87,7 @@ export async function claimDue(prisma: PrismaClient, owner: string, now: Date, l
      WHERE d.id = due.id AND r.id = d."ruleId" AND o.id = d."organizationId"
      RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
+               r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                o."webhooksEnabled"`,
     owner,
     iso(now),
@@ -89,6 +103,7 @@ interface Outcome {
   nextAttemptAt: string | null;
   lastStatusCode: number | null;
   lastError: string | null;
+  responseValues: Record<string, string> | null;
   completedAt: string | null;
 }
 
@@ -98,13 +113,19 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
   const owner = opts.owner ?? `dispatcher-${randomUUID()}`;
   const now = opts.now ?? (() => new Date());
   const claimed = await claimDue(prisma, owner, now(), opts.leaseMs ?? 60_000, opts.batchSize ?? 200);
-  const summary: DispatchSummary = { claimed: claimed.length, succeeded: 0, retrying: 0, failed: 0, skipped: 0 };
+  const summary: DispatchSummary = { claimed: claimed.length, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
   if (!claimed.length) return summary;
 
   const keysByOrg = new Map<string, Promise<string[]>>();
   const secretsFor = (orgId: string) => {
     if (!keysByOrg.has(orgId)) keysByOrg.set(orgId, getSigningKeys(prisma, orgId).then((k) => [k.current.secret, ...k.previous.map((p) => p.secret)]));
     return keysByOrg.get(orgId)!;
+  };
+  // Decrypted once per rule per batch; never kept beyond it.
+  const authByRule = new Map<string, AuthConfig>();
+  const authFor = (d: Claimed) => {
+    if (!authByRule.has(d.ruleId)) authByRule.set(d.ruleId, decryptAuthConfig(d.authType as AuthConfig["type"], d.authConfigEncrypted));
+    return authByRule.get(d.ruleId)!;
   };
   const overall = limiter(opts.concurrency ?? 64);
   const perRule = new Map<string, ReturnType<typeof limiter>>();
@@ -123,8 +144,18 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
         overall(async () => {
           if (!d.ruleEnabled || !d.webhooksEnabled) {
             const reason = !d.webhooksEnabled ? "Webhooks are disabled for the organization" : "The rule is disabled";
-            outcomes.push({ id: d.id, state: "SKIPPED", attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError: reason, completedAt: iso(now()) });
+            outcomes.push({ id: d.id, state: "SKIPPED", attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError: reason, responseValues: null, completedAt: iso(now()) });
             summary.skipped++;
+            return;
+          }
+          let auth: AuthConfig;
+          try {
+            auth = authFor(d);
+          } catch {
+            // Unreadable credentials (APP_SECRET_KEY changed?) cannot get better by retrying.
+            const message = "The rule's credentials cannot be decrypted: enter them again on the Authentication tab";
+            outcomes.push({ id: d.id, state: "FAILED", attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError: message, responseValues: null, completedAt: iso(now()) });
+            summary.failed++;
             return;
           }
           const startedAt = now();
@@ -132,8 +163,20 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             d.signatureScheme === "HMAC_HEX"
               ? hmacHexHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt })
               : standardWebhookHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt });
-          const headers = { ...d.requestHeaders, ...signed };
-          const res: OutboundResponse = await client.send({ url: d.url, method: d.method, headers, body: d.method === "GET" ? undefined : d.requestBody, timeoutMs: d.timeoutMs });
+          const result = await attemptDelivery(
+            {
+              deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers: { ...d.requestHeaders, ...signed }, body: d.requestBody,
+              timeoutMs: d.timeoutMs, attemptsMade: d.attemptCount, auth, responseRules: storedResponseRulesSchema.parse(d.responseRules),
+              retryPolicy: parseRetryPolicy(d.retryPolicy), timeWindow: storedTimeWindowSchema.parse(d.timeWindow),
+            },
+            { client, tokenCache: opts.tokenCache, now, random: opts.random },
+          );
+          if (result.kind === "deferred") {
+            outcomes.push({ id: d.id, state: "PENDING", attemptCount: d.attemptCount, nextAttemptAt: iso(result.until), lastStatusCode: null, lastError: "Waiting for the rule's sending window", responseValues: null, completedAt: null });
+            summary.deferred++;
+            return;
+          }
+          const res = result.response;
           const number = d.attemptCount + 1;
           attempts.push({
             id: newId("att"),
@@ -141,34 +184,26 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             number,
             startedAt,
             durationMs: res.durationMs,
-            requestUrl: d.url,
+            requestUrl: clean(res.sentUrl),
             requestMethod: d.method,
-            requestHeaders: redactHeaders(headers),
+            requestHeaders: cleanHeaders(res.sentHeaders),
             statusCode: res.status,
             responseHeaders: cleanHeaders(res.headers),
             responseBody: clean(res.body),
+            bodyTruncated: res.bodyTruncated,
             errorClass: res.error?.class ?? null,
             errorMessage: res.error ? clean(res.error.message) : null,
+            parsedError: result.parsedError ?? undefined,
           });
-          const policy = parseRetryPolicy(d.retryPolicy);
-          const verdict = classifyStatus(res.status, policy);
-          const lastError = res.error ? clean(res.error.message) : verdict === "success" ? null : `HTTP ${res.status}`;
-          const done = (state: Outcome["state"]) =>
-            outcomes.push({ id: d.id, state, attemptCount: number, nextAttemptAt: null, lastStatusCode: res.status, lastError, completedAt: iso(now()) });
-          if (verdict === "success") {
-            done("SUCCEEDED");
-            summary.succeeded++;
-            return;
-          }
-          if (verdict === "gone") goneRules.add(d.ruleId);
-          const delay = verdict === "retry" ? nextDelayMs(policy, number, parseRetryAfter(res.headers["retry-after"]), opts.random) : null;
-          if (delay === null) {
-            done("FAILED");
-            summary.failed++;
-          } else {
-            outcomes.push({ id: d.id, state: "PENDING", attemptCount: number, nextAttemptAt: iso(new Date(now().getTime() + delay)), lastStatusCode: res.status, lastError, completedAt: null });
-            summary.retrying++;
-          }
+          if (result.gone) goneRules.add(d.ruleId);
+          outcomes.push({
+            id: d.id, state: result.state, attemptCount: number, nextAttemptAt: result.nextAttemptAt ? iso(result.nextAttemptAt) : null,
+            lastStatusCode: res.status, lastError: result.lastError ? clean(result.lastError) : null,
+            responseValues: result.responseValues, completedAt: result.state === "PENDING" ? null : iso(now()),
+          });
+          if (result.state === "SUCCEEDED") summary.succeeded++;
+          else if (result.state === "FAILED") summary.failed++;
+          else summary.retrying++;
         }),
       ),
     ),
@@ -183,9 +218,10 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
          state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
          "nextAttemptAt" = v."nextAttemptAt"::timestamptz AT TIME ZONE 'UTC',
          "lastStatusCode" = v."lastStatusCode", "lastError" = v."lastError",
+         "responseValues" = COALESCE(v."responseValues", d."responseValues"),
          "completedAt" = v."completedAt"::timestamptz AT TIME ZONE 'UTC',
          "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
-       FROM jsonb_to_recordset($1::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "completedAt" text)
+       FROM jsonb_to_recordset($1::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
        WHERE d.id = v.id AND d."leaseOwner" = $2`,
       JSON.stringify(outcomes),
       owner,
@@ -202,7 +238,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
 
 /** Sends batches until nothing is due or the time budget is spent. */
 export async function dispatchUntilIdle(opts: DispatchOptions & { budgetMs?: number }): Promise<DispatchSummary> {
-  const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0 };
+  const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
   const deadline = Date.now() + (opts.budgetMs ?? 25_000);
   const owner = opts.owner ?? `dispatcher-${randomUUID()}`;
   while (Date.now() < deadline) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { TokenCache } from "./auth";
 import { dispatchUntilIdle, type DispatchSummary } from "./dispatcher";
 import { GuardedHttpClient } from "./http-client";
 
@@ -10,6 +11,7 @@ import { GuardedHttpClient } from "./http-client";
 
 interface Runtime {
   client: GuardedHttpClient;
+  tokenCache: TokenCache;
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
@@ -24,12 +26,19 @@ function runtime(): Runtime {
     const e = env();
     g[key] = {
       client: new GuardedHttpClient({ policy: { allowedNetworks: e.ALLOWED_PRIVATE_NETWORKS, allowInsecure: e.ALLOW_INSECURE_URLS } }),
+      tokenCache: new TokenCache(),
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
       running: null,
       again: false,
     };
   }
   return g[key];
+}
+
+/** The process's guarded client and token cache, shared with Test Connection. */
+export function outbound(): { client: GuardedHttpClient; tokenCache: TokenCache } {
+  const rt = runtime();
+  return { client: rt.client, tokenCache: rt.tokenCache };
 }
 
 /** Runs the dispatcher until nothing is due; concurrent calls share the running loop. */
@@ -41,10 +50,10 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   }
   rt.running = (async () => {
     const prisma = await db();
-    const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0 };
+    const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
     do {
       rt.again = false;
-      const s = await dispatchUntilIdle({ prisma, client: rt.client, owner: rt.owner, budgetMs });
+      const s = await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs });
       for (const k of Object.keys(total) as (keyof DispatchSummary)[]) total[k] += s[k];
     } while (rt.again);
     return total;

@@ -1,5 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { renderDefaultRequest, type EventEnvelope } from "@/lib/delivery/envelope";
+import type { EventEnvelope } from "@/lib/delivery/envelope";
+import { renderableRuleFromRow, renderRequest } from "@/lib/delivery/render/request";
 import { creationRulesMismatch } from "@/lib/delivery/match";
 import { newId } from "@/lib/ids";
 import type { LeadSnapshot } from "@/lib/leads/schema";
@@ -46,6 +47,7 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
     where: { organizationId: org.id, enabled: true, events: { has: input.type } },
     select: {
       id: true, title: true, url: true, method: true, requiresCaseTrackerCode: true,
+      headers: true, fieldMappings: true, payloadFormat: true, payloadTemplate: true, wrapInEnvelope: true, conditions: true, timeWindow: true,
       statusId: true, substatusId: true, officeId: true, opportunitySourceId: true, marketingSourceId: true,
       caseTypes: { select: { caseTypeId: true } },
     },
@@ -72,20 +74,30 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
   }
   if (!matching.length) return { eventId, deliveryIds: [], deliveries: [] };
 
-  const request = renderDefaultRequest(envelope);
-  const deliveries = matching.map((r) => ({
-    id: newId("dlv"),
-    organizationId: org.id,
-    ruleId: r.id,
-    eventId,
-    leadId: input.lead?.id ?? null,
-    url: r.url,
-    method: r.method,
-    requestHeaders: request.headers,
-    requestBody: request.body,
-    nextAttemptAt: now,
-    createdAt: now,
-  }));
+  // Each rule's request is rendered now (its mapping, format and URL template) and frozen, so a
+  // retry or replay sends the same bytes. A lead that fails the rule's conditions gets a SKIPPED
+  // delivery that says why; one whose request cannot be rendered a FAILED one. Accepted events are
+  // never dropped silently.
+  const deliveries = matching.map((r) => {
+    const base = { id: newId("dlv"), organizationId: org.id, ruleId: r.id, eventId, leadId: input.lead?.id ?? null, createdAt: now };
+    const closed = (state: "SKIPPED" | "FAILED", lastError: string) =>
+      ({ ...base, url: r.url, method: r.method, requestHeaders: {}, requestBody: "", state, lastError, completedAt: now, nextAttemptAt: null });
+    let rendered: ReturnType<typeof renderRequest>;
+    try {
+      rendered = renderRequest(renderableRuleFromRow(r), envelope, now);
+    } catch (err) {
+      return closed("FAILED", `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (rendered.kind === "skip") return closed("SKIPPED", rendered.reason);
+    return {
+      ...base,
+      url: rendered.url,
+      method: rendered.method,
+      requestHeaders: rendered.headers,
+      requestBody: rendered.body,
+      nextAttemptAt: rendered.notBefore ?? now,
+    };
+  });
   await tx.delivery.createMany({ data: deliveries });
   return {
     eventId,

@@ -1,9 +1,14 @@
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import type { AuthConfig } from "@/lib/validations/auth";
 import { EVENT_NAMES, type EventName } from "@/lib/events/catalog";
 import { newId } from "@/lib/ids";
+import type { SecretField } from "@/lib/validations/auth";
 import type { RuleFormValues, RuleValues } from "@/lib/validations/rule";
+import { authConfigFromForm, authFormFromConfig, decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "./auth-config";
+import { templateProblems } from "@/lib/delivery/render/validate";
+import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./endpoint-config";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
@@ -24,6 +29,12 @@ const SINGLE_REFERENCES = [
  * right kind, and that the substatus is one of the chosen status's. Throws a DomainError whose
  * fieldErrors point at the offending fields.
  */
+/** Templates (URL, body, mapping) parse and render for a sample lead, or the form hears why. */
+function assertTemplates(values: RuleValues): void {
+  const problems = templateProblems(values, values.trigger);
+  if (Object.keys(problems).length) throw new DomainError("Some templates have errors. Please correct them.", problems);
+}
+
 async function assertReferences(tx: Tx, organizationId: string, values: RuleValues): Promise<void> {
   const ids = [...SINGLE_REFERENCES.map(({ field }) => values[field]), ...values.caseTypeIds].filter((id): id is string => !!id);
   if (ids.length === 0) return;
@@ -47,7 +58,7 @@ async function assertReferences(tx: Tx, organizationId: string, values: RuleValu
   if (Object.keys(fieldErrors).length) throw new DomainError("Some choices are no longer available. Please choose again.", fieldErrors);
 }
 
-function ruleData(values: RuleValues) {
+function ruleData(values: RuleValues, auth: AuthConfig) {
   return {
     title: values.title,
     enabled: values.enabled,
@@ -62,11 +73,16 @@ function ruleData(values: RuleValues) {
     timeoutMs: values.timeoutMs,
     signatureScheme: values.signatureScheme,
     retryPolicy: retryPolicyFromForm(values),
+    authType: auth.type,
+    authConfigEncrypted: encryptAuthConfig(auth),
+    ...requestColumnsFromForm(values),
+    responseRules: responseRulesFromForm(values) as Prisma.InputJsonValue,
   };
 }
 
 /** Creates a rule from the form's (parsed) values; returns its id. */
 export async function createRule(prisma: PrismaClient, organizationId: string, values: RuleValues): Promise<{ id: string }> {
+  assertTemplates(values);
   return prisma.$transaction(async (tx) => {
     await assertReferences(tx, organizationId, values);
     const id = newId("rule");
@@ -74,7 +90,7 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
       data: {
         id,
         organizationId,
-        ...ruleData(values),
+        ...ruleData(values, authConfigFromForm(values.auth, null)),
         caseTypes: { create: values.caseTypeIds.map((caseTypeId) => ({ caseTypeId })) },
       },
     });
@@ -82,16 +98,16 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
   });
 }
 
-/**
- * Updates the fields the form edits. The rest of the rule (authentication, headers, mappings,
- * response rules, …) is left as it is; the case types are replaced by the new selection.
- */
+/** Updates everything the form edits; the case types are replaced by the new selection. */
 export async function updateRule(prisma: PrismaClient, organizationId: string, ruleId: string, values: RuleValues): Promise<{ id: string }> {
+  assertTemplates(values);
   return prisma.$transaction(async (tx) => {
-    const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true } });
+    const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, authType: true, authConfigEncrypted: true } });
     if (!existing) throw new NotFoundError();
     await assertReferences(tx, organizationId, values);
-    await tx.webhookRule.update({ where: { id: existing.id }, data: ruleData(values) });
+    // Blank secret fields keep the stored secrets (the form never receives them).
+    const auth = authConfigFromForm(values.auth, readableAuth(existing.authType, existing.authConfigEncrypted));
+    await tx.webhookRule.update({ where: { id: existing.id }, data: ruleData(values, auth) });
     await tx.ruleCaseType.deleteMany({ where: { ruleId: existing.id } });
     if (values.caseTypeIds.length) {
       await tx.ruleCaseType.createMany({ data: values.caseTypeIds.map((caseTypeId) => ({ ruleId: existing.id, caseTypeId })) });
@@ -106,6 +122,42 @@ export interface RuleForEdit {
   values: RuleFormValues;
   /** Events beyond the first (set through the API); the form edits one trigger. */
   otherEvents: string[];
+  /** Which authentication secrets are stored (the form shows them as set, never their values). */
+  storedSecrets: SecretField[];
+  lastTest: LastTest | null;
+}
+
+/** The last Test Connection result, as the Authentication tab shows it. */
+export interface LastTest {
+  at: string;
+  ok: boolean;
+  status: number;
+  title: string;
+}
+
+export function lastTestFrom(at: Date | null, result: unknown): LastTest | null {
+  if (!at || !result || typeof result !== "object") return null;
+  const r = result as Partial<LastTest>;
+  return { at: at.toISOString(), ok: r.ok === true, status: typeof r.status === "number" ? r.status : 0, title: typeof r.title === "string" ? r.title : "" };
+}
+
+/**
+ * The Authentication tab's values. Credentials that can no longer be read (APP_SECRET_KEY
+ * changed) open as blank, to be entered again, rather than making the rule uneditable.
+ */
+/** The stored credentials, or null when they can no longer be read (they must be entered again). */
+function readableAuth(type: AuthConfig["type"], encrypted: string | null): AuthConfig | null {
+  try {
+    return decryptAuthConfig(type, encrypted);
+  } catch (err) {
+    if (err instanceof StoredAuthError) return null;
+    throw err;
+  }
+}
+
+function storedAuthForm(type: AuthConfig["type"], encrypted: string | null) {
+  const stored = readableAuth(type, encrypted);
+  return stored ? authFormFromConfig(stored) : { values: { ...authFormFromConfig(null).values, type }, storedSecrets: [] };
 }
 
 function isEventName(name: string | undefined): name is EventName {
@@ -120,10 +172,13 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
   });
   if (!rule) throw new NotFoundError();
   const [first, ...otherEvents] = rule.events;
+  const auth = storedAuthForm(rule.authType, rule.authConfigEncrypted);
   return {
     id: rule.id,
     title: rule.title,
     otherEvents,
+    storedSecrets: auth.storedSecrets,
+    lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     values: {
       title: rule.title,
       enabled: rule.enabled,
@@ -140,6 +195,9 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       timeoutMs: rule.timeoutMs,
       signatureScheme: rule.signatureScheme,
       ...retryFormFromPolicy(rule.retryPolicy),
+      auth: auth.values,
+      ...requestFormFromRow(rule),
+      ...responseFormFromRow(rule.responseRules),
     },
   };
 }

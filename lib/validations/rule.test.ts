@@ -20,7 +20,12 @@ function errorsOf(input: unknown, schema = strict): Record<string, string[]> {
 describe("ruleSchema", () => {
   it("accepts a complete rule, trims text and turns empty choices into null", () => {
     const out = strict.parse(valid({ title: "  Send to CRM  ", url: " https://crm.example.com/a?b=1 ", statusId: "st_1", caseTypeIds: ["ct_1", "", "ct_1", "ct_2"] }));
-    expect(out).toEqual({
+    const { auth, method, headers, mappingMode, fieldMappings, payloadFormat, successStatuses, ...rest } = out;
+    // The endpoint tabs start from their defaults: no authentication, POST, map all fields, JSON, 2xx.
+    expect({ auth: auth.type, method, headers, mappingMode, fieldMappings, payloadFormat, successStatuses }).toEqual({
+      auth: "NONE", method: "POST", headers: [], mappingMode: "all", fieldMappings: [], payloadFormat: "JSON", successStatuses: "2xx",
+    });
+    expect(rest).toMatchObject({
       title: "Send to CRM",
       enabled: true,
       url: "https://crm.example.com/a?b=1",
@@ -159,5 +164,13 @@ describe("ruleSchema", () => {
     expect(Object.keys(errorsOf({ title: "", enabled: null, url: "nope", trigger: "x", timeoutMs: 5, signatureScheme: "x" })).sort()).toEqual(
       ["enabled", "signatureScheme", "timeoutMs", "title", "trigger", "url"].sort(),
     );
+  });
+});
+
+describe("dynamic URLs", () => {
+  it("accepts template variables in the path and checks the rest of the URL", () => {
+    expect(errorsOf(valid({ url: "https://api.example.com/{{ lead.office }}/leads" })).url).toBeUndefined();
+    expect(errorsOf(valid({ url: "https://api.example.com/{{ lead.office /leads" })).url).toEqual([RULE_MESSAGES.urlTemplate]);
+    expect(errorsOf(valid({ url: "ftp://api.example.com/{{ lead.office }}" })).url).toEqual([RULE_MESSAGES.urlProtocol]);
   });
 });

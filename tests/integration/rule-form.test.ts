@@ -3,7 +3,9 @@ import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions"
 import { resetEnvCache } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
+import { decryptAuthConfig } from "@/lib/rules/auth-config";
 import { getRuleForEdit } from "@/lib/rules/mutations";
+import { emptyAuthForm } from "@/lib/validations/auth";
 import { emptyRuleInput, RULE_MESSAGES, type RuleInput } from "@/lib/validations/rule";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
@@ -190,23 +192,34 @@ describe("createRuleAction", () => {
 });
 
 describe("updateRuleAction", () => {
-  it("updates the form's fields, replaces case types and keeps the rest of the rule", async () => {
-    const id = await createAsAdmin({ caseTypeIds: [refs.caseTypes[0]!.id, refs.caseTypes[1]!.id], officeId: refs.offices[0]!.id });
-    // Fields other tabs own must survive an edit from this form.
-    await prisma().webhookRule.update({ where: { id }, data: { authType: "BEARER", authConfigEncrypted: "enc:abc", headers: [{ name: "X-Team", value: "intake" }] } });
+  it("updates every field, replaces case types and keeps a stored secret the form left blank", async () => {
+    const id = await createAsAdmin({
+      caseTypeIds: [refs.caseTypes[0]!.id, refs.caseTypes[1]!.id],
+      officeId: refs.offices[0]!.id,
+      auth: { ...emptyAuthForm(), type: "BEARER", prefix: "Bearer", token: "t0ken" },
+    });
+    const edit = await getRuleForEdit(prisma(), acme.org.id, id);
+    expect(edit.values.auth).toMatchObject({ type: "BEARER", token: "" });
 
     const res = await updateRuleAction({
       ruleId: id,
-      values: input({ title: "Renamed", url: "https://new.example.com/h", trigger: "lead.note_added", caseTypeIds: [refs.caseTypes[1]!.id, refs.caseTypes[3]!.id], officeId: "", timeoutMs: 2000 }),
+      values: {
+        ...edit.values,
+        title: "Renamed", url: "https://new.example.com/h", trigger: "lead.note_added", caseTypeIds: [refs.caseTypes[1]!.id, refs.caseTypes[3]!.id], officeId: "", timeoutMs: 2000,
+        headers: [{ name: "X-Team", value: "intake" }],
+      },
     });
     expect(res).toEqual({ ok: true, data: { id } });
     const rule = await prisma().webhookRule.findUniqueOrThrow({ where: { id }, include: { caseTypes: true } });
-    expect(rule).toMatchObject({ title: "Renamed", url: "https://new.example.com/h", events: ["lead.note_added"], officeId: null, timeoutMs: 2000, authType: "BEARER", authConfigEncrypted: "enc:abc", headers: [{ name: "X-Team", value: "intake" }] });
+    expect(rule).toMatchObject({ title: "Renamed", url: "https://new.example.com/h", events: ["lead.note_added"], officeId: null, timeoutMs: 2000, authType: "BEARER", headers: [{ name: "X-Team", value: "intake" }] });
+    expect(decryptAuthConfig(rule.authType, rule.authConfigEncrypted)).toEqual({ type: "BEARER", prefix: "Bearer", token: "t0ken" });
     expect(rule.caseTypes.map((c) => c.caseTypeId).sort()).toEqual([refs.caseTypes[1]!.id, refs.caseTypes[3]!.id].sort());
 
     const cleared = await updateRuleAction({ ruleId: id, values: input({ title: "Renamed", caseTypeIds: [] }) });
     expect(cleared.ok).toBe(true);
     expect(await prisma().ruleCaseType.count({ where: { ruleId: id } })).toBe(0);
+    // Switching to no authentication drops the stored credentials.
+    expect(await prisma().webhookRule.findUniqueOrThrow({ where: { id } })).toMatchObject({ authType: "NONE", authConfigEncrypted: null });
   });
 
   it("maps field errors back onto the form's field names and changes nothing", async () => {

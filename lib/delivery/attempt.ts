@@ -1,0 +1,77 @@
+import type { AuthConfig } from "@/lib/validations/auth";
+import type { ResponseRules } from "@/lib/validations/response";
+import type { TimeWindow } from "@/lib/validations/request";
+import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "./auth";
+import type { GuardedHttpClient } from "./http-client";
+import { windowOpen, nextWindowOpen } from "./render/time-window";
+import { evaluateResponse } from "./response-rules";
+import { classifyStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from "./retry-policy";
+
+// One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
+// authenticate, send the frozen (signed) request, then judge the response by the rule's response
+// rules and retry policy. Pure apart from the HTTP client, so the dispatcher keeps the database
+// work and this keeps the decisions.
+
+export interface AttemptInput {
+  deliveryId: string;
+  ruleId: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  attemptsMade: number;
+  auth: AuthConfig;
+  responseRules: ResponseRules;
+  retryPolicy: RetryPolicy;
+  timeWindow: TimeWindow | null;
+}
+
+export type AttemptResult =
+  /** Outside the rule's sending window: nothing was sent, the delivery waits for it to open. */
+  | { kind: "deferred"; until: Date }
+  | {
+      kind: "sent";
+      response: AuthenticatedResponse;
+      state: "SUCCEEDED" | "PENDING" | "FAILED";
+      nextAttemptAt: Date | null;
+      lastError: string | null;
+      /** The endpoint answered 410 Gone: the rule is to be disabled. */
+      gone: boolean;
+      responseValues: Record<string, string> | null;
+      parsedError: { code?: string; message?: string; field?: string } | null;
+    };
+
+export interface AttemptOptions {
+  client: GuardedHttpClient;
+  tokenCache?: TokenCache;
+  now: () => Date;
+  random?: () => number;
+}
+
+export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions): Promise<AttemptResult> {
+  const started = opts.now();
+  if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
+    return { kind: "deferred", until: nextWindowOpen(input.timeWindow, started) };
+  }
+  const response = await sendAuthenticated(
+    opts.client,
+    { url: input.url, method: input.method, headers: input.headers, body: input.method === "GET" ? undefined : input.body, timeoutMs: input.timeoutMs },
+    input.auth,
+    { cacheKey: input.ruleId, tokenCache: opts.tokenCache, now: () => opts.now().getTime() },
+  );
+  const judged = evaluateResponse(input.responseRules, response);
+  // The rule's success statuses and body check decide success; for a failure, the status decides
+  // whether another attempt can help (a 2xx that failed the body check is retried).
+  let verdict = judged.success ? "success" : classifyStatus(response.status, input.retryPolicy);
+  if (!judged.success && verdict === "success") verdict = "retry";
+  const lastError = judged.success
+    ? null
+    : (response.authError?.message ?? response.error?.message ?? judged.reason ?? `HTTP ${response.status}`);
+  const attemptsMade = input.attemptsMade + 1;
+  const base = { kind: "sent" as const, response, lastError, gone: verdict === "gone", responseValues: judged.values, parsedError: judged.error };
+  if (verdict === "success") return { ...base, state: "SUCCEEDED", nextAttemptAt: null };
+  const delay = verdict === "retry" ? nextDelayMs(input.retryPolicy, attemptsMade, parseRetryAfter(response.headers["retry-after"]), opts.random) : null;
+  if (delay === null) return { ...base, state: "FAILED", nextAttemptAt: null };
+  return { ...base, state: "PENDING", nextAttemptAt: new Date(opts.now().getTime() + delay) };
+}

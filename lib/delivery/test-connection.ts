@@ -1,0 +1,84 @@
+import { newId } from "@/lib/ids";
+import { requestColumnsFromForm } from "@/lib/rules/endpoint-config";
+import type { AuthConfig } from "@/lib/validations/auth";
+import type { RequestFormValues } from "@/lib/validations/request";
+import { storedResponseRulesSchema, type ResponseRules } from "@/lib/validations/response";
+import { sendAuthenticated, type TokenCache } from "./auth";
+import { diagnose } from "./diagnosis";
+import type { GuardedHttpClient } from "./http-client";
+import { renderableRuleFromRow, renderRequest } from "./render/request";
+import { sampleEnvelope } from "./render/sample";
+import { evaluateResponse } from "./response-rules";
+import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
+
+// Test Connection: sends one sample lead, rendered with the rule's mapping and format as they are
+// in the form right now (saved or not), through the same authentication and guarded client as
+// real deliveries, and explains the outcome in plain language. The request carries
+// `Leadhooks-Test: true` so receivers can tell it from a real lead.
+
+export const EXCERPT_CHARS = 2000;
+
+export interface TestConnectionInput {
+  organization: { id: string; name: string };
+  /** The rule's id when it is saved (token cache key), else null. */
+  ruleId: string | null;
+  trigger: string;
+  url: string;
+  request: RequestFormValues;
+  auth: AuthConfig;
+  responseRules: ResponseRules;
+  timeoutMs: number;
+  signatureScheme: "STANDARD" | "HMAC_HEX";
+  signingSecrets: string[];
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  status: number;
+  durationMs: number;
+  title: string;
+  detail: string;
+  responseExcerpt: string;
+  testedAt: string;
+}
+
+export async function testConnection(
+  input: TestConnectionInput,
+  deps: { client: GuardedHttpClient; tokenCache?: TokenCache; now?: () => Date },
+): Promise<TestConnectionResult> {
+  const now = deps.now ?? (() => new Date());
+  const testedAt = now();
+  const envelope = sampleEnvelope(input.organization, input.trigger);
+  let rendered;
+  try {
+    // Conditions and the sending window decide *whether* to send a real lead; a test always sends.
+    const columns = { ...requestColumnsFromForm(input.request), conditions: { match: "all", items: [] }, timeWindow: null };
+    rendered = renderRequest(renderableRuleFromRow({ ...columns, url: input.url }), envelope, testedAt);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, status: 0, durationMs: 0, title: "The request could not be rendered", detail: message, responseExcerpt: "", testedAt: testedAt.toISOString() };
+  }
+  if (rendered.kind === "skip") {
+    return { ok: false, status: 0, durationMs: 0, title: "The sample lead was skipped", detail: rendered.reason, responseExcerpt: "", testedAt: testedAt.toISOString() };
+  }
+  const id = newId("test");
+  const sign = input.signatureScheme === "HMAC_HEX" ? hmacHexHeaders : standardWebhookHeaders;
+  const headers = { ...rendered.headers, "leadhooks-test": "true", ...sign({ id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
+  const response = await sendAuthenticated(
+    deps.client,
+    { url: rendered.url, method: rendered.method, headers, body: rendered.method === "GET" ? undefined : rendered.body, timeoutMs: input.timeoutMs },
+    input.auth,
+    { cacheKey: `test:${input.ruleId ?? "unsaved"}`, tokenCache: deps.tokenCache, now: () => now().getTime() },
+  );
+  const verdict = evaluateResponse(storedResponseRulesSchema.parse(input.responseRules), response);
+  const diagnosis = diagnose({ status: response.status, error: response.error ?? null, authError: response.authError ?? null, verdict });
+  return {
+    ok: diagnosis.ok,
+    status: response.status,
+    durationMs: response.durationMs,
+    title: diagnosis.title,
+    detail: diagnosis.detail,
+    responseExcerpt: response.body.slice(0, EXCERPT_CHARS),
+    testedAt: testedAt.toISOString(),
+  };
+}
