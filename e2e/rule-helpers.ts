@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Page, TestInfo } from "@playwright/test";
+import type { Locator, Page, TestInfo } from "@playwright/test";
 import ExcelJS from "exceljs";
 import { expect } from "./fixtures";
 
@@ -68,10 +68,27 @@ export async function createRule(page: Page, rule: NewRule): Promise<string> {
   if (c?.caseTypes) await form.getByLabel("Case type", { exact: true }).selectOption(c.caseTypes.map((label) => ({ label })));
   if (c?.office) await form.getByLabel("Office", { exact: true }).selectOption({ label: c.office });
   if (c?.requiresCaseTrackerCode !== undefined) await form.getByLabel("Requires Case Tracker Code").selectOption({ label: c.requiresCaseTrackerCode ? "Yes" : "No" });
-  await form.getByRole("button", { name: "Save" }).click();
+  await saveRuleForm(page, form);
   await expect(page.getByText("Webhook rule created")).toBeVisible({ timeout: 15_000 });
   await expect(page).toHaveURL(/\/rules$/);
   return ruleIdOf(page, rule.title);
+}
+
+export const UNTESTED_DIALOG = "This rule has not passed Test Connection. Save anyway?";
+
+/**
+ * Clicks the rule form's Save. A rule that has not passed Test Connection asks for confirmation
+ * first: this confirms with "Save anyway" when the dialog appears (it does not for a rule whose
+ * last test passed). Returns whether it was asked.
+ */
+export async function saveRuleForm(page: Page, form: Locator): Promise<boolean> {
+  await form.getByRole("button", { name: "Save", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: UNTESTED_DIALOG });
+  const saved = page.getByText(/^Webhook rule (created|saved)$/);
+  await expect(dialog.or(saved).or(form.getByRole("alert")).first()).toBeVisible({ timeout: 15_000 });
+  if (!(await dialog.isVisible())) return false;
+  await dialog.getByRole("button", { name: "Save anyway" }).click();
+  return true;
 }
 
 /** The id of a listed rule, read from its Edit/View link. */

@@ -49,9 +49,9 @@ export function useFieldError(path: string): string | undefined {
  * The dotted path of the first field with an error, in the order the form shows them, so the
  * form can open its tab and focus it ("fieldMappings.2.target", or "headers" for the list).
  */
-export function firstErrorPath(errors: FieldErrors<RuleInput>): string | undefined {
+export function firstErrorPath(errorOf: (field: RuleField) => unknown): string | undefined {
   for (const field of RULE_FIELDS) {
-    const path = leafPath(errors[field], field);
+    const path = leafPath(errorOf(field), field);
     if (path) return path;
   }
   return undefined;

@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { Lock } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { FormProvider, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
@@ -82,19 +82,16 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
   // Values waiting for "Save anyway" while the rule has not passed Test Connection.
   const [unconfirmed, setUnconfirmed] = useState<RuleValues | null>(null);
   const [saving, setSaving] = useState(false);
-  const [revealRequest, setRevealRequest] = useState(0);
 
-  // Errors may sit on a tab that is not shown: open the first such tab and focus the field. Run
-  // after the render that holds the new errors (validation and setError update them async).
-  useEffect(() => {
-    if (!revealRequest) return;
-    const path = firstErrorPath(formState.errors);
+  // Errors may sit on a tab that is not shown: open the first such tab and focus the field.
+  // getFieldState reads the form's current errors (formState is this render's snapshot, older
+  // than a validation or setError that just ran).
+  function revealFirstError() {
+    const path = firstErrorPath((field) => form.getFieldState(field).error);
     if (!path) return;
     setActiveTab(tabOf(path));
     setTimeout(() => setFocus(path as RulePath), 0);
-    // Only a new request reveals; later error changes while typing must not move the focus.
-  }, [revealRequest]);
-  const revealFirstError = () => setRevealRequest((n) => n + 1);
+  }
 
   function applyFieldErrors(fieldErrors: Record<string, string[]>): string[] {
     const unmapped: string[] = [];
@@ -128,11 +125,14 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
     }
   }
 
-  const onSubmit = handleSubmit(async (values) => {
-    // A rule that never passed Test Connection may well fail every delivery: ask first.
-    if (!lastTest?.ok) return setUnconfirmed(values);
-    await save(values);
-  }, revealFirstError);
+  const onSubmit = handleSubmit(
+    async (values) => {
+      // A rule that never passed Test Connection may well fail every delivery: ask first.
+      if (!lastTest?.ok) return setUnconfirmed(values);
+      await save(values);
+    },
+    () => revealFirstError(),
+  );
 
   const tabs = TABS.map((t) => ({ id: t.id, label: t.label, hasError: t.fields.some((f) => formState.errors[f]) }));
   const busy = formState.isSubmitting || saving;
