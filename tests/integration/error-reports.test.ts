@@ -136,6 +136,17 @@ describe("error reports", () => {
     expect(await reports(t.ruleId)).toHaveLength(2);
   });
 
+  it("sends one report when two dispatchers record the same rule's failures at the same time", async () => {
+    const t = await setup("Raced rule");
+    const at = new Date();
+    const a = await failure(t, new Date(at.getTime() - 2000), 500);
+    const b = await failure(t, new Date(at.getTime() - 1000), 503);
+    await Promise.all([recordRuleHealth(prisma(), [a], at), recordRuleHealth(prisma(), [b], at), recordRuleHealth(prisma(), [a, b], at)]);
+    const all = await reports(t.ruleId);
+    expect(all).toHaveLength(1);
+    expect(all[0]!.data).toMatchObject({ count: 2 });
+  });
+
   it("only failures count: successes and 2xx answers make no report", async () => {
     const t = await setup("Healthy rule");
     const at = new Date();
