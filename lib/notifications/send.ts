@@ -72,3 +72,30 @@ export async function sendPendingNotifications(prisma: PrismaClient, mailer?: Ma
   }
   return result;
 }
+
+// The dispatcher's entry point: at most one run per process at a time, right away after a batch
+// with failures, otherwise at most once a minute (to send reports whose throttle hour is over).
+const IDLE_INTERVAL_MS = 60_000;
+const key = Symbol.for("leadhooks.notifications");
+type G = typeof globalThis & { [key]?: { running: Promise<void> | null; again: boolean; lastRun: number } };
+
+/** Runs sendPendingNotifications when due; never rejects. Call it after each dispatcher batch. */
+export function kickNotifications(prisma: PrismaClient, opts: { failures: boolean }, now = Date.now()): Promise<void> {
+  const g = globalThis as G;
+  const state = (g[key] ??= { running: null, again: false, lastRun: 0 });
+  if (state.running) {
+    if (opts.failures) state.again = true; // new reports may have been stored after this run read them
+    return state.running;
+  }
+  if (!opts.failures && now - state.lastRun < IDLE_INTERVAL_MS) return Promise.resolve();
+  state.lastRun = now;
+  state.running = (async () => {
+    do {
+      state.again = false;
+      await sendPendingNotifications(prisma);
+    } while (state.again);
+  })().finally(() => {
+    state.running = null;
+  });
+  return state.running;
+}

@@ -5,7 +5,7 @@ import { newId } from "@/lib/ids";
 import { hashPassword } from "@/lib/auth/password";
 import { flushErrorReports } from "@/lib/notifications/error-reports";
 import { listNotifications, parseNotificationListParams } from "@/lib/notifications/queries";
-import { sendPendingNotifications } from "@/lib/notifications/send";
+import { kickNotifications, sendPendingNotifications } from "@/lib/notifications/send";
 import { recordRuleHealth, type RuleHealthInput } from "@/lib/rules/health";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
@@ -172,7 +172,8 @@ describe("error reports", () => {
     const b = await setup("Org B rule");
     const at = new Date();
     await recordRuleHealth(prisma(), [await failure(a, at, 500), await failure(b, at, 404)], at);
-    await sendPendingNotifications(prisma());
+    // The way the dispatcher sends them after a batch with failures.
+    await kickNotifications(prisma(), { failures: true });
     expect(mailsAbout("Org A rule").map((m) => m.to[0])).toEqual([a.admin.email]);
     expect(mailsAbout("Org B rule").map((m) => m.to[0])).toEqual([b.admin.email]);
     const listB = await listNotifications(prisma(), b.org.id, parseNotificationListParams({}));
