@@ -29,7 +29,8 @@ export function DeliveriesChart({ points, unit, outcomes, summary }: { points: S
           cursor={{ fill: "#f1f5f9" }}
           contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e2e8f0" }}
         />
-        <Legend iconType="square" wrapperStyle={{ fontSize: 12 }} />
+        {/* In stacking order (recharts sorts by name by default); names in text colour, not the series' pale one. */}
+        <Legend iconType="square" itemSorter={null} wrapperStyle={{ fontSize: 12 }} formatter={(value) => <span className="text-slate-600">{value}</span>} />
         {outcomes.map((o) => (
           <Bar key={o} dataKey={o} name={OUTCOME_STYLE[o].label} stackId="deliveries" fill={OUTCOME_STYLE[o].color} isAnimationActive={false} maxBarSize={48} />
         ))}

@@ -33,7 +33,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
 
   return (
     <>
-      <PageHeader title="Dashboard" description={`How your webhooks are doing over the ${label}. Times are UTC.`} actions={<RangeSwitch current={range} />} />
+      <PageHeader title="Dashboard" description={`How your webhooks are doing over the ${label}. Times are UTC.`} actions={data.hasDeliveries && <RangeSwitch current={range} />} />
       {!data.hasDeliveries ? (
         <Card>
           <EmptyState
