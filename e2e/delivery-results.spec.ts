@@ -6,8 +6,10 @@ import { expect, signInAs, test } from "./fixtures";
 import { open, uniqueTag } from "./rule-helpers";
 
 // What the Response tab leaves on a delivery, seen by an admin: a rule's response parser pulls the
-// receiver's own lead id out of its answer, shown on the delivery and on the lead; a rule whose
-// condition does not match skips the delivery, and the delivery says why.
+// receiver's own lead id out of its answer, shown on the delivery and on the lead; a 200 that says
+// {"status":"error"} fails a body condition, and its attempt shows the error parser's code and
+// message and a plain-language diagnosis; a rule whose condition does not match skips the
+// delivery, and the delivery says why.
 //
 // Both rules only take leads from a marketing and an opportunity source no other spec uses, so
 // they add no deliveries to other specs' leads. Needs ALLOW_INSECURE_URLS=true and
@@ -19,23 +21,27 @@ const tag = uniqueTag();
 const receiverLeadId = `R-${tag}`;
 const valuesRule = `Results values ${tag}`;
 const skipRule = `Results skip ${tag}`;
+const rejectRule = `Results reject ${tag}`;
 const leadEmail = `results-${tag}@example.test`;
 const SOURCES = { marketingSource: "Billboard", opportunitySource: "Walk-in" } as const;
 
-/** Answers every request like a CRM that accepted the lead under its own id. */
+/** A CRM that accepts the lead under its own id on /crm, and answers 200 with an error on /reject. */
 async function startReceiver() {
-  let hits = 0;
+  const paths: string[] = [];
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      hits++;
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", lead: { id: receiverLeadId } }));
+      paths.push(req.url ?? "/");
+      const answer = req.url?.startsWith("/reject")
+        ? { status: "error", error: { code: "DUPLICATE", message: "Lead already exists" } }
+        : { status: "ok", lead: { id: receiverLeadId } };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits: () => hits,
+    paths,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -99,13 +105,24 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   await skip.getByLabel("Condition value 1", { exact: true }).fill("Nobody");
   await save(page);
 
+  const reject = await startRule(page, rejectRule, `${receiver.url}/reject/${tag}`);
+  await reject.getByRole("tab", { name: "Response" }).click();
+  await reject.getByLabel("Also check the response body").check();
+  await reject.getByLabel("Body path", { exact: true }).fill("status");
+  await reject.getByLabel("Equals", { exact: true }).fill("ok");
+  await reject.getByLabel("Error code path", { exact: true }).fill("error.code");
+  await reject.getByLabel("Error message path", { exact: true }).fill("error.message");
+  await save(page);
+
   const res = await page.request.post("/api/v1/leads", {
     headers: { Authorization: `Bearer ${API_KEYS.acme}` },
     data: { email: leadEmail, firstName: "Results", ...SOURCES },
   });
   expect(res.status()).toBe(201);
   leadId = ((await res.json()) as { id: string }).id;
-  await expect.poll(() => receiver.hits(), { timeout: 15_000, message: "the receiver got the delivery" }).toBe(1);
+  await expect
+    .poll(() => [...new Set(receiver.paths)].sort(), { timeout: 15_000, message: "the receiver got both deliveries" })
+    .toEqual([`/crm/${tag}`, `/reject/${tag}`]);
 
   // The lead page: per rule, the parser's value beside the outcome; the skipped rule says so.
   await open(page, `/leads/${encodeURIComponent(leadId)}`);
@@ -126,6 +143,18 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   await expect(list.getByRole("term")).toHaveText("lead_id");
   await expect(list.getByRole("definition")).toHaveText(receiverLeadId);
 
+  // The 200 that failed the body condition: the endpoint's error and what it means, on the attempt.
+  await open(page, `/leads/${encodeURIComponent(leadId)}`);
+  await webhooks.getByRole("row").filter({ hasText: rejectRule }).getByRole("link", { name: `View delivery for ${rejectRule}` }).click();
+  await expect(page).toHaveURL(/\/deliveries\/[^/?]+$/);
+  const attempt = page.locator("details").filter({ has: page.getByRole("heading", { name: "Attempt 1" }) });
+  await expect(attempt.locator("summary").getByText("Body condition failed: the response does not report success")).toBeVisible();
+  await expect(attempt.getByText('Body check failed: status is "error", expected "ok"', { exact: false })).toBeVisible();
+  for (const [term, definition] of [["Error code", "DUPLICATE"], ["Error message", "Lead already exists"]]) {
+    await expect(attempt.getByRole("term").filter({ hasText: new RegExp(`^${term}$`) })).toBeVisible();
+    await expect(attempt.getByRole("definition").filter({ hasText: new RegExp(`^${definition}$`) })).toBeVisible();
+  }
+
   // The skipped delivery: its reason first, and no attempt.
   await open(page, `/leads/${encodeURIComponent(leadId)}`);
   await webhooks.getByRole("row").filter({ hasText: skipRule }).getByRole("link", { name: `View delivery for ${skipRule}` }).click();
@@ -133,7 +162,7 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   // Once, not "Skipped: Skipped: …": the reason names the field that did not match.
   await expect(page.getByText(/^Skipped: (?!Skipped).*lead\.firstName/)).toBeVisible();
   await expect(page.getByText("Skipped before any attempt.")).toBeVisible();
-  expect(receiver.hits()).toBe(1);
+  expect(receiver.paths.filter((p) => p.startsWith("/never"))).toEqual([]);
 });
 
 test("a viewer sees the same values; another organization cannot open the lead", async ({ page }) => {

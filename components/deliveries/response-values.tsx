@@ -13,7 +13,8 @@ export function ResponseValues({ values, label, compact = false, className }: { 
         {entries.map(([name, value]) => (
           <div key={name} className="flex min-w-0 gap-1">
             <dt className="font-mono text-slate-500">{name}:</dt>
-            <dd className="min-w-0 break-all font-mono text-slate-900">{value}</dd>
+            {/* break-words, not break-all: in a table cell break-all lets the column shrink to one character. */}
+            <dd className="min-w-0 break-words font-mono text-slate-900">{value}</dd>
           </div>
         ))}
       </dl>

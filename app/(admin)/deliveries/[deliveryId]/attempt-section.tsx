@@ -49,7 +49,7 @@ export function AttemptSection({ attempt, open, reason = null }: { attempt: Deli
             <>
               <dt className="text-slate-500">Diagnosis</dt>
               <dd>
-                <span className="font-medium text-slate-900">{diagnosis.title}</span>
+                <span className="block font-medium text-slate-900">{diagnosis.title}</span>
                 {diagnosis.detail && <span className="block text-slate-600">{diagnosis.detail}</span>}
               </dd>
             </>

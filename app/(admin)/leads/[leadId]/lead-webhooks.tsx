@@ -50,8 +50,7 @@ export function LeadWebhooks({ rows, canRetry }: { rows: LeadWebhookRow[]; canRe
             <th scope="col" className="py-2 pr-4">State</th>
             <th scope="col" className="py-2 pr-4">Attempts</th>
             <th scope="col" className="py-2 pr-4">Last status</th>
-            <th scope="col" className="py-2 pr-4">Response values</th>
-            <th scope="col" className="py-2 pr-4">Last error</th>
+            <th scope="col" className="py-2 pr-4">Result</th>
             <th scope="col" className="py-2 pr-4">Updated</th>
             <th scope="col" className="py-2 text-right">
               <span className="sr-only">Actions</span>
@@ -92,11 +91,15 @@ function WebhookRow({ row, canRetry }: { row: LeadWebhookRow; canRetry: boolean 
       </td>
       <td className="py-2.5 pr-4 tabular-nums">{row.attempts}</td>
       <td className="py-2.5 pr-4 tabular-nums whitespace-nowrap">{statusCodeText(row.lastStatusCode)}</td>
-      <td className="max-w-xs py-2.5 pr-4">
-        {row.responseValues ? <ResponseValues values={row.responseValues} label={`Response values for ${row.ruleTitle}`} compact /> : <span className="text-xs text-slate-400">—</span>}
-      </td>
-      <td className="max-w-xs py-2.5 pr-4 text-xs text-slate-600">
-        {row.lastError ? <span className="line-clamp-2 break-words" title={row.lastError}>{row.lastError}</span> : <span className="text-slate-400">—</span>}
+      {/* What the endpoint answered: the response parser's values, and the last error if any. */}
+      <td className="min-w-40 max-w-xs space-y-1 py-2.5 pr-4">
+        {row.responseValues && <ResponseValues values={row.responseValues} label={`Response values for ${row.ruleTitle}`} compact />}
+        {row.lastError && (
+          <p className="line-clamp-2 break-words text-xs text-slate-600" title={row.lastError}>
+            {row.lastError}
+          </p>
+        )}
+        {!row.responseValues && !row.lastError && <span className="text-xs text-slate-400">—</span>}
       </td>
       <td className="py-2.5 pr-4 text-xs text-slate-600">
         <DateTime value={row.updatedAt} />
