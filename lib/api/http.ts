@@ -3,6 +3,7 @@ import { authenticateApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { apiRateLimiter } from "./rate-limit";
 
 // The REST API's edges: API-key authentication, body parsing with size and shape checks, and one
 // error format: { "error": { "code", "message", "fields"? } }.
@@ -53,6 +54,14 @@ export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output
   return parsed.data;
 }
 
+/** Parses a URL's query string: 400 invalid_query, with the fields, when it does not fit the schema. */
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  const params = new URL(req.url).searchParams;
+  const parsed = schema.safeParse(Object.fromEntries(params));
+  if (!parsed.success) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fieldsOf(parsed.error));
+  return parsed.data;
+}
+
 /** Reads and parses a JSON body (413, 400, 422 as above). */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   return parseBody(await readBody(req), schema);
@@ -64,13 +73,22 @@ export interface ApiContext {
   prisma: PrismaClient;
 }
 
-/** Wraps a route handler: authenticates the API key and maps every error to the API's format. */
+/**
+ * Wraps a route handler: authenticates the API key, applies the key's rate limit (429 with
+ * Retry-After) and maps every error to the API's format.
+ */
 export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
     try {
       const prisma = await db();
       const auth = await authenticateApiKey(prisma, req.headers.get("authorization"));
       if (!auth) throw new ApiError(401, "unauthorized", "Missing, unknown or revoked API key. Send Authorization: Bearer <api key>.", undefined, { "WWW-Authenticate": "Bearer" });
+      const limit = apiRateLimiter().take(auth.apiKeyId);
+      if (!limit.allowed) {
+        throw new ApiError(429, "rate_limited", `Too many requests for this API key (limit ${limit.limit} per minute). Retry after ${limit.retryAfterSeconds} s.`, undefined, {
+          "Retry-After": String(limit.retryAfterSeconds),
+        });
+      }
       return await handler(req, { ...auth, prisma }, await route.params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);

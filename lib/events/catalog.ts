@@ -1,5 +1,8 @@
+import type { EventEnvelope } from "@/lib/delivery/envelope";
+import { sampleEnvelope } from "@/lib/delivery/render/sample";
+
 // The lead events a rule can subscribe to. One place for each event's name, label and meaning;
-// the rule form, the list, the export and (later) the API read from here.
+// the rule form, the list, the export and the REST API (GET /api/v1/event-types) read from here.
 
 export interface EventType {
   name: string;
@@ -38,4 +41,12 @@ export function eventLabel(name: string): string {
 
 export function hasCreationRules(events: readonly string[]): boolean {
   return events.some((e) => byName.get(e)?.creationRules);
+}
+
+/**
+ * A sample of the event as a receiver gets it (the default JSON body): the sample lead, plus the
+ * note or the changes for the events that carry them. The API's event catalogue shows it.
+ */
+export function samplePayload(name: string, organization: { id: string; name: string } = { id: "org_SampleOrganization00001", name: "Sample Organization" }): EventEnvelope {
+  return sampleEnvelope(organization, name);
 }

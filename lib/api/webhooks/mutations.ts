@@ -1,0 +1,108 @@
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { env } from "@/lib/env";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { getReferenceLists } from "@/lib/reference/queries";
+import { HEALTH_RESET } from "@/lib/rules/health";
+import { createRule, updateRule } from "@/lib/rules/mutations";
+import { generateRuleSecret, setRuleSecret } from "@/lib/rules/signing-secret";
+import { deleteDisabledRule } from "@/lib/rules/status";
+import { ruleSchema, type RuleValues } from "@/lib/validations/rule";
+import { ApiError, fieldsOf } from "../http";
+import { apiFieldErrors, orderedEvents, toRuleInput } from "./convert";
+import { destinationErrors, destinationsOf, type Destinations } from "./destination";
+import { mergePatch } from "./patch";
+import { currentWebhook } from "./queries";
+import { resolveReferences } from "./references";
+import { webhookCreateSchema, type WebhookValues } from "./schema";
+
+// Creating, changing and deleting webhooks through the API. The values go through the rule
+// form's schema and mutations, so the API enforces every rule the form does; errors come back
+// under the API's field names.
+
+const invalid = (fields: Record<string, string[]>) => new ApiError(422, "validation_failed", "Some fields are invalid.", fields);
+
+/** The API values as the form's parsed values, or a 422 naming every field that is wrong. */
+async function toRuleValues(prisma: PrismaClient, organizationId: string, v: WebhookValues): Promise<RuleValues> {
+  const { ids, errors } = resolveReferences(v.creationRules, await getReferenceLists(prisma, organizationId));
+  const parsed = ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS }).safeParse(toRuleInput(v, ids));
+  const fields = { ...errors, ...(parsed.success ? {} : apiFieldErrors(fieldsOf(parsed.error))) };
+  if (Object.keys(fields).length || !parsed.success) throw invalid(fields);
+  return parsed.data;
+}
+
+/** Runs one of the form's mutations, re-keying its field errors to the API's paths. */
+async function asApi<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof DomainError) throw new ApiError(422, "validation_failed", err.message, err.fieldErrors ? apiFieldErrors(err.fieldErrors) : undefined);
+    throw err;
+  }
+}
+
+async function assertDestinations(values: RuleValues, before: Destinations | null): Promise<void> {
+  const errors = await destinationErrors(values, before);
+  if (Object.keys(errors).length) throw invalid(errors);
+}
+
+/** The full list of events (the form's values hold one trigger until it takes several). */
+async function storeEvents(tx: Prisma.TransactionClient, organizationId: string, id: string, events: readonly string[]): Promise<void> {
+  await tx.webhookRule.updateMany({ where: { id, organizationId }, data: { events: orderedEvents(events) } });
+}
+
+/** POST /api/v1/webhooks: the rule plus its own signing secret, returned to the caller once. */
+export async function createWebhook(prisma: PrismaClient, organizationId: string, body: WebhookValues): Promise<{ id: string; secret: string }> {
+  const values = await toRuleValues(prisma, organizationId, body);
+  await assertDestinations(values, null);
+  const { id } = await asApi(() => createRule(prisma, organizationId, values));
+  const secret = generateRuleSecret();
+  try {
+    await prisma.$transaction(async (tx) => {
+      await setRuleSecret(tx, organizationId, id, secret);
+      await storeEvents(tx, organizationId, id, body.events);
+    });
+  } catch (err) {
+    // The caller never gets this webhook's secret: it must not stay behind signing with the
+    // organization's key unnoticed.
+    await prisma.webhookRule.deleteMany({ where: { id, organizationId } });
+    throw err;
+  }
+  return { id, secret };
+}
+
+/**
+ * PATCH /api/v1/webhooks/{id}: `patch` (already checked against webhookPatchSchema) merged over
+ * the current values, then validated and saved like the edit form. Enabling a disabled webhook
+ * clears its disable and failure streak, as enabling it in the admin does.
+ */
+export async function updateWebhook(prisma: PrismaClient, organizationId: string, id: string, patch: Record<string, unknown>, now = new Date()): Promise<void> {
+  const current = await currentWebhook(prisma, organizationId, id);
+  const merged = webhookCreateSchema.safeParse(mergePatch(current.values, patch, { whole: ["retryPolicy"] }));
+  if (!merged.success) throw invalid(fieldsOf(merged.error));
+  const values = await toRuleValues(prisma, organizationId, merged.data);
+  const c = current.values;
+  await assertDestinations(values, destinationsOf({ url: c.url, timeWindow: c.request.timeWindow, auth: c.authentication }));
+  await asApi(() => updateRule(prisma, organizationId, id, values));
+  await prisma.$transaction(async (tx) => {
+    await storeEvents(tx, organizationId, id, merged.data.events);
+    if (values.enabled && !current.enabled) await tx.webhookRule.updateMany({ where: { id, organizationId }, data: HEALTH_RESET });
+    if (!values.enabled && current.enabled) await tx.webhookRule.updateMany({ where: { id, organizationId }, data: { disabledAt: now } });
+  });
+}
+
+export const WEBHOOK_ENABLED_MESSAGE = "The webhook is enabled. Disable it first (PATCH with {\"enabled\": false}) or delete it with ?force=true.";
+
+/** DELETE /api/v1/webhooks/{id}: an enabled webhook only with force (the admin asks to disable first). */
+export async function deleteWebhook(prisma: PrismaClient, organizationId: string, id: string, force: boolean): Promise<void> {
+  if (force) {
+    const { count } = await prisma.webhookRule.deleteMany({ where: { id, organizationId } });
+    if (!count) throw new NotFoundError("Webhook not found");
+    return;
+  }
+  try {
+    await deleteDisabledRule(prisma, organizationId, id);
+  } catch (err) {
+    if (err instanceof DomainError) throw new ApiError(409, "webhook_enabled", WEBHOOK_ENABLED_MESSAGE);
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { EVENT_NAMES } from "@/lib/events/catalog";
+import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/delivery/retry-policy";
+import { AUTH_TYPE_VALUES, authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/validations/auth";
+import { requestFormFields } from "@/lib/validations/request";
+import { responseFormFields } from "@/lib/validations/response";
+import { ruleSchema } from "@/lib/validations/rule";
+import { deepPartial } from "./patch";
+
+// The webhook resource of the REST API. A webhook is a rule: these schemas group the rule form's
+// own field schemas (lib/validations/*) under API names, so the API accepts exactly what the form
+// does. The request bodies are parsed here for their shape; the values are then converted to the
+// form's input and parsed by the form's schema itself (lib/api/webhooks/convert.ts), so every
+// cross-field rule of the form applies too. The OpenAPI document is generated from these schemas.
+
+/** The form's own field schemas. http:// is let through here; ruleSchema applies the server's rule. */
+const form = ruleSchema({ allowInsecureUrls: true }).in.shape;
+
+export const eventNameSchema = z.enum(EVENT_NAMES, {
+  error: (issue) => `Unknown event type ${JSON.stringify(issue.input)}. Use one of: ${EVENT_NAMES.join(", ")}.`,
+});
+
+const referenceName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .max(100, "Use at most 100 characters.")
+    .nullable()
+    .default(null)
+    .describe(`A ${what} name from the organization's reference list (case-insensitive); null or omitted: any.`);
+
+export const creationRulesSchema = z
+  .strictObject({
+    status: referenceName("lead status"),
+    substatus: referenceName("substatus of the chosen status"),
+    caseTypes: z
+      .array(z.string().trim().min(1, "Enter a case type name.").max(100, "Use at most 100 characters."))
+      .max(100, "Choose at most 100 case types.")
+      .default([])
+      .describe("Case type names; the lead's case type must be one of them. Empty: any."),
+    office: referenceName("office"),
+    opportunitySource: referenceName("opportunity source"),
+    marketingSource: referenceName("marketing source"),
+    requiresCaseTrackerCode: z.boolean().default(false).describe("Only leads that have a case tracker code."),
+  })
+  .describe(
+    "Which leads the webhook receives, by the names in the organization's reference lists. They apply to the events that offer creation rules (lead.created, lead.updated, lead.status_changed, lead.note_added); other events reach the webhook for every lead.",
+  );
+
+/** The rule form's Authentication tab; a field left out takes the value a new rule starts with. */
+export const authenticationSchema = z
+  .preprocess((v) => (v && typeof v === "object" && !Array.isArray(v) ? { ...emptyAuthForm(), ...v } : v), authFormSchema)
+  .describe(
+    "How Leadhooks authenticates to the endpoint. type NONE, BASIC or DIGEST (username, password), OAUTH2 (tokenUrl, grantType client_credentials or password, clientId, clientSecret, username and password for the password grant, scope, audience, clientAuth basic or body), BEARER (prefix, default \"Bearer\"; token) or API_KEY (keyName, keyValue, keyIn header or query). Secrets (password, clientSecret, token, keyValue) are write-only: responses list them in secretsSet, and on PATCH an empty or omitted secret keeps the stored one.",
+  );
+
+export const requestSchema = z
+  .strictObject({
+    method: requestFormFields.method,
+    headers: requestFormFields.headers.describe("Custom headers sent with every delivery."),
+    mapping: z
+      .strictObject({ mode: requestFormFields.mappingMode, fields: requestFormFields.fieldMappings })
+      .prefault({})
+      .describe("Field mappings: mode all sends every lead field; custom sends the fields listed, each built from a lead field, a static value or a Liquid template."),
+    format: requestFormFields.payloadFormat,
+    template: requestFormFields.payloadTemplate.describe("The Liquid body template for the XML and TEMPLATE formats."),
+    wrapInEnvelope: requestFormFields.wrapInEnvelope.describe("JSON format: send the mapped fields inside the event envelope (data.lead)."),
+    conditions: z
+      .strictObject({ match: requestFormFields.conditionMatch, items: requestFormFields.conditions })
+      .prefault({})
+      .describe("Conditional sending: a lead that does not meet them gets a SKIPPED delivery with the reason."),
+    timeWindow: requestFormFields.timeWindow.describe("Sending window: outside it, deliveries wait for it to open or go to alternateUrl."),
+  })
+  .prefault({});
+
+export const responseSchema = z
+  .strictObject({
+    successStatuses: responseFormFields.successStatuses.describe("Status codes that count as success, e.g. 2xx or 200-299, 302."),
+    bodyCondition: responseFormFields.bodyCondition.describe("Also require a JSON path or XPath of the response body to equal a value."),
+    parsers: responseFormFields.responseParsers.describe("Named values extracted from each response, stored on the delivery."),
+    errorParser: responseFormFields.errorParser.describe("Paths of the error code, message and field in failure responses."),
+  })
+  .prefault({});
+
+const webhookFields = {
+  title: form.title.describe("A name for the webhook, shown in the admin."),
+  enabled: form.enabled.default(true),
+  url: form.url.describe("The endpoint. https:// is required unless the server allows insecure URLs; the host must resolve to a public address. May use Liquid variables from the lead, e.g. https://api.example.com/{{ lead.office }}/leads."),
+  events: z
+    .array(eventNameSchema)
+    .min(1, "Choose at least one event type.")
+    .max(EVENT_NAMES.length)
+    .describe("Event types the webhook subscribes to (GET /api/v1/event-types)."),
+  creationRules: creationRulesSchema.prefault({}),
+  authentication: authenticationSchema.default(emptyAuthForm()),
+  request: requestSchema,
+  response: responseSchema,
+  retryPolicy: retryPolicySchema.default(DEFAULT_RETRY_POLICY).describe("When failed deliveries are tried again: a schedule of delays or exponential backoff."),
+  timeoutMs: form.timeoutMs.describe("How long one attempt may take, in milliseconds."),
+  signatureScheme: form.signatureScheme.describe("STANDARD: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). HMAC_HEX: X-Leadhooks-Signature: sha256=<hex>."),
+};
+
+/** POST /api/v1/webhooks. */
+export const webhookCreateSchema = z.strictObject(webhookFields);
+export type WebhookCreateInput = z.input<typeof webhookCreateSchema>;
+export type WebhookValues = z.output<typeof webhookCreateSchema>;
+
+/**
+ * PATCH /api/v1/webhooks/{id}: any subset of the create body, merged over the webhook's current
+ * values (objects key by key; arrays, values and retryPolicy are replaced whole).
+ */
+export const webhookPatchSchema = deepPartial(webhookCreateSchema, { whole: ["retryPolicy"] })
+  .refine((v) => Object.keys(v).length > 0, { message: "Nothing to update." })
+  .describe("Any subset of the webhook's fields. Objects merge key by key over the current values; arrays and retryPolicy replace the current ones whole.");
+
+const iso = () => z.iso.datetime();
+
+const authenticationOutput = z.object({
+  type: z.enum(AUTH_TYPE_VALUES),
+  username: z.string().optional(),
+  tokenUrl: z.string().optional(),
+  grantType: z.enum(["client_credentials", "password"]).optional(),
+  clientId: z.string().optional(),
+  scope: z.string().optional(),
+  audience: z.string().optional(),
+  clientAuth: z.enum(["basic", "body"]).optional(),
+  prefix: z.string().optional(),
+  keyName: z.string().optional(),
+  keyIn: z.enum(["header", "query"]).optional(),
+  secretsSet: z.array(z.enum(SECRET_FIELDS)).describe("Which secrets are stored. Their values are never returned."),
+});
+export type AuthenticationOutput = z.output<typeof authenticationOutput>;
+
+/** What GET returns (and POST / PATCH answer with). */
+export const webhookSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  enabled: z.boolean(),
+  url: z.string(),
+  events: z.array(z.string()),
+  creationRules: creationRulesSchema,
+  authentication: authenticationOutput,
+  request: requestSchema,
+  response: responseSchema,
+  retryPolicy: retryPolicySchema,
+  timeoutMs: z.int(),
+  signatureScheme: webhookFields.signatureScheme,
+  signing: z
+    .object({
+      ownSecret: z.boolean().describe("true: deliveries are signed with the webhook's own secret; false: with the organization's signing key."),
+      previousSecretExpiresAt: iso().nullable().describe("Until when the secret replaced by the last rotation still signs too."),
+    })
+    .describe("Which secret signs this webhook's deliveries. The secret itself is shown once, when it is created or rotated."),
+  disabledReason: z.string().nullable().describe("Why the webhook was disabled automatically (e.g. repeated failures, 410 Gone)."),
+  disabledAt: iso().nullable(),
+  createdAt: iso(),
+  updatedAt: iso(),
+});
+export type Webhook = z.output<typeof webhookSchema>;
+
+export const webhookCreatedSchema = webhookSchema.extend({
+  secret: z.string().describe("The webhook's signing secret (whsec_…). Returned only in this response: store it now."),
+});
+
+export const secretRotatedSchema = z.object({
+  secret: z.string().describe("The new signing secret (whsec_…), returned only in this response."),
+  previousSecretExpiresAt: iso().describe("Deliveries are signed with the previous secret too until then (24 hours)."),
+});
+
+export const webhookListSchema = z.object({
+  data: z.array(webhookSchema),
+  nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next page; null on the last page."),
+});
+
+export const deleteQuerySchema = z.strictObject({
+  force: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("true deletes an enabled webhook too. Without it, an enabled webhook is refused with 409 webhook_enabled (as in the admin: disable it first)."),
+});
