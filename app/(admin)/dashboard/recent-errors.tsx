@@ -8,7 +8,17 @@ import type { RecentError } from "@/lib/dashboard/queries";
 /** The latest failed attempts, each with what it means in plain language and a way to its delivery. */
 export function RecentErrors({ errors, label }: { errors: RecentError[]; label: string }) {
   return (
-    <Card title="Recent errors" description={`The latest failed attempts, ${label}, with what to check.`}>
+    <Card
+      title="Recent errors"
+      description={`The latest failed attempts, ${label}, with what to check.`}
+      footer={
+        errors.length > 0 && (
+          <Link href="/deliveries?state=FAILED" className="text-sm font-medium text-brand-700 hover:underline">
+            All failed deliveries
+          </Link>
+        )
+      }
+    >
       {errors.length === 0 ? (
         <p className="text-sm text-slate-500">No failed attempts in the {label}.</p>
       ) : (
