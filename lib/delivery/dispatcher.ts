@@ -3,6 +3,9 @@ import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/ids";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
 import { decryptAuthConfig } from "@/lib/rules/auth-config";
+import { kickNotifications } from "@/lib/notifications/send";
+import { recordRuleHealth, type RuleHealthInput } from "@/lib/rules/health";
+import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
 import type { AuthConfig } from "@/lib/validations/auth";
 import { storedTimeWindowSchema } from "@/lib/validations/request";
 import { storedResponseRulesSchema } from "@/lib/validations/response";
@@ -60,6 +63,10 @@ interface Claimed {
   authConfigEncrypted: string | null;
   responseRules: unknown;
   timeWindow: unknown;
+  signingSecretEncrypted: string | null;
+  previousSecretEncrypted: string | null;
+  previousSecretExpiresAt: Date | null;
+  consecutiveFailures: number;
   ruleEnabled: boolean;
   webhooksEnabled: boolean;
 }
@@ -88,6 +95,7 @@ export async function claimDue(prisma: PrismaClient, owner: string, now: Date, l
      RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
+               r."signingSecretEncrypted", r."previousSecretEncrypted", r."previousSecretExpiresAt", r."consecutiveFailures",
                o."webhooksEnabled"`,
     owner,
     iso(now),
@@ -116,10 +124,17 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
   const summary: DispatchSummary = { claimed: claimed.length, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
   if (!claimed.length) return summary;
 
+  // A rule with its own secret (created through the API) signs with it; the others with the
+  // organization's keys. Both are read once per batch.
   const keysByOrg = new Map<string, Promise<string[]>>();
-  const secretsFor = (orgId: string) => {
+  const orgSecrets = (orgId: string) => {
     if (!keysByOrg.has(orgId)) keysByOrg.set(orgId, getSigningKeys(prisma, orgId).then((k) => [k.current.secret, ...k.previous.map((p) => p.secret)]));
     return keysByOrg.get(orgId)!;
+  };
+  const ruleSecrets = new Map<string, string[] | null>();
+  const secretsFor = async (d: Claimed) => {
+    if (!ruleSecrets.has(d.ruleId)) ruleSecrets.set(d.ruleId, ruleSigningSecrets(d, now()));
+    return ruleSecrets.get(d.ruleId) ?? orgSecrets(d.organizationId);
   };
   // Decrypted once per rule per batch; never kept beyond it.
   const authByRule = new Map<string, AuthConfig>();
@@ -137,6 +152,9 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
   const outcomes: Outcome[] = [];
   const attempts: Prisma.DeliveryAttemptCreateManyInput[] = [];
   const goneRules = new Set<string>();
+  const health: RuleHealthInput[] = [];
+  const healthOf = (d: Claimed, outcome: RuleHealthInput["outcome"], statusCode: number | null, errorClass: string | null, error: string | null) =>
+    health.push({ deliveryId: d.id, ruleId: d.ruleId, organizationId: d.organizationId, outcome, statusCode, errorClass, error, at: now(), ruleConsecutiveFailures: d.consecutiveFailures });
 
   await Promise.all(
     claimed.map((d) =>
@@ -149,20 +167,23 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             return;
           }
           let auth: AuthConfig;
+          let secrets: string[];
           try {
             auth = authFor(d);
+            secrets = await secretsFor(d);
           } catch {
-            // Unreadable credentials (APP_SECRET_KEY changed?) cannot get better by retrying.
-            const message = "The rule's credentials cannot be decrypted: enter them again on the Authentication tab";
+            // Unreadable credentials or secret (APP_SECRET_KEY changed?) cannot get better by retrying.
+            const message = "The rule's credentials or signing secret cannot be decrypted: enter the credentials again on the Authentication tab";
             outcomes.push({ id: d.id, state: "FAILED", attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError: message, responseValues: null, completedAt: iso(now()) });
+            healthOf(d, "FAILED", null, null, message);
             summary.failed++;
             return;
           }
           const startedAt = now();
           const signed =
             d.signatureScheme === "HMAC_HEX"
-              ? hmacHexHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt })
-              : standardWebhookHeaders({ id: d.id, body: d.requestBody, secrets: await secretsFor(d.organizationId), now: startedAt });
+              ? hmacHexHeaders({ id: d.id, body: d.requestBody, secrets, now: startedAt })
+              : standardWebhookHeaders({ id: d.id, body: d.requestBody, secrets, now: startedAt });
           const result = await attemptDelivery(
             {
               deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers: { ...d.requestHeaders, ...signed }, body: d.requestBody,
@@ -196,6 +217,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             parsedError: result.parsedError ?? undefined,
           });
           if (result.gone) goneRules.add(d.ruleId);
+          healthOf(d, result.state === "PENDING" ? "RETRYING" : result.state, res.status, res.error?.class ?? null, result.lastError);
           outcomes.push({
             id: d.id, state: result.state, attemptCount: number, nextAttemptAt: result.nextAttemptAt ? iso(result.nextAttemptAt) : null,
             lastStatusCode: res.status, lastError: result.lastError ? clean(result.lastError) : null,
@@ -233,6 +255,12 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
       });
     }
   });
+  // Failure streaks, warnings, automatic disabling and error reports; then the notifications
+  // go out (not awaited: email must never hold up deliveries).
+  if (health.length) {
+    await recordRuleHealth(prisma, health, now());
+    void kickNotifications(prisma, { failures: health.some((h) => h.outcome !== "SUCCEEDED") });
+  }
   return summary;
 }
 

@@ -1,9 +1,5 @@
 "use server";
 
-// RECONSTRUCTED by the rule-form UI engineer: the lead's original of this file was overwritten by
-// mistake at 14:41 (an untracked file I took for missing). Rebuilt from lib/delivery/preview.ts;
-// please review it against what you had, then delete this note.
-
 import { z } from "zod";
 import { authedAction, type ActionResult } from "@/lib/auth/action";
 import { previewRequest, type PreviewResult } from "@/lib/delivery/preview";

@@ -1,11 +1,7 @@
 "use server";
 
-// RECONSTRUCTED by the rule-form UI engineer: the lead's original of this file was overwritten by
-// mistake at 14:41 (an untracked file I took for missing). Rebuilt from lib/delivery/test-connection.ts
-// and lib/rules/mutations.ts; please review it against what you had, then delete this note.
-
 import { z } from "zod";
-import { authedAction, type ActionResult } from "@/lib/auth/action";
+import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/action";
 import { outbound } from "@/lib/delivery/runtime";
 import { testConnection, type TestConnectionResult } from "@/lib/delivery/test-connection";
 import { env } from "@/lib/env";
@@ -13,22 +9,36 @@ import { NotFoundError } from "@/lib/errors";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
 import { authConfigFromForm, decryptAuthConfig } from "@/lib/rules/auth-config";
 import { responseRulesFromForm } from "@/lib/rules/endpoint-config";
+import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
 import type { AuthConfig } from "@/lib/validations/auth";
 import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
 
+/**
+ * The Authentication tab's Test Connection: runs the form's current values (saved or not), with
+ * the stored secrets standing in for blank secret fields of a saved rule, signed as the rule's
+ * deliveries are. A saved rule records when it was last tested and the outcome.
+ */
 export async function testConnectionAction(input: { ruleId?: string; values: RuleInput }): Promise<ActionResult<TestConnectionResult>> {
   const schema = z.object({ ruleId: z.string().min(1).max(100).optional(), values: ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS }) });
   const run = authedAction({ schema, role: "ADMIN" }, async ({ ruleId, values }, ctx) => {
     const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
     let stored: AuthConfig | null = null;
+    let signingSecrets: string[] | null = null;
     if (ruleId) {
-      const rule = await ctx.prisma.webhookRule.findFirst({ where: { id: ruleId, organizationId: ctx.organizationId }, select: { authType: true, authConfigEncrypted: true } });
+      const rule = await ctx.prisma.webhookRule.findFirst({
+        where: { id: ruleId, organizationId: ctx.organizationId },
+        select: { authType: true, authConfigEncrypted: true, signingSecretEncrypted: true, previousSecretEncrypted: true, previousSecretExpiresAt: true },
+      });
       if (!rule) throw new NotFoundError();
       stored = decryptAuthConfig(rule.authType, rule.authConfigEncrypted);
+      signingSecrets = ruleSigningSecrets(rule, new Date());
+    }
+    if (!signingSecrets) {
+      const keys = await getSigningKeys(ctx.prisma, ctx.organizationId);
+      signingSecrets = [keys.current.secret, ...keys.previous.map((k) => k.secret)];
     }
     // Blank secrets in the form mean "the saved ones", as on Save.
     const auth = authConfigFromForm(values.auth, stored);
-    const keys = await getSigningKeys(ctx.prisma, ctx.organizationId);
     const result = await testConnection(
       {
         organization,
@@ -40,7 +50,7 @@ export async function testConnectionAction(input: { ruleId?: string; values: Rul
         responseRules: responseRulesFromForm(values),
         timeoutMs: values.timeoutMs,
         signatureScheme: values.signatureScheme,
-        signingSecrets: [keys.current.secret, ...keys.previous.map((k) => k.secret)],
+        signingSecrets,
       },
       outbound(),
     );
@@ -52,5 +62,11 @@ export async function testConnectionAction(input: { ruleId?: string; values: Rul
     }
     return result;
   });
-  return run(input);
+  const res = await run(input);
+  // The form knows its fields as "url", not "values.url".
+  return res.ok || !res.fieldErrors ? res : { ...res, fieldErrors: unnest(res.fieldErrors) };
+}
+
+function unnest(errors: FieldErrors): FieldErrors {
+  return Object.fromEntries(Object.entries(errors).map(([key, messages]) => [key.startsWith("values.") ? key.slice("values.".length) : key, messages]));
 }
