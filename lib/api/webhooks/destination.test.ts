@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { LookupFn } from "@/lib/security/ssrf";
+import { destinationProblem, fixedHost } from "./destination";
+
+const policy = { allowedNetworks: ["127.0.0.0/8"], allowInsecure: false };
+const answers = (table: Record<string, string[]>): LookupFn => async (host) => {
+  const found = table[host];
+  if (!found) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
+  return found.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }) as const);
+};
+
+describe("fixedHost", () => {
+  it("is the URL's host, or null when a template writes the host", () => {
+    expect(fixedHost("https://api.example.com/{{ lead.office }}/leads")).toBe("api.example.com");
+    expect(fixedHost("https://[::1]:8443/x")).toBe("::1");
+    expect(fixedHost("https://{{ lead.customFields.region }}.example.com/x")).toBeNull();
+    expect(fixedHost("not a url")).toBeNull();
+  });
+});
+
+describe("destinationProblem", () => {
+  const lookup = answers({ "hooks.example.com": ["93.184.215.14"], "internal.example.com": ["10.0.0.7"], "mixed.example.com": ["93.184.215.14", "192.168.1.2"], "dev.local": ["127.0.0.1"] });
+
+  it("accepts public hosts, allowed networks and templated hosts", async () => {
+    expect(await destinationProblem("https://hooks.example.com/x", policy, lookup)).toBeNull();
+    expect(await destinationProblem("https://dev.local/x", policy, lookup)).toBeNull();
+    expect(await destinationProblem("https://{{ lead.office }}.example.com/x", policy, lookup)).toBeNull();
+  });
+
+  it("refuses private, metadata and mixed answers, and hosts that do not resolve", async () => {
+    expect(await destinationProblem("https://internal.example.com/x", policy, lookup)).toMatch(/internal\.example\.com resolves to 10\.0\.0\.7 is a private-network address\. Webhooks can only reach public addresses\./);
+    expect(await destinationProblem("https://169.254.169.254/latest", policy, lookup)).toMatch(/link-local/);
+    expect(await destinationProblem("https://mixed.example.com/x", policy, lookup)).toMatch(/192\.168\.1\.2/);
+    expect(await destinationProblem("https://nowhere.example.com/x", policy, lookup)).toMatch(/^Cannot resolve host nowhere\.example\.com \(failed: ENOTFOUND\)/);
+  });
+});
