@@ -20,7 +20,7 @@ describe("deepPartial", () => {
   const schema = z.strictObject({
     title: z.string().min(1),
     enabled: z.boolean().default(true),
-    nested: z.strictObject({ a: z.string().default("x"), b: z.int() }).prefault({}),
+    nested: z.strictObject({ a: z.string().default("x"), b: z.int() }).prefault({ b: 1 }),
     loose: z.object({ c: z.string() }),
     policy: z.object({ kind: z.literal("k"), n: z.int() }),
   });
