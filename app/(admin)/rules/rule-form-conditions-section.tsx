@@ -22,6 +22,7 @@ export function RuleFormConditionsSection({ idPrefix }: { idPrefix: string }) {
   return (
     <RuleFormSection
       id={`${idPrefix}-conditions-heading`}
+      wide
       title="Conditions"
       description="Beyond the trigger and creation rules: a lead that does not meet these is not sent, and its delivery shows as Skipped with the reason."
     >
@@ -34,7 +35,7 @@ export function RuleFormConditionsSection({ idPrefix }: { idPrefix: string }) {
             <label htmlFor={matchId} className="sr-only">
               Send only when these conditions match
             </label>
-            <Select id={matchId} className="w-auto" {...register("conditionMatch")}>
+            <Select id={matchId} className="max-w-24" {...register("conditionMatch")}>
               <option value="all">all</option>
               <option value="any">any</option>
             </Select>

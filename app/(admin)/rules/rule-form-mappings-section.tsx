@@ -23,6 +23,7 @@ export function RuleFormMappingsSection({ idPrefix }: { idPrefix: string }) {
   return (
     <RuleFormSection
       id={`${idPrefix}-mappings-heading`}
+      wide
       title="Field mappings"
       description="The receiver's field names. Nested names use dots (name.first becomes { name: { first } } in JSON)."
     >

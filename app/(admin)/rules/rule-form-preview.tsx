@@ -4,12 +4,21 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useWatch } from "react-hook-form";
 import { previewRequestAction } from "./preview-action";
 import { useRuleForm } from "./rule-form-fields";
+import { tabLabelOf } from "./rule-form-tab-list";
 import { RuleFormSection } from "./rule-form-tabs";
 
 type ActionResponse = Awaited<ReturnType<typeof previewRequestAction>>;
 type Preview = Extract<ActionResponse, { ok: true }>["data"];
 
 const DEBOUNCE_MS = 400;
+
+/** The first field error, pointing at its tab ("Enter the token URL… (Authentication tab)"). */
+function describeFailure(res: Extract<ActionResponse, { ok: false }>): string {
+  const first = Object.entries(res.fieldErrors ?? {})[0];
+  if (!first?.[1][0]) return res.error;
+  const path = first[0].replace(/^values\./, "");
+  return `${first[1][0]} (${tabLabelOf(path)} tab)`;
+}
 
 /**
  * The request a sample lead would produce with the form as it is now, rendered by the server (the
@@ -39,8 +48,7 @@ export function RuleFormPreview({ idPrefix, active }: { idPrefix: string; active
           setPreview(res.data);
           setFailure(null);
         } else {
-          const first = Object.entries(res.fieldErrors ?? {})[0];
-          setFailure(first ? `${res.error} (${first[0]}: ${first[1][0] ?? ""})` : res.error);
+          setFailure(describeFailure(res));
         }
       } catch {
         if (call === latest.current) setFailure("The preview could not be loaded.");

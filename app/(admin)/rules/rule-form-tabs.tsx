@@ -106,7 +106,33 @@ export function RuleFormTabPanel({ idPrefix, id, active, children }: { idPrefix:
  * labelled region: "URL" and "Trigger" name both a section and its field, and the field must be
  * the one thing found by that label.
  */
-export function RuleFormSection({ id, title, description, children }: { id: string; title: string; description?: React.ReactNode; children: React.ReactNode }) {
+export function RuleFormSection({
+  id,
+  title,
+  description,
+  wide = false,
+  children,
+}: {
+  id: string;
+  title: string;
+  description?: React.ReactNode;
+  /** Tables with several columns: the fields take the full width, under the title. */
+  wide?: boolean;
+  children: React.ReactNode;
+}) {
+  if (wide) {
+    return (
+      <section className="space-y-4">
+        <div>
+          <h2 id={id} className="text-sm font-semibold text-slate-900">
+            {title}
+          </h2>
+          {description && <p className="mt-1 max-w-3xl text-sm text-slate-500">{description}</p>}
+        </div>
+        <div className="space-y-4">{children}</div>
+      </section>
+    );
+  }
   return (
     <section className="grid gap-4 md:grid-cols-3 md:gap-8">
       <div>

@@ -11,42 +11,17 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import type { ReferenceLists } from "@/lib/reference/queries";
 import type { SecretField } from "@/lib/validations/auth";
-import { RULE_FIELDS, ruleSchema, type RuleField, type RuleFormValues, type RuleInput, type RuleValues } from "@/lib/validations/rule";
+import { RULE_FIELDS, ruleSchema, type RuleFormValues, type RuleInput, type RuleValues } from "@/lib/validations/rule";
 import { createRuleAction, updateRuleAction } from "./actions";
 import { RuleFormAuthTab, type LastTest } from "./rule-form-auth-tab";
 import { firstErrorPath, type RulePath } from "./rule-form-fields";
 import { RuleFormRequestTab } from "./rule-form-request-tab";
 import { RuleFormResponseTab } from "./rule-form-response-tab";
 import { RuleFormRuleTab } from "./rule-form-rule-tab";
+import { TABS, tabOf, type TabId } from "./rule-form-tab-list";
 import { RuleFormTabPanel, RuleFormTabs } from "./rule-form-tabs";
 
-type TabId = "rule" | "auth" | "request" | "response";
-
-const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] = [
-  {
-    id: "rule",
-    label: "Rule",
-    fields: ["title", "enabled", "url", "trigger", "statusId", "substatusId", "caseTypeIds", "officeId", "opportunitySourceId", "marketingSourceId", "requiresCaseTrackerCode"],
-  },
-  { id: "auth", label: "Authentication", fields: ["auth"] },
-  {
-    id: "request",
-    label: "Request",
-    fields: ["method", "headers", "mappingMode", "fieldMappings", "payloadFormat", "wrapInEnvelope", "payloadTemplate", "conditionMatch", "conditions", "timeWindow", "timeoutMs", "signatureScheme"],
-  },
-  {
-    id: "response",
-    label: "Response",
-    fields: ["successStatuses", "bodyCondition", "responseParsers", "errorParser", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx"],
-  },
-];
-
 const ID_PREFIX = "rule-form";
-
-function tabOf(path: string): TabId {
-  const root = path.split(".")[0];
-  return TABS.find((t) => t.fields.some((f) => f === root))?.id ?? "rule";
-}
 
 /** The form path of a server error key ("auth.password", "caseTypeIds.0"), if it is one. */
 function asPath(key: string): RulePath | undefined {
