@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
+import { saveRuleForm } from "./rule-helpers";
 
 // The retry journey, end to end: a lead arrives through the REST API, its delivery to a real
 // receiver fails (400, not retried), an admin opens it from the delivery log and clicks Retry,
@@ -83,7 +84,8 @@ async function createRule(page: Page, url: string) {
   await page.getByLabel("Trigger").selectOption({ label: "Lead Created" });
   // Only leads with a case tracker code: leads other specs create in this org stay out of it.
   await page.getByLabel("Requires Case Tracker Code").selectOption({ label: "Yes" });
-  await page.getByRole("button", { name: "Save" }).click();
+  // Never tested: Save asks for confirmation first.
+  await saveRuleForm(page, page.getByRole("form", { name: "Add Webhook Rule" }));
   await expect(page).toHaveURL(/\/rules$/);
 }
 

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { createRule, downloadRulesExport, EXPORT_HEADER, listedTitles, open, openRules, ruleRow, rulesTable, uniqueTag } from "./rule-helpers";
+import { createRule, downloadRulesExport, EXPORT_HEADER, listedTitles, open, openRules, ruleRow, rulesTable, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The Webhook Rules admin as an admin of Acme: create with creation rules, edit, enable/disable
 // from the list, sort, filter, export, delete, and user text rendered as text.
@@ -38,7 +38,8 @@ test("an admin creates a rule with creation rules, sees its summary, then edits 
   const renamed = `Intake to CRM (status changes) ${tag}`;
   await form.getByLabel("Title", { exact: true }).fill(renamed);
   await form.getByLabel("Trigger", { exact: true }).selectOption({ label: "Lead Status Changed" });
-  await form.getByRole("button", { name: "Save" }).click();
+  // Never tested: Save asks for confirmation first.
+  await saveRuleForm(page, form);
   await expect(page.getByText("Webhook rule saved")).toBeVisible({ timeout: 15_000 });
   await expect(page).toHaveURL(/\/rules$/);
 

@@ -66,8 +66,8 @@ test("a rule opens read-only: its values, every field disabled, no Save", async 
   await expect(form.getByRole("button", { name: "Save" })).toHaveCount(0);
   await expect(form.getByRole("link", { name: "Back to rules" })).toBeVisible();
 
-  // The Delivery tab is read-only too.
-  await form.getByRole("tab", { name: "Delivery" }).click();
+  // The Request tab (timeout, signature) is read-only too.
+  await form.getByRole("tab", { name: "Request" }).click();
   await expect(form.getByLabel("Timeout (milliseconds)")).toBeDisabled();
   await expect(form.getByLabel("Signature scheme")).toBeDisabled();
 });

@@ -36,6 +36,8 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         key={rule.id}
         ruleId={rule.id}
         defaultValues={rule.values}
+        storedSecrets={rule.storedSecrets}
+        lastTest={rule.lastTest}
         references={references}
         allowInsecureUrls={env().ALLOW_INSECURE_URLS}
         readOnly={user.role !== "ADMIN"}
