@@ -133,33 +133,6 @@ describe("consecutive failures, warnings and the automatic disable", () => {
   });
 });
 
-/**
- * One dispatcher batch, then the rule health it reports. The dispatcher is to call
- * recordRuleHealth itself; until it does, the entries are rebuilt here from the attempts the batch
- * stored (and skipped when the dispatcher already counted them, so this test holds either way).
- */
-async function dispatchAndRecord(organizationId: string, ruleId: string, seen: Set<string>, batchSize?: number) {
-  const before = await rule(ruleId);
-  const now = new Date();
-  await dispatchBatch({ prisma: prisma(), client, batchSize, now: () => now });
-  const attempts = await prisma().deliveryAttempt.findMany({ where: { delivery: { organizationId } }, include: { delivery: true }, orderBy: { startedAt: "asc" } });
-  const fresh = attempts.filter((a) => !seen.has(a.id));
-  for (const a of fresh) seen.add(a.id);
-  const entries: RuleHealthInput[] = fresh.map((a) => ({
-    deliveryId: a.deliveryId,
-    ruleId: a.delivery.ruleId,
-    organizationId,
-    outcome: a.delivery.state === "SUCCEEDED" ? "SUCCEEDED" : a.delivery.state === "FAILED" ? "FAILED" : "RETRYING",
-    statusCode: a.statusCode,
-    errorClass: a.errorClass,
-    error: a.errorMessage,
-    at: a.startedAt,
-  }));
-  const after = await rule(ruleId);
-  const counted = after.consecutiveFailures !== before.consecutiveFailures || after.failureWarningLevel !== before.failureWarningLevel;
-  if (!counted) await recordRuleHealth(prisma(), entries, new Date());
-}
-
 describe("a rule disabled after the threshold, then re-enabled with replay", () => {
   it("ends with every delivery that failed or was skipped while it was down sent to the fixed receiver", async () => {
     let broken = true;
@@ -170,9 +143,9 @@ describe("a rule disabled after the threshold, then re-enabled with replay", () 
     const deliveryIds = leads.flatMap((l) => l.deliveryIds);
     expect(deliveryIds).toHaveLength(6);
 
-    // One delivery per batch: the streak grows one at a time, with its warnings, to the threshold.
-    const seen = new Set<string>();
-    for (let i = 0; i < 4; i++) await dispatchAndRecord(t.org.id, t.ruleId, seen, 1);
+    // One delivery per batch (the dispatcher records the rule's health after each): the streak
+    // grows one at a time, with its warnings, to the threshold.
+    for (let i = 0; i < 4; i++) await dispatchBatch({ prisma: prisma(), client, batchSize: 1 });
     expect(await rule(t.ruleId)).toMatchObject({ enabled: false, disabledReason: "Disabled automatically after 4 consecutive failed deliveries" });
     expect((await notices(t.ruleId)).map((n) => n.kind)).toEqual(["FAILURE_WARNING", "FAILURE_WARNING", "RULE_DISABLED"]);
     expect(await prisma().notification.count({ where: { ruleId: t.ruleId, kind: "ERROR_REPORT" } })).toBe(1);

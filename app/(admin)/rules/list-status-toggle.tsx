@@ -115,7 +115,7 @@ export function RuleStatusToggle({ ruleId, title, enabled, canEdit }: { ruleId: 
             className="mt-0.5 h-4 w-4 shrink-0 rounded border-slate-300 accent-brand-600 focus-visible:outline-2 focus-visible:outline-brand-500"
           />
           <label htmlFor={checkboxId} className="font-medium text-slate-700">
-            Replay the {offer && deliveries(offer.replayCount)} that failed or were skipped while it was down
+            Replay the {offer && deliveries(offer.replayCount)} that failed or {offer?.replayCount === 1 ? "was" : "were"} skipped while it was down
           </label>
         </div>
       </ConfirmDialog>
