@@ -213,7 +213,8 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             responseBody: clean(res.body),
             bodyTruncated: res.bodyTruncated,
             errorClass: res.error?.class ?? null,
-            errorMessage: res.error ? clean(res.error.message) : null,
+            // Why the attempt failed even when a response came (a body check, a status outside the rule's list).
+            errorMessage: res.error ? clean(res.error.message) : result.state !== "SUCCEEDED" && result.lastError ? clean(result.lastError) : null,
             parsedError: result.parsedError ?? undefined,
           });
           if (result.gone) goneRules.add(d.ruleId);

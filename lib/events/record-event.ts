@@ -80,15 +80,27 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
   // never dropped silently.
   const deliveries = matching.map((r) => {
     const base = { id: newId("dlv"), organizationId: org.id, ruleId: r.id, eventId, leadId: input.lead?.id ?? null, createdAt: now };
-    const closed = (state: "SKIPPED" | "FAILED", lastError: string) =>
-      ({ ...base, url: r.url, method: r.method, requestHeaders: {}, requestBody: "", state, lastError, completedAt: now, nextAttemptAt: null });
+    const failed = (err: unknown) => ({
+      ...base, url: r.url, method: r.method, requestHeaders: {}, requestBody: "", state: "FAILED" as const, completedAt: now, nextAttemptAt: null,
+      lastError: `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    const rule = renderableRuleFromRow(r);
     let rendered: ReturnType<typeof renderRequest>;
     try {
-      rendered = renderRequest(renderableRuleFromRow(r), envelope, now);
+      rendered = renderRequest(rule, envelope, now);
+      if (rendered.kind === "skip") {
+        // The request is still rendered and frozen, so an admin who retries the skipped delivery
+        // sends the lead as the rule would have.
+        const request = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now);
+        if (request.kind === "skip") throw new Error(rendered.reason);
+        return {
+          ...base, url: request.url, method: request.method, requestHeaders: request.headers, requestBody: request.body,
+          state: "SKIPPED" as const, lastError: rendered.reason, completedAt: now, nextAttemptAt: null,
+        };
+      }
     } catch (err) {
-      return closed("FAILED", `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
+      return failed(err);
     }
-    if (rendered.kind === "skip") return closed("SKIPPED", rendered.reason);
     return {
       ...base,
       url: rendered.url,

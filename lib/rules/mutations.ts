@@ -31,7 +31,7 @@ const SINGLE_REFERENCES = [
  */
 /** Templates (URL, body, mapping) parse and render for a sample lead, or the form hears why. */
 function assertTemplates(values: RuleValues): void {
-  const problems = templateProblems(values, values.trigger);
+  const problems = templateProblems(values, values.events[0]);
   if (Object.keys(problems).length) throw new DomainError("Some templates have errors. Please correct them.", problems);
 }
 
@@ -63,7 +63,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     title: values.title,
     enabled: values.enabled,
     url: values.url,
-    events: [values.trigger],
+    events: values.events,
     statusId: values.statusId,
     substatusId: values.substatusId,
     officeId: values.officeId,
@@ -120,8 +120,6 @@ export interface RuleForEdit {
   id: string;
   title: string;
   values: RuleFormValues;
-  /** Events beyond the first (set through the API); the form edits one trigger. */
-  otherEvents: string[];
   /** Which authentication secrets are stored (the form shows them as set, never their values). */
   storedSecrets: SecretField[];
   lastTest: LastTest | null;
@@ -160,10 +158,6 @@ function storedAuthForm(type: AuthConfig["type"], encrypted: string | null) {
   return stored ? authFormFromConfig(stored) : { values: { ...authFormFromConfig(null).values, type }, storedSecrets: [] };
 }
 
-function isEventName(name: string | undefined): name is EventName {
-  return !!name && (EVENT_NAMES as readonly string[]).includes(name);
-}
-
 /** The rule as the edit form shows it. Throws NotFoundError for an unknown or another org's id. */
 export async function getRuleForEdit(prisma: PrismaClient, organizationId: string, ruleId: string): Promise<RuleForEdit> {
   const rule = await prisma.webhookRule.findFirst({
@@ -171,20 +165,18 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     include: { caseTypes: { select: { caseTypeId: true } } },
   });
   if (!rule) throw new NotFoundError();
-  const [first, ...otherEvents] = rule.events;
   const auth = storedAuthForm(rule.authType, rule.authConfigEncrypted);
   return {
     id: rule.id,
     title: rule.title,
-    otherEvents,
     storedSecrets: auth.storedSecrets,
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     values: {
       title: rule.title,
       enabled: rule.enabled,
       url: rule.url,
-      // An event the catalogue no longer lists is left for the form to flag rather than replaced silently.
-      trigger: (isEventName(first) ? first : (first ?? "")) as EventName,
+      // An event the catalogue no longer lists is left for the form to flag rather than dropped silently.
+      events: rule.events as EventName[],
       statusId: rule.statusId ?? "",
       substatusId: rule.substatusId ?? "",
       caseTypeIds: rule.caseTypes.map((c) => c.caseTypeId),

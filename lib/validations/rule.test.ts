@@ -29,7 +29,7 @@ describe("ruleSchema", () => {
       title: "Send to CRM",
       enabled: true,
       url: "https://crm.example.com/a?b=1",
-      trigger: "lead.created",
+      events: ["lead.created"],
       statusId: "st_1",
       substatusId: null,
       caseTypeIds: ["ct_1", "ct_2"],
@@ -49,7 +49,7 @@ describe("ruleSchema", () => {
   });
 
   it("fills defaults for the optional groups (API-style input)", () => {
-    const out = strict.parse({ title: "t", enabled: false, url: "https://x.example", trigger: "lead.updated" });
+    const out = strict.parse({ title: "t", enabled: false, url: "https://x.example", events: ["lead.updated"] });
     expect(out).toMatchObject({ enabled: false, caseTypeIds: [], statusId: null, requiresCaseTrackerCode: false, timeoutMs: 10000, signatureScheme: "STANDARD" });
   });
 
@@ -103,9 +103,11 @@ describe("ruleSchema", () => {
     });
   });
 
-  it("requires a trigger from the event catalogue", () => {
-    expect(errorsOf({ ...valid(), trigger: "lead.exploded" }).trigger).toEqual([RULE_MESSAGES.trigger]);
-    expect(errorsOf({ ...valid(), trigger: "" }).trigger).toEqual([RULE_MESSAGES.trigger]);
+  it("requires one or more triggers from the event catalogue, kept once each in catalogue order", () => {
+    expect(errorsOf({ ...valid(), events: ["lead.exploded"] })["events.0"]).toEqual([RULE_MESSAGES.trigger]);
+    expect(errorsOf({ ...valid(), events: [] }).events).toEqual([RULE_MESSAGES.events]);
+    expect(errorsOf({ ...valid(), events: undefined }).events).toEqual([RULE_MESSAGES.events]);
+    expect(strict.parse(valid({ events: ["lead.deleted", "lead.created", "lead.deleted"] })).events).toEqual(["lead.created", "lead.deleted"]);
   });
 
   describe("creation rules", () => {
@@ -117,7 +119,7 @@ describe("ruleSchema", () => {
     it("drops every creation rule when the trigger has none", () => {
       const out = strict.parse(
         valid({
-          trigger: "lead.deleted",
+          events: ["lead.deleted"],
           statusId: "",
           substatusId: "sub_1",
           caseTypeIds: ["ct_1"],
@@ -127,7 +129,7 @@ describe("ruleSchema", () => {
           requiresCaseTrackerCode: true,
         }),
       );
-      expect(out).toMatchObject({ trigger: "lead.deleted", statusId: null, substatusId: null, caseTypeIds: [], officeId: null, opportunitySourceId: null, marketingSourceId: null, requiresCaseTrackerCode: false });
+      expect(out).toMatchObject({ events: ["lead.deleted"], statusId: null, substatusId: null, caseTypeIds: [], officeId: null, opportunitySourceId: null, marketingSourceId: null, requiresCaseTrackerCode: false });
     });
 
     it("accepts null for any choice and rejects non-string ids", () => {
@@ -161,8 +163,8 @@ describe("ruleSchema", () => {
   });
 
   it("reports every invalid field at once", () => {
-    expect(Object.keys(errorsOf({ title: "", enabled: null, url: "nope", trigger: "x", timeoutMs: 5, signatureScheme: "x" })).sort()).toEqual(
-      ["enabled", "signatureScheme", "timeoutMs", "title", "trigger", "url"].sort(),
+    expect(Object.keys(errorsOf({ title: "", enabled: null, url: "nope", events: "x", timeoutMs: 5, signatureScheme: "x" })).sort()).toEqual(
+      ["enabled", "events", "signatureScheme", "timeoutMs", "title", "url"].sort(),
     );
   });
 });

@@ -37,6 +37,7 @@ export const RULE_MESSAGES = {
   urlTemplate: "Close each template variable with }}, e.g. https://api.example.com/{{ lead.office }}/leads.",
   urlCredentials: "Remove the user name and password from the URL; set credentials under Authentication instead.",
   trigger: "Choose a trigger.",
+  events: "Choose at least one trigger.",
   referenceId: "Choose an option from the list.",
   substatusWithoutStatus: "Choose a lead status before a substatus.",
   tooManyCaseTypes: "Choose at most 100 case types.",
@@ -96,7 +97,11 @@ export function ruleSchema(options: RuleSchemaOptions) {
       title: z.string({ error: RULE_MESSAGES.titleRequired }).trim().min(1, RULE_MESSAGES.titleRequired).max(TITLE_MAX, RULE_MESSAGES.titleTooLong),
       enabled: yesNo,
       url: urlSchema(options),
-      trigger: z.enum(EVENT_NAMES, { error: RULE_MESSAGES.trigger }),
+      // One trigger is the common case; a rule may subscribe to several (the API too).
+      events: z
+        .array(z.enum(EVENT_NAMES, { error: RULE_MESSAGES.trigger }), { error: RULE_MESSAGES.events })
+        .min(1, RULE_MESSAGES.events)
+        .transform((events) => EVENT_NAMES.filter((name) => events.includes(name))),
       statusId: optionalReference,
       substatusId: optionalReference,
       caseTypeIds: z
@@ -125,14 +130,14 @@ export function ruleSchema(options: RuleSchemaOptions) {
       refineRetry(rule, ctx);
       refineRequest(rule, ctx);
       refineResponse(rule, ctx);
-      if (hasCreationRules([rule.trigger]) && rule.substatusId && !rule.statusId) {
+      if (hasCreationRules(rule.events) && rule.substatusId && !rule.statusId) {
         ctx.addIssue({ code: "custom", path: ["substatusId"], message: RULE_MESSAGES.substatusWithoutStatus });
       }
     })
     .transform((rule) => {
       // Triggers without creation rules match every lead: whatever the form still holds from an
       // earlier trigger choice is not saved.
-      if (hasCreationRules([rule.trigger])) return rule;
+      if (hasCreationRules(rule.events)) return rule;
       return { ...rule, ...NO_CREATION_RULES };
     });
 }
@@ -159,7 +164,7 @@ export const RULE_FIELDS = [
   "title",
   "enabled",
   "url",
-  "trigger",
+  "events",
   "statusId",
   "substatusId",
   "caseTypeIds",
@@ -195,12 +200,12 @@ export const RULE_FIELDS = [
 export type RuleField = (typeof RULE_FIELDS)[number];
 
 /** The values a new rule starts with in the form. */
-export function emptyRuleInput(trigger: EventName = "lead.created"): RuleFormValues {
+export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleFormValues {
   return {
     title: "",
     enabled: true,
     url: "",
-    trigger,
+    events,
     statusId: "",
     substatusId: "",
     caseTypeIds: [],
@@ -223,7 +228,7 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   title: string;
   enabled: boolean;
   url: string;
-  trigger: EventName;
+  events: EventName[];
   statusId: string;
   substatusId: string;
   caseTypeIds: string[];

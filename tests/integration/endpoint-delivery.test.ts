@@ -178,6 +178,7 @@ describe("response rules", () => {
     const { delivery } = await deliverOne();
     expect(delivery.state).toBe("FAILED");
     expect(delivery.attempts[0]!.parsedError).toEqual({ code: "E_EMAIL", message: "Email is invalid", field: "email" });
+    expect(delivery.attempts[0]!.errorMessage).toMatch(/422/);
   });
 });
 
@@ -189,6 +190,8 @@ describe("conditional sending and the sending window", () => {
     expect(delivery.state).toBe("SKIPPED");
     expect(delivery.lastError).toMatch(/score/);
     expect(rx.received).toHaveLength(0);
+    // Frozen all the same: an admin's retry sends the lead as the rule would have.
+    expect(JSON.parse(delivery.requestBody)).toMatchObject({ type: "lead.created", data: { lead: { email: "ada@example.test" } } });
   });
 
   it("waits for the window to open, or sends to the alternate URL outside it", async () => {

@@ -57,7 +57,7 @@ describe("createRuleAction", () => {
     const id = await createAsAdmin({
       title: "  Intake to CRM  ",
       enabled: false,
-      trigger: "lead.status_changed",
+      events: ["lead.status_changed"],
       statusId: status.id,
       substatusId: status.substatuses[0]!.id,
       caseTypeIds: caseTypes,
@@ -88,7 +88,7 @@ describe("createRuleAction", () => {
     expect(rule.caseTypes.map((c) => c.caseTypeId).sort()).toEqual([...caseTypes].sort());
 
     const forEdit = await getRuleForEdit(prisma(), acme.org.id, id);
-    expect(forEdit.values).toMatchObject({ trigger: "lead.status_changed", statusId: status.id, officeId: refs.offices[1]!.id, requiresCaseTrackerCode: true, timeoutMs: 15000 });
+    expect(forEdit.values).toMatchObject({ events: ["lead.status_changed"], statusId: status.id, officeId: refs.offices[1]!.id, requiresCaseTrackerCode: true, timeoutMs: 15000 });
     expect([...forEdit.values.caseTypeIds].sort()).toEqual([...caseTypes].sort());
   });
 
@@ -104,7 +104,7 @@ describe("createRuleAction", () => {
   });
 
   it("drops creation rules for a trigger that has none", async () => {
-    const id = await createAsAdmin({ trigger: "lead.deleted", officeId: refs.offices[0]!.id, caseTypeIds: [refs.caseTypes[0]!.id], requiresCaseTrackerCode: true });
+    const id = await createAsAdmin({ events: ["lead.deleted"], officeId: refs.offices[0]!.id, caseTypeIds: [refs.caseTypes[0]!.id], requiresCaseTrackerCode: true });
     const rule = await prisma().webhookRule.findUniqueOrThrow({ where: { id }, include: { caseTypes: true } });
     expect(rule).toMatchObject({ events: ["lead.deleted"], officeId: null, requiresCaseTrackerCode: false });
     expect(rule.caseTypes).toEqual([]);
@@ -205,13 +205,13 @@ describe("updateRuleAction", () => {
       ruleId: id,
       values: {
         ...edit.values,
-        title: "Renamed", url: "https://new.example.com/h", trigger: "lead.note_added", caseTypeIds: [refs.caseTypes[1]!.id, refs.caseTypes[3]!.id], officeId: "", timeoutMs: 2000,
+        title: "Renamed", url: "https://new.example.com/h", events: ["lead.note_added", "lead.converted"], caseTypeIds: [refs.caseTypes[1]!.id, refs.caseTypes[3]!.id], officeId: "", timeoutMs: 2000,
         headers: [{ name: "X-Team", value: "intake" }],
       },
     });
     expect(res).toEqual({ ok: true, data: { id } });
     const rule = await prisma().webhookRule.findUniqueOrThrow({ where: { id }, include: { caseTypes: true } });
-    expect(rule).toMatchObject({ title: "Renamed", url: "https://new.example.com/h", events: ["lead.note_added"], officeId: null, timeoutMs: 2000, authType: "BEARER", headers: [{ name: "X-Team", value: "intake" }] });
+    expect(rule).toMatchObject({ title: "Renamed", url: "https://new.example.com/h", events: ["lead.note_added", "lead.converted"], officeId: null, timeoutMs: 2000, authType: "BEARER", headers: [{ name: "X-Team", value: "intake" }] });
     expect(decryptAuthConfig(rule.authType, rule.authConfigEncrypted)).toEqual({ type: "BEARER", prefix: "Bearer", token: "t0ken" });
     expect(rule.caseTypes.map((c) => c.caseTypeId).sort()).toEqual([refs.caseTypes[1]!.id, refs.caseTypes[3]!.id].sort());
 

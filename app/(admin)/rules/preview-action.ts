@@ -12,7 +12,7 @@ const previewSchema = z.object({
   values: z
     .object({
       url: z.string().max(2048).default(""),
-      trigger: z.string().max(100).default("lead.created"),
+      events: z.array(z.string().max(100)).max(50).default([]),
       signatureScheme: z.enum(["STANDARD", "HMAC_HEX"]).default("STANDARD"),
       auth: authFormSchema.default(emptyAuthForm()),
       ...requestFormFields,
@@ -23,7 +23,7 @@ const previewSchema = z.object({
 export async function previewRequestAction(input: { values: RuleInput }): Promise<ActionResult<PreviewResult>> {
   const run = authedAction({ schema: previewSchema, role: "VIEWER" }, async ({ values }, ctx) => {
     const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
-    return previewRequest({ organization, trigger: values.trigger, url: values.url, request: values, auth: values.auth, signatureScheme: values.signatureScheme });
+    return previewRequest({ organization, trigger: values.events[0] ?? "lead.created", url: values.url, request: values, auth: values.auth, signatureScheme: values.signatureScheme });
   });
   return run(input);
 }

@@ -13,25 +13,29 @@ export function RuleFormRuleTab({
   idPrefix,
   references,
   allowInsecureUrls,
-  initialTrigger,
+  initialEvents,
 }: {
   idPrefix: string;
   references: ReferenceLists;
   allowInsecureUrls: boolean;
-  /** The trigger the rule was loaded with; kept as an option even if the catalogue dropped it. */
-  initialTrigger: string;
+  /** The events the rule was loaded with; kept as options even if the catalogue dropped one. */
+  initialEvents: readonly string[];
 }) {
   const { register, formState, control } = useRuleForm();
   const { errors } = formState;
-  const trigger = useWatch({ control, name: "trigger" });
+  const events = useWatch({ control, name: "events" }) ?? [];
   const id = (name: string) => `${idPrefix}-${name}`;
   const titleError = errorMessage(errors, "title");
   const urlError = errorMessage(errors, "url");
-  const triggerError = errorMessage(errors, "trigger");
+  const triggerError = errorMessage(errors, "events");
   const urlHint = `The endpoint your integration platform gave you (Zapier, Make, your CRM…). ${
     allowInsecureUrls ? "http:// is allowed on this server." : "Must start with https://."
   } It may use lead values, e.g. https://api.example.com/{{ lead.office }}/leads.`;
-  const description = eventType(trigger)?.description;
+  const chosen = events.map((name) => eventType(name)).filter((e) => e !== undefined);
+  const description = [
+    chosen.length === 1 ? chosen[0]!.description : chosen.length > 1 ? `${chosen.length} triggers: ${chosen.map((e) => e.label).join(", ")}.` : "",
+    "Hold Ctrl (⌘ on a Mac) to choose several.",
+  ].join(" ");
 
   return (
     <>
@@ -59,10 +63,21 @@ export function RuleFormRuleTab({
         </Field>
       </RuleFormSection>
 
-      <RuleFormSection id={id("trigger-heading")} title="Trigger" description="The lead event that sends this webhook.">
+      <RuleFormSection id={id("trigger-heading")} title="Trigger" description="The lead events that send this webhook.">
         <Field label="Trigger" htmlFor={id("trigger")} hint={description} error={triggerError}>
-          <Select id={id("trigger")} aria-invalid={!!triggerError} aria-describedby={describedBy(id("trigger"), triggerError, !!description)} {...register("trigger")}>
-            {initialTrigger && !eventType(initialTrigger) && <option value={initialTrigger}>Unknown event ({initialTrigger})</option>}
+          <Select
+            id={id("trigger")}
+            multiple
+            size={Math.min(EVENT_TYPES.length, 6)}
+            aria-invalid={!!triggerError}
+            aria-describedby={describedBy(id("trigger"), triggerError, true)}
+            {...register("events")}
+          >
+            {initialEvents.filter((name) => !eventType(name)).map((name) => (
+              <option key={name} value={name}>
+                Unknown event ({name})
+              </option>
+            ))}
             {EVENT_TYPES.map((e) => (
               <option key={e.name} value={e.name}>
                 {e.label}
@@ -72,7 +87,7 @@ export function RuleFormRuleTab({
         </Field>
       </RuleFormSection>
 
-      {hasCreationRules([trigger]) && <CreationRules idPrefix={idPrefix} references={references} />}
+      {hasCreationRules(events) && <CreationRules idPrefix={idPrefix} references={references} />}
     </>
   );
 }

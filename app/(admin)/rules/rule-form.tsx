@@ -126,7 +126,7 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
           {/* A disabled fieldset disables every control in it at once (the read-only view). */}
           <fieldset disabled={readOnly} className="min-w-0">
             <RuleFormTabPanel idPrefix={ID_PREFIX} id="rule" active={activeTab === "rule"}>
-              <RuleFormRuleTab idPrefix={ID_PREFIX} references={references} allowInsecureUrls={allowInsecureUrls} initialTrigger={defaultValues.trigger} />
+              <RuleFormRuleTab idPrefix={ID_PREFIX} references={references} allowInsecureUrls={allowInsecureUrls} initialEvents={defaultValues.events} />
             </RuleFormTabPanel>
             <RuleFormTabPanel idPrefix={ID_PREFIX} id="auth" active={activeTab === "auth"}>
               <RuleFormAuthTab

@@ -43,7 +43,7 @@ export async function testConnectionAction(input: { ruleId?: string; values: Rul
       {
         organization,
         ruleId: ruleId ?? null,
-        trigger: values.trigger,
+        trigger: values.events[0]!,
         url: values.url,
         request: values,
         auth,

@@ -27,11 +27,6 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
   return (
     <>
       <PageHeader title="Edit Webhook Rule" description={rule.title} />
-      {rule.otherEvents.length > 0 && (
-        <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
-          This rule was also subscribed through the API to {rule.otherEvents.map(eventLabel).join(", ")}. Saving here keeps only the trigger chosen below.
-        </p>
-      )}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}
