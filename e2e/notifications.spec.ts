@@ -1,0 +1,118 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Page } from "@playwright/test";
+import { API_KEYS } from "./accounts";
+import { expect, signInAs, test } from "./fixtures";
+import { createRule, open, openRules, ruleRow, uniqueTag } from "./rule-helpers";
+
+// A rule whose endpoint answers 410 Gone is disabled at once; the admins find the notice and the
+// error report in Notifications; enabling the rule again offers to replay what failed while it was
+// down, and the replay reaches the (now fixed) receiver under the same webhook-id.
+//
+// Needs from the e2e server: ALLOW_INSECURE_URLS=true and ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8.
+
+test.describe.configure({ mode: "serial" });
+
+interface Hit {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Answers 410 Gone to the first request, 200 afterwards. */
+async function startGoneReceiver() {
+  const hits: Hit[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => (body += c));
+    req.on("end", () => {
+      hits.push({ headers: req.headers, body });
+      if (hits.length === 1) res.writeHead(410).end("gone");
+      else res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const tag = uniqueTag();
+const title = `Gone endpoint ${tag}`;
+// Creation rules no other spec's leads meet, so this rule only gets this spec's lead.
+const MATCH = { status: "Qualified", office: "Main Office" } as const;
+const notificationRow = (page: Page, title: string) => page.getByRole("table", { name: "Notifications" }).getByRole("row").filter({ hasText: title });
+let receiver: Awaited<ReturnType<typeof startGoneReceiver>>;
+
+test.beforeAll(async () => {
+  receiver = await startGoneReceiver();
+});
+test.afterAll(async () => {
+  await receiver?.close();
+});
+
+test("a 410 disables the rule; Notifications tell the admins; enabling it replays the failed delivery", async ({ page }) => {
+  await signInAs(page, "acmeAdmin");
+  await open(page, "/settings");
+  const org = page.locator("form").filter({ has: page.getByLabel("Organization name") });
+  if ((await org.getByLabel("Enable Webhooks").inputValue()) !== "yes") {
+    await org.getByLabel("Enable Webhooks").selectOption("yes");
+    await org.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText("Settings saved")).toBeVisible();
+  }
+  await createRule(page, { title, url: `${receiver.url}/hook`, trigger: "Lead Created", creationRules: MATCH });
+
+  const res = await page.request.post("/api/v1/leads", {
+    headers: { Authorization: `Bearer ${API_KEYS.acme}` },
+    data: { email: `gone-${tag}@example.test`, ...MATCH },
+  });
+  expect(res.status()).toBe(201);
+  await expect.poll(() => receiver.hits.length, { timeout: 15_000 }).toBe(1);
+
+  await expect
+    .poll(
+      async () => {
+        await openRules(page, title);
+        return ruleRow(page, title).getByText(/410 Gone/).count();
+      },
+      { timeout: 15_000, message: "the rule shows why it was disabled" },
+    )
+    .toBe(1);
+
+  await open(page, `/notifications?q=${encodeURIComponent(tag)}`);
+  const disabledNotice = notificationRow(page, `Rule "${title}" was disabled`);
+  const report = notificationRow(page, `Rule "${title}": 1 failed delivery (HTTP 410)`);
+  await expect(disabledNotice).toHaveCount(1);
+  await expect(disabledNotice).toContainText("The endpoint answered 410 Gone");
+  await expect(report).toHaveCount(1);
+  await expect(report.getByRole("link", { name: /^HTTP 410 at / })).toHaveAttribute("href", /^\/deliveries\/dlv_/);
+
+  await openRules(page, title);
+  await ruleRow(page, title).getByRole("button", { name: `Enable rule ${title}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Enable “${title}”?` });
+  await expect(dialog.getByLabel("Replay the 1 delivery that failed or was skipped while it was down")).toBeChecked();
+  await dialog.getByRole("button", { name: "Enable and replay 1" }).click();
+  await expect(page.getByText(`Enabled “${title}”; 1 delivery queued for replay`)).toBeVisible();
+  await expect.poll(() => receiver.hits.length, { timeout: 15_000 }).toBe(2);
+  expect(receiver.hits[1]!.headers["webhook-id"]).toBe(receiver.hits[0]!.headers["webhook-id"]);
+  expect(receiver.hits[1]!.body).toBe(receiver.hits[0]!.body);
+  await openRules(page, title);
+  await expect(ruleRow(page, title).getByRole("button", { name: `Disable rule ${title}` })).toBeVisible();
+
+  await open(page, `/notifications?q=${encodeURIComponent(tag)}`);
+  await expect(disabledNotice).toContainText("(unread)");
+  await disabledNotice.getByRole("button", { name: /^Mark as read/ }).click();
+  await expect(disabledNotice.getByRole("button", { name: /^Mark as read/ })).toHaveCount(0);
+  await expect(disabledNotice).not.toContainText("(unread)");
+});
+
+test("a viewer reads the notifications but cannot mark them read; another organization sees none of them", async ({ page }) => {
+  await signInAs(page, "acmeViewer");
+  await open(page, `/notifications?q=${encodeURIComponent(tag)}`);
+  await expect(notificationRow(page, `Rule "${title}": 1 failed delivery (HTTP 410)`)).toHaveCount(1);
+  await expect(page.getByRole("button", { name: /Mark (all )?as read/ })).toHaveCount(0);
+
+  await page.context().clearCookies();
+  await signInAs(page, "globexAdmin");
+  await open(page, `/notifications?q=${encodeURIComponent(tag)}`);
+  await expect(page.getByRole("heading", { name: "Notifications", exact: true })).toBeVisible();
+  await expect(page.getByText(title)).toHaveCount(0);
+});
