@@ -43,7 +43,7 @@ async function checkOptions(prisma: PrismaClient, organizationId: string, opts: 
     if (!rule) throw new NotFoundError("Rule not found");
   }
   const states = [...new Set(opts.states?.length ? opts.states : DEFAULT_REPLAY_STATES)];
-  const total = await prisma.delivery.count({ where: { AND: [replayWhere(organizationId, opts), { state: { in: states } }] } });
+  const total = await countReplayable(prisma, organizationId, { ...opts, states });
   if (total > MAX_REPLAY) throw new DomainError(`That would replay ${total} deliveries; narrow the time range to at most ${MAX_REPLAY} at a time.`);
   return states;
 }
