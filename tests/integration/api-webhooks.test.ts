@@ -204,6 +204,13 @@ describe("webhooks API: change, delete, logs, retry, replay", () => {
     const fields = await fieldsOf(await call(patchRoute, { method: "PATCH", id: hook.id, body: { authentication: { type: "API_KEY", keyName: "X-Key" } } }));
     expect(Object.keys(fields)).toEqual(["authentication.keyValue"]);
     expect((await fieldsOf(await call(patchRoute, { method: "PATCH", id: hook.id, body: { events: [] } }))).events).toBeDefined();
+
+    // Enabling a webhook that was disabled automatically clears why, as enabling it in the admin does.
+    await prisma().webhookRule.update({ where: { id: hook.id }, data: { enabled: false, disabledReason: "50 failed deliveries in a row", disabledAt: new Date(), consecutiveFailures: 50 } });
+    expect(await json(await call(getRoute, { id: hook.id }))).toMatchObject({ enabled: false, disabledReason: "50 failed deliveries in a row" });
+    const enabled = await json(await call(patchRoute, { method: "PATCH", id: hook.id, body: { enabled: true } }));
+    expect(enabled).toMatchObject({ enabled: true, disabledReason: null, disabledAt: null });
+    expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: hook.id } })).consecutiveFailures).toBe(0);
   });
 
   it("DELETE refuses an enabled webhook with 409 unless forced; a disabled one is deleted", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ruleSchema, type RuleFormValues } from "@/lib/validations/rule";
-import { apiFieldErrors, apiFieldPath, fromRuleValues, orderedEvents, toRuleInput } from "./convert";
+import { apiFieldErrors, apiFieldPath, fromRuleValues, toRuleInput } from "./convert";
 import { webhookCreateSchema } from "./schema";
 
 const refs = { statusId: "ref_status", substatusId: null, caseTypeIds: ["ref_ct"], officeId: null, opportunitySourceId: null, marketingSourceId: "ref_ms" };
@@ -33,7 +33,7 @@ describe("API values ↔ the rule form's values", () => {
     expect(parsed.success).toBe(true);
     const v = parsed.data!;
     expect(v).toMatchObject({
-      title: "Acme CRM", enabled: false, trigger: "lead.status_changed", statusId: "ref_status", caseTypeIds: ["ref_ct"], marketingSourceId: "ref_ms",
+      title: "Acme CRM", enabled: false, events: ["lead.status_changed", "lead.assigned"], statusId: "ref_status", caseTypeIds: ["ref_ct"], marketingSourceId: "ref_ms",
       requiresCaseTrackerCode: true, method: "PUT", mappingMode: "custom", payloadFormat: "XML", conditionMatch: "any", successStatuses: "200, 201",
       retryKind: "exponential", retryBaseSeconds: 10, retryMaxAttempts: 5, retryMaxDelaySeconds: 600, retryOn4xx: true, timeoutMs: 5000, signatureScheme: "HMAC_HEX",
     });
@@ -42,11 +42,7 @@ describe("API values ↔ the rule form's values", () => {
   it("reads back the same API values (round trip)", () => {
     const v = ruleSchema({ allowInsecureUrls: false }).parse(toRuleInput(body, refs));
     const form = { ...v, statusId: v.statusId ?? "", substatusId: "", officeId: "", opportunitySourceId: "", marketingSourceId: v.marketingSourceId ?? "" } as RuleFormValues;
-    expect(fromRuleValues(form, ["lead.assigned"], body.creationRules)).toEqual({ ...body, events: ["lead.status_changed", "lead.assigned"] });
-  });
-
-  it("orders events as the catalogue does, those with creation rules first", () => {
-    expect(orderedEvents(["lead.deleted", "lead.note_added", "lead.created", "lead.created"])).toEqual(["lead.created", "lead.note_added", "lead.deleted"]);
+    expect(fromRuleValues(form, body.creationRules)).toEqual({ ...body, events: ["lead.status_changed", "lead.assigned"] });
   });
 
   it("maps the form's field paths to the API's", () => {

@@ -1,4 +1,3 @@
-import { EVENT_NAMES, type EventName } from "@/lib/events/catalog";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
 import type { RuleFormValues, RuleInput } from "@/lib/validations/rule";
 import type { ReferenceIds } from "./references";
@@ -8,18 +7,6 @@ import type { WebhookValues } from "./schema";
 // input (then parsed by ruleSchema and saved by the form's mutations), the form's values → API
 // values, and the form's field paths → API paths for 422 field errors.
 
-// Until the rule form takes several events, it edits one trigger: the first of the webhook's
-// events in catalogue order, which lists the events with creation rules first, so the creation
-// rules are kept whenever any subscribed event uses them. The API stores the whole list itself
-// (storeEvents in ./mutations.ts). When RuleInput has `events`, these two become
-// `({ events: ordered })` and `values.events`.
-export function orderedEvents(events: readonly string[]): EventName[] {
-  return EVENT_NAMES.filter((e) => events.includes(e));
-}
-const ruleEventsInput = (events: readonly string[]) => ({ trigger: orderedEvents(events)[0]! });
-// Stored events are as saved; one the catalogue no longer lists is reported when a PATCH parses them again.
-const eventsOfRule = (values: RuleFormValues, otherEvents: readonly string[]) => [values.trigger, ...otherEvents] as EventName[];
-
 /** The rule form's input for API values whose reference names are already resolved to ids. */
 export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
   const { request: q, response: r } = v;
@@ -27,7 +14,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     title: v.title,
     enabled: v.enabled,
     url: v.url,
-    ...ruleEventsInput(v.events),
+    events: v.events,
     ...refs,
     requiresCaseTrackerCode: v.creationRules.requiresCaseTrackerCode,
     timeoutMs: v.timeoutMs,
@@ -55,12 +42,13 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
  * API values for a rule as the form shows it (secrets blank: the form never holds them), with
  * the creation rules given as names by the caller.
  */
-export function fromRuleValues(values: RuleFormValues, otherEvents: readonly string[], creationRules: WebhookValues["creationRules"]): WebhookValues {
+export function fromRuleValues(values: RuleFormValues, creationRules: WebhookValues["creationRules"]): WebhookValues {
   return {
     title: values.title,
     enabled: values.enabled,
     url: values.url,
-    events: eventsOfRule(values, otherEvents),
+    // Stored events are as saved; one the catalogue no longer lists is reported when a PATCH parses them again.
+    events: values.events,
     creationRules,
     authentication: values.auth,
     request: {

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
@@ -8,7 +8,7 @@ import { generateRuleSecret, setRuleSecret } from "@/lib/rules/signing-secret";
 import { deleteDisabledRule } from "@/lib/rules/status";
 import { ruleSchema, type RuleValues } from "@/lib/validations/rule";
 import { ApiError, fieldsOf } from "../http";
-import { apiFieldErrors, orderedEvents, toRuleInput } from "./convert";
+import { apiFieldErrors, toRuleInput } from "./convert";
 import { destinationErrors, destinationsOf, type Destinations } from "./destination";
 import { mergePatch } from "./patch";
 import { currentWebhook } from "./queries";
@@ -45,11 +45,6 @@ async function assertDestinations(values: RuleValues, before: Destinations | nul
   if (Object.keys(errors).length) throw invalid(errors);
 }
 
-/** The full list of events (the form's values hold one trigger until it takes several). */
-async function storeEvents(tx: Prisma.TransactionClient, organizationId: string, id: string, events: readonly string[]): Promise<void> {
-  await tx.webhookRule.updateMany({ where: { id, organizationId }, data: { events: orderedEvents(events) } });
-}
-
 /** POST /api/v1/webhooks: the rule plus its own signing secret, returned to the caller once. */
 export async function createWebhook(prisma: PrismaClient, organizationId: string, body: WebhookValues): Promise<{ id: string; secret: string }> {
   const values = await toRuleValues(prisma, organizationId, body);
@@ -57,10 +52,7 @@ export async function createWebhook(prisma: PrismaClient, organizationId: string
   const { id } = await asApi(() => createRule(prisma, organizationId, values));
   const secret = generateRuleSecret();
   try {
-    await prisma.$transaction(async (tx) => {
-      await setRuleSecret(tx, organizationId, id, secret);
-      await storeEvents(tx, organizationId, id, body.events);
-    });
+    await setRuleSecret(prisma, organizationId, id, secret);
   } catch (err) {
     // The caller never gets this webhook's secret: it must not stay behind signing with the
     // organization's key unnoticed.
@@ -83,11 +75,8 @@ export async function updateWebhook(prisma: PrismaClient, organizationId: string
   const c = current.values;
   await assertDestinations(values, destinationsOf({ url: c.url, timeWindow: c.request.timeWindow, auth: c.authentication }));
   await asApi(() => updateRule(prisma, organizationId, id, values));
-  await prisma.$transaction(async (tx) => {
-    await storeEvents(tx, organizationId, id, merged.data.events);
-    if (values.enabled && !current.enabled) await tx.webhookRule.updateMany({ where: { id, organizationId }, data: HEALTH_RESET });
-    if (!values.enabled && current.enabled) await tx.webhookRule.updateMany({ where: { id, organizationId }, data: { disabledAt: now } });
-  });
+  if (values.enabled && !current.enabled) await prisma.webhookRule.updateMany({ where: { id, organizationId }, data: HEALTH_RESET });
+  if (!values.enabled && current.enabled) await prisma.webhookRule.updateMany({ where: { id, organizationId }, data: { disabledAt: now } });
 }
 
 export const WEBHOOK_ENABLED_MESSAGE = "The webhook is enabled. Disable it first (PATCH with {\"enabled\": false}) or delete it with ?force=true.";

@@ -46,7 +46,7 @@ export function webhookValues(edit: RuleForEdit, lists: ReferenceLists): Webhook
     },
     lists,
   );
-  return fromRuleValues(v, edit.otherEvents, { ...names, requiresCaseTrackerCode: v.requiresCaseTrackerCode });
+  return fromRuleValues(v, { ...names, requiresCaseTrackerCode: v.requiresCaseTrackerCode });
 }
 
 /** The authentication settings without secrets: only the fields its type uses, and which secrets are stored. */
