@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { apiRateLimitSetting } from "@/lib/api/rate-limit";
 
 const boolString = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -40,6 +41,8 @@ export const envSchema = z.object({
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
   MAIL_FROM: z.string().optional(),
+  // Requests per minute per API key (0: no limit); read again by lib/api/rate-limit.ts.
+  API_RATE_LIMIT: z.preprocess((v) => (typeof v === "string" && !v.trim() ? undefined : v), apiRateLimitSetting),
 });
 
 export type Env = z.infer<typeof envSchema>;

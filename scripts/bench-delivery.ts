@@ -107,7 +107,7 @@ async function main() {
 
   const port = await freePort();
   const server: ChildProcess = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
-    env: { ...process.env, ...secrets, NODE_ENV: "production", DATABASE_URL: url, NEXTAUTH_URL: `http://localhost:${port}`, SCHEDULER: "on", ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8", ALLOW_INSECURE_URLS: "true" },
+    env: { ...process.env, ...secrets, NODE_ENV: "production", DATABASE_URL: url, NEXTAUTH_URL: `http://localhost:${port}`, SCHEDULER: "on", API_RATE_LIMIT: "0", ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8", ALLOW_INSECURE_URLS: "true" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   cleanups.push(() => server.kill("SIGTERM"));

@@ -1,9 +1,10 @@
 "use client";
 
-import { LayoutDashboard, ListChecks, LogOut, Send, Settings, Users, Webhook } from "lucide-react";
+import { BookOpen, LayoutDashboard, ListChecks, LogOut, Send, Settings, Users, Webhook } from "lucide-react";
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { NotificationsBadge } from "@/components/notifications-badge";
 import { cn } from "@/components/ui/cn";
 
 export const NAV_ITEMS = [
@@ -11,6 +12,7 @@ export const NAV_ITEMS = [
   { href: "/rules", label: "Webhook Rules", icon: ListChecks },
   { href: "/deliveries", label: "Deliveries", icon: Send },
   { href: "/leads", label: "Leads", icon: Users },
+  { href: "/api-docs", label: "API reference", icon: BookOpen },
   { href: "/settings", label: "Settings", icon: Settings },
 ];
 
@@ -43,6 +45,7 @@ export function AdminNav({ user }: { user: { email: string; name: string | null;
             </Link>
           );
         })}
+        <NotificationsBadge />
       </nav>
       <div className="border-t border-slate-200 px-4 py-4">
         <p className="truncate text-sm font-medium text-slate-900" title={user.email}>

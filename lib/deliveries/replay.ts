@@ -1,3 +1,4 @@
+import { CONDITION_SKIP_PREFIX } from "@/lib/delivery/render/conditions";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { retryFailedDeliveries } from "./retry";
@@ -22,17 +23,17 @@ export interface ReplayOptions {
 }
 
 /**
- * The deliveries a replay covers. PENDING ones are already queued. Deliveries closed when their
- * event was recorded (a lead that failed the rule's conditions, a request that could not be
- * rendered) have no frozen request (no headers at all: every rendered request has a user-agent)
- * and are never re-sent.
+ * The deliveries a replay covers. PENDING ones are already queued. A request that could not be
+ * rendered has no frozen request (no headers at all: every rendered request has a user-agent) and
+ * is never re-sent; a lead the rule's conditions skipped is left out too (it was not meant to be
+ * sent; a single Retry on its page still can).
  */
 export function replayWhere(organizationId: string, opts: ReplayOptions): Prisma.DeliveryWhereInput {
   return {
     organizationId,
     ...(opts.ruleId ? { ruleId: opts.ruleId } : {}),
     createdAt: { gte: opts.from, lte: opts.to },
-    NOT: { requestHeaders: { equals: {} } },
+    NOT: [{ requestHeaders: { equals: {} } }, { state: "SKIPPED", lastError: { not: null, startsWith: CONDITION_SKIP_PREFIX } }],
   };
 }
 

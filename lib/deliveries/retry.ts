@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 
 // A retry re-sends the frozen request under the same delivery id (so the same webhook-id): it
 // puts the delivery back in the queue, due now. It never creates a lead, an event or a delivery.
@@ -7,6 +7,9 @@ import { NotFoundError } from "@/lib/errors";
 const RETRYABLE = { in: ["FAILED", "SKIPPED", "PENDING"] as ("FAILED" | "SKIPPED" | "PENDING")[] };
 
 export async function retryDelivery(prisma: PrismaClient, organizationId: string, deliveryId: string, now = new Date()): Promise<void> {
+  const unrendered = await prisma.delivery.count({ where: { id: deliveryId, organizationId, requestHeaders: { equals: {} } } });
+  // A request that could not be rendered has nothing frozen to send.
+  if (unrendered) throw new DomainError("This delivery has no request to send: its request could not be rendered. Fix the rule; new events use the fix.");
   const { count } = await prisma.delivery.updateMany({
     where: { id: deliveryId, organizationId, state: RETRYABLE },
     data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null },

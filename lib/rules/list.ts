@@ -25,6 +25,7 @@ export interface ListedRule {
   url: string;
   creationRules: string;
   disabledReason: string | null;
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -91,6 +92,7 @@ export const listedRuleSelect = {
   marketingSourceId: true,
   requiresCaseTrackerCode: true,
   disabledReason: true,
+  disabledAt: true,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.WebhookRuleSelect;
@@ -162,6 +164,7 @@ export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds
       requiresCaseTrackerCode: r.requiresCaseTrackerCode,
     }),
     disabledReason: r.disabledReason,
+    disabledAt: r.disabledAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -8,6 +8,7 @@ import type { SecretField } from "@/lib/validations/auth";
 import type { RuleFormValues, RuleValues } from "@/lib/validations/rule";
 import { authConfigFromForm, authFormFromConfig, decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "./auth-config";
 import { templateProblems } from "@/lib/delivery/render/validate";
+import { HEALTH_RESET } from "./health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./endpoint-config";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
 
@@ -102,12 +103,14 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
 export async function updateRule(prisma: PrismaClient, organizationId: string, ruleId: string, values: RuleValues): Promise<{ id: string }> {
   assertTemplates(values);
   return prisma.$transaction(async (tx) => {
-    const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, authType: true, authConfigEncrypted: true } });
+    const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, enabled: true, authType: true, authConfigEncrypted: true } });
     if (!existing) throw new NotFoundError();
     await assertReferences(tx, organizationId, values);
     // Blank secret fields keep the stored secrets (the form never receives them).
     const auth = authConfigFromForm(values.auth, readableAuth(existing.authType, existing.authConfigEncrypted));
-    await tx.webhookRule.update({ where: { id: existing.id }, data: ruleData(values, auth) });
+    // Enabling a disabled rule from the form starts its failure streak afresh, as the list's toggle does.
+    const reset = values.enabled && !existing.enabled ? HEALTH_RESET : {};
+    await tx.webhookRule.update({ where: { id: existing.id }, data: { ...ruleData(values, auth), ...reset } });
     await tx.ruleCaseType.deleteMany({ where: { ruleId: existing.id } });
     if (values.caseTypeIds.length) {
       await tx.ruleCaseType.createMany({ data: values.caseTypeIds.map((caseTypeId) => ({ ruleId: existing.id, caseTypeId })) });
@@ -123,6 +126,8 @@ export interface RuleForEdit {
   /** Which authentication secrets are stored (the form shows them as set, never their values). */
   storedSecrets: SecretField[];
   lastTest: LastTest | null;
+  /** Why and when the rule was disabled automatically (failures, 410), while it stays disabled. */
+  disabled: { reason: string; at: string | null } | null;
 }
 
 /** The last Test Connection result, as the Authentication tab shows it. */
@@ -171,6 +176,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     title: rule.title,
     storedSecrets: auth.storedSecrets,
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
+    disabled: !rule.enabled && rule.disabledReason ? { reason: rule.disabledReason, at: rule.disabledAt?.toISOString() ?? null } : null,
     values: {
       title: rule.title,
       enabled: rule.enabled,

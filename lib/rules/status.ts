@@ -1,3 +1,4 @@
+import { HEALTH_RESET } from "./health";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/errors";
 
@@ -17,7 +18,7 @@ export async function toggleRuleEnabled(prisma: PrismaClient, organizationId: st
   // Conditional on the state we read, so two admins clicking at once cannot both "flip" it.
   const { count } = await prisma.webhookRule.updateMany({
     where: { id: ruleId, organizationId, enabled: rule.enabled },
-    data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledAt: now },
+    data: enabled ? { enabled, ...HEALTH_RESET } : { enabled, disabledAt: now },
   });
   if (count === 0) throw new DomainError("The rule was changed by someone else. Reload the page and try again.");
   return { id: rule.id, title: rule.title, enabled };

@@ -8,6 +8,7 @@ import { filtersOf, hasDeliveryFilters, parseDeliveryListParams } from "@/lib/de
 import { countFailedMatching, listDeliveries } from "@/lib/deliveries/queries";
 import { DeliveriesFilters } from "./deliveries-filters";
 import { DeliveriesTable } from "./deliveries-table";
+import { ReplayForm } from "./replay-form";
 import { RetryFailedButton } from "./retry-failed-button";
 
 export const metadata: Metadata = { title: "Deliveries" };
@@ -31,7 +32,14 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       <PageHeader
         title="Deliveries"
         description="Every request sent for a lead event, with its attempts and responses. Times are UTC."
-        actions={canRetry && <RetryFailedButton filters={filters} failedCount={failedCount} />}
+        actions={
+          canRetry && (
+            <>
+              <ReplayForm rules={rules} defaultRuleId={filters.ruleId} />
+              <RetryFailedButton filters={filters} failedCount={failedCount} />
+            </>
+          )
+        }
       />
       <DeliveriesFilters filters={controlFilters} rules={rules} />
       <DeliveriesTable {...list} sort={params.sort} dir={params.dir} q={q} filtered={hasDeliveryFilters(controlFilters)} />

@@ -3,6 +3,7 @@
 import { Plus, SearchX, Webhook } from "lucide-react";
 import Link from "next/link";
 import { useMemo } from "react";
+import { formatUtc } from "@/components/deliveries/format";
 import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
 import type { SortDir } from "@/components/data-table/search-params";
 import { buttonClass } from "@/components/ui/button";
@@ -28,7 +29,12 @@ function ruleColumns(canEdit: boolean) {
       cell: ({ row }) => (
         <div className="min-w-40">
           <span className="font-medium text-slate-900">{row.original.title}</span>
-          {!row.original.enabled && row.original.disabledReason && <p className="mt-0.5 text-xs text-amber-700">{row.original.disabledReason}</p>}
+          {!row.original.enabled && row.original.disabledReason && (
+            <p className="mt-0.5 text-xs text-amber-700">
+              {row.original.disabledReason}
+              {row.original.disabledAt && <> · {formatUtc(row.original.disabledAt)}</>}
+            </p>
+          )}
         </div>
       ),
     }),

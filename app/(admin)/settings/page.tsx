@@ -8,6 +8,7 @@ import { getSigningKeyStatus } from "@/lib/orgs/signing-keys";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { listUsers } from "@/lib/users/queries";
 import { ApiKeysSection } from "./api-keys-section";
+import { AutoDisableSection } from "./auto-disable-section";
 import { OrganizationForm } from "./organization-form";
 import { ReferenceListsSection } from "./reference-lists-section";
 import { SigningKeySection } from "./signing-key-section";
@@ -40,6 +41,7 @@ export default async function SettingsPage() {
       )}
       <div className="space-y-6">
         <OrganizationForm name={org.name} webhooksEnabled={org.webhooksEnabled} canEdit={isAdmin} />
+        <AutoDisableSection organizationId={organizationId} canEdit={isAdmin} />
         <SigningKeySection masked={key.masked} previousExpiresAt={key.previousExpiresAt.map((d) => d.toISOString())} canEdit={isAdmin} />
         <ReferenceListsSection lists={lists} canEdit={isAdmin} />
         <ApiKeysSection keys={apiKeys} isAdmin={isAdmin} />

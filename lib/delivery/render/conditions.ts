@@ -81,6 +81,9 @@ export function failedConditionReason(c: Condition, ctx: TemplateContext): strin
   return `${c.field} (${shown(valueAt(ctx, c.field))}) ${FAILED[c.op](c.value.trim())}`;
 }
 
+/** Every reason a lead was skipped by the rule's conditions starts with this (bulk replay leaves them out). */
+export const CONDITION_SKIP_PREFIX = "Skipped: ";
+
 /**
  * null when the delivery should be sent (no conditions, or they match); otherwise the reason it
  * is skipped. "all" reports the first failed condition; "any" lists every one (all of them failed).
@@ -89,8 +92,8 @@ export function evaluateConditions(conds: StoredConditions, ctx: TemplateContext
   if (!conds.items.length) return null;
   if (conds.match === "all") {
     const failed = conds.items.find((c) => !conditionHolds(c, ctx));
-    return failed ? `Skipped: ${failedConditionReason(failed, ctx)}` : null;
+    return failed ? `${CONDITION_SKIP_PREFIX}${failedConditionReason(failed, ctx)}` : null;
   }
   if (conds.items.some((c) => conditionHolds(c, ctx))) return null;
-  return `Skipped: no condition matched: ${conds.items.map((c) => failedConditionReason(c, ctx)).join("; ")}`;
+  return `${CONDITION_SKIP_PREFIX}no condition matched: ${conds.items.map((c) => failedConditionReason(c, ctx)).join("; ")}`;
 }

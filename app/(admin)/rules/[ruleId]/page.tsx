@@ -1,3 +1,4 @@
+import { formatUtc } from "@/components/deliveries/format";
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { RuleDeliveriesPanel } from "@/components/deliveries/rule-deliveries-panel";
@@ -6,7 +7,6 @@ import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
-import { eventLabel } from "@/lib/events/catalog";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { RuleForm } from "../rule-form";
@@ -27,6 +27,11 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
   return (
     <>
       <PageHeader title="Edit Webhook Rule" description={rule.title} />
+      {rule.disabled && (
+        <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
+          Disabled{rule.disabled.at ? ` on ${formatUtc(rule.disabled.at)}` : ""}: {rule.disabled.reason}. Enable it from the list to replay what failed while it was down.
+        </p>
+      )}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}
