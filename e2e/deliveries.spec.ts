@@ -82,8 +82,12 @@ async function createRule(page: Page, url: string) {
   await page.getByLabel("Title").fill(ruleTitle);
   await page.getByLabel("URL").fill(url);
   await page.getByLabel("Trigger").selectOption({ label: "Lead Created" });
-  // Only leads with a case tracker code: leads other specs create in this org stay out of it.
+  // Only this spec's lead: leads other specs create in this org (at the same time) stay out of it.
   await page.getByLabel("Requires Case Tracker Code").selectOption({ label: "Yes" });
+  await page.getByRole("tab", { name: "Request" }).click();
+  await page.getByRole("button", { name: "Add condition" }).click();
+  await page.getByLabel("Condition field 1", { exact: true }).selectOption("lead.caseTrackerCode");
+  await page.getByLabel("Condition value 1", { exact: true }).fill(`CT-${tag}`);
   // Never tested: Save asks for confirmation first.
   await saveRuleForm(page, page.getByRole("form", { name: "Add Webhook Rule" }));
   await expect(page).toHaveURL(/\/rules$/);

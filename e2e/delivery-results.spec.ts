@@ -157,7 +157,7 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   await openDeliveryFromLead(page, rejectRule);
   const attempt = page.locator("details").filter({ has: page.getByRole("heading", { name: "Attempt 1" }) });
   await expect(attempt.locator("summary").getByText("Body condition failed: the response does not report success")).toBeVisible();
-  await expect(attempt.getByText('Body check failed: status is "error", expected "ok"', { exact: false })).toBeVisible();
+  await expect(attempt.getByText('Body check failed: status is "error", expected "ok"', { exact: true })).toBeVisible();
   for (const [term, definition] of [["Error code", "DUPLICATE"], ["Error message", "Lead already exists"]]) {
     await expect(attempt.getByRole("term").filter({ hasText: new RegExp(`^${term}$`) })).toBeVisible();
     await expect(attempt.getByRole("definition").filter({ hasText: new RegExp(`^${definition}$`) })).toBeVisible();
