@@ -52,3 +52,10 @@ export async function createTestOrg(prisma: PrismaClient, name = `Org ${++counte
   });
   return { org: organization, admin: user, viewer };
 }
+
+/** An organization as createTestOrg makes it, with Enable Webhooks on (and an auto-disable threshold if given). */
+export async function createWebhookOrg(prisma: PrismaClient, options: { name?: string; autoDisableThreshold?: number } = {}) {
+  const t = await createTestOrg(prisma, options.name);
+  await prisma.organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true, autoDisableThreshold: options.autoDisableThreshold } });
+  return t;
+}

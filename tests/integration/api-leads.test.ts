@@ -9,7 +9,8 @@ import { runDispatcher } from "@/lib/delivery/runtime";
 import { resetEnvCache } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { routeCaller } from "../helpers/api";
+import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 
 process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
@@ -26,9 +27,8 @@ let failuresLeft = 0;
 
 beforeAll(async () => {
   rx = await startReceiver(() => (failuresLeft-- > 0 ? { status: 500, body: "oops" } : { status: 200, body: "{}" }));
-  orgA = await createTestOrg(prisma());
+  orgA = await createWebhookOrg(prisma());
   const orgB = await createTestOrg(prisma());
-  await prisma().organization.update({ where: { id: orgA.org.id }, data: { webhooksEnabled: true } });
   await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: orgA.org.id, title: "CRM", events: ["lead.created", "lead.status_changed"], url: `${rx.url}/crm` } });
   keyA = (await createApiKey(prisma(), orgA.org.id, "A")).key;
   keyB = (await createApiKey(prisma(), orgB.org.id, "B")).key;
@@ -38,17 +38,7 @@ afterAll(async () => {
   await rx.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- route handlers differ only in their params' shape
-type Handler = (req: Request, route: { params: Promise<any> }) => Promise<Response>;
-const call = (handler: Handler, init: { method?: string; key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string>; params?: Record<string, string> }) =>
-  handler(
-    new Request("http://localhost/api/v1/x", {
-      method: init.method ?? "POST",
-      headers: { "content-type": "application/json", ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? keyA}` }), ...init.headers },
-      body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
-    }),
-    { params: Promise.resolve(init.params ?? {}) },
-  );
+const call = routeCaller(() => keyA);
 const cronCall = (auth?: string) => cron(new Request("http://localhost/api/cron/deliver", { headers: auth ? { authorization: auth } : {} }));
 
 describe("REST API: leads", () => {

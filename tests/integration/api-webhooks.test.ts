@@ -17,7 +17,8 @@ import { newId } from "@/lib/ids";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
 import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
 import { decryptSecret } from "@/lib/security/crypto";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { routeCaller } from "../helpers/api";
+import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 
 // The webhooks REST API, called through its route handlers with real Requests, against a real
@@ -37,9 +38,8 @@ let failing = true;
 beforeAll(async () => {
   resetApiRateLimiter();
   rx = await startReceiver((r) => (r.path.startsWith("/fail") && failing ? { status: 500, body: '{"error":"down"}' } : { status: 200, body: "{}" }));
-  orgA = await createTestOrg(prisma(), "Acme Intake");
+  orgA = await createWebhookOrg(prisma(), { name: "Acme Intake" });
   const orgB = await createTestOrg(prisma(), "Other Co");
-  await prisma().organization.update({ where: { id: orgA.org.id }, data: { webhooksEnabled: true } });
   keyA = (await createApiKey(prisma(), orgA.org.id, "A")).key;
   keyB = (await createApiKey(prisma(), orgB.org.id, "B")).key;
 });
@@ -48,25 +48,7 @@ afterAll(async () => {
   await rx.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- route handlers differ only in their params' shape
-type Handler = (req: Request, route: { params: Promise<any> }) => Promise<Response>;
-interface CallInit {
-  method?: string;
-  key?: string | null;
-  body?: unknown;
-  raw?: string;
-  id?: string;
-  query?: Record<string, string>;
-}
-const call = (handler: Handler, init: CallInit = {}) =>
-  handler(
-    new Request(`http://localhost/api/v1/x?${new URLSearchParams(init.query ?? {})}`, {
-      method: init.method ?? (init.body === undefined && init.raw === undefined ? "GET" : "POST"),
-      headers: { "content-type": "application/json", ...(init.key === null ? {} : { authorization: `Bearer ${init.key ?? keyA}` }) },
-      body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
-    }),
-    { params: Promise.resolve(init.id ? { id: init.id } : {}) },
-  );
+const call = routeCaller(() => keyA);
 const json = async <T = Record<string, any>>(res: Response) => (await res.json()) as T; // eslint-disable-line @typescript-eslint/no-explicit-any
 const fieldsOf = async (res: Response) => {
   expect(res.status).toBe(422);

@@ -1,15 +1,15 @@
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { replayDeliveriesAction } from "@/app/(admin)/deliveries/replay-actions";
 import { enablePreviewAction, enableRuleAction } from "@/app/(admin)/rules/reenable-actions";
 import { updateAutoDisableAction } from "@/app/(admin)/settings/auto-disable-actions";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
 import { replayDeliveries } from "@/lib/deliveries/replay";
 import { newId } from "@/lib/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { recordRuleHealth, type RuleHealthInput } from "@/lib/rules/health";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
@@ -19,16 +19,14 @@ const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
 vi.mock("@/lib/delivery/runtime", () => ({ kickDispatcher: kick }));
 
 const prisma = useTestDatabase();
-const client = new GuardedHttpClient({ policy: { allowedNetworks: ["127.0.0.0/8"], allowInsecure: true } });
-afterAll(() => client.destroy());
+const client = useLoopbackClient();
 beforeEach(() => kick.mockClear());
 
 type Org = Awaited<ReturnType<typeof createTestOrg>>;
 const ONE_ATTEMPT = { kind: "schedule", delaysSeconds: [0], retryOn4xx: false };
 
 async function setup(threshold: number, title = "Flaky CRM", url = "https://crm.example.com/hook"): Promise<Org & { ruleId: string }> {
-  const t = await createTestOrg(prisma());
-  await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true, autoDisableThreshold: threshold } });
+  const t = await createWebhookOrg(prisma(), { autoDisableThreshold: threshold });
   const ruleId = newId("rule");
   await prisma().webhookRule.create({ data: { id: ruleId, organizationId: t.org.id, title, events: ["lead.created"], url, retryPolicy: ONE_ATTEMPT } });
   return { ...t, ruleId };

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { retryDeliveryAction, retryFailedAction } from "@/app/(admin)/deliveries/actions";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
 import { getDelivery, listDeliveries, ruleDeliveryStats } from "@/lib/deliveries/queries";
 import { NotFoundError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
@@ -16,18 +16,11 @@ const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
 vi.mock("@/lib/delivery/runtime", () => ({ kickDispatcher: kick }));
 
 const prisma = useTestDatabase();
-const client = new GuardedHttpClient({ policy: { allowedNetworks: ["127.0.0.0/8"], allowInsecure: true } });
-afterAll(() => client.destroy());
+const client = useLoopbackClient();
 beforeEach(() => kick.mockClear());
 
 type Org = Awaited<ReturnType<typeof createTestOrg>>;
 const day = (n: number, hour = 12) => new Date(Date.UTC(2026, 0, n, hour, 0, 0));
-
-async function orgWithWebhooks() {
-  const t = await createTestOrg(prisma());
-  await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true } });
-  return t;
-}
 
 async function insertRule(organizationId: string, title: string, url = "https://hooks.example.com/x") {
   const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId, title, events: ["lead.created"], url } });
@@ -54,8 +47,8 @@ let foreignRule: string;
 const d = {} as Record<"d1" | "d2" | "d3" | "d4" | "d5" | "d6" | "foreign", string>;
 
 beforeAll(async () => {
-  a = await orgWithWebhooks();
-  b = await orgWithWebhooks();
+  a = await createWebhookOrg(prisma());
+  b = await createWebhookOrg(prisma());
   zapier = await insertRule(a.org.id, "Zapier Intake");
   crm = await insertRule(a.org.id, "CRM Sync");
   foreignRule = await insertRule(b.org.id, "Zapier Intake");
@@ -163,7 +156,7 @@ describe("getDelivery and ruleDeliveryStats", () => {
 describe("retryDeliveryAction", () => {
   it("re-sends a FAILED delivery under the same id and webhook-id as attempt n+1, creating nothing else", async () => {
     const rx = await startReceiver((_r, n) => (n === 1 ? { status: 400, body: "bad" } : { status: 200, body: "ok" }));
-    const c = await orgWithWebhooks();
+    const c = await createWebhookOrg(prisma());
     await insertRule(c.org.id, "Receiver", rx.url);
     const { deliveryIds } = await createLead(prisma(), c.org.id, { email: "retry@example.test" });
     const id = deliveryIds[0]!;

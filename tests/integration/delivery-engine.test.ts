@@ -7,18 +7,12 @@ import { secretBytes } from "@/lib/delivery/signature";
 import { newId } from "@/lib/ids";
 import { addNote, createLead, updateLead } from "@/lib/leads/mutations";
 import { getSigningKeys, rotateSigningKey } from "@/lib/orgs/signing-keys";
-import { createTestOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { createTestOrg, createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 
 const prisma = useTestDatabase();
-const client = new GuardedHttpClient({ policy: { allowedNetworks: ["127.0.0.0/8"], allowInsecure: true } });
-afterAll(() => client.destroy());
-
-async function orgWithWebhooks() {
-  const t = await createTestOrg(prisma());
-  await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true } });
-  return t;
-}
+const client = useLoopbackClient();
 
 async function rule(orgId: string, url: string, extra: Record<string, unknown> = {}) {
   return prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: orgId, title: "R", events: ["lead.created"], url, ...extra } });
@@ -31,7 +25,7 @@ async function refId(orgId: string, kind: "LEAD_STATUS" | "OFFICE", name: string
 describe("lead events become signed deliveries", () => {
   it("reaches a matching rule signed (standardwebhooks verifies) and not a rule whose creation rules don't match", async () => {
     const rx = await startReceiver();
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, `${rx.url}/match`, { statusId: await refId(org.id, "LEAD_STATUS", "New"), officeId: await refId(org.id, "OFFICE", "Downtown") });
     await rule(org.id, `${rx.url}/other-office`, { officeId: await refId(org.id, "OFFICE", "North Branch") });
     const { lead, deliveryIds } = await createLead(prisma(), org.id, { email: "ada@example.test", status: "new", office: "downtown" });
@@ -55,7 +49,7 @@ describe("lead events become signed deliveries", () => {
 
   it("signs with the HMAC hex scheme when the rule asks, with both keys during a rotation", async () => {
     const rx = await startReceiver();
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url, { signatureScheme: "HMAC_HEX" });
     const old = (await getSigningKeys(prisma(), org.id)).current.secret;
     await rotateSigningKey(prisma(), org.id);
@@ -72,7 +66,7 @@ describe("lead events become signed deliveries", () => {
 
   it("fires lead.updated, lead.status_changed and lead.note_added with their changes and note", async () => {
     const rx = await startReceiver();
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url, { events: ["lead.updated", "lead.status_changed", "lead.note_added"] });
     const { lead, deliveryIds } = await createLead(prisma(), org.id, { email: "x@example.test", status: "New" });
     expect(deliveryIds).toEqual([]);
@@ -99,7 +93,7 @@ describe("lead events become signed deliveries", () => {
   });
 
   it("refuses a lead whose status is not in the organization's lists", async () => {
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await expect(createLead(prisma(), org.id, { email: "a@x.test", status: "Nonexistent" })).rejects.toMatchObject({ fieldErrors: { status: [expect.stringMatching(/Unknown status/)] } });
     expect(await prisma().lead.count({ where: { organizationId: org.id } })).toBe(0);
   });
@@ -108,7 +102,7 @@ describe("lead events become signed deliveries", () => {
 describe("retries, failures and leases", () => {
   it("a receiver that fails twice then succeeds ends SUCCEEDED after 3 attempts", async () => {
     const rx = await startReceiver((_r, n) => (n <= 2 ? { status: 503, body: "busy" } : { status: 200 }));
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
     const { deliveryIds } = await createLead(prisma(), org.id, { email: "r@x.test" });
     let clock = Date.now();
@@ -132,7 +126,7 @@ describe("retries, failures and leases", () => {
 
   it("records a refused connection as 999 and a 4xx as FAILED without retry; a 410 disables the rule", async () => {
     const rx = await startReceiver((r) => (r.path === "/gone" ? { status: 410 } : { status: 404 }));
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     const refused = await rule(org.id, "http://127.0.0.1:9/refused");
     await rule(org.id, `${rx.url}/missing`);
     const gone = await rule(org.id, `${rx.url}/gone`);
@@ -148,7 +142,7 @@ describe("retries, failures and leases", () => {
 
   it("stores a response whose body and headers contain NUL bytes (PostgreSQL text cannot) without losing the batch", async () => {
     const rx = await startReceiver((r) => (r.path === "/nul" ? { status: 200, body: "ok\u0000done", headers: { "x-odd": "a" } } : { status: 200, body: "fine" }));
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, `${rx.url}/nul`);
     await rule(org.id, `${rx.url}/fine`);
     await createLead(prisma(), org.id, { email: "nul@x.test" });
@@ -161,7 +155,7 @@ describe("retries, failures and leases", () => {
 
   it("blocks a private address unless allowed", async () => {
     const rx = await startReceiver();
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
     await createLead(prisma(), org.id, { email: "p@x.test" });
     const strict = new GuardedHttpClient({ policy: { allowedNetworks: [], allowInsecure: true } });
@@ -175,7 +169,7 @@ describe("retries, failures and leases", () => {
 
   it("a lease held by a dispatcher that died expires and the delivery is sent", async () => {
     const rx = await startReceiver();
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
     const { deliveryIds } = await createLead(prisma(), org.id, { email: "l@x.test" });
     // A dispatcher claims and "dies" before sending.
@@ -198,7 +192,7 @@ describe(`several dispatchers on one database (${TEST_DATABASE})`, () => {
   afterAll(() => rx.close());
 
   it("never send a delivery twice", async () => {
-    const { org } = await orgWithWebhooks();
+    const { org } = await createWebhookOrg(prisma());
     for (let i = 0; i < 5; i++) await rule(org.id, `${rx.url}/r${i}`);
     for (let i = 0; i < 40; i++) await createLead(prisma(), org.id, { email: `m${i}@x.test` });
     const runs = await Promise.all([1, 2, 3, 4].map((n) => dispatchUntilIdle({ prisma: prisma(), client, owner: `d${n}`, batchSize: 25 })));

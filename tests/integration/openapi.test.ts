@@ -18,7 +18,8 @@ import { webhookCreatedSchema, webhookListSchema, webhookSchema } from "@/lib/ap
 import { createApiKey } from "@/lib/api-keys/keys";
 import { runDispatcher } from "@/lib/delivery/runtime";
 import { resetEnvCache } from "@/lib/env";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { routeCaller } from "../helpers/api";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 
 // The OpenAPI document: valid OpenAPI 3.1, one operation for every exported method of every
 // route file under app/api/v1 (and nothing else), and the answers the routes really give have the
@@ -38,8 +39,7 @@ let key: string;
 
 beforeAll(async () => {
   doc = (await openApiRoute().json()) as OpenApiDocument;
-  const { org } = await createTestOrg(prisma(), "Docs Co");
-  await prisma().organization.update({ where: { id: org.id }, data: { webhooksEnabled: true } });
+  const { org } = await createWebhookOrg(prisma(), { name: "Docs Co" });
   key = (await createApiKey(prisma(), org.id, "docs")).key;
 });
 
@@ -57,17 +57,7 @@ function urlPathOf(file: string): string {
   return "/" + rel.map((seg) => seg.replace(/^\[(\w+)\]$/, "{$1}")).join("/");
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- route handlers differ only in their params' shape
-type Handler = (req: Request, route: { params: Promise<any> }) => Promise<Response>;
-const call = (handler: Handler, init: { body?: unknown; params?: Record<string, string> } = {}) =>
-  handler(
-    new Request("http://localhost/api/v1/x", {
-      method: init.body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    }),
-    { params: Promise.resolve(init.params ?? {}) },
-  );
+const call = routeCaller(() => key);
 
 /** Parses `value` with `schema` and checks it holds no key the schema does not declare. */
 function conforms(schema: z.ZodObject, value: unknown) {
