@@ -1,9 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
-import { createRule, open, uniqueTag } from "./rule-helpers";
+import { useReceiver } from "./receiver";
+import { createRule, enableWebhooks, open, uniqueTag } from "./rule-helpers";
 
 // The dashboard with real data: a rule sends four leads to a receiver that accepts two, refuses
 // one (400: final) and fails one with 503 (retried later, so "retrying"); the dashboard then shows
@@ -20,47 +19,18 @@ const ruleTitle = `Dashboard journey ${tag}`;
 const MATCH = { status: "Referred Out", office: "North Branch" } as const;
 const LEADS = { ok1: "Ok", ok2: "Ok", bad: "Bad", flaky: "Flaky" } as const;
 
-async function startReceiver() {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      const who = /"firstName":"(\w+)"/.exec(body)?.[1] ?? "?";
-      hits.push(who);
-      if (who === "Bad") res.writeHead(400, { "content-type": "text/plain" }).end("missing field");
-      else if (who === "Flaky") res.writeHead(503, { "content-type": "text/plain" }).end("try later");
-      else res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+/** The lead's first name, from the delivered JSON. */
+const firstNameOf = (body: string) => /"firstName":"(\w+)"/.exec(body)?.[1] ?? "?";
 
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const receiver = useReceiver(({ body }) => {
+  const who = firstNameOf(body);
+  if (who === "Bad") return { status: 400, headers: { "content-type": "text/plain" }, body: "missing field" };
+  if (who === "Flaky") return { status: 503, headers: { "content-type": "text/plain" }, body: "try later" };
+  return { status: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' };
+});
+/** The first names of the leads the receiver got, in order. */
+const received = () => receiver.hits.map((h) => firstNameOf(h.body));
 let ruleId = "";
-
-test.beforeAll(async () => {
-  receiver = await startReceiver();
-});
-test.afterAll(async () => {
-  await receiver?.close();
-});
-
-async function enableWebhooks(page: Page) {
-  await open(page, "/settings");
-  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
-  const select = form.getByLabel("Enable Webhooks");
-  if ((await select.inputValue()) === "yes") return; // another spec did it
-  await select.selectOption("yes");
-  await form.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Settings saved")).toBeVisible();
-}
 
 const chart = (page: Page, per: "hour" | "day") => page.getByRole("img", { name: new RegExp(`^Deliveries per ${per} over the last`) });
 const stat = (page: Page, name: string) => page.getByRole("group", { name });
@@ -100,9 +70,9 @@ test("the dashboard charts a rule's deliveries, its numbers and its errors", asy
   }
   // The server dispatches right after each event.
   await expect
-    .poll(() => [...new Set(receiver.hits)].sort(), { timeout: 20_000, message: "the receiver got every lead (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
+    .poll(() => [...new Set(received())].sort(), { timeout: 20_000, message: "the receiver got every lead (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
     .toEqual(["Bad", "Flaky", "Ok"]);
-  await expect.poll(() => receiver.hits.filter((h) => h === "Ok").length).toBe(2);
+  await expect.poll(() => received().filter((h) => h === "Ok").length).toBe(2);
 
   // The signed-in home is the dashboard, first in the navigation. The receiver answers before the
   // dispatcher records the outcomes, so reload until they are in.

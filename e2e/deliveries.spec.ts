@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
-import { saveRuleForm } from "./rule-helpers";
+import { useReceiver } from "./receiver";
+import { enableWebhooks, open, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The retry journey, end to end: a lead arrives through the REST API, its delivery to a real
 // receiver fails (400, not retried), an admin opens it from the delivery log and clicks Retry,
@@ -15,67 +13,18 @@ import { saveRuleForm } from "./rule-helpers";
 
 test.describe.configure({ mode: "serial" });
 
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** Fails the first request with 400 (a final failure: 4xx is not retried), then accepts. */
-async function startFlakyReceiver() {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      hits.push({ path: req.url ?? "/", headers: req.headers, body });
-      if (hits.length === 1) res.writeHead(400, { "content-type": "text/plain" }).end("not yet");
-      else res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 function apiKey(): string {
   return API_KEYS.acme;
 }
 
-const tag = randomBytes(4).toString("hex");
+const tag = uniqueTag();
 const leadEmail = `retry-${tag}@example.test`;
 const ruleTitle = `Retry journey ${tag}`;
-let receiver: Awaited<ReturnType<typeof startFlakyReceiver>>;
+// Fails the first request with 400 (a final failure: 4xx is not retried), then accepts.
+const receiver = useReceiver((_hit, n) =>
+  n === 1 ? { status: 400, headers: { "content-type": "text/plain" }, body: "not yet" } : { status: 200, headers: { "content-type": "application/json" }, body: '{"received":true}' },
+);
 let deliveryPath = "";
-
-test.beforeAll(async () => {
-  receiver = await startFlakyReceiver();
-});
-test.afterAll(async () => {
-  await receiver?.close();
-});
-
-/**
- * Opens a page and waits until the network is quiet, by when React has hydrated: a click on a
- * form button before that submits the form natively (a GET to the same page) and does nothing.
- */
-async function open(page: Page, path: string) {
-  return page.goto(path, { waitUntil: "networkidle" });
-}
-
-async function enableWebhooks(page: Page) {
-  await open(page, "/settings");
-  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
-  const select = form.getByLabel("Enable Webhooks");
-  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
-  await select.selectOption("yes");
-  await form.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Settings saved")).toBeVisible();
-}
 
 async function createRule(page: Page, url: string) {
   await open(page, "/rules/new");

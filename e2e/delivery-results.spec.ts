@@ -1,9 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
-import { open, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { useReceiver } from "./receiver";
+import { enableWebhooks, open, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // What the Response tab leaves on a delivery, seen by an admin: a rule's response parser pulls the
 // receiver's own lead id out of its answer, shown on the delivery and on the lead; a 200 that says
@@ -26,45 +25,15 @@ const leadEmail = `results-${tag}@example.test`;
 const SOURCES = { marketingSource: "Billboard", opportunitySource: "Walk-in" } as const;
 
 /** A CRM that accepts the lead under its own id on /crm, and answers 200 with an error on /reject. */
-async function startReceiver() {
-  const paths: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      paths.push(req.url ?? "/");
-      const answer = req.url?.startsWith("/reject")
-        ? { status: "error", error: { code: "DUPLICATE", message: "Lead already exists" } }
-        : { status: "ok", lead: { id: receiverLeadId } };
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    paths,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const receiver = useReceiver(({ path }) => {
+  const answer = path.startsWith("/reject")
+    ? { status: "error", error: { code: "DUPLICATE", message: "Lead already exists" } }
+    : { status: "ok", lead: { id: receiverLeadId } };
+  return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(answer) };
+});
+/** The paths the receiver got, in order. */
+const paths = () => receiver.hits.map((h) => h.path);
 let leadId = "";
-
-test.beforeAll(async () => {
-  receiver = await startReceiver();
-});
-test.afterAll(async () => {
-  await receiver?.close();
-});
-
-async function enableWebhooks(page: Page) {
-  await open(page, "/settings");
-  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
-  const select = form.getByLabel("Enable Webhooks");
-  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
-  await select.selectOption("yes");
-  await form.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Settings saved")).toBeVisible();
-}
 
 /** The Rule tab's part of a new rule: Lead Created from our two sources only. */
 async function startRule(page: Page, title: string, url: string) {
@@ -132,7 +101,7 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   expect(res.status()).toBe(201);
   leadId = ((await res.json()) as { id: string }).id;
   await expect
-    .poll(() => [...new Set(receiver.paths)].sort(), { timeout: 15_000, message: "the receiver got both deliveries" })
+    .poll(() => [...new Set(paths())].sort(), { timeout: 15_000, message: "the receiver got both deliveries" })
     .toEqual([`/crm/${tag}`, `/reject/${tag}`]);
 
   // The lead page: per rule, the parser's value beside the outcome; the skipped rule says so.
@@ -168,7 +137,7 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   // Once, not "Skipped: Skipped: …": the reason names the field that did not match.
   await expect(page.getByText(/^Skipped: (?!Skipped).*lead\.firstName/)).toBeVisible();
   await expect(page.getByText("Skipped before any attempt.")).toBeVisible();
-  expect(receiver.paths.filter((p) => p.startsWith("/never"))).toEqual([]);
+  expect(paths().filter((p) => p.startsWith("/never"))).toEqual([]);
 });
 
 test("a viewer sees the same values; another organization cannot open the lead", async ({ page }) => {

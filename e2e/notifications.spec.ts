@@ -1,9 +1,8 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
-import { createRule, open, openRules, ruleRow, uniqueTag } from "./rule-helpers";
+import { useReceiver } from "./receiver";
+import { createRule, enableWebhooks, open, openRules, ruleRow, uniqueTag } from "./rule-helpers";
 
 // A rule whose endpoint answers 410 Gone is disabled at once; the admins find the notice and the
 // error report in Notifications; enabling the rule again offers to replay what failed while it was
@@ -13,51 +12,18 @@ import { createRule, open, openRules, ruleRow, uniqueTag } from "./rule-helpers"
 
 test.describe.configure({ mode: "serial" });
 
-interface Hit {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 /** Answers 410 Gone to the first request, 200 afterwards. */
-async function startGoneReceiver() {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      hits.push({ headers: req.headers, body });
-      if (hits.length === 1) res.writeHead(410).end("gone");
-      else res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const receiver = useReceiver((_hit, n) => (n === 1 ? { status: 410, body: "gone" } : { status: 200, body: "ok" }));
 
 const tag = uniqueTag();
 const title = `Gone endpoint ${tag}`;
 // Creation rules no other spec's leads meet, so this rule only gets this spec's lead.
 const MATCH = { status: "Qualified", office: "Main Office" } as const;
 const notificationRow = (page: Page, title: string) => page.getByRole("table", { name: "Notifications" }).getByRole("row").filter({ hasText: title });
-let receiver: Awaited<ReturnType<typeof startGoneReceiver>>;
-
-test.beforeAll(async () => {
-  receiver = await startGoneReceiver();
-});
-test.afterAll(async () => {
-  await receiver?.close();
-});
 
 test("a 410 disables the rule; Notifications tell the admins; enabling it replays the failed delivery", async ({ page }) => {
   await signInAs(page, "acmeAdmin");
-  await open(page, "/settings");
-  const org = page.locator("form").filter({ has: page.getByLabel("Organization name") });
-  if ((await org.getByLabel("Enable Webhooks").inputValue()) !== "yes") {
-    await org.getByLabel("Enable Webhooks").selectOption("yes");
-    await org.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByText("Settings saved")).toBeVisible();
-  }
+  await enableWebhooks(page);
   await createRule(page, { title, url: `${receiver.url}/hook`, trigger: "Lead Created", creationRules: MATCH });
 
   const res = await page.request.post("/api/v1/leads", {

@@ -1,7 +1,6 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Locator, Page } from "@playwright/test";
 import { expect, signInAs, test } from "./fixtures";
+import { useReceiver, type Hit } from "./receiver";
 import { open, ruleIdOf, saveRuleForm, UNTESTED_DIALOG, uniqueTag } from "./rule-helpers";
 
 // The rule form's endpoint tabs as an admin of Acme: Authentication (secrets never come back),
@@ -225,30 +224,19 @@ test.describe("as a viewer", () => {
 
 test.describe("Test Connection", () => {
   const BASIC_OK = `Basic ${Buffer.from("crm-user:right-password").toString("base64")}`;
-  const hits: { path: string; headers: IncomingHttpHeaders }[] = [];
-  let receiverUrl = "";
-  let close: () => Promise<void> = async () => {};
+  /** A request's path without its query. */
+  const pathOf = (hit: Hit) => hit.path.split("?")[0] ?? "/";
+  const json = (status: number, body: unknown) => ({ status, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
   // A real endpoint on loopback: /basic checks Basic credentials, /forbidden refuses every token,
   // /token is an OAuth token endpoint that does not know the client.
-  test.beforeAll(async () => {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        const path = (req.url ?? "/").split("?")[0] ?? "/";
-        hits.push({ path, headers: req.headers });
-        const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-        if (path === "/basic") return req.headers.authorization === BASIC_OK ? json(200, { id: "crm-42" }) : json(401, { error: "bad credentials" });
-        if (path === "/forbidden") return json(403, { error: "insufficient_scope" });
-        if (path === "/token") return json(401, { error: "invalid_client", error_description: "Unknown client" });
-        json(404, { error: "no such path" });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const receiver = useReceiver((hit) => {
+    const path = pathOf(hit);
+    if (path === "/basic") return hit.headers.authorization === BASIC_OK ? json(200, { id: "crm-42" }) : json(401, { error: "bad credentials" });
+    if (path === "/forbidden") return json(403, { error: "insufficient_scope" });
+    if (path === "/token") return json(401, { error: "invalid_client", error_description: "Unknown client" });
+    return json(404, { error: "no such path" });
   });
-  test.afterAll(async () => close());
 
   const result = (form: Locator) => form.getByRole("status", { name: "Test Connection result" });
 
@@ -258,7 +246,7 @@ test.describe("Test Connection", () => {
 
   test("401 with wrong credentials, success with the right ones; a passed test saves without asking", async ({ page }) => {
     const title = `Test connection ${uniqueTag()}`;
-    const form = await newRuleForm(page, title, `${receiverUrl}/basic`);
+    const form = await newRuleForm(page, title, `${receiver.url}/basic`);
     await tab(form, "Authentication").click();
     await expect(form.getByText("Not tested yet.")).toBeVisible();
     await form.getByLabel("Authentication Type").selectOption({ label: "Basic" });
@@ -272,8 +260,8 @@ test.describe("Test Connection", () => {
     await expect(result(form).getByLabel("Response body")).toContainText('{"error":"bad credentials"}');
     await expect(result(form)).toContainText(/\d+ ms|\d+\.\d s/);
     await expect(form.getByText(/^Last tested .*: failed — 401 Unauthorized/)).toBeVisible();
-    const sent = hits.at(-1);
-    expect(sent?.path).toBe("/basic");
+    const sent = receiver.hits.at(-1);
+    expect(sent && pathOf(sent)).toBe("/basic");
     expect(sent?.headers["leadhooks-test"]).toBe("true");
 
     await form.getByLabel("Password", { exact: true }).fill("right-password");
@@ -300,7 +288,7 @@ test.describe("Test Connection", () => {
   });
 
   test("403 explains the token's scopes; a failing OAuth token URL says so", async ({ page }) => {
-    const form = await newRuleForm(page, `Test connection ${uniqueTag()}`, `${receiverUrl}/forbidden`);
+    const form = await newRuleForm(page, `Test connection ${uniqueTag()}`, `${receiver.url}/forbidden`);
     await tab(form, "Authentication").click();
     await form.getByLabel("Authentication Type").selectOption({ label: "Bearer Token" });
     await expect(form.getByLabel("Prefix", { exact: true })).toHaveValue("Bearer");
@@ -310,14 +298,14 @@ test.describe("Test Connection", () => {
     await expect(result(form)).toContainText("Status 403");
 
     await form.getByLabel("Authentication Type").selectOption({ label: "OAuth 2.0" });
-    await form.getByLabel("Token URL", { exact: true }).fill(`${receiverUrl}/token`);
+    await form.getByLabel("Token URL", { exact: true }).fill(`${receiver.url}/token`);
     await form.getByLabel("Client ID", { exact: true }).fill("unknown-client");
     await form.getByLabel("Client Secret", { exact: true }).fill("nope");
     await runTest(form);
     await expect(result(form)).toContainText("OAuth token request failed: check the Token URL and Grant Type", { timeout: 30_000 });
     await expect(result(form)).toContainText("Failed");
     await expect(result(form)).toContainText("invalid_client");
-    expect(hits.some((h) => h.path === "/token")).toBe(true);
+    expect(receiver.hits.some((h) => pathOf(h) === "/token")).toBe(true);
 
     // The last test failed: Save asks, and says why.
     await form.getByRole("button", { name: "Save", exact: true }).click();

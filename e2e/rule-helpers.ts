@@ -3,7 +3,7 @@ import type { Locator, Page, TestInfo } from "@playwright/test";
 import ExcelJS from "exceljs";
 import { expect } from "./fixtures";
 
-// Shared steps of the rules, tenancy, viewer and settings specs. Everything goes through the UI as
+// Shared steps of the rules, tenancy, viewer, settings and delivery specs. Everything goes through the UI as
 // a person would (by role and label); only the export is read back with exceljs.
 
 /** A short random suffix: specs share one database, so every record a test makes is its own. */
@@ -17,6 +17,17 @@ export function uniqueTag(): string {
  */
 export async function open(page: Page, path: string) {
   return page.goto(path, { waitUntil: "networkidle" });
+}
+
+/** Turns the organization's Enable Webhooks setting on (rules only send while it is on). */
+export async function enableWebhooks(page: Page) {
+  await open(page, "/settings");
+  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
+  const select = form.getByLabel("Enable Webhooks");
+  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
+  await select.selectOption("yes");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
 }
 
 /** The list filtered to `q` (specs filter by their own tag: other specs add rules to the same org). */
