@@ -5,10 +5,10 @@ import { ACCOUNTS, ORGANIZATIONS, expect, login, test } from "./fixtures";
 const signInError = (page: Page) => page.getByRole("alert").filter({ hasText: "Incorrect email or password." });
 
 test.describe("signing in and out", () => {
-  test("the seeded admin signs in and lands on the rules, in their organization", async ({ page }) => {
+  test("the seeded admin signs in and lands on the dashboard, in their organization", async ({ page }) => {
     await login(page, ACCOUNTS.acmeAdmin.email);
-    await expect(page).toHaveURL(/\/rules$/);
-    await expect(page.getByRole("heading", { name: "Webhook Rules", exact: true })).toBeVisible();
+    await expect(page).toHaveURL(/\/dashboard$/);
+    await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
     await expect(page.getByText(ORGANIZATIONS.acme)).toBeVisible();
     await expect(page.getByText("Admin", { exact: true })).toBeVisible();
   });
@@ -29,7 +29,7 @@ test.describe("signing in and out", () => {
 
   test("signing out returns to the sign-in page and ends the session", async ({ page }) => {
     await login(page, ACCOUNTS.globexViewer.email);
-    await expect(page).toHaveURL(/\/rules$/);
+    await expect(page).toHaveURL(/\/dashboard$/);
     await expect(page.getByText(ORGANIZATIONS.globex)).toBeVisible();
     await expect(page.getByText("Viewer (read only)")).toBeVisible();
     await page.getByRole("button", { name: "Sign out" }).click();
@@ -62,8 +62,8 @@ test.describe("signed in through the fixture", () => {
     await page.goto("/rules");
     await expect(page.getByText(ORGANIZATIONS.globex)).toBeVisible();
     await expect(page.getByText(user!.email)).toBeVisible();
-    // A signed-in user is sent from /login to the rules.
+    // A signed-in user is sent from /login to the dashboard.
     await page.goto("/login");
-    await expect(page).toHaveURL(/\/rules$/);
+    await expect(page).toHaveURL(/\/dashboard$/);
   });
 });

@@ -24,7 +24,7 @@ export function SetupForm() {
     }
     await signIn("credentials", { email: values.email, password: values.password, redirect: false });
     toast.success("Your organization is ready.");
-    router.replace("/rules");
+    router.replace("/dashboard");
     router.refresh();
   });
 
