@@ -82,7 +82,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
 }
 
 /** Creates a rule from the form's (parsed) values; returns its id. */
-export async function createRule(prisma: PrismaClient, organizationId: string, values: RuleValues): Promise<{ id: string }> {
+export async function createRule(prisma: PrismaClient, organizationId: string, values: RuleValues, lastTest: LastTest | null = null): Promise<{ id: string }> {
   assertTemplates(values);
   return prisma.$transaction(async (tx) => {
     await assertReferences(tx, organizationId, values);
@@ -92,6 +92,7 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
         id,
         organizationId,
         ...ruleData(values, authConfigFromForm(values.auth, null)),
+        ...(lastTest ? { lastTestedAt: new Date(lastTest.at), lastTestResult: { ok: lastTest.ok, status: lastTest.status, title: lastTest.title } } : {}),
         caseTypes: { create: values.caseTypeIds.map((caseTypeId) => ({ caseTypeId })) },
       },
     });

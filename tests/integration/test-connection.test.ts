@@ -61,6 +61,26 @@ describe("testConnectionAction", () => {
     expect(req.body).toMatch(/^email=[^&]+%40/);
   });
 
+  it("keeps a test run before the first save on the created rule, only with the receipt the server gave", async () => {
+    const rx = await receiver();
+    await signInAs(prisma(), acme.admin.id);
+    const form = values({ url: `${rx.url}/new` });
+    const res = await testConnectionAction({ values: form });
+    if (!res.ok) throw new Error(res.error);
+    const { testedAt, ok, status, title, receipt } = res.data;
+    expect(receipt).toBeTruthy();
+    const test = { at: testedAt, ok, status, title, receipt: receipt! };
+
+    const created = await createRuleAction(form, test);
+    if (!created.ok) throw new Error(created.error);
+    expect((await getRuleForEdit(prisma(), acme.org.id, created.data.id)).lastTest).toEqual({ at: testedAt, ok: true, status: 200, title });
+
+    // A result the browser changed is not kept.
+    const forged = await createRuleAction(form, { ...test, ok: true, status: 201 });
+    if (!forged.ok) throw new Error(forged.error);
+    expect((await getRuleForEdit(prisma(), acme.org.id, forged.data.id)).lastTest).toBeNull();
+  });
+
   it("explains a 401 and a 403 in plain language, and records the last test on a saved rule", async () => {
     const rx = await receiver((req) => (req.path === "/forbidden" ? { status: 403, body: "no scope" } : { status: 401, body: "bad credentials" }));
     await signInAs(prisma(), acme.admin.id);

@@ -5,17 +5,24 @@ import { z } from "zod";
 import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/action";
 import { env } from "@/lib/env";
 import { createRule, updateRule } from "@/lib/rules/mutations";
+import { verifiedTest } from "@/lib/rules/test-receipt";
 import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
 
 // The schema is built per call: whether http:// URLs are allowed comes from the environment,
 // read when the action runs (and tests change it between calls).
+const testWithReceipt = z.object({ at: z.string().max(40), ok: z.boolean(), status: z.int().min(0).max(999), title: z.string().max(500), receipt: z.string().max(100) });
+type TestWithReceipt = z.input<typeof testWithReceipt>;
+
 function schema() {
   return ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS });
 }
 
-export async function createRuleAction(input: RuleInput): Promise<ActionResult<{ id: string }>> {
+/** `test`: a Test Connection run before the first save, kept when its receipt verifies. */
+export async function createRuleAction(input: RuleInput, test?: TestWithReceipt): Promise<ActionResult<{ id: string }>> {
   const run = authedAction({ schema: schema(), role: "ADMIN" }, async (values, ctx) => {
-    const rule = await createRule(ctx.prisma, ctx.organizationId, values);
+    const parsedTest = testWithReceipt.safeParse(test);
+    const lastTest = parsedTest.success ? verifiedTest(ctx.organizationId, parsedTest.data) : null;
+    const rule = await createRule(ctx.prisma, ctx.organizationId, values, lastTest);
     revalidatePath("/rules");
     return rule;
   });

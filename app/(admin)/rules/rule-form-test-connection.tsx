@@ -18,6 +18,8 @@ export interface LastTest {
   ok: boolean;
   status: number;
   title: string;
+  /** From a test of an unsaved rule: lets the create action keep the result. */
+  receipt?: string;
 }
 
 export interface TestConnectionProps {
@@ -64,7 +66,7 @@ export function TestConnection({ idPrefix, ruleId, readOnly, lastTest, onTested,
         return;
       }
       setResult(res.data);
-      onTested({ at: res.data.testedAt, ok: res.data.ok, status: res.data.status, title: res.data.title });
+      onTested({ at: res.data.testedAt, ok: res.data.ok, status: res.data.status, title: res.data.title, receipt: res.data.receipt });
     } catch {
       setError("The test could not be run. Check your connection and try again.");
     } finally {

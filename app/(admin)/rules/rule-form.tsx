@@ -84,7 +84,7 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
     setSaving(true);
     try {
       // The server parses these again with the same schema (parsed output is valid input).
-      const res = ruleId ? await updateRuleAction({ ruleId, values }) : await createRuleAction(values);
+      const res = ruleId ? await updateRuleAction({ ruleId, values }) : await createRuleAction(values, lastTest?.receipt ? { ...lastTest, receipt: lastTest.receipt } : undefined);
       if (!res.ok) {
         const unmapped = applyFieldErrors(res.fieldErrors ?? {});
         const message = unmapped.length ? unmapped.join(" ") : res.error;

@@ -10,6 +10,7 @@ import { getSigningKeys } from "@/lib/orgs/signing-keys";
 import { authConfigFromForm, decryptAuthConfig } from "@/lib/rules/auth-config";
 import { responseRulesFromForm } from "@/lib/rules/endpoint-config";
 import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
+import { signTestReceipt } from "@/lib/rules/test-receipt";
 import type { AuthConfig } from "@/lib/validations/auth";
 import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
 
@@ -18,7 +19,7 @@ import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
  * the stored secrets standing in for blank secret fields of a saved rule, signed as the rule's
  * deliveries are. A saved rule records when it was last tested and the outcome.
  */
-export async function testConnectionAction(input: { ruleId?: string; values: RuleInput }): Promise<ActionResult<TestConnectionResult>> {
+export async function testConnectionAction(input: { ruleId?: string; values: RuleInput }): Promise<ActionResult<TestConnectionResult & { receipt?: string }>> {
   const schema = z.object({ ruleId: z.string().min(1).max(100).optional(), values: ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS }) });
   const run = authedAction({ schema, role: "ADMIN" }, async ({ ruleId, values }, ctx) => {
     const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
@@ -60,7 +61,8 @@ export async function testConnectionAction(input: { ruleId?: string; values: Rul
         data: { lastTestedAt: new Date(result.testedAt), lastTestResult: { ok: result.ok, status: result.status, title: result.title } },
       });
     }
-    return result;
+    // An unsaved rule keeps its result through the create action, with a receipt it can verify.
+    return ruleId ? result : { ...result, receipt: signTestReceipt(ctx.organizationId, { at: result.testedAt, ok: result.ok, status: result.status, title: result.title }) };
   });
   const res = await run(input);
   // The form knows its fields as "url", not "values.url".
