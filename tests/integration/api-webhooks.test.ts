@@ -261,6 +261,26 @@ describe("webhooks API: change, delete, logs, retry, replay", () => {
     expect(page2.data[0]!.id).not.toBe(page1.data[0]!.id);
   });
 
+  it("retry leaves a delivery that is being sent alone: its lease is kept, so no second dispatcher sends it at once", async () => {
+    failing = true;
+    const hook = await create({ url: `${rx.url}/fail`, retryPolicy: { kind: "schedule", delaysSeconds: [3600] } });
+    await sendLead("inflight@example.test");
+    const delivery = await prisma().delivery.findFirstOrThrow({ where: { ruleId: hook.id } });
+    const leaseExpiresAt = new Date(Date.now() + 60_000);
+    await prisma().delivery.update({ where: { id: delivery.id }, data: { state: "PENDING", leaseOwner: "other-dispatcher", leaseExpiresAt } });
+
+    const refused = await call(retryRoute, { method: "POST", id: delivery.id });
+    expect(refused.status).toBe(422);
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ state: "PENDING", leaseOwner: "other-dispatcher", leaseExpiresAt });
+
+    // A lease that ran out (its dispatcher died) no longer protects it; nor does waiting for a retry.
+    await prisma().delivery.update({ where: { id: delivery.id }, data: { leaseExpiresAt: new Date(Date.now() - 1000), nextAttemptAt: new Date(Date.now() + 3600_000) } });
+    expect((await call(retryRoute, { method: "POST", id: delivery.id })).status).toBe(202);
+    const requeued = await prisma().delivery.findUniqueOrThrow({ where: { id: delivery.id } });
+    expect(requeued).toMatchObject({ state: "PENDING", leaseOwner: null, leaseExpiresAt: null });
+    expect(requeued.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it("lists webhooks page by page", async () => {
     const all = await json<{ data: { id: string }[] }>(await call(listRoute, { query: { limit: "100" } }));
     expect(all.data.length).toBeGreaterThanOrEqual(3);
