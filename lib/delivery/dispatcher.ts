@@ -9,11 +9,13 @@ import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
 import type { AuthConfig } from "@/lib/validations/auth";
 import { storedTimeWindowSchema } from "@/lib/validations/request";
 import { storedResponseRulesSchema } from "@/lib/validations/response";
-import { attemptDelivery } from "./attempt";
+import { attemptDelivery, type AttemptResult } from "./attempt";
 import type { TokenCache } from "./auth";
+import { scrub } from "./auth/types";
 import type { GuardedHttpClient } from "./http-client";
 import { limiter } from "./limiter";
-import { parseRetryPolicy } from "./retry-policy";
+import { redactHeaders } from "./redact";
+import { NO_RESPONSE_STATUS, nextDelayMs, parseRetryPolicy } from "./retry-policy";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
 
 // The dispatcher: claims due deliveries under a lease (FOR UPDATE SKIP LOCKED, so several
@@ -72,6 +74,13 @@ interface Claimed {
 }
 
 const iso = (d: Date) => d.toISOString();
+
+/** The secret values of a rule's authentication, to scrub from a message before it is kept. */
+const authSecrets = (auth: AuthConfig): string[] =>
+  (["password", "clientSecret", "token", "value"] as const).flatMap((k) => {
+    const v: unknown = (auth as Partial<Record<typeof k, unknown>>)[k];
+    return typeof v === "string" ? [v] : [];
+  });
 
 // PostgreSQL text and jsonb cannot hold NUL; a receiver that answers with one must not make the
 // whole batch's bookkeeping fail (and its deliveries be re-sent forever).
@@ -184,14 +193,42 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             d.signatureScheme === "HMAC_HEX"
               ? hmacHexHeaders({ id: d.id, body: d.requestBody, secrets, now: startedAt })
               : standardWebhookHeaders({ id: d.id, body: d.requestBody, secrets, now: startedAt });
-          const result = await attemptDelivery(
-            {
-              deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers: { ...d.requestHeaders, ...signed }, body: d.requestBody,
-              timeoutMs: d.timeoutMs, attemptsMade: d.attemptCount, auth, responseRules: storedResponseRulesSchema.parse(d.responseRules),
-              retryPolicy: parseRetryPolicy(d.retryPolicy), timeWindow: storedTimeWindowSchema.parse(d.timeWindow),
-            },
-            { client, tokenCache: opts.tokenCache, now, random: opts.random },
-          );
+          const retryPolicy = parseRetryPolicy(d.retryPolicy);
+          let result: AttemptResult;
+          try {
+            result = await attemptDelivery(
+              {
+                deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers: { ...d.requestHeaders, ...signed }, body: d.requestBody,
+                timeoutMs: d.timeoutMs, attemptsMade: d.attemptCount, auth, responseRules: storedResponseRulesSchema.parse(d.responseRules),
+                retryPolicy, timeWindow: storedTimeWindowSchema.parse(d.timeWindow),
+              },
+              { client, tokenCache: opts.tokenCache, now, random: opts.random },
+            );
+          } catch (err) {
+            // A bug of ours for one delivery must not reject the whole batch: every other
+            // delivery's outcome would be lost and re-sent when its lease expires, forever. It
+            // counts as an attempt with no response (the retry policy decides what comes next);
+            // the message is scrubbed of the rule's credentials before it is stored or logged.
+            const detail = scrub(err instanceof Error ? err.message : String(err), authSecrets(auth));
+            console.error(`dispatcher: delivery ${d.id}:`, detail);
+            const message = `Internal error while sending: ${detail}`;
+            const number = d.attemptCount + 1;
+            const delay = nextDelayMs(retryPolicy, number, null, opts.random);
+            const state = delay === null ? "FAILED" : "PENDING";
+            attempts.push({
+              id: newId("att"), deliveryId: d.id, number, startedAt, durationMs: now().getTime() - startedAt.getTime(), requestUrl: clean(d.url),
+              requestMethod: d.method, requestHeaders: cleanHeaders(redactHeaders({ ...d.requestHeaders, ...signed })), statusCode: NO_RESPONSE_STATUS,
+              responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "network", errorMessage: clean(message),
+            });
+            healthOf(d, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "network", message);
+            outcomes.push({
+              id: d.id, state, attemptCount: number, nextAttemptAt: delay === null ? null : iso(new Date(now().getTime() + delay)),
+              lastStatusCode: NO_RESPONSE_STATUS, lastError: clean(message), responseValues: null, completedAt: delay === null ? iso(now()) : null,
+            });
+            if (state === "FAILED") summary.failed++;
+            else summary.retrying++;
+            return;
+          }
           if (result.kind === "deferred") {
             outcomes.push({ id: d.id, state: "PENDING", attemptCount: d.attemptCount, nextAttemptAt: iso(result.until), lastStatusCode: null, lastError: "Waiting for the rule's sending window", responseValues: null, completedAt: null });
             summary.deferred++;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { dispatchBatch } from "@/lib/delivery/dispatcher";
+import type { GuardedHttpClient } from "@/lib/delivery/http-client";
+import { newId } from "@/lib/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { encryptAuthConfig } from "@/lib/rules/auth-config";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// An unexpected exception while one delivery is sent (a bug in an auth method, a parser) must
+// stay that delivery's problem: the rest of the batch is recorded, nothing is left leased.
+
+const prisma = useTestDatabase();
+const loopback = useLoopbackClient();
+const TOKEN = "bearer-secret-token-42";
+
+describe("one delivery's exception", () => {
+  it("does not fail the batch; it is recorded as an attempt with no response, credentials scrubbed", async () => {
+    const rx = await startReceiver();
+    const { org } = await createWebhookOrg(prisma());
+    const base = { organizationId: org.id, title: "R", events: ["lead.created"] };
+    await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${rx.url}/fine` } });
+    const broken = await prisma().webhookRule.create({
+      data: {
+        id: newId("rule"), ...base, url: `${rx.url}/boom`,
+        authType: "BEARER", authConfigEncrypted: encryptAuthConfig({ type: "BEARER", prefix: "Bearer", token: TOKEN }),
+      },
+    });
+    // A sender that throws for one URL, with the credential it was given in the message.
+    const client = {
+      send: async (req: Parameters<GuardedHttpClient["send"]>[0]) => {
+        if (req.url.endsWith("/boom")) throw new Error(`kaboom with ${req.headers.Authorization}`);
+        return loopback.send(req);
+      },
+    } as unknown as GuardedHttpClient;
+    await createLead(prisma(), org.id, { email: "boom@x.test" });
+
+    expect(await dispatchBatch({ prisma: prisma(), client })).toMatchObject({ claimed: 2, succeeded: 1, retrying: 1 });
+    const rows = await prisma().delivery.findMany({ where: { organizationId: org.id }, include: { attempts: true } });
+    const fine = rows.find((d) => d.ruleId !== broken.id)!;
+    const boom = rows.find((d) => d.ruleId === broken.id)!;
+    expect(fine).toMatchObject({ state: "SUCCEEDED", leaseOwner: null });
+    expect(boom).toMatchObject({ state: "PENDING", attemptCount: 1, lastStatusCode: 999, leaseOwner: null });
+    expect(boom.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(boom.lastError).toMatch(/^Internal error while sending: kaboom with Bearer \[redacted\]/);
+    expect(boom.attempts).toHaveLength(1);
+    expect(boom.attempts[0]).toMatchObject({ number: 1, statusCode: 999, errorClass: "network" });
+    expect(JSON.stringify(boom)).not.toContain(TOKEN);
+    await rx.close();
+  });
+});
