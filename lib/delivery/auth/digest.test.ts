@@ -114,6 +114,13 @@ describe("choosing a Digest challenge", () => {
     const header = digestAuthorization({ ...ch, userhash: false }, { username: "Jäsøn Doe", password: "x" }, "GET", "/", "c");
     expect(header).toContain("username*=UTF-8''J%C3%A4s%C3%B8n%20Doe");
   });
+
+  it("encodes a username with a lone surrogate (the form can hold one) instead of throwing", () => {
+    const ch: DigestChallenge = { realm: RFC.realm, nonce: RFC.nonce, algorithm: "MD5", qop: "auth", userhash: false };
+    const header = digestAuthorization(ch, { username: "am\ud800y (x)", password: "x" }, "POST", "/", "c");
+    // The surrogate goes out as U+FFFD, as the UTF-8 encoder writes it; "(" and ")" are not attr-chars.
+    expect(header).toContain("username*=UTF-8''am%EF%BF%BDy%20%28x%29");
+  });
 });
 
 describe("parsing WWW-Authenticate", () => {

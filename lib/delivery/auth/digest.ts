@@ -109,7 +109,23 @@ const quote = (v: string) => `"${v.replace(/[\\"]/g, "\\$&")}"`;
 function usernameParam(ch: DigestChallenge, username: string): string {
   if (ch.userhash) return `username=${quote(h(algorithmOf(ch.algorithm)!.hash, `${username}:${ch.realm}`))}`;
   if (/^[\x20-\x7e]*$/.test(username)) return `username=${quote(username)}`;
-  return `username*=UTF-8''${encodeURIComponent(username)}`;
+  return `username*=UTF-8''${extValue(username)}`;
+}
+
+const ATTR_CHAR = /[A-Za-z0-9!#$&+\-.^_`|~]/;
+
+/**
+ * RFC 8187 ext-value: the UTF-8 bytes, attr-chars as they are and the rest percent-encoded. From
+ * the bytes rather than encodeURIComponent, which throws on a lone surrogate (the username is
+ * whatever the form held) and would then stop the delivery outright.
+ */
+function extValue(value: string): string {
+  let out = "";
+  for (const b of Buffer.from(value, "utf8")) {
+    const c = String.fromCharCode(b);
+    out += b < 0x80 && ATTR_CHAR.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }
 
 /** The Authorization header answering a challenge (RFC 7616 §3.4). */
