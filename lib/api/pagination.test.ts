@@ -6,7 +6,7 @@ describe("pagination", () => {
   it("round-trips a cursor and refuses one it did not make", () => {
     const at = new Date("2026-03-02T15:04:05.123Z");
     expect(decodeCursor(encodeCursor({ createdAt: at, id: "rule_x" }))).toEqual({ createdAt: at, id: "rule_x" });
-    for (const bad of ["garbage", Buffer.from("[1]").toString("base64url"), Buffer.from('["not a date","x"]').toString("base64url")]) {
+    for (const bad of ["garbage", Buffer.from("[1]").toString("base64url"), Buffer.from('["not a date","x"]').toString("base64url"), Buffer.from('["-099999-01-01T00:00:00.000Z","x"]').toString("base64url")]) {
       expect(() => decodeCursor(bad)).toThrow(ApiError);
     }
   });

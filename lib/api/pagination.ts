@@ -29,11 +29,15 @@ export function encodeCursor(row: Position): string {
   return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString("base64url");
 }
 
+const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 export function decodeCursor(cursor: string): Position {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    const createdAt = new Date(String(at));
-    if (typeof id === "string" && id && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+    // Exactly what encodeCursor writes (a four-digit year): JavaScript reads dates, such as
+    // -099999-01-01, that the database refuses, which would turn a forged cursor into a 500.
+    const createdAt = typeof at === "string" && CURSOR_TIME.test(at) ? new Date(at) : null;
+    if (typeof id === "string" && id && createdAt && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
   } catch {
     // reported below
   }

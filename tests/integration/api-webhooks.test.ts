@@ -291,6 +291,9 @@ describe("webhooks API: change, delete, logs, retry, replay", () => {
     expect(byPage.data).toEqual(second.data);
     expect((await call(listRoute, { query: { limit: "0" } })).status).toBe(400);
     expect((await call(listRoute, { query: { cursor: "garbage" } })).status).toBe(400);
+    // A date JavaScript reads but the database cannot hold is a bad cursor too, not a 500.
+    const forged = Buffer.from(JSON.stringify(["-099999-01-01T00:00:00.000Z", "rule_x"])).toString("base64url");
+    expect((await call(listRoute, { query: { cursor: forged } })).status).toBe(400);
   });
 });
 
