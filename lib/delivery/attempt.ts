@@ -67,7 +67,7 @@ export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions)
   if (!judged.success && verdict === "success") verdict = "retry";
   const lastError = judged.success
     ? null
-    : (response.authError?.message ?? response.error?.message ?? judged.reason ?? `HTTP ${response.status}`);
+    : (response.authError?.message ?? response.error?.message ?? response.challengeError ?? judged.reason ?? `HTTP ${response.status}`);
   const attemptsMade = input.attemptsMade + 1;
   const base = { kind: "sent" as const, response, lastError, gone: verdict === "gone", responseValues: judged.values, parsedError: judged.error };
   if (verdict === "success") return { ...base, state: "SUCCEEDED", nextAttemptAt: null };

@@ -71,7 +71,10 @@ export async function testConnection(
     { cacheKey: `test:${input.ruleId ?? "unsaved"}`, tokenCache: deps.tokenCache, now: () => now().getTime() },
   );
   const verdict = evaluateResponse(storedResponseRulesSchema.parse(input.responseRules), response);
-  const diagnosis = diagnose({ status: response.status, error: response.error ?? null, authError: response.authError ?? null, verdict });
+  // A Digest challenge that cannot be answered is said as such, not as "verify the credentials":
+  // the credentials were never tried.
+  const authError = response.authError ?? (response.challengeError ? { kind: "digest_challenge", message: response.challengeError, status: response.status } : null);
+  const diagnosis = diagnose({ status: response.status, error: response.error ?? null, authError, verdict });
   return {
     ok: diagnosis.ok,
     status: response.status,
