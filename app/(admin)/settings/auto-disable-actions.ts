@@ -6,9 +6,11 @@ import { autoDisableSchema } from "@/lib/validations/settings";
 
 /** Settings → Delivery health. Applies from the next failure (a rule already past it is disabled then). */
 export const updateAutoDisableAction = authedAction({ schema: autoDisableSchema, role: "ADMIN" }, async (input, ctx) => {
-  return ctx.prisma.organization.update({
+  const saved = await ctx.prisma.organization.update({
     where: { id: ctx.organizationId },
     data: { autoDisableThreshold: input.autoDisableThreshold },
     select: { autoDisableThreshold: true },
   });
+  revalidatePath("/settings");
+  return saved;
 });
