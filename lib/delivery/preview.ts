@@ -1,6 +1,7 @@
 import { requestColumnsFromForm } from "@/lib/rules/endpoint-config";
 import type { AuthFormValues } from "@/lib/validations/auth";
 import type { RequestFormValues } from "@/lib/validations/request";
+import { appendQuery } from "./auth/api-key";
 import { renderableRuleFromRow, renderRequest } from "./render/request";
 import { sampleEnvelope } from "./render/sample";
 
@@ -52,7 +53,8 @@ export function previewRequest(input: PreviewInput): PreviewResult {
       break;
     case "API_KEY":
       if (auth.keyIn === "header") headers.push([auth.keyName.toLowerCase(), MASK]);
-      else url = appendQuery(url, auth.keyName, MASK);
+      // As the sender appends it: the existing query kept byte for byte.
+      else if (URL.canParse(url)) url = appendQuery(url, auth.keyName, MASK);
       break;
   }
   if (input.signatureScheme === "HMAC_HEX") {
@@ -61,14 +63,4 @@ export function previewRequest(input: PreviewInput): PreviewResult {
     headers.push(["webhook-id", "<delivery id>"], ["webhook-timestamp", "<unix time of the attempt>"], ["webhook-signature", `v1,${MASK}`]);
   }
   return { ok: true, method: rendered.method, url, headers, body: rendered.body };
-}
-
-function appendQuery(url: string, name: string, value: string): string {
-  try {
-    const u = new URL(url);
-    u.searchParams.append(name, value);
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
