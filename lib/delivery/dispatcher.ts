@@ -141,9 +141,9 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
     return keysByOrg.get(orgId)!;
   };
   const ruleSecrets = new Map<string, string[] | null>();
-  const secretsFor = async (d: Claimed) => {
+  const ownSecretsFor = (d: Claimed): string[] | null => {
     if (!ruleSecrets.has(d.ruleId)) ruleSecrets.set(d.ruleId, ruleSigningSecrets(d, now()));
-    return ruleSecrets.get(d.ruleId) ?? orgSecrets(d.organizationId);
+    return ruleSecrets.get(d.ruleId) ?? null;
   };
   // Decrypted once per rule per batch; never kept beyond it.
   const authByRule = new Map<string, AuthConfig>();
@@ -176,10 +176,10 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             return;
           }
           let auth: AuthConfig;
-          let secrets: string[];
+          let own: string[] | null;
           try {
             auth = authFor(d);
-            secrets = await secretsFor(d);
+            own = ownSecretsFor(d);
           } catch {
             // Unreadable credentials or secret (APP_SECRET_KEY changed?) cannot get better by retrying.
             const message = "The rule's credentials or signing secret cannot be decrypted: enter the credentials again on the Authentication tab";
@@ -188,6 +188,9 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             summary.failed++;
             return;
           }
+          // The organization's keys are read outside that catch: a database error there is not a
+          // reason to fail the delivery (the batch fails and its leases let it be claimed again).
+          const secrets = own ?? (await orgSecrets(d.organizationId));
           const startedAt = now();
           const signed =
             d.signatureScheme === "HMAC_HEX"
