@@ -5,7 +5,7 @@ import { errorReportContent, RECENT_LIMIT, type ErrorReportData } from "./conten
 
 // Error reports (MetaLocator's "error report" emails): when a rule's delivery attempt fails
 // (status 300 or more, or 999: DNS, connect, TLS, timeout), its organization hears about it at
-// most once an hour per rule. A report covers every failed attempt since the previous one, so the
+// most once an hour per rule. A report covers every failed attempt no earlier report took, so the
 // failures of a throttled hour go into the next report, sent by the next failure or by
 // flushErrorReports once the hour is over.
 
@@ -20,70 +20,99 @@ const DELIVERY_AGE_BOUND_MS = 7 * 24 * 3600_000;
 const iso = (d: Date) => d.toISOString();
 const parsedErrorSchema = z.object({ message: z.string().optional(), code: z.string().optional() }).nullable().catch(null);
 
+// An attempt is recorded when its batch finishes, after it started: one still in flight on another
+// dispatcher when a report is made commits later with an earlier start. Reports therefore look
+// back this much further than the previous report and take only attempts no report has taken yet.
+const IN_FLIGHT_MS = 10 * 60_000;
+
 function failedAttemptsWhere(ruleId: string, organizationId: string, since: Date, now: Date): Prisma.DeliveryAttemptWhereInput {
   return {
     delivery: { ruleId, organizationId, createdAt: { gt: new Date(since.getTime() - DELIVERY_AGE_BOUND_MS) } },
+    reportedAt: null,
     startedAt: { gt: since, lte: now },
     OR: [{ statusCode: { gte: 300 } }, { errorClass: { not: null } }],
   };
 }
 
-/**
- * Creates the rule's error report when one is due (none in the last hour) and there are failed
- * attempts it has not reported yet. Returns the notification id, or null when nothing was due.
- * Two dispatchers may call this at once: the conditional UPDATE lets only one of them claim the
- * hour, in the same transaction that stores the report.
- */
-export async function reportRuleErrors(prisma: PrismaClient, ruleId: string, now: Date): Promise<string | null> {
-  const rule = await prisma.webhookRule.findUnique({ where: { id: ruleId }, select: { organizationId: true, title: true, lastErrorReportAt: true } });
-  if (!rule) return null;
-  const previous = rule.lastErrorReportAt;
-  if (previous && previous.getTime() > now.getTime() - REPORT_INTERVAL_MS) return null; // throttled: the next report carries them
-  const since = previous ?? new Date(now.getTime() - FIRST_REPORT_LOOKBACK_MS);
-  const where = failedAttemptsWhere(ruleId, rule.organizationId, since, now);
+interface ReportedAttempt {
+  deliveryId: string;
+  startedAt: Date;
+  statusCode: number;
+  errorClass: string | null;
+  errorMessage: string | null;
+  parsedError: unknown;
+}
 
-  const groups = await prisma.deliveryAttempt.groupBy({
-    by: ["statusCode", "errorClass"],
-    where,
-    _count: { _all: true },
-    _min: { startedAt: true },
-    _max: { startedAt: true },
-  });
-  const count = groups.reduce((n, g) => n + g._count._all, 0);
-  if (!count) return null;
-  const first = new Date(Math.min(...groups.map((g) => g._min.startedAt!.getTime())));
-  const last = new Date(Math.max(...groups.map((g) => g._max.startedAt!.getTime())));
+class NothingToReport extends Error {}
 
-  const recent = await prisma.deliveryAttempt.findMany({
-    where,
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    take: RECENT_LIMIT,
-    select: { deliveryId: true, startedAt: true, statusCode: true, errorClass: true, errorMessage: true, parsedError: true },
-  });
-
-  const data: ErrorReportData = {
-    ruleTitle: rule.title,
-    count,
+/** The report's figures from exactly the attempts it took in. */
+function reportData(ruleTitle: string, previous: Date | null, attempts: ReportedAttempt[]): ErrorReportData {
+  // Oldest first, so equal counts keep the order the failures came in.
+  const ordered = [...attempts].sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
+  const groups = new Map<string, ErrorReportData["statuses"][number]>();
+  for (const a of ordered) {
+    const key = `${a.statusCode}|${a.errorClass ?? ""}`;
+    const g = groups.get(key) ?? { statusCode: a.statusCode, errorClass: a.errorClass, count: 0 };
+    g.count++;
+    groups.set(key, g);
+  }
+  const times = attempts.map((a) => a.startedAt.getTime());
+  const recent = ordered.slice(-RECENT_LIMIT).reverse();
+  return {
+    ruleTitle,
+    count: attempts.length,
     since: previous ? iso(previous) : null,
-    first: iso(first),
-    last: iso(last),
-    statuses: groups.map((g) => ({ statusCode: g.statusCode, errorClass: g.errorClass, count: g._count._all })),
+    first: iso(new Date(Math.min(...times))),
+    last: iso(new Date(Math.max(...times))),
+    statuses: [...groups.values()],
     recent: recent.map((a) => {
       const parsed = parsedErrorSchema.parse(a.parsedError);
       const message = a.errorMessage ?? parsed?.message ?? parsed?.code ?? null;
       return { deliveryId: a.deliveryId, at: iso(a.startedAt), statusCode: a.statusCode, errorClass: a.errorClass, message: message ? message.slice(0, 200) : null };
     }),
   };
-  const content = errorReportContent(data);
+}
 
-  return prisma.$transaction(async (tx) => {
-    const claimed = await tx.$executeRaw`
-      UPDATE "WebhookRule" SET "lastErrorReportAt" = ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
-      WHERE id = ${ruleId}
-        AND ("lastErrorReportAt" IS NULL OR "lastErrorReportAt" <= ${iso(new Date(now.getTime() - REPORT_INTERVAL_MS))}::timestamptz AT TIME ZONE 'UTC')`;
-    if (claimed !== 1) return null; // another dispatcher sent this hour's report
-    return createNotification(tx, { organizationId: rule.organizationId, ruleId, kind: "ERROR_REPORT", content, now });
-  });
+/**
+ * Creates the rule's error report when one is due (none in the last hour) and there are failed
+ * attempts no report has taken yet. Returns the notification id, or null when nothing was due.
+ * Two dispatchers may call this at once: the conditional UPDATE lets only one of them claim the
+ * hour, and the same transaction marks the attempts it reports, so each failure is reported once.
+ */
+export async function reportRuleErrors(prisma: PrismaClient, ruleId: string, now: Date): Promise<string | null> {
+  const rule = await prisma.webhookRule.findUnique({ where: { id: ruleId }, select: { organizationId: true, title: true, lastErrorReportAt: true } });
+  if (!rule) return null;
+  const previous = rule.lastErrorReportAt;
+  if (previous && previous.getTime() > now.getTime() - REPORT_INTERVAL_MS) return null; // throttled: the next report carries them
+  const since = new Date((previous ?? new Date(now.getTime() - FIRST_REPORT_LOOKBACK_MS)).getTime() - IN_FLIGHT_MS);
+  // Cheap check first, so an hour is never claimed for nothing.
+  if (!(await prisma.deliveryAttempt.findFirst({ where: failedAttemptsWhere(ruleId, rule.organizationId, since, now), select: { id: true } }))) return null;
+
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const claimed = await tx.$executeRaw`
+        UPDATE "WebhookRule" SET "lastErrorReportAt" = ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
+        WHERE id = ${ruleId}
+          AND ("lastErrorReportAt" IS NULL OR "lastErrorReportAt" <= ${iso(new Date(now.getTime() - REPORT_INTERVAL_MS))}::timestamptz AT TIME ZONE 'UTC')`;
+      if (claimed !== 1) return null; // another dispatcher sent this hour's report
+      const attempts = await tx.$queryRaw<ReportedAttempt[]>`
+        UPDATE "DeliveryAttempt" a SET "reportedAt" = ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
+        FROM "Delivery" d
+        WHERE a."deliveryId" = d.id AND d."ruleId" = ${ruleId} AND d."organizationId" = ${rule.organizationId}
+          AND d."createdAt" > ${iso(new Date(since.getTime() - DELIVERY_AGE_BOUND_MS))}::timestamptz AT TIME ZONE 'UTC'
+          AND a."reportedAt" IS NULL
+          AND a."startedAt" > ${iso(since)}::timestamptz AT TIME ZONE 'UTC' AND a."startedAt" <= ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
+          AND (a."statusCode" >= 300 OR a."errorClass" IS NOT NULL)
+        RETURNING a."deliveryId", a."startedAt", a."statusCode", a."errorClass", a."errorMessage", a."parsedError"`;
+      // Taken by a concurrent report between the check and the claim: undo the claim.
+      if (!attempts.length) throw new NothingToReport();
+      const content = errorReportContent(reportData(rule.title, previous, attempts));
+      return createNotification(tx, { organizationId: rule.organizationId, ruleId, kind: "ERROR_REPORT", content, now });
+    });
+  } catch (err) {
+    if (err instanceof NothingToReport) return null;
+    throw err;
+  }
 }
 
 /**
@@ -99,7 +128,8 @@ export async function flushErrorReports(prisma: PrismaClient, now: Date): Promis
       AND EXISTS (
         SELECT 1 FROM "Delivery" d JOIN "DeliveryAttempt" a ON a."deliveryId" = d.id
         WHERE d."ruleId" = r.id AND d."createdAt" > r."lastErrorReportAt" - interval '7 days'
-          AND a."startedAt" > r."lastErrorReportAt" AND a."startedAt" <= ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
+          AND a."reportedAt" IS NULL AND a."startedAt" > r."lastErrorReportAt" - interval '10 minutes'
+          AND a."startedAt" <= ${iso(now)}::timestamptz AT TIME ZONE 'UTC'
           AND (a."statusCode" >= 300 OR a."errorClass" IS NOT NULL))`;
   let created = 0;
   for (const { id } of due) if (await reportRuleErrors(prisma, id, now)) created++;

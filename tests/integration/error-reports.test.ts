@@ -68,6 +68,22 @@ const reports = (ruleId: string) => prisma().notification.findMany({ where: { ru
 const mailsAbout = (title: string) => smtp.received.filter((m) => m.subject.includes(title));
 
 describe("error reports", () => {
+  it("reports an attempt that was still in flight when the previous report went out, and never reports one twice", async () => {
+    const t = await setup("In-flight CRM");
+    const t0 = new Date();
+    const reported = await failure(t, new Date(t0.getTime() - 1000));
+    await recordRuleHealth(prisma(), [reported], t0);
+    expect(await reports(t.ruleId)).toHaveLength(1);
+    // Started before that report, recorded after it (its batch was still sending).
+    const inFlight = await failure(t, new Date(t0.getTime() - 2 * MIN), 504);
+    const next = await failure(t, new Date(t0.getTime() + 61 * MIN), 502);
+    await recordRuleHealth(prisma(), [inFlight, next], new Date(t0.getTime() + 61 * MIN));
+    const all = await reports(t.ruleId);
+    expect(all).toHaveLength(2);
+    expect(all[1]!.data).toMatchObject({ count: 2, first: inFlight.at.toISOString(), last: next.at.toISOString() });
+    expect(JSON.stringify(all[1]!.data)).not.toContain(reported.deliveryId);
+  });
+
   it("reports failures once an hour per rule, emails the admins (not viewers) with the statuses and delivery links, and carries throttled failures into the next report", async () => {
     const t = await setup("CRM <intake> & co");
     const secondAdmin = await prisma().user.create({
