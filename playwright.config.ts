@@ -41,7 +41,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     // `exec` hands the shell's PID to next, so one process owns the server and its PGlite lock.
-    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node node_modules/next/dist/bin/next start -p ${port}`,
+    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node node_modules/next/dist/bin/next start -p ${port} --keepAliveTimeout 65000`,
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 120_000,

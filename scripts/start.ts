@@ -7,6 +7,8 @@ import { openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 
+const KEEP_ALIVE_MS = 65_000;
+
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "tsconfig.next.json", "package.json", "package-lock.json", "instrumentation.ts"];
@@ -56,7 +58,9 @@ async function main() {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const args = [nextBin, "start", "-p", String(env.PORT)];
+  // Idle keep-alive connections stay open longer than clients and proxies keep theirs (Node's 5 s
+  // default closes a socket just as a client reuses it: ECONNRESET on a good request).
+  const args = [nextBin, "start", "-p", String(env.PORT), "--keepAliveTimeout", String(KEEP_ALIVE_MS)];
   if (env.HOSTNAME) args.push("-H", env.HOSTNAME);
   const server = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
