@@ -2,7 +2,7 @@ import { requestColumnsFromForm } from "@/lib/rules/endpoint-config";
 import type { AuthFormValues } from "@/lib/validations/auth";
 import type { RequestFormValues } from "@/lib/validations/request";
 import { appendQuery } from "./auth/api-key";
-import { renderableRuleFromRow, renderRequest } from "./render/request";
+import { renderableRuleFromRow, renderUnconditionally } from "./render/request";
 import { sampleEnvelope } from "./render/sample";
 
 // The Request tab's live preview: the request a sample lead would produce with the form's current
@@ -29,12 +29,10 @@ export function previewRequest(input: PreviewInput): PreviewResult {
   const envelope = sampleEnvelope(input.organization, input.trigger);
   let rendered;
   try {
-    const columns = { ...requestColumnsFromForm(input.request), conditions: { match: "all", items: [] }, timeWindow: null };
-    rendered = renderRequest(renderableRuleFromRow({ ...columns, url: input.url }), envelope, input.now ?? new Date());
+    rendered = renderUnconditionally(renderableRuleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, input.now ?? new Date());
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
-  if (rendered.kind === "skip") return { ok: false, error: rendered.reason };
   let url = rendered.url;
   const headers: [string, string][] = Object.entries(rendered.headers);
   const auth = input.auth;

@@ -6,7 +6,7 @@ import { storedResponseRulesSchema, type ResponseRules } from "@/lib/validations
 import { sendAuthenticated, type TokenCache } from "./auth";
 import { diagnose } from "./diagnosis";
 import type { GuardedHttpClient } from "./http-client";
-import { renderableRuleFromRow, renderRequest } from "./render/request";
+import { renderableRuleFromRow, renderUnconditionally } from "./render/request";
 import { sampleEnvelope } from "./render/sample";
 import { evaluateResponse } from "./response-rules";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
@@ -52,14 +52,10 @@ export async function testConnection(
   let rendered;
   try {
     // Conditions and the sending window decide *whether* to send a real lead; a test always sends.
-    const columns = { ...requestColumnsFromForm(input.request), conditions: { match: "all", items: [] }, timeWindow: null };
-    rendered = renderRequest(renderableRuleFromRow({ ...columns, url: input.url }), envelope, testedAt);
+    rendered = renderUnconditionally(renderableRuleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, testedAt);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, status: 0, durationMs: 0, title: "The request could not be rendered", detail: message, responseExcerpt: "", testedAt: testedAt.toISOString() };
-  }
-  if (rendered.kind === "skip") {
-    return { ok: false, status: 0, durationMs: 0, title: "The sample lead was skipped", detail: rendered.reason, responseExcerpt: "", testedAt: testedAt.toISOString() };
   }
   const id = newId("test");
   const sign = input.signatureScheme === "HMAC_HEX" ? hmacHexHeaders : standardWebhookHeaders;

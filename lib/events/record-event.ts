@@ -1,6 +1,6 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { EventEnvelope } from "@/lib/delivery/envelope";
-import { renderableRuleFromRow, renderRequest } from "@/lib/delivery/render/request";
+import { renderableRuleFromRow, renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
 import { creationRulesMismatch } from "@/lib/delivery/match";
 import { newId } from "@/lib/ids";
 import type { LeadSnapshot } from "@/lib/leads/schema";
@@ -91,8 +91,7 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
       if (rendered.kind === "skip") {
         // The request is still rendered and frozen, so an admin who retries the skipped delivery
         // sends the lead as the rule would have.
-        const request = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now);
-        if (request.kind === "skip") throw new Error(rendered.reason);
+        const request = renderUnconditionally(rule, envelope, now);
         return {
           ...base, url: request.url, method: request.method, requestHeaders: request.headers, requestBody: request.body,
           state: "SKIPPED" as const, lastError: rendered.reason, completedAt: now, nextAttemptAt: null,

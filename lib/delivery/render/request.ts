@@ -19,6 +19,7 @@ import { applyMappings } from "./mapping";
 import { renderPayload } from "./payload";
 import { nextWindowOpen, windowOpen } from "./time-window";
 import { renderUrl } from "./url";
+import { RenderError } from "./errors";
 
 // A rule's request for one lead event, rendered once when the event is recorded and frozen on the
 // delivery (retries and replays send the same bytes). Conditions decide whether to send, the
@@ -121,3 +122,16 @@ function requestHeaders(custom: { name: string; value: string }[], contentType: 
   }
   return headers;
 }
+
+/**
+ * The request as the rule sends it with its conditions and sending window set aside: they decide
+ * whether and when a real lead is sent, not what is sent. Used by the live preview, Test
+ * Connection and the frozen request of a lead the conditions skipped. Throws like renderRequest.
+ */
+export function renderUnconditionally(rule: RenderableRule, envelope: EventEnvelope, now: Date): Extract<RenderedRequest, { kind: "send" }> {
+  const rendered = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now);
+  // Without conditions nothing is skipped; the check keeps the type honest.
+  if (rendered.kind === "skip") throw new RenderError(rendered.reason);
+  return rendered;
+}
+
