@@ -31,7 +31,8 @@ export interface OutboundResponse {
   error?: { class: ErrorClass; message: string };
 }
 
-function guardedLookup(policy: GuardPolicy, lookup: LookupFn): LookupFunction {
+/** The socket lookup undici is given: resolves through the guard and answers only the vetted address (DNS pinning). */
+export function guardedLookup(policy: GuardPolicy, lookup: LookupFn): LookupFunction {
   return (hostname, options, callback) => {
     resolveAllowed(hostname, policy, lookup).then(
       (a) => {

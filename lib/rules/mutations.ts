@@ -11,6 +11,8 @@ import { templateProblems } from "@/lib/delivery/render/validate";
 import { HEALTH_RESET } from "./health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./endpoint-config";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
+import { storedTimeWindowSchema } from "@/lib/validations/request";
+import { destinationErrors, destinationsOf, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
 // organization: a rule or a reference item of another organization is treated as missing.
@@ -34,6 +36,23 @@ const SINGLE_REFERENCES = [
 function assertTemplates(values: RuleValues): void {
   const problems = templateProblems(values, values.events[0]);
   if (Object.keys(problems).length) throw new DomainError("Some templates have errors. Please correct them.", problems);
+}
+
+/** Every URL the rule calls leads to an address Leadhooks may call (after DNS), or the form hears which does not. */
+async function assertDestinations(values: RuleValues, before: Destinations | null): Promise<void> {
+  const errors = await destinationErrors(values, { before });
+  if (Object.keys(errors).length) throw new DomainError("Some URLs lead to addresses Leadhooks does not call. Please correct them.", errors);
+}
+
+/** The outbound URLs a stored rule calls, as destinationsOf reads them from the form. */
+function storedDestinations(row: { url: string; timeWindow: unknown; authType: AuthConfig["type"]; authConfigEncrypted: string | null }): Destinations {
+  const window = storedTimeWindowSchema.parse(row.timeWindow);
+  const auth = readableAuth(row.authType, row.authConfigEncrypted);
+  return destinationsOf({
+    url: row.url,
+    timeWindow: window ? { ...window, enabled: true } : { enabled: false, outside: "wait", alternateUrl: "" },
+    auth: { type: row.authType, tokenUrl: auth?.type === "OAUTH2" ? auth.tokenUrl : "" },
+  });
 }
 
 async function assertReferences(tx: Tx, organizationId: string, values: RuleValues): Promise<void> {
@@ -84,6 +103,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
 /** Creates a rule from the form's (parsed) values; returns its id. */
 export async function createRule(prisma: PrismaClient, organizationId: string, values: RuleValues, lastTest: LastTest | null = null): Promise<{ id: string }> {
   assertTemplates(values);
+  await assertDestinations(values, null);
   return prisma.$transaction(async (tx) => {
     await assertReferences(tx, organizationId, values);
     const id = newId("rule");
@@ -103,6 +123,10 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
 /** Updates everything the form edits; the case types are replaced by the new selection. */
 export async function updateRule(prisma: PrismaClient, organizationId: string, ruleId: string, values: RuleValues): Promise<{ id: string }> {
   assertTemplates(values);
+  // Outside the transaction: DNS may take seconds, and PGlite has one connection.
+  const stored = await prisma.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { url: true, timeWindow: true, authType: true, authConfigEncrypted: true } });
+  if (!stored) throw new NotFoundError();
+  await assertDestinations(values, storedDestinations(stored));
   return prisma.$transaction(async (tx) => {
     const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, enabled: true, authType: true, authConfigEncrypted: true } });
     if (!existing) throw new NotFoundError();

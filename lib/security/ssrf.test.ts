@@ -43,7 +43,9 @@ describe("checkUrlShape", () => {
     expect(() => checkUrlShape("https://u:p@example.com", strict)).toThrow(/credentials/i);
     expect(() => checkUrlShape("https://[::1]/x", strict)).toThrow(/loopback/);
     expect(() => checkUrlShape("https://2130706433/x", strict)).toThrow(/loopback/); // decimal form of 127.0.0.1
-    expect(() => checkUrlShape("not a url", strict)).toThrow(/valid absolute URL/);
+    expect(() => checkUrlShape("not a url", strict)).toThrow(/spaces or control characters/);
+    expect(() => checkUrlShape("notaurl", strict)).toThrow(/absolute URL/);
+    expect(() => checkUrlShape("https://example.com:0/x", strict)).toThrow(/port from 1 to 65535/);
   });
 });
 

@@ -81,15 +81,8 @@ export const authFormSchema = z
     };
     if (a.type === "BASIC" || a.type === "DIGEST") need("username", AUTH_MESSAGES.username);
     if (a.type === "OAUTH2") {
+      // Its form and destination are checked with the rule's other outbound URLs (OUTBOUND_URL_FIELDS).
       need("tokenUrl", AUTH_MESSAGES.tokenUrl);
-      if (a.tokenUrl) {
-        try {
-          const u = new URL(a.tokenUrl);
-          if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error();
-        } catch {
-          ctx.addIssue({ code: "custom", path: ["tokenUrl"], message: AUTH_MESSAGES.tokenUrl });
-        }
-      }
       need("clientId", AUTH_MESSAGES.clientId);
       if (a.grantType === "password") need("username", AUTH_MESSAGES.username);
     }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/events/catalog";
+import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./auth";
-import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues } from "./request";
+import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues, type TimeWindow } from "./request";
 import { emptyResponseForm, refineResponse, responseFormFields, type ResponseFormValues } from "./response";
 import { refineRetry, retryFormFields, retryFormFromPolicy, type RetryFormValues } from "./retry-policy-form";
 
@@ -11,7 +12,7 @@ import { refineRetry, retryFormFields, retryFormFromPolicy, type RetryFormValues
 // down to the form, and the action reads env() when it runs.
 
 export const TITLE_MAX = 200;
-export const URL_MAX = 2048;
+export const URL_MAX = OUTBOUND_URL_MAX;
 export const TIMEOUT_MIN_MS = 1000;
 export const TIMEOUT_MAX_MS = 30000;
 export const TIMEOUT_DEFAULT_MS = 10000;
@@ -30,12 +31,14 @@ export const RULE_MESSAGES = {
   enabled: "Choose Yes or No.",
   urlRequired: "Enter the endpoint URL.",
   urlTooLong: `Use at most ${URL_MAX.toLocaleString("en-US")} characters.`,
-  urlWhitespace: "The URL cannot contain spaces or control characters.",
-  urlInvalid: "Enter an absolute URL such as https://example.com/webhooks.",
-  urlProtocol: "Use an https:// URL.",
-  urlHttpsRequired: "Use https:// — plain http:// is not allowed on this server.",
-  urlTemplate: "Close each template variable with }}, e.g. https://api.example.com/{{ lead.office }}/leads.",
-  urlCredentials: "Remove the user name and password from the URL; set credentials under Authentication instead.",
+  // Every outbound URL field is checked by one function with one set of messages (outbound-url.ts).
+  urlWhitespace: OUTBOUND_URL_MESSAGES.whitespace,
+  urlInvalid: OUTBOUND_URL_MESSAGES.invalid,
+  urlProtocol: OUTBOUND_URL_MESSAGES.protocol,
+  urlHttpsRequired: OUTBOUND_URL_MESSAGES.insecure,
+  urlTemplate: OUTBOUND_URL_MESSAGES.template,
+  urlCredentials: OUTBOUND_URL_MESSAGES.credentials,
+  urlPort: OUTBOUND_URL_MESSAGES.port,
   trigger: "Choose a trigger.",
   events: "Choose at least one trigger.",
   referenceId: "Choose an option from the list.",
@@ -52,34 +55,56 @@ export interface RuleSchemaOptions {
   allowInsecureUrls: boolean;
 }
 
-const TEMPLATE_PART = /\{\{[^{}]*\}\}/g;
+function urlSchema() {
+  // Its form (scheme, credentials, port, …) is checked with the other outbound URLs, below.
+  return z.string({ error: RULE_MESSAGES.urlRequired }).trim().min(1, RULE_MESSAGES.urlRequired).max(URL_MAX, RULE_MESSAGES.urlTooLong);
+}
 
-function urlSchema({ allowInsecureUrls }: RuleSchemaOptions) {
-  return z
-    .string({ error: RULE_MESSAGES.urlRequired })
-    .trim()
-    .min(1, RULE_MESSAGES.urlRequired)
-    .max(URL_MAX, RULE_MESSAGES.urlTooLong)
-    .superRefine((value, ctx) => {
-      // Already reported by min/max (zod runs every check).
-      if (!value || value.length > URL_MAX) return;
-      // A dynamic URL's {{ … }} parts are rendered per lead (URL-encoded); its shape is checked
-      // here with each part standing in as one path-safe word, and again after rendering.
-      const shape = value.replace(TEMPLATE_PART, "x");
-      if (/\{\{|\{%/.test(shape)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlTemplate });
-      // URL parsing silently drops tabs and newlines; reject them so what is stored is what is sent.
-      if (/[\s\u0000-\u001f\u007f]/.test(shape)) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlWhitespace });
-      let url: URL;
-      try {
-        url = new URL(shape);
-      } catch {
-        return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlInvalid });
-      }
-      if (url.protocol !== "https:" && url.protocol !== "http:") return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlProtocol });
-      if (!url.hostname) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlInvalid });
-      if (url.username || url.password) return void ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlCredentials });
-      if (url.protocol === "http:" && !allowInsecureUrls) ctx.addIssue({ code: "custom", message: RULE_MESSAGES.urlHttpsRequired });
-    });
+/** The parts of a rule its outbound URLs live in. */
+export interface RuleUrlSource {
+  url: string;
+  auth: Pick<AuthFormValues, "type" | "tokenUrl">;
+  timeWindow: Pick<TimeWindow, "enabled" | "outside" | "alternateUrl">;
+}
+
+/** A URL Leadhooks calls for a rule. */
+export interface OutboundUrlField {
+  /** Where it sits in the form's values ("auth.tokenUrl"); the API's path follows from it. */
+  path: string;
+  label: string;
+  /** "allowed": rendered per lead from {{ }} variables; "refused": sent as written. */
+  template: "allowed" | "refused";
+  /** The URL when the rule as configured calls it, else null (then it is neither checked nor used). */
+  valueIn: (rule: RuleUrlSource) => string | null;
+}
+
+/**
+ * Every URL field of a rule that Leadhooks calls. Each goes through the same checks: its form
+ * here (client and server), its host's addresses at save (lib/rules/destinations.ts), and both
+ * again at send. A new URL field belongs in this list; outbound-url-fields.test.ts fails when a
+ * URL-like field of the form or the API is missing from it.
+ */
+export const OUTBOUND_URL_FIELDS: readonly OutboundUrlField[] = [
+  { path: "url", label: "URL", template: "allowed", valueIn: (r) => r.url },
+  {
+    path: "timeWindow.alternateUrl",
+    label: "Alternate URL",
+    template: "allowed",
+    valueIn: (r) => (r.timeWindow.enabled && r.timeWindow.outside === "alternate" ? r.timeWindow.alternateUrl : null),
+  },
+  { path: "auth.tokenUrl", label: "Token URL", template: "refused", valueIn: (r) => (r.auth.type === "OAUTH2" ? r.auth.tokenUrl : null) },
+];
+
+const URL_SOURCES = ["url", "auth", "timeWindow"];
+
+/** The form of every outbound URL the rule calls; a missing one is reported by its own field. */
+function refineOutboundUrls(rule: RuleUrlSource, { allowInsecureUrls }: RuleSchemaOptions, ctx: z.RefinementCtx): void {
+  for (const field of OUTBOUND_URL_FIELDS) {
+    const value = field.valueIn(rule)?.trim();
+    if (!value || value.length > URL_MAX) continue;
+    const problem = urlShapeProblem(value, { allowInsecure: allowInsecureUrls, template: field.template });
+    if (problem) ctx.addIssue({ code: "custom", path: field.path.split("."), message: problem.message });
+  }
 }
 
 /** A reference list choice: "" (the "Any" option), null or missing all mean "any". */
@@ -96,7 +121,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
     .object({
       title: z.string({ error: RULE_MESSAGES.titleRequired }).trim().min(1, RULE_MESSAGES.titleRequired).max(TITLE_MAX, RULE_MESSAGES.titleTooLong),
       enabled: yesNo,
-      url: urlSchema(options),
+      url: urlSchema(),
       // One trigger is the common case; a rule may subscribe to several (the API too).
       events: z
         .array(z.enum(EVENT_NAMES, { error: RULE_MESSAGES.trigger }), { error: RULE_MESSAGES.events })
@@ -125,6 +150,11 @@ export function ruleSchema(options: RuleSchemaOptions) {
       auth: authFormSchema.default(emptyAuthForm()),
       ...requestFormFields,
       ...responseFormFields,
+    })
+    // Runs even when unrelated fields failed (as a field's own checks would), so every URL
+    // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
+    .superRefine((rule, ctx) => refineOutboundUrls(rule, options, ctx), {
+      when: (payload) => !payload.issues.some((i) => URL_SOURCES.includes(String(i.path[0]))),
     })
     .superRefine((rule, ctx) => {
       refineRetry(rule, ctx);

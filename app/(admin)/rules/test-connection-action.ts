@@ -5,9 +5,10 @@ import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/ac
 import { outbound } from "@/lib/delivery/runtime";
 import { testConnection, type TestConnectionResult } from "@/lib/delivery/test-connection";
 import { env } from "@/lib/env";
-import { NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { getSigningKeys } from "@/lib/orgs/signing-keys";
 import { authConfigFromForm, decryptAuthConfig } from "@/lib/rules/auth-config";
+import { destinationErrors } from "@/lib/rules/destinations";
 import { responseRulesFromForm } from "@/lib/rules/endpoint-config";
 import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
 import { signTestReceipt } from "@/lib/rules/test-receipt";
@@ -22,6 +23,9 @@ import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
 export async function testConnectionAction(input: { ruleId?: string; values: RuleInput }): Promise<ActionResult<TestConnectionResult & { receipt?: string }>> {
   const schema = z.object({ ruleId: z.string().min(1).max(100).optional(), values: ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS }) });
   const run = authedAction({ schema, role: "ADMIN" }, async ({ ruleId, values }, ctx) => {
+    // The same destination check as Save, so a URL is refused under its field, in the same words.
+    const destinations = await destinationErrors(values);
+    if (Object.keys(destinations).length) throw new DomainError("Some URLs lead to addresses Leadhooks does not call. Please correct them.", destinations);
     const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
     let stored: AuthConfig | null = null;
     let signingSecrets: string[] | null = null;

@@ -9,7 +9,6 @@ import { deleteDisabledRule } from "@/lib/rules/status";
 import { ruleSchema, type RuleValues } from "@/lib/validations/rule";
 import { ApiError, fieldsOf } from "../http";
 import { apiFieldErrors, toRuleInput } from "./convert";
-import { destinationErrors, destinationsOf, type Destinations } from "./destination";
 import { mergePatch } from "./patch";
 import { currentWebhook } from "./queries";
 import { resolveReferences } from "./references";
@@ -40,15 +39,9 @@ async function asApi<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function assertDestinations(values: RuleValues, before: Destinations | null): Promise<void> {
-  const errors = await destinationErrors(values, before);
-  if (Object.keys(errors).length) throw invalid(errors);
-}
-
 /** POST /api/v1/webhooks: the rule plus its own signing secret, returned to the caller once. */
 export async function createWebhook(prisma: PrismaClient, organizationId: string, body: WebhookValues): Promise<{ id: string; secret: string }> {
   const values = await toRuleValues(prisma, organizationId, body);
-  await assertDestinations(values, null);
   const { id } = await asApi(() => createRule(prisma, organizationId, values));
   const secret = generateRuleSecret();
   try {
@@ -72,8 +65,6 @@ export async function updateWebhook(prisma: PrismaClient, organizationId: string
   const merged = webhookCreateSchema.safeParse(mergePatch(current.values, patch, { whole: ["retryPolicy"] }));
   if (!merged.success) throw invalid(fieldsOf(merged.error));
   const values = await toRuleValues(prisma, organizationId, merged.data);
-  const c = current.values;
-  await assertDestinations(values, destinationsOf({ url: c.url, timeWindow: c.request.timeWindow, auth: c.authentication }));
   await asApi(() => updateRule(prisma, organizationId, id, values));
   if (values.enabled && !current.enabled) await prisma.webhookRule.updateMany({ where: { id, organizationId }, data: HEALTH_RESET });
   if (!values.enabled && current.enabled) await prisma.webhookRule.updateMany({ where: { id, organizationId }, data: { disabledAt: now } });

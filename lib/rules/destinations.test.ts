@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LookupFn } from "@/lib/security/ssrf";
-import { destinationProblem, fixedHost } from "./destination";
+import { destinationProblem, fixedHost } from "./destinations";
 
 const policy = { allowedNetworks: ["127.0.0.0/8"], allowInsecure: false };
 const answers = (table: Record<string, string[]>): LookupFn => async (host) => {
@@ -28,7 +28,7 @@ describe("destinationProblem", () => {
   });
 
   it("refuses private, metadata and mixed answers, and hosts that do not resolve", async () => {
-    expect(await destinationProblem("https://internal.example.com/x", policy, lookup)).toMatch(/internal\.example\.com resolves to 10\.0\.0\.7 is a private-network address\. Webhooks can only reach public addresses\./);
+    expect(await destinationProblem("https://internal.example.com/x", policy, lookup)).toMatch(/internal\.example\.com resolves to 10\.0\.0\.7 is a private-network address\. Leadhooks only calls public addresses/);
     expect(await destinationProblem("https://169.254.169.254/latest", policy, lookup)).toMatch(/link-local/);
     expect(await destinationProblem("https://mixed.example.com/x", policy, lookup)).toMatch(/192\.168\.1\.2/);
     expect(await destinationProblem("https://nowhere.example.com/x", policy, lookup)).toMatch(/^Cannot resolve host nowhere\.example\.com \(failed: ENOTFOUND\)/);
