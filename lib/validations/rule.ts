@@ -154,7 +154,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
     .superRefine((rule, ctx) => refineOutboundUrls(rule, options, ctx), {
-      when: (payload) => !payload.issues.some((i) => URL_SOURCES.includes(String(i.path[0]))),
+      when: (payload) => !payload.issues.some((i) => URL_SOURCES.includes(String(i.path?.[0]))),
     })
     .superRefine((rule, ctx) => {
       refineRetry(rule, ctx);
