@@ -36,7 +36,8 @@ function withTimeout(lookup: LookupFn, ms: number): LookupFn {
 }
 
 /**
- * Null when the URL's host may be reached, else the sentence to show under the field. The host is
+ * Null when the URL's host may be reached (or does not resolve), else the sentence to show under
+ * the field. The host is
  * taken as the URL parser normalizes it (2130706433 is 127.0.0.1), as the client will connect.
  * `resolve: false` judges a literal address only (no DNS).
  */
@@ -48,7 +49,9 @@ export async function destinationProblem(url: string, policy: GuardPolicy, looku
     return null;
   } catch (err) {
     if (!(err instanceof BlockedRequestError)) throw err;
-    if (err.reason === "dns") return `Cannot resolve host ${host} (${err.message.replace(/^DNS lookup for \S+ /, "")}). Check the host name.`;
+    // A name that does not resolve (yet) leads nowhere to judge: it is judged when it does, at
+    // send time, where a DNS failure is reported as such.
+    if (err.reason === "dns") return null;
     return `${err.message.replace(/^Blocked: /, "")}. Leadhooks only calls public addresses (ALLOWED_PRIVATE_NETWORKS lists private ranges it may call).`;
   }
 }

@@ -302,7 +302,6 @@ describe("webhooks API: refusals", () => {
     const bad = (body: Record<string, unknown>) => call(createRoute, { body: { title: "Bad", url: "https://93.184.215.14/hook", events: ["lead.created"], ...body } });
     expect((await fieldsOf(await bad({ url: "notaurl" }))).url).toEqual([expect.stringMatching(/absolute URL/)]);
     expect((await fieldsOf(await bad({ url: "https://10.1.2.3/hook" }))).url).toEqual([expect.stringMatching(/private-network address.*public addresses/)]);
-    expect((await fieldsOf(await bad({ url: "https://no-such-host.invalid/hook" }))).url).toEqual([expect.stringMatching(/^Cannot resolve host no-such-host\.invalid/)]);
     expect((await fieldsOf(await bad({ events: ["lead.created", "lead.exploded"] })))["events.1"]).toEqual([expect.stringMatching(/Unknown event type "lead.exploded"/)]);
     expect((await fieldsOf(await bad({ creationRules: { status: "Bogus" } })))["creationRules.status"]).toEqual([expect.stringMatching(/Unknown lead status "Bogus"/)]);
     expect((await fieldsOf(await bad({ authentication: { type: "BASIC" } })))["authentication.username"]).toBeDefined();
@@ -318,7 +317,7 @@ describe("webhooks API: refusals", () => {
     process.env.ALLOW_INSECURE_URLS = "false";
     resetEnvCache();
     try {
-      expect((await fieldsOf(await bad({ url: "http://93.184.215.14/hook" }))).url).toEqual([expect.stringMatching(/Use https:\/\//)]);
+      expect((await fieldsOf(await bad({ url: "http://93.184.215.14/hook" }))).url).toEqual([expect.stringMatching(/use https:\/\/.*ALLOW_INSECURE_URLS=true/)]);
     } finally {
       process.env.ALLOW_INSECURE_URLS = "true";
       resetEnvCache();

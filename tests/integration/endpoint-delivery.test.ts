@@ -22,6 +22,7 @@ const receivers: { close: () => Promise<void> }[] = [];
 
 beforeAll(async () => {
   process.env.ALLOW_INSECURE_URLS = "true";
+  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // the form checks destinations too: the receivers are on loopback
   resetEnvCache();
   t = await createTestOrg(prisma(), "Endpoint Co");
   await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true } });
@@ -34,6 +35,7 @@ afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
   await client.destroy();
   delete process.env.ALLOW_INSECURE_URLS;
+  delete process.env.ALLOWED_PRIVATE_NETWORKS;
   resetEnvCache();
 });
 

@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   delete process.env.ALLOW_INSECURE_URLS;
+  delete process.env.ALLOWED_PRIVATE_NETWORKS;
   resetEnvCache();
 });
 
@@ -133,7 +134,10 @@ describe("createRuleAction", () => {
     expect(refused).toMatchObject({ ok: false, code: "invalid", fieldErrors: { url: [RULE_MESSAGES.urlHttpsRequired] } });
     expect(await ruleCount()).toBe(before);
 
+    expect(RULE_MESSAGES.urlHttpsRequired).toContain("ALLOW_INSECURE_URLS=true");
+
     process.env.ALLOW_INSECURE_URLS = "true";
+    process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // localhost is loopback: refused unless allowed
     resetEnvCache();
     const allowed = await createRuleAction(input({ url: "http://localhost:4000/hook" }));
     expect(allowed.ok).toBe(true);

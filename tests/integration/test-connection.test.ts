@@ -117,9 +117,13 @@ describe("testConnectionAction", () => {
 
   it("names the blocked address, refuses viewers, and hides another organization's rule", async () => {
     await signInAs(prisma(), acme.admin.id);
+    // The same destination check as Save: a field error under the URL, nothing sent.
     const blocked = await testConnectionAction({ values: values({ url: "https://169.254.169.254/latest/meta-data" }) });
-    expect(blocked).toMatchObject({ ok: true, data: { ok: false, status: 999 } });
-    if (blocked.ok) expect(blocked.data.title).toMatch(/blocked/i);
+    expect(blocked).toMatchObject({ ok: false, fieldErrors: { url: [expect.stringMatching(/^169\.254\.169\.254 is a link-local \(cloud metadata\) address/)] } });
+    const embedded = await testConnectionAction({ values: values({ url: "https://[::169.254.169.254]/latest/meta-data" }) });
+    expect(embedded).toMatchObject({ ok: false, fieldErrors: { url: [expect.stringMatching(/carries 169\.254\.169\.254/)] } });
+    const token = await testConnectionAction({ values: values({ auth: { ...emptyAuthForm(), type: "OAUTH2", tokenUrl: "https://[::ffff:a9fe:a9fe]/token", clientId: "c", clientSecret: "s" } }) });
+    expect(token).toMatchObject({ ok: false, fieldErrors: { "auth.tokenUrl": [expect.stringMatching(/carries 169\.254\.169\.254/)] } });
 
     await signInAs(prisma(), acme.viewer.id);
     expect(await testConnectionAction({ values: values({}) })).toMatchObject({ ok: false, code: "forbidden" });
