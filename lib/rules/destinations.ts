@@ -1,6 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { env } from "@/lib/env";
-import { addressVerdict, BlockedRequestError, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
+import { withoutCredentials } from "@/lib/security/outbound-url";
+import { BlockedRequestError, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
 import { OUTBOUND_URL_FIELDS, type RuleUrlSource } from "@/lib/validations/rule";
 
 // Where a rule's URLs lead must be public addresses. The delivery engine checks every request
@@ -87,4 +88,23 @@ export async function destinationErrors(
     }),
   );
   return errors;
+}
+
+/**
+ * The rule's values with any user name and password taken out of its outbound URLs. Such URLs are
+ * refused at save; rules saved before that show (in the form, the API) and keep only the rest.
+ */
+export function withoutUrlCredentials<T extends RuleUrlSource>(values: T): T {
+  let out = values;
+  for (const { path } of OUTBOUND_URL_FIELDS) {
+    const keys = path.split(".");
+    const update = (obj: Record<string, unknown>, depth: number): Record<string, unknown> => {
+      const key = keys[depth]!;
+      const value = obj[key];
+      if (depth === keys.length - 1) return typeof value === "string" ? { ...obj, [key]: withoutCredentials(value) } : obj;
+      return value && typeof value === "object" ? { ...obj, [key]: update(value as Record<string, unknown>, depth + 1) } : obj;
+    };
+    out = update(out as unknown as Record<string, unknown>, 0) as unknown as T;
+  }
+  return out;
 }

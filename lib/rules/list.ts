@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
 import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/events/catalog";
+import { withoutCredentials } from "@/lib/security/outbound-url";
 
 // The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,
 // with each rule's creation rules summarised for display. The export reuses the same where/order.
@@ -152,7 +153,7 @@ export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds
     title: r.title,
     enabled: r.enabled,
     events: r.events.map((name) => ({ name, label: eventLabel(name) })),
-    url: r.url,
+    url: withoutCredentials(r.url), // a password in a URL saved before such URLs were refused is never shown
     creationRules: creationRulesSummary({
       events: r.events,
       status: named(r.statusId),

@@ -12,7 +12,7 @@ import { HEALTH_RESET } from "./health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./endpoint-config";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
 import { storedTimeWindowSchema } from "@/lib/validations/request";
-import { destinationErrors, destinationsOf, type Destinations } from "./destinations";
+import { destinationErrors, destinationsOf, withoutUrlCredentials, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
 // organization: a rule or a reference item of another organization is treated as missing.
@@ -202,7 +202,8 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     storedSecrets: auth.storedSecrets,
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     disabled: !rule.enabled && rule.disabledReason ? { reason: rule.disabledReason, at: rule.disabledAt?.toISOString() ?? null } : null,
-    values: {
+    // A password written into a URL before such URLs were refused is never shown again.
+    values: withoutUrlCredentials({
       title: rule.title,
       enabled: rule.enabled,
       url: rule.url,
@@ -221,6 +222,6 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       auth: auth.values,
       ...requestFormFromRow(rule),
       ...responseFormFromRow(rule.responseRules),
-    },
+    }),
   };
 }

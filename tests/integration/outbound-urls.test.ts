@@ -1,12 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions";
 import { testConnectionAction } from "@/app/(admin)/rules/test-connection-action";
-import { POST as createRoute } from "@/app/api/v1/webhooks/route";
-import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { POST as createRoute, GET as listRoute } from "@/app/api/v1/webhooks/route";
+import { GET as getRoute, PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
 import { resetApiRateLimiter } from "@/lib/api/rate-limit";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { GuardedHttpClient } from "@/lib/delivery/http-client";
 import { resetEnvCache } from "@/lib/env";
+import { newId } from "@/lib/ids";
+import { encryptAuthConfig } from "@/lib/rules/auth-config";
+import { listRules } from "@/lib/rules/list";
+import { getRuleForEdit } from "@/lib/rules/mutations";
 import { ALLOWED_NETWORKS_CORPUS, CORPUS_DNS, SSRF_CORPUS } from "@/lib/security/ssrf-corpus";
 import { emptyAuthForm } from "@/lib/validations/auth";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
@@ -209,5 +213,35 @@ describe("every URL field, in the form and the API", () => {
         expect(JSON.stringify(form)).not.toContain("pa55word");
       }
     }
+  });
+});
+
+describe("URLs saved before credentials in URLs were refused", () => {
+  it("never show the password again: not in the API's webhook, its list, the edit form or the rule list", async () => {
+    const id = newId("rule");
+    await prisma().webhookRule.create({
+      data: {
+        id,
+        organizationId: acme.org.id,
+        title: "Legacy",
+        events: ["lead.created"],
+        url: "https://legacy:pa55word@93.184.216.34/hook",
+        timeWindow: window("https://legacy:pa55word@93.184.216.34/after-hours"),
+        authType: "OAUTH2",
+        authConfigEncrypted: encryptAuthConfig({ ...oauth("https://legacy:pa55word@93.184.216.34/token"), grantType: "client_credentials", username: "", password: "" }),
+      },
+    });
+    const one = await call(getRoute, { id });
+    const text = await one.text();
+    expect(one.status).toBe(200);
+    expect(text).not.toContain("pa55word");
+    expect(JSON.parse(text)).toMatchObject({
+      url: "https://93.184.216.34/hook",
+      request: { timeWindow: { alternateUrl: "https://93.184.216.34/after-hours" } },
+      authentication: { tokenUrl: "https://93.184.216.34/token" },
+    });
+    expect(await (await call(listRoute, {})).text()).not.toContain("pa55word");
+    expect(JSON.stringify(await getRuleForEdit(prisma(), acme.org.id, id))).not.toContain("pa55word");
+    expect(JSON.stringify(await listRules(prisma(), acme.org.id, { q: "Legacy" }))).not.toContain("pa55word");
   });
 });

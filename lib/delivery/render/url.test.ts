@@ -55,6 +55,17 @@ describe("dynamic URLs", () => {
     }
   });
 
+  it("never repeats a password written into the URL (a rule saved before such URLs were refused)", () => {
+    let message = "";
+    try {
+      renderUrl("https://admin:pa55word@{{ lead.customFields.region }}", withRegion(""));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/did not produce an absolute URL \(got "https:\/\/"\)/);
+    expect(message).not.toContain("pa55word");
+  });
+
   it("rejects a result that is not an absolute http(s) URL", () => {
     const ctx = testContext(testLead({ customFields: { base: "https://evil.test" } }));
     expect(() => renderUrl("{{ lead.customFields.base }}/leads", ctx)).toThrow(/did not produce an absolute URL \(got "https%3A%2F%2Fevil.test\/leads"\)/);

@@ -1,3 +1,4 @@
+import { withoutCredentials } from "@/lib/security/outbound-url";
 import { isUrlTemplate } from "@/lib/validations/request";
 import type { TemplateContext } from "./context";
 import { RenderError } from "./errors";
@@ -64,6 +65,8 @@ export function renderUrl(template: string, ctx: TemplateContext): string {
   return rendered;
 }
 
-function excerpt(s: string): string {
+/** A rendered URL for a message: shortened, and never with a password in it. */
+function excerpt(url: string): string {
+  const s = withoutCredentials(url);
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
