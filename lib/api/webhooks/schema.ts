@@ -85,7 +85,7 @@ export const responseSchema = z
 const webhookFields = {
   title: form.title.describe("A name for the webhook, shown in the admin."),
   enabled: form.enabled.default(true),
-  url: form.url.describe("The endpoint. https:// is required unless the server allows insecure URLs; the host must resolve to a public address. May use Liquid variables from the lead, e.g. https://api.example.com/{{ lead.office }}/leads."),
+  url: form.url.describe("The endpoint. https:// is required unless the server sets ALLOW_INSECURE_URLS=true; no user name or password in the URL; the host must be a public address (private, loopback, link-local, metadata and reserved addresses are refused, also in IPv6 forms that carry an IPv4 address). The alternate URL and the OAuth token URL follow the same rules. May use Liquid variables from the lead, e.g. https://api.example.com/{{ lead.office }}/leads."),
   events: z
     .array(eventNameSchema)
     .min(1, "Choose at least one event type.")
