@@ -5,7 +5,7 @@ import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "
 import type { GuardedHttpClient } from "./http-client";
 import { windowOpen, nextWindowOpen } from "./render/time-window";
 import { evaluateResponse } from "./response-rules";
-import { classifyStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from "./retry-policy";
+import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "./retry-policy";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
 // authenticate, send the frozen (signed) request, then judge the response by the rule's response
@@ -71,7 +71,7 @@ export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions)
   const attemptsMade = input.attemptsMade + 1;
   const base = { kind: "sent" as const, response, lastError, gone: verdict === "gone", responseValues: judged.values, parsedError: judged.error };
   if (verdict === "success") return { ...base, state: "SUCCEEDED", nextAttemptAt: null };
-  const delay = verdict === "retry" ? nextDelayMs(input.retryPolicy, attemptsMade, parseRetryAfter(response.headers["retry-after"]), opts.random) : null;
+  const delay = verdict === "retry" ? nextDelayMs(input.retryPolicy, attemptsMade, parseRetryAfterMs(response.headers["retry-after"]), opts.random) : null;
   if (delay === null) return { ...base, state: "FAILED", nextAttemptAt: null };
   return { ...base, state: "PENDING", nextAttemptAt: new Date(opts.now().getTime() + delay) };
 }
