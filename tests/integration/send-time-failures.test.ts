@@ -40,8 +40,8 @@ describe("Retry-After", () => {
   });
 
   it.each([
-    ["delay-seconds", () => "120", 120_000],
-    ["an IMF-fixdate", () => new Date(Date.now() + 300_000).toUTCString(), 300_000],
+    ["delay-seconds", (): string => "120", 120_000],
+    ["an IMF-fixdate", (): string => new Date(Date.now() + 300_000).toUTCString(), 300_000],
   ] as const)("a 503 with Retry-After as %s is honoured", async (_form, value, expected) => {
     const rx = await startReceiver(() => ({ status: 503, headers: { "retry-after": value() }, body: "busy" }));
     const { org } = await createWebhookOrg(prisma());
