@@ -49,6 +49,16 @@ export interface AttemptOptions {
   random?: () => number;
 }
 
+/**
+ * Failures no later attempt can mend, so the delivery fails at once with the reason: the SSRF
+ * guard refused the destination (of the request or of its OAuth token request), or Leadhooks
+ * cannot build the request from the rule's settings. The admin fixes the rule, then retries.
+ */
+export function finalFailure(response: Pick<AuthenticatedResponse, "error" | "authError">): boolean {
+  const cls = response.authError?.errorClass ?? response.error?.class;
+  return cls === "blocked" || cls === "config";
+}
+
 export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions): Promise<AttemptResult> {
   const started = opts.now();
   if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
@@ -63,7 +73,7 @@ export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions)
   const judged = evaluateResponse(input.responseRules, response);
   // The rule's success statuses and body check decide success; for a failure, the status decides
   // whether another attempt can help (a 2xx that failed the body check is retried).
-  let verdict = judged.success ? "success" : classifyStatus(response.status, input.retryPolicy);
+  let verdict = judged.success ? "success" : finalFailure(response) ? "fail" : classifyStatus(response.status, input.retryPolicy);
   if (!judged.success && verdict === "success") verdict = "retry";
   const lastError = judged.success
     ? null

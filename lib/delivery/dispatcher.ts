@@ -258,7 +258,8 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             parsedError: result.parsedError ?? undefined,
           });
           if (result.gone) goneRules.add(d.ruleId);
-          healthOf(d, result.state === "PENDING" ? "RETRYING" : result.state, res.status, res.error?.class ?? null, result.lastError);
+          const outcome = result.state === "PENDING" ? "RETRYING" : res.error?.class === "config" ? "CONFIG_ERROR" : result.state;
+          healthOf(d, outcome, res.status, res.error?.class ?? null, result.lastError);
           outcomes.push({
             id: d.id, state: result.state, attemptCount: number, nextAttemptAt: result.nextAttemptAt ? iso(result.nextAttemptAt) : null,
             lastStatusCode: res.status, lastError: result.lastError ? clean(result.lastError) : null,

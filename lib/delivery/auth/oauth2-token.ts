@@ -67,7 +67,7 @@ export async function requestToken(client: HttpSender, config: OAuth2Config, tim
     if (last && last.status !== NO_RESPONSE_STATUS) {
       error.status = last.status;
       if (last.body) error.body = safeBody(last.body, secrets);
-    }
+    } else if (last?.error) error.errorClass = last.error.class;
     return { ok: false, error };
   };
 

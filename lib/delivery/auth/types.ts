@@ -1,4 +1,4 @@
-import type { GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/http-client";
+import type { ErrorClass, GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/http-client";
 import { redactHeaders } from "@/lib/delivery/redact";
 
 /** What the authentication methods need of the HTTP client (GuardedHttpClient in production). */
@@ -15,6 +15,8 @@ export interface AuthFailure {
   status?: number;
   /** An excerpt of that answer's body, tokens and secrets redacted. */
   body?: string;
+  /** When the token request got no answer: why (the guarded client's class, e.g. "blocked"). */
+  errorClass?: ErrorClass;
 }
 
 export interface AuthenticatedResponse extends OutboundResponse {
