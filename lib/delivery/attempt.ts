@@ -5,6 +5,7 @@ import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "
 import type { GuardedHttpClient } from "./http-client";
 import { windowOpen, nextWindowOpen } from "./render/time-window";
 import { evaluateResponse } from "./response-rules";
+import { ruleSecretValues, scrubResponse, secretScrubber } from "./secrets";
 import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "./retry-policy";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
@@ -25,6 +26,8 @@ export interface AttemptInput {
   responseRules: ResponseRules;
   retryPolicy: RetryPolicy;
   timeWindow: TimeWindow | null;
+  /** The secrets that signed the request: scrubbed, with the credentials, from what comes back. */
+  signingSecrets: readonly string[];
 }
 
 export type AttemptResult =
@@ -64,12 +67,15 @@ export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions)
   if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
     return { kind: "deferred", until: nextWindowOpen(input.timeWindow, started) };
   }
-  const response = await sendAuthenticated(
+  const sent = await sendAuthenticated(
     opts.client,
     { url: input.url, method: input.method, headers: input.headers, body: input.method === "GET" ? undefined : input.body, timeoutMs: input.timeoutMs },
     input.auth,
     { cacheKey: input.ruleId, tokenCache: opts.tokenCache, now: () => opts.now().getTime() },
   );
+  // Before anything reads the answer (response rules, the stored attempt, the last error): an
+  // endpoint that echoes the request must not put the rule's credentials on the delivery page.
+  const response = scrubResponse(sent, secretScrubber(ruleSecretValues({ auth: input.auth, signingSecrets: input.signingSecrets, sent })));
   const judged = evaluateResponse(input.responseRules, response);
   // The rule's success statuses and body check decide success; for a failure, the status decides
   // whether another attempt can help (a 2xx that failed the body check is retried).
