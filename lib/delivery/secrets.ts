@@ -33,9 +33,12 @@ export function ruleSecretValues({ auth, signingSecrets, sent }: RuleSecretSourc
     case "DIGEST":
       values.push(auth.password);
       break;
-    case "OAUTH2":
-      values.push(auth.clientSecret, auth.password);
+    case "OAUTH2": {
+      // client_secret_basic's header to the token endpoint (auth/oauth2-token.ts form-encodes the pair first).
+      const form = (v: string) => new URLSearchParams([["", v]]).toString().slice(1);
+      values.push(auth.clientSecret, auth.password, Buffer.from(`${form(auth.clientId)}:${form(auth.clientSecret)}`, "utf8").toString("base64"));
       break;
+    }
     case "BEARER":
       values.push(auth.token);
       break;
