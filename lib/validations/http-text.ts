@@ -33,6 +33,8 @@ function describe(c: string): string {
  *   other bytes than the ones typed, and surrounding spaces are dropped by every HTTP parser.
  */
 export function headerValueProblem(value: string, charset: "latin1" | "ascii"): string | null {
+  // The common case, on every request sent: printable ASCII and nothing at either end.
+  if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) || value === "") return null;
   for (const c of value) {
     const cp = c.codePointAt(0)!;
     if (cp === 0x09 && charset === "latin1") continue;
