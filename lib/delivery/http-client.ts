@@ -160,7 +160,7 @@ export function classifyError(err: unknown, timedOut: boolean, timeoutMs: number
   }
   const code = e?.code ?? "";
   // undici refused to build the request (an invalid header, method or body): ours to fix, not the network's.
-  if (code === "UND_ERR_INVALID_ARG") return { cls: "config", message: `Leadhooks could not build the request: ${e.message}` };
+  if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") return { cls: "config", message: `Leadhooks could not build the request: ${e.message}` };
   if (timedOut || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
     return { cls: "timeout", message: `No complete response within ${timeoutMs / 1000} s (timeout)` };
   }

@@ -1,4 +1,5 @@
 import { credentialProblem, headerValueProblem } from "./http-text";
+import { RESERVED_HEADERS } from "./request";
 
 // Which of a rule's authentication values cannot go into the request as Leadhooks sends it, field
 // by field. The Authentication tab's schema (auth.ts) reports them as field errors at save, in the
@@ -23,7 +24,7 @@ export interface AuthWireFields {
 }
 
 export interface AuthWireProblem {
-  field: "username" | "password" | "clientId" | "clientSecret" | "scope" | "audience" | "prefix" | "token" | "keyValue";
+  field: "username" | "password" | "clientId" | "clientSecret" | "scope" | "audience" | "prefix" | "token" | "keyName" | "keyValue";
   /** The field's label on the Authentication tab. */
   label: string;
   message: string;
@@ -70,7 +71,13 @@ export function authWireProblems(a: AuthWireFields): AuthWireProblem[] {
     case "API_KEY":
       // In a header the key is sent as typed; in the query it is percent-encoded, so only controls are refused.
       if (a.keyIn === "query") encoded("keyValue", "Key value");
-      else inHeader("keyValue", "Key value");
+      else {
+        // It would replace the signature or framing headers, or undici would refuse the request.
+        if ((RESERVED_HEADERS as readonly string[]).includes((a.keyName ?? "").trim().toLowerCase())) {
+          out.push({ field: "keyName", label: "Key name", message: `The API key cannot be sent in the ${a.keyName!.trim()} header: Leadhooks or the HTTP connection sets it. Use another header name.` });
+        }
+        inHeader("keyValue", "Key value");
+      }
       break;
   }
   return out;

@@ -46,7 +46,7 @@ export const REQUEST_MESSAGES = {
   method: "Choose a method.",
   headerName: "Use a valid header name (letters, digits and - _ .).",
   headerValue: "This value cannot be sent in an HTTP header.",
-  headerReserved: "This header is set by Leadhooks and cannot be overridden.",
+  headerReserved: "This header is set by Leadhooks or by the HTTP connection and cannot be set here.",
   tooManyHeaders: `Use at most ${MAX_HEADERS} headers.`,
   target: "Enter the outbound field name (dots nest: name.first).",
   targetDuplicate: "Each outbound field name can be used once.",
@@ -70,6 +70,8 @@ export const REQUEST_MESSAGES = {
 export const RESERVED_HEADERS = [
   "host", "content-length", "transfer-encoding", "connection", "webhook-id", "webhook-timestamp", "webhook-signature",
   "x-leadhooks-signature", "x-leadhooks-timestamp", "x-leadhooks-delivery-id", "leadhooks-test",
+  // Managed by the HTTP client: undici refuses to send a request that sets them.
+  "keep-alive", "upgrade", "expect",
 ] as const;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;

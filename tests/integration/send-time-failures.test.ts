@@ -68,6 +68,7 @@ describe("a request Leadhooks cannot build is a configuration error: final, name
     ["an API key header value ending in LF", withAuth({ type: "API_KEY", name: "X-API-Key", value: "key-123\n", in: "header" }), /key value cannot be sent in an HTTP header.*Authentication tab \(API Key: Key value\)/],
     ["an API key name with a space", withAuth({ type: "API_KEY", name: "X API Key", value: "key-123", in: "header" }), /API key name is not a valid header name.*\(API Key: Key name\)/],
     ["a Basic password with a CR", withAuth({ type: "BASIC", username: "crm", password: "pw\r" }), /password cannot be sent: it contains a line break \(CR\).*\(Basic: Password\)/],
+    ["an API key in an Expect header", withAuth({ type: "API_KEY", name: "Expect", value: "key-123", in: "header" }), /API key cannot be sent in the Expect header.*\(API Key: Key name\)/],
     ["a custom header value with CRLF", { headers: [{ name: "X-Tenant", value: "acme\r\nX-Injected: 1" }] }, /^The value of the header "x-tenant" cannot be sent: it contains a line break \(CR\)\. Fix it in the rule's custom headers \(Request tab\)$/],
     ["a custom header value beyond Latin-1", { headers: [{ name: "X-City", value: "東京" }] }, /"x-city" cannot be sent: it contains "東".*only Latin-1/],
   ])("%s", async (_case, extra, message) => {
@@ -90,6 +91,18 @@ describe("a request Leadhooks cannot build is a configuration error: final, name
     expect(JSON.stringify(delivery)).not.toMatch(/tok-123|key-123|pw\\r/);
     await rx.close();
   });
+});
+
+it("a stored custom header the HTTP client manages itself (Expect, Upgrade, Keep-Alive) is left out, and the lead is delivered", async () => {
+  const rx = await startReceiver();
+  const { org } = await createWebhookOrg(prisma());
+  await ruleFor(org.id, rx.url, { headers: [{ name: "Expect", value: "100-continue" }, { name: "Upgrade", value: "h2c" }, { name: "Keep-Alive", value: "timeout=5" }, { name: "X-Tenant", value: "acme" }] });
+  const { delivery } = await deliverOnce(org.id);
+  expect(delivery).toMatchObject({ state: "SUCCEEDED", attemptCount: 1 });
+  expect(rx.received[0]!.headers).toMatchObject({ "x-tenant": "acme" });
+  expect(rx.received[0]!.headers).not.toHaveProperty("expect");
+  expect(rx.received[0]!.headers).not.toHaveProperty("upgrade");
+  await rx.close();
 });
 
 describe("a destination the SSRF guard refuses at send time", () => {

@@ -45,6 +45,8 @@ const AUTH_CASES: [string, AuthFormInput, string, RegExp][] = [
   ["API key value (header) with a trailing LF", { type: "API_KEY", keyName: "X-API-Key", keyValue: "key-123\n", keyIn: "header" }, "keyValue", /key value cannot be sent in an HTTP header: it contains a line break/],
   ["API key value (query) with a tab", { type: "API_KEY", keyName: "api_key", keyValue: "key\t123", keyIn: "query" }, "keyValue", /key value cannot be sent: it contains a tab/],
   ["API key name with a space", { type: "API_KEY", keyName: "X API Key", keyValue: "key-123", keyIn: "header" }, "keyName", /header or query parameter name/],
+  ["API key in the signature's header", { type: "API_KEY", keyName: "Webhook-Signature", keyValue: "key-123", keyIn: "header" }, "keyName", /cannot be sent in the Webhook-Signature header: Leadhooks or the HTTP connection sets it/],
+  ["API key in an Expect header", { type: "API_KEY", keyName: "Expect", keyValue: "key-123", keyIn: "header" }, "keyName", /cannot be sent in the Expect header/],
   ["Basic password with a trailing CR", { type: "BASIC", username: "crm", password: "pw-123\r" }, "password", /password cannot be sent: it contains a line break \(CR\)/],
   ["Basic username with a colon", { type: "BASIC", username: "crm:admin", password: "pw-123" }, "username", /cannot contain a colon/],
   ["Digest username with an escape character", { type: "DIGEST", username: "crm\u001b", password: "pw-123" }, "username", /control character \(U\+001B\)/],
@@ -58,6 +60,8 @@ const HEADER_CASES: [string, { name: string; value: string }, string, RegExp][] 
   ["a header value with a line break", { name: "X-Tenant", value: "acme\r\nX-Injected: 1" }, "value", /cannot be sent in an HTTP header.*line break/],
   ["a header value with a vertical tab", { name: "X-Tenant", value: "acme\u000b" }, "value", /control character \(U\+000B\)/],
   ["a header value beyond Latin-1", { name: "X-Tenant", value: "Zürich 東京" }, "value", /only Latin-1/],
+  ["a header undici refuses to send (Upgrade)", { name: "Upgrade", value: "h2c" }, "name", /set by Leadhooks or by the HTTP connection/],
+  ["a header undici refuses to send (Expect)", { name: "Expect", value: "100-continue" }, "name", /set by Leadhooks or by the HTTP connection/],
   ["a header name with a colon", { name: "X-Tenant:", value: "acme" }, "name", /valid header name/],
 ];
 
