@@ -5,7 +5,8 @@ import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "
 import type { GuardedHttpClient } from "./http-client";
 import { windowOpen, nextWindowOpen } from "./render/time-window";
 import { evaluateResponse } from "./response-rules";
-import { classifyStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from "./retry-policy";
+import { ruleSecretValues, scrubResponse, secretScrubber } from "./secrets";
+import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "./retry-policy";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
 // authenticate, send the frozen (signed) request, then judge the response by the rule's response
@@ -25,6 +26,8 @@ export interface AttemptInput {
   responseRules: ResponseRules;
   retryPolicy: RetryPolicy;
   timeWindow: TimeWindow | null;
+  /** The secrets that signed the request: scrubbed, with the credentials, from what comes back. */
+  signingSecrets: readonly string[];
 }
 
 export type AttemptResult =
@@ -49,21 +52,34 @@ export interface AttemptOptions {
   random?: () => number;
 }
 
+/**
+ * Failures no later attempt can mend, so the delivery fails at once with the reason: the SSRF
+ * guard refused the destination (of the request or of its OAuth token request), or Leadhooks
+ * cannot build the request from the rule's settings. The admin fixes the rule, then retries.
+ */
+export function finalFailure(response: Pick<AuthenticatedResponse, "error" | "authError">): boolean {
+  const cls = response.authError?.errorClass ?? response.error?.class;
+  return cls === "blocked" || cls === "config";
+}
+
 export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions): Promise<AttemptResult> {
   const started = opts.now();
   if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
     return { kind: "deferred", until: nextWindowOpen(input.timeWindow, started) };
   }
-  const response = await sendAuthenticated(
+  const sent = await sendAuthenticated(
     opts.client,
     { url: input.url, method: input.method, headers: input.headers, body: input.method === "GET" ? undefined : input.body, timeoutMs: input.timeoutMs },
     input.auth,
     { cacheKey: input.ruleId, tokenCache: opts.tokenCache, now: () => opts.now().getTime() },
   );
+  // Before anything reads the answer (response rules, the stored attempt, the last error): an
+  // endpoint that echoes the request must not put the rule's credentials on the delivery page.
+  const response = scrubResponse(sent, secretScrubber(ruleSecretValues({ auth: input.auth, signingSecrets: input.signingSecrets, sent })));
   const judged = evaluateResponse(input.responseRules, response);
   // The rule's success statuses and body check decide success; for a failure, the status decides
   // whether another attempt can help (a 2xx that failed the body check is retried).
-  let verdict = judged.success ? "success" : classifyStatus(response.status, input.retryPolicy);
+  let verdict = judged.success ? "success" : finalFailure(response) ? "fail" : classifyStatus(response.status, input.retryPolicy);
   if (!judged.success && verdict === "success") verdict = "retry";
   const lastError = judged.success
     ? null
@@ -71,7 +87,7 @@ export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions)
   const attemptsMade = input.attemptsMade + 1;
   const base = { kind: "sent" as const, response, lastError, gone: verdict === "gone", responseValues: judged.values, parsedError: judged.error };
   if (verdict === "success") return { ...base, state: "SUCCEEDED", nextAttemptAt: null };
-  const delay = verdict === "retry" ? nextDelayMs(input.retryPolicy, attemptsMade, parseRetryAfter(response.headers["retry-after"]), opts.random) : null;
+  const delay = verdict === "retry" ? nextDelayMs(input.retryPolicy, attemptsMade, parseRetryAfterMs(response.headers["retry-after"]), opts.random) : null;
   if (delay === null) return { ...base, state: "FAILED", nextAttemptAt: null };
   return { ...base, state: "PENDING", nextAttemptAt: new Date(opts.now().getTime() + delay) };
 }

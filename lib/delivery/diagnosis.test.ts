@@ -92,6 +92,14 @@ describe("diagnose: no response", () => {
     });
   });
 
+  it("a configuration error: nothing was sent, the message names the setting, no retry is promised", () => {
+    const message = "The token cannot be sent in an HTTP header: it contains a line break (LF). Enter it again on the Authentication tab (Bearer Token: Token)";
+    const d = diagnose({ status: 999, errorClass: "config", errorMessage: message });
+    expect(d.title).toBe("Configuration error: a setting of the rule cannot be sent");
+    expect(d.detail).toBe(`${message}. Nothing was sent, and the delivery is not retried: fix the setting named above, then retry the delivery.`);
+    expect(d.title).not.toMatch(/network/i);
+  });
+
   it("a blocked address, and a URL refused before any lookup", () => {
     const d = diagnose({ status: 999, errorClass: "blocked", errorMessage: "Blocked: api.internal resolves to a private address (10.0.0.5)" });
     expect(d.title).toBe("Blocked: the URL resolves to a private or reserved address");

@@ -117,6 +117,10 @@ const NO_RESPONSE: Record<NoResponseClass, { title: string; advice: string }> = 
   },
   protocol: { title: "Invalid HTTP response: the endpoint did not answer with valid HTTP", advice: "Check that the URL points at an HTTP(S) service" },
   network: { title: "Network error: the request could not be completed", advice: "" },
+  config: {
+    title: "Configuration error: a setting of the rule cannot be sent",
+    advice: "Nothing was sent, and the delivery is not retried: fix the setting named above, then retry the delivery",
+  },
 };
 
 function noResponse(errorClass: string | null | undefined, message: string | null | undefined): Diagnosis {

@@ -11,10 +11,10 @@ import { storedTimeWindowSchema } from "@/lib/validations/request";
 import { storedResponseRulesSchema } from "@/lib/validations/response";
 import { attemptDelivery, type AttemptResult } from "./attempt";
 import type { TokenCache } from "./auth";
-import { scrub } from "./auth/types";
 import type { GuardedHttpClient } from "./http-client";
 import { limiter } from "./limiter";
 import { redactHeaders } from "./redact";
+import { ruleSecretValues, secretScrubber } from "./secrets";
 import { NO_RESPONSE_STATUS, nextDelayMs, parseRetryPolicy } from "./retry-policy";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
 
@@ -74,13 +74,6 @@ interface Claimed {
 }
 
 const iso = (d: Date) => d.toISOString();
-
-/** The secret values of a rule's authentication, to scrub from a message before it is kept. */
-const authSecrets = (auth: AuthConfig): string[] =>
-  (["password", "clientSecret", "token", "value"] as const).flatMap((k) => {
-    const v: unknown = (auth as Partial<Record<typeof k, unknown>>)[k];
-    return typeof v === "string" ? [v] : [];
-  });
 
 // PostgreSQL text and jsonb cannot hold NUL; a receiver that answers with one must not make the
 // whole batch's bookkeeping fail (and its deliveries be re-sent forever).
@@ -203,7 +196,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
               {
                 deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers: { ...d.requestHeaders, ...signed }, body: d.requestBody,
                 timeoutMs: d.timeoutMs, attemptsMade: d.attemptCount, auth, responseRules: storedResponseRulesSchema.parse(d.responseRules),
-                retryPolicy, timeWindow: storedTimeWindowSchema.parse(d.timeWindow),
+                retryPolicy, timeWindow: storedTimeWindowSchema.parse(d.timeWindow), signingSecrets: secrets,
               },
               { client, tokenCache: opts.tokenCache, now, random: opts.random },
             );
@@ -212,7 +205,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             // delivery's outcome would be lost and re-sent when its lease expires, forever. It
             // counts as an attempt with no response (the retry policy decides what comes next);
             // the message is scrubbed of the rule's credentials before it is stored or logged.
-            const detail = scrub(err instanceof Error ? err.message : String(err), authSecrets(auth));
+            const detail = secretScrubber(ruleSecretValues({ auth, signingSecrets: secrets }))(err instanceof Error ? err.message : String(err));
             console.error(`dispatcher: delivery ${d.id}:`, detail);
             const message = `Internal error while sending: ${detail}`;
             const number = d.attemptCount + 1;
@@ -258,7 +251,8 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             parsedError: result.parsedError ?? undefined,
           });
           if (result.gone) goneRules.add(d.ruleId);
-          healthOf(d, result.state === "PENDING" ? "RETRYING" : result.state, res.status, res.error?.class ?? null, result.lastError);
+          const outcome = result.state === "PENDING" ? "RETRYING" : res.error?.class === "config" ? "CONFIG_ERROR" : result.state;
+          healthOf(d, outcome, res.status, res.error?.class ?? null, result.lastError);
           outcomes.push({
             id: d.id, state: result.state, attemptCount: number, nextAttemptAt: result.nextAttemptAt ? iso(result.nextAttemptAt) : null,
             lastStatusCode: res.status, lastError: result.lastError ? clean(result.lastError) : null,

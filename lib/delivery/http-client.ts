@@ -1,6 +1,7 @@
 import type { LookupFunction } from "node:net";
 import { Agent, errors as undiciErrors, request } from "undici";
 import { BlockedRequestError, checkUrlShape, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
+import { headerValueProblem, isHeaderName } from "@/lib/validations/http-text";
 import { NO_RESPONSE_STATUS } from "./retry-policy";
 
 // The one outbound HTTP client. Every request goes through the SSRF guard: the URL's shape is
@@ -11,7 +12,11 @@ import { NO_RESPONSE_STATUS } from "./retry-policy";
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth";
+/**
+ * Why no response came. "config": Leadhooks could not build the request from the rule's settings
+ * (a header value undici refuses, say): nothing was sent, and retrying cannot help.
+ */
+export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config";
 
 export interface OutboundRequest {
   url: string;
@@ -81,6 +86,8 @@ export class GuardedHttpClient {
     } catch (err) {
       return failed("blocked", (err as Error).message);
     }
+    const unsendable = headerProblem(req.headers);
+    if (unsendable) return failed("config", unsendable);
     const deadline = AbortSignal.timeout(req.timeoutMs);
     try {
       const res = await request(req.url, {
@@ -125,6 +132,20 @@ export class GuardedHttpClient {
   }
 }
 
+/**
+ * A header undici would refuse (it then throws "invalid … header", which would look like a
+ * network failure), said with the header's name. Credentials are checked before this, by the
+ * auth layer, so that the message names the setting; what reaches here is a custom header.
+ */
+function headerProblem(headers: Record<string, string>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isHeaderName(name)) return `The header name ${JSON.stringify(name)} is not a valid HTTP header name: fix it in the rule's custom headers (Request tab)`;
+    const problem = headerValueProblem(value, "latin1");
+    if (problem) return `The value of the header "${name}" cannot be sent: it ${problem}. Fix it in the rule's custom headers (Request tab)`;
+  }
+  return null;
+}
+
 function rootCause(err: unknown): Error & { code?: string } {
   let e = err as Error & { code?: string; cause?: unknown };
   while (e && !e.code && e.cause instanceof Error) e = e.cause as Error & { code?: string; cause?: unknown };
@@ -139,6 +160,8 @@ export function classifyError(err: unknown, timedOut: boolean, timeoutMs: number
     return be.reason === "dns" ? { cls: "dns", message: be.message } : { cls: "blocked", message: be.message };
   }
   const code = e?.code ?? "";
+  // undici refused to build the request (an invalid header, method or body): ours to fix, not the network's.
+  if (code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") return { cls: "config", message: `Leadhooks could not build the request: ${e.message}` };
   if (timedOut || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT" || code === "ETIMEDOUT") {
     return { cls: "timeout", message: `No complete response within ${timeoutMs / 1000} s (timeout)` };
   }

@@ -4,6 +4,12 @@ const SENSITIVE = new Set(["authorization", "proxy-authorization", "cookie", "x-
 export const REDACTED = "[redacted]";
 
 export function redactHeaders(headers: Record<string, string>, extraSensitive: readonly string[] = []): Record<string, string> {
+  const sensitive = isSensitiveHeader(extraSensitive);
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, sensitive(k) ? REDACTED : v]));
+}
+
+/** Whether a header carries a credential: the usual names, plus the rule's own (an API key's header). */
+export function isSensitiveHeader(extraSensitive: readonly string[] = []): (name: string) => boolean {
   const extra = new Set(extraSensitive.map((h) => h.toLowerCase()));
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SENSITIVE.has(k.toLowerCase()) || extra.has(k.toLowerCase()) ? REDACTED : v]));
+  return (name) => SENSITIVE.has(name.toLowerCase()) || extra.has(name.toLowerCase());
 }

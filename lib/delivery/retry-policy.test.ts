@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyStatus, DEFAULT_RETRY_POLICY, maxAttempts, nextDelayMs, parseRetryAfter, parseRetryPolicy, type RetryPolicy } from "./retry-policy";
+import { classifyStatus, DEFAULT_RETRY_POLICY, maxAttempts, nextDelayMs, parseRetryAfterMs, parseRetryPolicy, type RetryPolicy } from "./retry-policy";
 
 const noJitter = () => 0.5;
 
@@ -26,9 +26,23 @@ describe("retry policy", () => {
     expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 90_000)).toBe(90_000);
     expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 0)).toBe(1_000);
     expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 30 * 86_400_000)).toBe(6 * 3_600_000);
-    expect(parseRetryAfter("120")).toBe(120_000);
-    expect(parseRetryAfter(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
-    expect(parseRetryAfter("soon")).toBeNull();
+    expect(parseRetryAfterMs("120")).toBe(120_000);
+    expect(parseRetryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
+    expect(parseRetryAfterMs("soon")).toBeNull();
+  });
+
+  it("reads Retry-After only in RFC 9110's forms: delay-seconds and the three HTTP-date forms", () => {
+    const now = Date.UTC(1994, 10, 6, 8, 49, 0); // Sun, 06 Nov 1994 08:49:00 GMT
+    expect(parseRetryAfterMs("0", now)).toBe(0);
+    expect(parseRetryAfterMs(" 120 ", now)).toBe(120_000); // the field value's surrounding whitespace is not part of it
+    expect(parseRetryAfterMs("Sun, 06 Nov 1994 08:49:37 GMT", now)).toBe(37_000); // IMF-fixdate
+    expect(parseRetryAfterMs("Sunday, 06-Nov-94 08:49:37 GMT", now)).toBe(37_000); // obsolete RFC 850
+    expect(parseRetryAfterMs("Sun Nov  6 08:49:37 1994", now)).toBe(37_000); // asctime, read as UTC
+    expect(parseRetryAfterMs("Sun, 06 Nov 1994 08:48:00 GMT", now)).toBe(0); // a date in the past: at once
+    // Not RFC 9110 values: ignored, whatever Date.parse would make of them.
+    for (const v of ["1.5", "-3", "+5", "1e3", "0x10", "5 s", "3,600", "١٢", "2026-12-01T10:00:00Z", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 08:49:37 PST", "06 Nov 1994 08:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "tomorrow", ""]) {
+      expect([v, parseRetryAfterMs(v, now)]).toEqual([v, null]);
+    }
   });
 
   it("retries 408, 429, 5xx and no-response, never other 4xx unless the rule says so; 410 is gone", () => {

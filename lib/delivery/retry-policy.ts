@@ -54,22 +54,58 @@ export function classifyStatus(status: number, policy: RetryPolicy): AttemptVerd
   return "retry"; // 1xx/3xx: redirects are not followed, the endpoint may be fixed later
 }
 
-/** Seconds or an HTTP date, as RFC 9110 allows; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
+/**
+ * A receiver's Retry-After (RFC 9110 §10.2.3) as milliseconds to wait: delay-seconds (digits
+ * only) or an HTTP-date in one of its three forms. Anything else ("1.5", "-3", an ISO date) is
+ * not a Retry-After value: null, and the rule's own schedule applies.
+ */
+export function parseRetryAfterMs(value: string | null | undefined, now = Date.now()): number | null {
   if (!value) return null;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = parseHttpDate(trimmed, now);
+  return at === null ? null : Math.max(0, at - now);
+}
+
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const DAY_LONG = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTH = `(${MONTHS.join("|")})`;
+const TIME = "(\\d{2}):(\\d{2}):(\\d{2})";
+/** RFC 9110 §5.6.7: IMF-fixdate, then the two obsolete forms every recipient must still accept. */
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC850_DATE = new RegExp(`^${DAY_LONG}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
+
+/** Epoch ms of an RFC 9110 HTTP-date (all three forms are UTC), or null for anything else. */
+export function parseHttpDate(value: string, now = Date.now()): number | null {
+  let day: string, month: string, year: number, time: string[];
+  let m: RegExpExecArray | null;
+  if ((m = IMF_FIXDATE.exec(value))) [day, month, year, time] = [m[1]!, m[2]!, Number(m[3]), m.slice(4, 7)];
+  else if ((m = RFC850_DATE.exec(value))) {
+    // A two-digit year more than 50 years ahead is the most recent such year in the past.
+    const thisYear = new Date(now).getUTCFullYear();
+    let y = Math.floor(thisYear / 100) * 100 + Number(m[3]);
+    if (y > thisYear + 50) y -= 100;
+    [day, month, year, time] = [m[1]!, m[2]!, y, m.slice(4, 7)];
+  } else if ((m = ASCTIME_DATE.exec(value))) [month, day, time, year] = [m[1]!, m[2]!.trim(), m.slice(3, 6), Number(m[6])];
+  else return null;
+  const [hh, mm, ss] = time.map(Number) as [number, number, number];
+  const mon = MONTHS.indexOf(month);
+  const at = Date.UTC(year, mon, Number(day), hh, mm, ss);
+  const d = new Date(at);
+  // Date.UTC rolls 31 Feb over into March and 25:00 into the next day: such a date is invalid.
+  const exact = d.getUTCFullYear() === year && d.getUTCMonth() === mon && d.getUTCDate() === Number(day) && d.getUTCHours() === hh && d.getUTCMinutes() === mm && d.getUTCSeconds() === ss;
+  return exact ? at : null;
 }
 
 /**
  * Milliseconds to wait before the next attempt, after `attemptsMade` attempts; null when the
  * policy has no attempt left.
  */
-export function nextDelayMs(policy: RetryPolicy, attemptsMade: number, retryAfter: number | null = null, random: () => number = Math.random): number | null {
+export function nextDelayMs(policy: RetryPolicy, attemptsMade: number, retryAfterMs: number | null = null, random: () => number = Math.random): number | null {
   if (attemptsMade >= maxAttempts(policy)) return null;
-  if (retryAfter !== null) return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, retryAfter));
+  if (retryAfterMs !== null) return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, retryAfterMs));
   const base =
     policy.kind === "schedule"
       ? policy.delaysSeconds[attemptsMade]! * 1000

@@ -33,7 +33,7 @@ describe("an unanswerable Digest challenge", () => {
     const result = await attemptDelivery(
       {
         deliveryId: "dlv_1", ruleId: "rule_1", url: "https://crm.example.com/h", method: "POST", headers: {}, body: "{}", timeoutMs: 1000, attemptsMade: 0,
-        auth: DIGEST, responseRules: rules, retryPolicy: DEFAULT_RETRY_POLICY, timeWindow: null,
+        auth: DIGEST, responseRules: rules, retryPolicy: DEFAULT_RETRY_POLICY, timeWindow: null, signingSecrets: [],
       },
       { client: challenged('Basic realm="x"'), now: () => new Date() },
     );

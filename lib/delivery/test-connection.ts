@@ -8,6 +8,7 @@ import { diagnose } from "./diagnosis";
 import type { GuardedHttpClient } from "./http-client";
 import { renderableRuleFromRow, renderUnconditionally } from "./render/request";
 import { sampleEnvelope } from "./render/sample";
+import { ruleSecretValues, scrubResponse, secretScrubber } from "./secrets";
 import { evaluateResponse } from "./response-rules";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
 
@@ -60,12 +61,14 @@ export async function testConnection(
   const id = newId("test");
   const sign = input.signatureScheme === "HMAC_HEX" ? hmacHexHeaders : standardWebhookHeaders;
   const headers = { ...rendered.headers, "leadhooks-test": "true", ...sign({ id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
-  const response = await sendAuthenticated(
+  const sent = await sendAuthenticated(
     deps.client,
     { url: rendered.url, method: rendered.method, headers, body: rendered.method === "GET" ? undefined : rendered.body, timeoutMs: input.timeoutMs },
     input.auth,
     { cacheKey: `test:${input.ruleId ?? "unsaved"}`, tokenCache: deps.tokenCache, now: () => now().getTime() },
   );
+  // The excerpt, the diagnosis and the response rules see the answer with the rule's secrets scrubbed.
+  const response = scrubResponse(sent, secretScrubber(ruleSecretValues({ auth: input.auth, signingSecrets: input.signingSecrets, sent })));
   const verdict = evaluateResponse(storedResponseRulesSchema.parse(input.responseRules), response);
   // A Digest challenge that cannot be answered is said as such, not as "verify the credentials":
   // the credentials were never tried.

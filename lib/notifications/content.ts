@@ -15,6 +15,7 @@ const ERROR_CLASS_LABELS: Record<string, string> = {
   protocol: "protocol error",
   network: "network error",
   auth: "authentication failed",
+  config: "configuration error, nothing sent",
 };
 
 /** "HTTP 500", or for 999 what happened instead of a response ("no response: timed out"). */

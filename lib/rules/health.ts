@@ -15,8 +15,13 @@ export interface RuleHealthInput {
   deliveryId: string;
   ruleId: string;
   organizationId: string;
-  /** FAILED: the delivery gave up; RETRYING: this attempt failed and another is scheduled. */
-  outcome: "SUCCEEDED" | "FAILED" | "RETRYING";
+  /**
+   * FAILED: the delivery gave up; RETRYING: this attempt failed and another is scheduled;
+   * CONFIG_ERROR: it failed because Leadhooks could not build the request from the rule's settings
+   * (nothing was sent): reported, but not a failure of the endpoint, so it is not counted toward
+   * the automatic disable (nor does it end a streak).
+   */
+  outcome: "SUCCEEDED" | "FAILED" | "RETRYING" | "CONFIG_ERROR";
   /** The attempt's HTTP status (999: no response), null when nothing was sent. */
   statusCode: number | null;
   errorClass: string | null;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authWireProblems } from "./auth-wire";
 
 // A rule's authentication: what the Authentication tab edits and what is stored (encrypted, as
 // JSON) in WebhookRule.authConfigEncrypted, with the type also in WebhookRule.authType.
@@ -88,6 +89,8 @@ export const authFormSchema = z
     }
     if (a.type === "BEARER" && a.prefix && !/^[A-Za-z0-9_-]+$/.test(a.prefix)) ctx.addIssue({ code: "custom", path: ["prefix"], message: AUTH_MESSAGES.prefix });
     if (a.type === "API_KEY" && !NAME.test(a.keyName)) ctx.addIssue({ code: "custom", path: ["keyName"], message: AUTH_MESSAGES.keyName });
+    // Every value that goes into the request as it is sent (lib/validations/auth-wire.ts).
+    for (const p of authWireProblems(a)) ctx.addIssue({ code: "custom", path: [p.field], message: p.message });
   });
 
 export type AuthFormInput = z.input<typeof authFormSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { headerValueProblem } from "./http-text";
 
 // The Request tab: method, custom headers, field mappings, payload format, conditions and the
 // sending time window. The same shapes are stored on WebhookRule (JSON columns), parsed back with
@@ -44,8 +45,8 @@ export const TEMPLATE_MAX = 20_000;
 export const REQUEST_MESSAGES = {
   method: "Choose a method.",
   headerName: "Use a valid header name (letters, digits and - _ .).",
-  headerValue: "Header values cannot contain line breaks.",
-  headerReserved: "This header is set by Leadhooks and cannot be overridden.",
+  headerValue: "This value cannot be sent in an HTTP header.",
+  headerReserved: "This header is set by Leadhooks or by the HTTP connection and cannot be set here.",
   tooManyHeaders: `Use at most ${MAX_HEADERS} headers.`,
   target: "Enter the outbound field name (dots nest: name.first).",
   targetDuplicate: "Each outbound field name can be used once.",
@@ -69,6 +70,8 @@ export const REQUEST_MESSAGES = {
 export const RESERVED_HEADERS = [
   "host", "content-length", "transfer-encoding", "connection", "webhook-id", "webhook-timestamp", "webhook-signature",
   "x-leadhooks-signature", "x-leadhooks-timestamp", "x-leadhooks-delivery-id", "leadhooks-test",
+  // Managed by the HTTP client: undici refuses to send a request that sets them.
+  "keep-alive", "upgrade", "expect",
 ] as const;
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -77,7 +80,14 @@ const FIELD_PATH = /^(lead|event|note|organization|changes)(\.[A-Za-z0-9_-]+)+$/
 export const headerSchema = z
   .object({
     name: z.string().trim().max(200, REQUEST_MESSAGES.headerName).regex(HEADER_NAME, REQUEST_MESSAGES.headerName),
-    value: z.string().max(4000).refine((v) => !/[\r\n\u0000]/.test(v), REQUEST_MESSAGES.headerValue),
+    // As undici sends it (lib/validations/http-text.ts): no controls, Latin-1 at most.
+    value: z
+      .string()
+      .max(4000)
+      .superRefine((v, ctx) => {
+        const problem = headerValueProblem(v, "latin1");
+        if (problem) ctx.addIssue({ code: "custom", message: `${REQUEST_MESSAGES.headerValue} This value ${problem}.` });
+      }),
   })
   .refine((h) => !(RESERVED_HEADERS as readonly string[]).includes(h.name.toLowerCase()), { path: ["name"], message: REQUEST_MESSAGES.headerReserved });
 export type HeaderValue = z.output<typeof headerSchema>;

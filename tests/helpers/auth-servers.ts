@@ -235,3 +235,52 @@ export async function startOAuthServer(options: OAuthServerOptions) {
     setLifetime: (seconds: number) => (lifetime = seconds),
   };
 }
+
+export interface TokenAnswerSpec {
+  status?: number;
+  /** Response headers; none means no Content-Type at all. */
+  headers?: Record<string, string>;
+  /** The body, given the access token the server issued for this request. */
+  body: (accessToken: string) => string;
+}
+
+/**
+ * A token endpoint that answers the way some server in the wild does (`answer`), after checking
+ * the client's credentials (Basic or in the body) and the grant, and a protected resource at
+ * /resource that accepts `Authorization: Bearer <token>` for the tokens it issued. For the token
+ * response variants that @node-oauth/oauth2-server, being correct, never produces.
+ */
+export async function startTokenVariantServer(options: { client: { id: string; secret: string }; answer: TokenAnswerSpec }) {
+  const issued = new Set<string>();
+  let answer = options.answer;
+  const server = await serve((req, res, body) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/token") {
+      const form = new URLSearchParams(body);
+      const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
+      const [id, secret] = basic
+        ? Buffer.from(basic[1]!, "base64").toString("utf8").split(":").map((p) => decodeURIComponent(p.replace(/\+/g, " ")))
+        : [form.get("client_id"), form.get("client_secret")];
+      if (id !== options.client.id || secret !== options.client.secret || form.get("grant_type") !== "client_credentials") {
+        return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":"invalid_client"}');
+      }
+      const token = randomBytes(18).toString("base64url");
+      issued.add(token);
+      return void res.writeHead(answer.status ?? 200, answer.headers ?? {}).end(answer.body(token));
+    }
+    if (url.pathname === "/resource") {
+      const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "");
+      const ok = m !== null && issued.has(m[1]!);
+      return void res.writeHead(ok ? 200 : 401, { "content-type": "application/json" }).end(ok ? '{"accepted":true}' : '{"error":"invalid_token"}');
+    }
+    res.writeHead(404).end();
+  });
+  return {
+    ...server,
+    tokenUrl: `${server.url}/token`,
+    resourceUrl: `${server.url}/resource`,
+    issuedTokens: () => [...issued],
+    tokenRequests: () => server.received.filter((r) => r.url === "/token").length,
+    setAnswer: (next: TokenAnswerSpec) => (answer = next),
+  };
+}

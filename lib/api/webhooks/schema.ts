@@ -51,13 +51,13 @@ export const creationRulesSchema = z
 export const authenticationSchema = z
   .preprocess((v) => (v && typeof v === "object" && !Array.isArray(v) ? { ...emptyAuthForm(), ...v } : v), authFormSchema)
   .describe(
-    "How Leadhooks authenticates to the endpoint. type NONE, BASIC or DIGEST (username, password), OAUTH2 (tokenUrl, grantType client_credentials or password, clientId, clientSecret, username and password for the password grant, scope, audience, clientAuth basic or body), BEARER (prefix, default \"Bearer\"; token) or API_KEY (keyName, keyValue, keyIn header or query). Secrets (password, clientSecret, token, keyValue) are write-only: responses list them in secretsSet, and on PATCH an empty or omitted secret keeps the stored one.",
+    "How Leadhooks authenticates to the endpoint. type NONE, BASIC or DIGEST (username, password), OAUTH2 (tokenUrl, grantType client_credentials or password, clientId, clientSecret, username and password for the password grant, scope, audience, clientAuth basic or body), BEARER (prefix, default \"Bearer\"; token) or API_KEY (keyName, keyValue, keyIn header or query). Secrets (password, clientSecret, token, keyValue) are write-only: responses list them in secretsSet, and on PATCH an empty or omitted secret keeps the stored one. Values must be sendable as they go on the wire: token and keyValue (in a header) visible ASCII without line breaks, control characters or surrounding spaces; the other credentials, scope and audience without control characters; a BASIC username without a colon. A value that is not gets a 422 naming the field.",
   );
 
 export const requestSchema = z
   .strictObject({
     method: requestFormFields.method,
-    headers: requestFormFields.headers.describe("Custom headers sent with every delivery."),
+    headers: requestFormFields.headers.describe("Custom headers sent with every delivery. Names are HTTP tokens; values may hold Latin-1 text but no line breaks or other control characters."),
     mapping: z
       .strictObject({ mode: requestFormFields.mappingMode, fields: requestFormFields.fieldMappings })
       .prefault({})

@@ -1,6 +1,8 @@
 import type { OutboundRequest } from "@/lib/delivery/http-client";
 import type { AuthConfig } from "@/lib/validations/auth";
+import { NO_RESPONSE_STATUS } from "@/lib/delivery/retry-policy";
 import { applyApiKey } from "./api-key";
+import { authConfigProblem } from "./check";
 import { basicAuthorization } from "./basic";
 import { bearerAuthorization } from "./bearer";
 import { sendWithDigest } from "./digest";
@@ -26,6 +28,12 @@ export interface SendAuthenticatedOptions {
 
 /** Sends `req` authenticated as `auth` says. Never throws for a network or token failure. */
 export async function sendAuthenticated(client: HttpSender, req: OutboundRequest, auth: AuthConfig, opts: SendAuthenticatedOptions): Promise<AuthenticatedResponse> {
+  const problem = authConfigProblem(auth);
+  if (problem) {
+    // Nothing is sent: the same request would be refused every time.
+    const res = { status: NO_RESPONSE_STATUS, headers: {}, body: "", bodyTruncated: false, durationMs: 0, error: { class: "config" as const, message: problem } };
+    return withSent(res, req);
+  }
   switch (auth.type) {
     case "NONE":
       return withSent(await client.send(req), req);

@@ -3,6 +3,7 @@ import type { OutboundResponse } from "@/lib/delivery/http-client";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/retry-policy";
 import type { AuthConfig } from "@/lib/validations/auth";
 import type { IssuedToken } from "./token-cache";
+import { parseTokenResponse } from "./token-response";
 import { type AuthFailure, type HttpSender, scrub } from "./types";
 
 // Token requests with oauth4webapi (client credentials, and the password grant through its
@@ -37,25 +38,13 @@ class TransportError extends Error {}
 function safeBody(body: string, secrets: string[]): string {
   let text = body;
   try {
-    const json: unknown = JSON.parse(body);
-    if (json && typeof json === "object" && !Array.isArray(json)) {
-      const o = json as Record<string, unknown>;
-      for (const f of TOKEN_FIELDS) if (f in o) o[f] = "[redacted]";
-      text = JSON.stringify(o);
-    }
+    // At any depth: an answer that nests its token ({"data": {"access_token": …}}) is shown too.
+    text = JSON.stringify(JSON.parse(body), (key, value: unknown) => (TOKEN_FIELDS.includes(key) ? "[redacted]" : value));
   } catch {
-    // Not JSON: shown as text.
+    // Not JSON: shown as text, a form-encoded token's value redacted.
+    text = text.replace(new RegExp(`\\b(${TOKEN_FIELDS.join("|")})=[^&\\s]*`, "g"), "$1=[redacted]");
   }
   return scrub(text, secrets).slice(0, BODY_EXCERPT);
-}
-
-function errorFields(body: string): { error?: string; description?: string } {
-  try {
-    const json = JSON.parse(body) as { error?: unknown; error_description?: unknown };
-    return { error: typeof json.error === "string" ? json.error : undefined, description: typeof json.error_description === "string" ? json.error_description : undefined };
-  } catch {
-    return {};
-  }
 }
 
 /** Asks the token endpoint for an access token. Never throws; a failure says what the endpoint said. */
@@ -67,7 +56,7 @@ export async function requestToken(client: HttpSender, config: OAuth2Config, tim
     if (last && last.status !== NO_RESPONSE_STATUS) {
       error.status = last.status;
       if (last.body) error.body = safeBody(last.body, secrets);
-    }
+    } else if (last?.error) error.errorClass = last.error.class;
     return { ok: false, error };
   };
 
@@ -95,33 +84,27 @@ export async function requestToken(client: HttpSender, config: OAuth2Config, tim
   if (config.audience) params.set("audience", config.audience);
 
   try {
-    let response: Response;
     if (config.grantType === "password") {
       params.set("username", config.username);
       params.set("password", config.password);
-      response = await oauth.genericTokenEndpointRequest(as, oauthClient, clientAuth, "password", params, options);
+      await oauth.genericTokenEndpointRequest(as, oauthClient, clientAuth, "password", params, options);
     } else {
-      response = await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, params, options);
+      await oauth.clientCredentialsGrantRequest(as, oauthClient, clientAuth, params, options);
     }
-    const result = await oauth.processGenericTokenEndpointResponse(as, oauthClient, response);
-    if (result.token_type !== "bearer") return fail(`the token endpoint issued a "${result.token_type}" token; only Bearer tokens are supported`);
-    return { ok: true, token: { accessToken: result.access_token, expiresIn: result.expires_in } };
   } catch (err) {
     return fail(describe(err, last));
   }
+  // oauth4webapi builds and sends the request; its answer is read here rather than by its strict
+  // processTokenEndpointResponse, which refuses common, harmless departures from RFC 6749.
+  if (!last) return fail("no response from the token endpoint");
+  const parsed = parseTokenResponse(last);
+  if (!parsed.ok) return fail(parsed.message);
+  return { ok: true, token: parsed.expiresIn === undefined ? { accessToken: parsed.accessToken } : { accessToken: parsed.accessToken, expiresIn: parsed.expiresIn } };
 }
 
-/** The reason, in the endpoint's own words when it gave them ("invalid_client: Client authentication failed"). */
+/** Why the request itself failed: the guarded client's reason, or oauth4webapi's. */
 function describe(err: unknown, last: OutboundResponse | undefined): string {
   if (err instanceof TransportError) return err.message;
-  if (err instanceof oauth.ResponseBodyError) return `${err.error}${err.error_description ? `: ${err.error_description}` : ""}`;
-  if (err instanceof oauth.WWWAuthenticateChallengeError) {
-    // Typically 401 invalid_client with a Basic challenge: the body still names the error.
-    const { error, description } = errorFields(last?.body ?? "");
-    if (error) return `${error}${description ? `: ${description}` : ""}`;
-    return "the token endpoint refused the client's credentials (check the Client ID, Client Secret and client authentication)";
-  }
   if (last && (last.status < 200 || last.status > 299)) return `the token endpoint answered ${last.status} without an OAuth error`;
-  if (err instanceof oauth.OperationProcessingError || err instanceof oauth.UnsupportedOperationError) return `invalid token endpoint response: ${err.message}`;
   return (err as Error)?.message ?? String(err);
 }

@@ -1,5 +1,5 @@
-import type { GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/http-client";
-import { redactHeaders } from "@/lib/delivery/redact";
+import type { ErrorClass, GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/http-client";
+import { isSensitiveHeader, redactHeaders } from "@/lib/delivery/redact";
 
 /** What the authentication methods need of the HTTP client (GuardedHttpClient in production). */
 export type HttpSender = Pick<GuardedHttpClient, "send">;
@@ -15,6 +15,8 @@ export interface AuthFailure {
   status?: number;
   /** An excerpt of that answer's body, tokens and secrets redacted. */
   body?: string;
+  /** When the token request got no answer: why (the guarded client's class, e.g. "blocked"). */
+  errorClass?: ErrorClass;
 }
 
 export interface AuthenticatedResponse extends OutboundResponse {
@@ -24,6 +26,12 @@ export interface AuthenticatedResponse extends OutboundResponse {
   sentHeaders: Record<string, string>;
   /** Set when the OAuth token request failed: nothing was sent to the endpoint (status 999). */
   authError?: AuthFailure;
+  /**
+   * The credential header values as sent (an Authorization header with an OAuth access token or a
+   * Digest answer, an API key), so that lib/delivery/secrets.ts can scrub them from what the
+   * receiver echoes. Not enumerable: never serialized, stored or spread into another object.
+   */
+  readonly sentCredentials?: readonly string[];
   /**
    * Set on a 401 whose Digest challenge could not be answered (e.g. only qop=auth-int, an unknown
    * algorithm, or no Digest challenge at all): the credentials were never tried.
@@ -46,6 +54,9 @@ export function withSent(
   extra: { sensitiveHeaders?: readonly string[]; sentUrl?: string; authError?: AuthFailure; challengeError?: string } = {},
 ): AuthenticatedResponse {
   const out: AuthenticatedResponse = { ...res, sentUrl: extra.sentUrl ?? sent.url, sentHeaders: redactHeaders(sent.headers, extra.sensitiveHeaders) };
+  const sensitive = isSensitiveHeader(extra.sensitiveHeaders);
+  const credentials = Object.entries(sent.headers).flatMap(([k, v]) => (sensitive(k) ? [v] : []));
+  Object.defineProperty(out, "sentCredentials", { value: credentials, enumerable: false });
   if (extra.authError) out.authError = extra.authError;
   if (extra.challengeError) out.challengeError = extra.challengeError;
   return out;

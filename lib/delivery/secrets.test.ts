@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ruleSecretValues, secretScrubber } from "./secrets";
+
+describe("secret scrubbing", () => {
+  const scrub = (text: string, values: string[], truncated = false) => secretScrubber(values)(text, { truncated });
+
+  it("finds a secret as is and in the encodings receivers echo", () => {
+    const s = "a/b+c=d&e<f>'g\"";
+    const echoed = [
+      s,
+      encodeURIComponent(s),
+      encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      new URLSearchParams([["", s]]).toString().slice(1),
+      JSON.stringify(s).slice(1, -1),
+      JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
+      "a/b+c=d&amp;e&lt;f&gt;'g&quot;",
+      "a/b+c=d&amp;e&lt;f&gt;&#39;g&quot;",
+      "a/b+c=d&amp;e&lt;f&gt;&#x27;g&quot;",
+    ];
+    for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
+  });
+
+  it("redacts the start of a secret cut off by a truncated body, and only then", () => {
+    expect(scrub("body… secret-tok", ["secret-token-123"], true)).toBe("body… [redacted]");
+    expect(scrub("body… secret-tok", ["secret-token-123"], false)).toBe("body… secret-tok");
+  });
+
+  it("ignores values too short to be secrets", () => {
+    expect(scrub("a b abc", ["abc", "b"])).toBe("a b abc");
+  });
+
+  it("lists every credential of the rule, the credentials sent and the signing secrets", () => {
+    expect(ruleSecretValues({ auth: { type: "BASIC", username: "crm", password: "pw-1" }, signingSecrets: ["whsec_QUJD"] })).toEqual([
+      "pw-1", Buffer.from("crm:pw-1").toString("base64"), "whsec_QUJD", "QUJD",
+    ]);
+    const sent = { sentCredentials: ["Bearer at-123456", "Digest username=\"u\", response=\"abcd\""] };
+    expect(ruleSecretValues({ auth: { type: "NONE" }, signingSecrets: [], sent })).toEqual([
+      "Bearer at-123456", "at-123456", 'Digest username="u", response="abcd"', 'username="u", response="abcd"',
+    ]);
+    const oauth = ruleSecretValues({
+      auth: { type: "OAUTH2", tokenUrl: "https://a.example/t", grantType: "client_credentials", clientId: "my id", clientSecret: "s-123", username: "", password: "", scope: "", audience: "", clientAuth: "basic" },
+      signingSecrets: [],
+    });
+    expect(oauth).toEqual(["s-123", Buffer.from("my+id:s-123").toString("base64")]);
+  });
+});
