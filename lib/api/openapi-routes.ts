@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { createLeadSchema, noteSchema, updateLeadSchema } from "@/lib/leads/schema";
 import { leadResourceSchema, noteCreatedSchema } from "./lead-schemas";
+import { organizationPatchSchema, organizationResourceSchema } from "./organization";
 import { pageQuerySchema } from "./pagination";
 import { logsPageSchema, logsQuerySchema } from "./webhooks/logs";
 import { eventTypesSchema, replayBodySchema, replayResultSchema, retryResultSchema } from "./webhooks/operations";
@@ -33,7 +34,7 @@ export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: s
 export interface ApiOperation {
   method: "get" | "post" | "patch" | "delete";
   path: string;
-  tag: "Leads" | "Webhooks" | "Deliveries" | "Event types" | "Reference";
+  tag: "Leads" | "Webhooks" | "Deliveries" | "Event types" | "Organization" | "Reference";
   operationId: string;
   summary: string;
   description?: string;
@@ -68,7 +69,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     description: "Creates a lead and fires lead.created to every matching webhook. Reference fields (status, substatus, caseType, office, sources) must name items of the organization's lists. Send an Idempotency-Key to make retries safe: a repeat with the same key and body returns the first answer (Idempotent-Replayed: true).",
     headers: [{ name: "Idempotency-Key", description: "1–255 printable ASCII characters; a repeated request with the same key returns the first result." }],
     body: { name: "LeadCreate", schema: createLeadSchema, example: { email: "jane@example.com", firstName: "Jane", status: "New", customFields: { region: "northeast" } } },
-    success: { status: 201, description: "The lead, with the webhooks its event was queued for.", name: "Lead", schema: leadResourceSchema, headers: location },
+    success: { status: 201, description: "The lead, with the webhooks its event was queued for (none while the organization's Enable Webhooks is off: then webhooksEnabled is false and warning says so).", name: "Lead", schema: leadResourceSchema, headers: location },
     errors: BODY_ERRORS,
   },
   {
@@ -165,6 +166,18 @@ export const API_OPERATIONS: ApiOperation[] = [
     method: "get", path: "/api/v1/event-types", tag: "Event types", operationId: "listEventTypes", summary: "List event types",
     description: "Every event a webhook can subscribe to, with a description and a sample of the body a receiver gets.",
     success: { status: 200, description: "The catalogue.", name: "EventTypeList", schema: eventTypesSchema },
+  },
+  {
+    method: "get", path: "/api/v1/organization", tag: "Organization", operationId: "getOrganization", summary: "Get the organization",
+    description: "The API key's organization and its Enable Webhooks switch. The switch is off on a new install: while it is off, leads are accepted and their events recorded, but no webhook is sent (lead answers then carry webhooksEnabled: false and a warning).",
+    success: { status: 200, description: "The organization.", name: "Organization", schema: organizationResourceSchema },
+  },
+  {
+    method: "patch", path: "/api/v1/organization", tag: "Organization", operationId: "updateOrganization", summary: "Update the organization (Enable Webhooks)",
+    description: "Turns the organization's webhooks on or off, or renames it, as Settings → Organization does. API keys have no roles: any key of the organization may do this, so keep keys as safe as an admin's password.",
+    body: { name: "OrganizationUpdate", schema: organizationPatchSchema, example: { webhooksEnabled: true } },
+    success: { status: 200, description: "The organization after the change.", name: "Organization", schema: organizationResourceSchema },
+    errors: BODY_ERRORS,
   },
   {
     method: "get", path: "/api/v1/openapi.json", tag: "Reference", operationId: "getOpenApiDocument", summary: "This OpenAPI document",

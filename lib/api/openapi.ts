@@ -122,6 +122,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: "Webhooks", description: "Webhook rules: where lead events go, how they authenticate and what counts as success." },
       { name: "Deliveries", description: "Sending deliveries again: one, or every one of a time window." },
       { name: "Event types", description: "The events a webhook can subscribe to." },
+      { name: "Organization", description: "The API key's organization and its Enable Webhooks switch (off on a new install)." },
       { name: "Reference", description: "This document." },
     ],
     paths,

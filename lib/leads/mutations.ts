@@ -72,9 +72,9 @@ export async function createLead(
     const lead = await tx.lead.create({
       data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
     });
-    const { eventId, deliveryIds, deliveries } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
+    const { eventId, deliveryIds, deliveries, webhooksEnabled } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
     await inTransaction?.(tx, lead);
-    return { lead, eventIds: [eventId], deliveryIds, deliveries };
+    return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
   });
 }
 
@@ -120,12 +120,12 @@ export async function addNote(prisma: PrismaClient, organizationId: string, lead
   const lead = await getLead(prisma, organizationId, leadId);
   return prisma.$transaction(async (tx) => {
     const note = await tx.leadNote.create({ data: { id: newId("note"), leadId: lead.id, body: input.body, author: input.author ?? null } });
-    const { eventId, deliveryIds } = await recordEvent(tx, {
+    const { eventId, deliveryIds, webhooksEnabled } = await recordEvent(tx, {
       organizationId,
       type: "lead.note_added",
       lead: toSnapshot(lead),
       note: { id: note.id, body: note.body, author: note.author, createdAt: note.createdAt.toISOString() },
     });
-    return { note, eventIds: [eventId], deliveryIds };
+    return { note, eventIds: [eventId], deliveryIds, webhooksEnabled };
   });
 }

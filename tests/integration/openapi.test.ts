@@ -8,10 +8,12 @@ import { GET as getLead } from "@/app/api/v1/leads/[id]/route";
 import { POST as postNote } from "@/app/api/v1/leads/[id]/notes/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { GET as eventTypesRoute } from "@/app/api/v1/event-types/route";
+import { GET as getOrganization, PATCH as patchOrganization } from "@/app/api/v1/organization/route";
 import { GET as listWebhooks, POST as createWebhook } from "@/app/api/v1/webhooks/route";
 import { GET as webhookLogs } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { leadResourceSchema, leadWebhookOutcomeSchema, noteCreatedSchema } from "@/lib/api/lead-schemas";
 import type { OpenApiDocument } from "@/lib/api/openapi";
+import { organizationResourceSchema } from "@/lib/api/organization";
 import { deliveryLogSchema, logsPageSchema } from "@/lib/api/webhooks/logs";
 import { eventTypesSchema } from "@/lib/api/webhooks/operations";
 import { webhookCreatedSchema, webhookListSchema, webhookSchema } from "@/lib/api/webhooks/schema";
@@ -125,5 +127,18 @@ describe("OpenAPI document", () => {
     conforms(deliveryLogSchema, logs.data[0]);
     expect(logs.data[0]!.attempts.length).toBeGreaterThan(0);
     conforms(eventTypesSchema, await (await call(eventTypesRoute)).json());
+    conforms(organizationResourceSchema, await (await call(getOrganization)).json());
+    conforms(organizationResourceSchema, await (await call(patchOrganization, { method: "PATCH", body: { webhooksEnabled: false } })).json());
+    const off = (await (await call(postLead, { body: { email: "off@example.test" } })).json()) as { warning?: string };
+    conforms(leadResourceSchema, off);
+    expect(off.warning).toBeDefined();
+  });
+
+  it("documents the Enable Webhooks switch and the warning a lead answer carries while it is off", () => {
+    const schemas = (doc.components as { schemas: Record<string, { properties?: Record<string, { description?: string }> }> }).schemas;
+    expect(doc.paths["/api/v1/organization"]).toMatchObject({ get: { operationId: "getOrganization" }, patch: { operationId: "updateOrganization" } });
+    expect(schemas.OrganizationUpdate!.properties).toHaveProperty("webhooksEnabled");
+    expect(schemas.Lead!.properties!.webhooksEnabled!.description).toMatch(/Enable Webhooks/);
+    expect(schemas.Lead!.properties).toHaveProperty("warning");
   });
 });
