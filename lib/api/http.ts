@@ -3,6 +3,8 @@ import { authenticateApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { unstorableTextReason, unstorableValues } from "@/lib/validations/storable";
+import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "./json-numbers";
 import { apiRateLimiter } from "./rate-limit";
 
 // The REST API's edges: API-key authentication, body parsing with size and shape checks, and one
@@ -41,7 +43,19 @@ export async function readBody(req: Request): Promise<string> {
   return raw;
 }
 
-/** Parses a body: 400 when it is not JSON, 422 when it does not fit the schema. */
+/**
+ * Values of a parsed body that would not be kept as sent: numbers a double cannot hold exactly
+ * (read from the raw text, since JSON.parse has already rounded them) and text the database cannot
+ * hold. Checked for every body before its schema, so no route can store a silently changed value.
+ */
+function unkeepableFields(raw: string, data: unknown): Record<string, string[]> | null {
+  const out: Record<string, string[]> = {};
+  for (const n of inexactNumbers(raw)) (out[n.path] ??= []).push(INEXACT_NUMBER_MESSAGE);
+  for (const u of unstorableValues(data)) (out[u.path.join(".") || "_body"] ??= []).push(u.message);
+  return Object.keys(out).length ? out : null;
+}
+
+/** Parses a body: 400 when it is not JSON, 422 when it holds a value that cannot be kept as sent or does not fit the schema. */
 export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output<S> {
   let data: unknown;
   try {
@@ -49,6 +63,8 @@ export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output
   } catch {
     throw new ApiError(400, "malformed_json", "The request body is not valid JSON.");
   }
+  const unkeepable = unkeepableFields(raw, data);
+  if (unkeepable) throw new ApiError(422, "validation_failed", "Some fields hold values that cannot be kept as sent.", unkeepable);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldsOf(parsed.error));
   return parsed.data;
@@ -65,6 +81,23 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.outp
 /** Reads and parses a JSON body (413, 400, 422 as above). */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   return parseBody(await readBody(req), schema);
+}
+
+/**
+ * Path ids and query parameters the database cannot hold (NUL, lone surrogates) are refused here,
+ * for every route: an id that cannot exist is not found (404), a query parameter is invalid (400).
+ */
+function checkStorableRequest(req: Request, params: unknown): void {
+  for (const [name, value] of Object.entries((params ?? {}) as Record<string, unknown>)) {
+    const reason = typeof value === "string" ? unstorableTextReason(value) : null;
+    if (reason) throw new ApiError(404, "not_found", `Not found: the path parameter "${name}" holds a character no id contains. ${reason}`);
+  }
+  const fields: Record<string, string[]> = {};
+  for (const [name, value] of new URL(req.url).searchParams) {
+    const reason = unstorableTextReason(name) ?? unstorableTextReason(value);
+    if (reason) (fields[unstorableTextReason(name) ? "_query" : name] ??= []).push(reason);
+  }
+  if (Object.keys(fields).length) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fields);
 }
 
 export interface ApiContext {
@@ -89,7 +122,9 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
           "Retry-After": String(limit.retryAfterSeconds),
         });
       }
-      return await handler(req, { ...auth, prisma }, await route.params);
+      const params = await route.params;
+      checkStorableRequest(req, params);
+      return await handler(req, { ...auth, prisma }, params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));

@@ -1,5 +1,6 @@
 import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { unstorableTextReason } from "@/lib/validations/storable";
 import { recordEvent } from "@/lib/events/record-event";
 import { newId } from "@/lib/ids";
 import { getReferenceLists } from "@/lib/reference/queries";
@@ -79,6 +80,7 @@ export async function createLead(
 }
 
 export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId: string, leadId: string): Promise<Lead> {
+  if (unstorableTextReason(leadId)) throw new NotFoundError("Lead not found"); // /leads/%00: no such id, not a database error
   const lead = await prisma.lead.findFirst({ where: { id: leadId, organizationId } });
   if (!lead) throw new NotFoundError("Lead not found");
   return lead;
