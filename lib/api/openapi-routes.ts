@@ -27,7 +27,7 @@ export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: s
   404: { name: "NotFound", description: "No such resource in the API key's organization (not_found)." },
   409: { name: "Conflict", description: "The resource's state does not allow this." },
   413: { name: "PayloadTooLarge", description: "The body is larger than 1 MB (payload_too_large)." },
-  422: { name: "ValidationFailed", description: "Some fields are invalid (validation_failed); fields lists them with their messages." },
+  422: { name: "ValidationFailed", description: "Some fields are invalid (validation_failed); fields lists them with their messages. This includes values that cannot be kept as sent: numbers a 64-bit float cannot hold exactly (send them as strings), text with NUL or lone surrogates, times outside 0001–9999." },
   429: { name: "RateLimited", description: "Too many requests for this API key (rate_limited). Wait Retry-After seconds." },
 };
 

@@ -113,7 +113,8 @@ export function openApiDocument(): OpenApiDocument {
       title: "Leadhooks REST API",
       version: pkg.version,
       description:
-        "Send leads and manage webhooks from code. Authenticate every request (except this document) with an API key from Settings → API keys: `Authorization: Bearer lhk_…`. Errors share one format: `{\"error\": {\"code\", \"message\", \"fields\"?}}`, where `fields` maps each invalid field's path to its messages. Requests are rate limited per API key (429 with Retry-After).",
+        "Send leads and manage webhooks from code. Authenticate every request (except this document) with an API key from Settings → API keys: `Authorization: Bearer lhk_…`. Errors share one format: `{\"error\": {\"code\", \"message\", \"fields\"?}}`, where `fields` maps each invalid field's path to its messages. Requests are rate limited per API key (429 with Retry-After). " +
+        "Values are kept exactly as sent, or refused: a JSON number that a 64-bit float cannot hold exactly (a whole number beyond ±9007199254740991, more significant digits than about 15, 1e400, -0) is a 422 naming the field (e.g. customFields.ext_id); send such ids and amounts as strings. Text holding NUL (\\u0000) or a lone UTF-16 surrogate, and times outside 0001-01-01 to 9999-12-31 (UTC), are refused the same way.",
     },
     servers: [{ url: "/", description: "This Leadhooks server" }],
     security: [{ bearer: [] }],

@@ -141,4 +141,10 @@ describe("OpenAPI document", () => {
     expect(schemas.Lead!.properties!.webhooksEnabled!.description).toMatch(/Enable Webhooks/);
     expect(schemas.Lead!.properties).toHaveProperty("warning");
   });
+
+  it("states the rule for numbers and text that cannot be kept as sent", () => {
+    expect((doc.info as { description: string }).description).toMatch(/9007199254740991.*422 naming the field.*as strings/s);
+    const responses = (doc.components as { responses: Record<string, { description: string }> }).responses;
+    expect(responses.ValidationFailed!.description).toMatch(/send them as strings/);
+  });
 });
