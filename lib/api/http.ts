@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authenticateApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { unstorableTextReason, unstorableValues } from "@/lib/validations/storable";
@@ -108,7 +109,8 @@ export interface ApiContext {
 
 /**
  * Wraps a route handler: authenticates the API key, applies the key's rate limit (429 with
- * Retry-After) and maps every error to the API's format.
+ * Retry-After), refuses path ids and query parameters the database cannot hold, and maps every
+ * error to the API's format (a database that cannot be reached: 503 with Retry-After).
  */
 export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
@@ -129,6 +131,15 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));
       if (err instanceof DomainError) return errorResponse(new ApiError(422, "validation_failed", err.message, err.fieldErrors));
+      if (isDatabaseUnavailable(err)) {
+        // Restarting or unreachable: the transaction never committed, so the same request can be sent again.
+        console.warn("API: database unavailable:", err instanceof Error ? err.message.split("\n").at(-1) : err);
+        return errorResponse(
+          new ApiError(503, "database_unavailable", `The database is unavailable for a moment (restarting or unreachable); nothing was stored. Retry after ${DATABASE_RETRY_AFTER_SECONDS} s.`, undefined, {
+            "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
+          }),
+        );
+      }
       console.error("API error:", err);
       return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side."));
     }

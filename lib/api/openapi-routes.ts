@@ -19,7 +19,7 @@ import {
 // document (./openapi.ts) and the API reference page are built from this list, and
 // tests/integration/openapi.test.ts fails when a route file and this list disagree.
 
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429;
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 503;
 
 export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }> = {
   400: { name: "BadRequest", description: "The body is not JSON (malformed_json) or a query parameter is invalid (invalid_query, with fields)." },
@@ -29,6 +29,7 @@ export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: s
   413: { name: "PayloadTooLarge", description: "The body is larger than 1 MB (payload_too_large)." },
   422: { name: "ValidationFailed", description: "Some fields are invalid (validation_failed); fields lists them with their messages. This includes values that cannot be kept as sent: numbers a 64-bit float cannot hold exactly (send them as strings), text with NUL or lone surrogates, times outside 0001–9999." },
   429: { name: "RateLimited", description: "Too many requests for this API key (rate_limited). Wait Retry-After seconds." },
+  503: { name: "DatabaseUnavailable", description: "The database is restarting or unreachable (database_unavailable). Nothing was stored: send the same request again after Retry-After seconds (with an Idempotency-Key, a lead is never created twice)." },
 };
 
 export interface ApiOperation {
@@ -45,7 +46,7 @@ export interface ApiOperation {
   headers?: { name: string; description: string }[];
   body?: { name: string; schema: z.ZodType; example?: unknown };
   success: { status: number; description: string; name?: string; schema?: z.ZodType; headers?: Record<string, unknown> };
-  /** Besides 401 and 429, which every authenticated route can answer. */
+  /** Besides 401, 429 and 503, which every authenticated route can answer. */
   errors?: ErrorStatus[];
   errorDescriptions?: Partial<Record<ErrorStatus, string>>;
 }

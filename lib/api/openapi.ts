@@ -73,7 +73,7 @@ export function openApiDocument(): OpenApiDocument {
       ...(ok.headers ? { headers: ok.headers } : {}),
       ...(ok.schema ? { content: { "application/json": { schema: named(ok.name ?? `${op.operationId}Response`, ok.schema, "output") } } } : {}),
     };
-    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([401, 429] as const)), ...(op.errors ?? [])];
+    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([401, 429, 503] as const)), ...(op.errors ?? [])];
     for (const status of [...new Set(errors)].sort()) {
       const special = op.errorDescriptions?.[status];
       responses[String(status)] = special
@@ -101,7 +101,7 @@ export function openApiDocument(): OpenApiDocument {
       r.name,
       {
         description: r.description,
-        ...(r.name === "RateLimited" ? { headers: { "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } } } } : {}),
+        ...(r.name === "RateLimited" || r.name === "DatabaseUnavailable" ? { headers: { "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } } } } : {}),
         content: { "application/json": { schema: ref("Error") } },
       },
     ]),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
 import { unstorableValues } from "@/lib/validations/storable";
 import { getSessionUser, type SessionUser } from "./session";
@@ -45,6 +46,7 @@ export function failure(err: unknown): Extract<ActionResult, { ok: false }> {
   if (err instanceof ForbiddenError) return { ok: false, code: "forbidden", error: err.message };
   if (err instanceof NotFoundError) return { ok: false, code: "not_found", error: "Not found." };
   if (err instanceof DomainError) return { ok: false, code: "conflict", error: err.message, fieldErrors: err.fieldErrors };
+  if (isDatabaseUnavailable(err)) return { ok: false, code: "error", error: "The database is not reachable right now (it may be restarting). Nothing was saved: please try again in a moment." };
   console.error("Unexpected error in server action:", err);
   return { ok: false, code: "error", error: "Something went wrong. Please try again." };
 }

@@ -147,4 +147,12 @@ describe("OpenAPI document", () => {
     const responses = (doc.components as { responses: Record<string, { description: string }> }).responses;
     expect(responses.ValidationFailed!.description).toMatch(/send them as strings/);
   });
+
+  it("documents 503 with Retry-After (database restarting) on every authenticated operation", () => {
+    const responses = (doc.components as { responses: Record<string, { headers?: Record<string, unknown> }> }).responses;
+    expect(responses.DatabaseUnavailable!.headers).toHaveProperty("Retry-After");
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) if (p !== "/api/v1/openapi.json") expect(op.responses["503"], `${method} ${p}`).toEqual({ $ref: "#/components/responses/DatabaseUnavailable" });
+    }
+  });
 });
