@@ -46,7 +46,7 @@ export interface ApiOperation {
   headers?: { name: string; description: string }[];
   body?: { name: string; schema: z.ZodType; example?: unknown };
   success: { status: number; description: string; name?: string; schema?: z.ZodType; headers?: Record<string, unknown> };
-  /** Besides 401, 429 and 503, which every authenticated route can answer. */
+  /** Besides 400, 401, 429 and 503, which every authenticated route can answer. */
   errors?: ErrorStatus[];
   errorDescriptions?: Partial<Record<ErrorStatus, string>>;
 }

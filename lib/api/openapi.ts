@@ -73,7 +73,8 @@ export function openApiDocument(): OpenApiDocument {
       ...(ok.headers ? { headers: ok.headers } : {}),
       ...(ok.schema ? { content: { "application/json": { schema: named(ok.name ?? `${op.operationId}Response`, ok.schema, "output") } } } : {}),
     };
-    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([401, 429, 503] as const)), ...(op.errors ?? [])];
+    // Any authenticated route may answer 400 (a query parameter holding NUL), 401, 429 and 503.
+    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([400, 401, 429, 503] as const)), ...(op.errors ?? [])];
     for (const status of [...new Set(errors)].sort()) {
       const special = op.errorDescriptions?.[status];
       responses[String(status)] = special
