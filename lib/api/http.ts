@@ -39,7 +39,15 @@ export function fieldsOf(error: z.ZodError): Record<string, string[]> {
 export async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
-  const raw = await req.text();
+  const bytes = await req.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
+  let raw: string;
+  try {
+    // fatal: bytes that are not UTF-8 (an encoded lone surrogate, Latin-1 text) are refused, not read as U+FFFD.
+    raw = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "malformed_json", "The request body is not valid UTF-8. Send JSON encoded as UTF-8.");
+  }
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
   return raw;
 }
@@ -94,6 +102,21 @@ function checkStorableRequest(req: Request, params: unknown): void {
     if (reason) throw new ApiError(404, "not_found", `Not found: the path parameter "${name}" holds a character no id contains. ${reason}`);
   }
   const fields: Record<string, string[]> = {};
+  // URLSearchParams reads percent-encoded bytes that are not UTF-8 (%ED%A0%80) as U+FFFD: refuse them instead.
+  for (const pair of new URL(req.url).search.slice(1).split("&")) {
+    const [name = "", value = ""] = pair.split("=", 2).map((part) => part.replaceAll("+", " "));
+    const decoded = (part: string) => {
+      if (/%(?![0-9A-Fa-f]{2})/.test(part)) return part; // a bare "%" stays as typed: nothing is changed
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    };
+    if (pair && (decoded(name) === null || decoded(value) === null)) {
+      (fields[decoded(name) ?? "_query"] ??= []).push("Not valid percent-encoded UTF-8.");
+    }
+  }
   for (const [name, value] of new URL(req.url).searchParams) {
     const reason = unstorableTextReason(name) ?? unstorableTextReason(value);
     if (reason) (fields[unstorableTextReason(name) ? "_query" : name] ??= []).push(reason);

@@ -161,3 +161,26 @@ describe("a forged cursor", () => {
     await refused(await call(listWebhooks, { query: { cursor } }), 400, "cursor", /cursor/);
   });
 });
+
+describe("bytes that are not UTF-8", () => {
+  it("a body or a query parameter holding an encoded lone surrogate (ED A0 80) is refused, not read as U+FFFD", async () => {
+    const before = await prisma().lead.count();
+    const bytes = Buffer.concat([Buffer.from('{"email":"u@example.test","firstName":"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]);
+    const res = await postLead(
+      new Request("http://localhost/api/v1/leads", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: bytes }),
+      { params: Promise.resolve({}) },
+    );
+    const body = (await res.json()) as ErrorBody;
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(body.error.message).toMatch(/UTF-8/);
+    expect(await prisma().lead.count()).toBe(before);
+
+    const list = await listWebhooks(new Request("http://localhost/api/v1/webhooks?cursor=%ED%A0%80", { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({}) });
+    const listBody = (await list.json()) as ErrorBody;
+    expect(list.status, JSON.stringify(listBody)).toBe(400);
+    expect(listBody.error.fields).toHaveProperty("cursor");
+    // A bare "%" is not an encoding: it is read as typed, as before.
+    const bare = await listWebhooks(new Request("http://localhost/api/v1/webhooks?limit=5&note=100%", { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({}) });
+    expect(bare.status).toBe(200);
+  });
+});
