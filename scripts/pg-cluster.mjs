@@ -77,7 +77,18 @@ export async function startPostgres({ maxConnections = 200 } = {}) {
     stop();
     throw err;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  /** Stops the server but keeps its data (a database restart or outage in tests); `mode` as pg_ctl's -m. */
+  const pause = (mode = "fast") => {
+    const ctl = asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-m", mode, "-w", "-t", "60", "stop"]);
+    if (ctl.status !== 0) throw new Error(`pg_ctl stop failed:\n${ctl.stdout}${ctl.stderr}`);
+  };
+  /** Starts a paused server again on the same port, with the same data. */
+  const resume = () => {
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${maxConnections} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const ctl = asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-o", options, "-l", log, "-w", "-t", "60", "start"]);
+    if (ctl.status !== 0) throw new Error(`pg_ctl start failed:\n${ctl.stdout}${ctl.stderr}`);
+  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, pause, resume };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unstorableTextReason } from "@/lib/validations/storable";
 
 // The URL contract every server-driven list shares: ?q=&sort=&dir=&page=&size=. Parsed on the
 // server (the query runs there) and written by the DataTable component on the client. Pure: no
@@ -39,10 +40,15 @@ export function tableParamsSchema<const S extends readonly [string, ...string[]]
   });
 }
 
-/** Parses raw search params (or a URLSearchParams) with a schema from tableParamsSchema. */
+/**
+ * Parses raw search params (or a URLSearchParams) with a schema from tableParamsSchema. A value the
+ * database cannot hold (a NUL, a lone surrogate) is treated like any other bad value: ignored,
+ * instead of reaching a query and failing the page.
+ */
 export function parseTableParams<T>(schema: z.ZodType<T>, raw: RawSearchParams | URLSearchParams | undefined): T {
   const obj: RawSearchParams = raw instanceof URLSearchParams ? Object.fromEntries(raw.entries()) : (raw ?? {});
-  return schema.parse(obj);
+  const storable = Object.fromEntries(Object.entries(obj).filter(([, v]) => ![v ?? []].flat().some((s) => typeof s === "string" && unstorableTextReason(s))));
+  return schema.parse(storable);
 }
 
 /**

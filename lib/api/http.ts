@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { authenticateApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { unstorableTextReason, unstorableValues } from "@/lib/validations/storable";
+import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "./json-numbers";
 import { apiRateLimiter } from "./rate-limit";
 
 // The REST API's edges: API-key authentication, body parsing with size and shape checks, and one
@@ -36,12 +39,32 @@ export function fieldsOf(error: z.ZodError): Record<string, string[]> {
 export async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
-  const raw = await req.text();
+  const bytes = await req.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
+  let raw: string;
+  try {
+    // fatal: bytes that are not UTF-8 (an encoded lone surrogate, Latin-1 text) are refused, not read as U+FFFD.
+    raw = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "malformed_json", "The request body is not valid UTF-8. Send JSON encoded as UTF-8.");
+  }
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
   return raw;
 }
 
-/** Parses a body: 400 when it is not JSON, 422 when it does not fit the schema. */
+/**
+ * Values of a parsed body that would not be kept as sent: numbers a double cannot hold exactly
+ * (read from the raw text, since JSON.parse has already rounded them) and text the database cannot
+ * hold. Checked for every body before its schema, so no route can store a silently changed value.
+ */
+function unkeepableFields(raw: string, data: unknown): Record<string, string[]> | null {
+  const out: Record<string, string[]> = {};
+  for (const n of inexactNumbers(raw)) (out[n.path] ??= []).push(INEXACT_NUMBER_MESSAGE);
+  for (const u of unstorableValues(data)) (out[u.path.join(".") || "_body"] ??= []).push(u.message);
+  return Object.keys(out).length ? out : null;
+}
+
+/** Parses a body: 400 when it is not JSON, 422 when it holds a value that cannot be kept as sent or does not fit the schema. */
 export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output<S> {
   let data: unknown;
   try {
@@ -49,6 +72,8 @@ export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output
   } catch {
     throw new ApiError(400, "malformed_json", "The request body is not valid JSON.");
   }
+  const unkeepable = unkeepableFields(raw, data);
+  if (unkeepable) throw new ApiError(422, "validation_failed", "Some fields hold values that cannot be kept as sent.", unkeepable);
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldsOf(parsed.error));
   return parsed.data;
@@ -67,6 +92,38 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return parseBody(await readBody(req), schema);
 }
 
+/**
+ * Path ids and query parameters the database cannot hold (NUL, lone surrogates) are refused here,
+ * for every route: an id that cannot exist is not found (404), a query parameter is invalid (400).
+ */
+function checkStorableRequest(req: Request, params: unknown): void {
+  for (const [name, value] of Object.entries((params ?? {}) as Record<string, unknown>)) {
+    const reason = typeof value === "string" ? unstorableTextReason(value) : null;
+    if (reason) throw new ApiError(404, "not_found", `Not found: the path parameter "${name}" holds a character no id contains. ${reason}`);
+  }
+  const fields: Record<string, string[]> = {};
+  // URLSearchParams reads percent-encoded bytes that are not UTF-8 (%ED%A0%80) as U+FFFD: refuse them instead.
+  for (const pair of new URL(req.url).search.slice(1).split("&")) {
+    const [name = "", value = ""] = pair.split("=", 2).map((part) => part.replaceAll("+", " "));
+    const decoded = (part: string) => {
+      if (/%(?![0-9A-Fa-f]{2})/.test(part)) return part; // a bare "%" stays as typed: nothing is changed
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    };
+    if (pair && (decoded(name) === null || decoded(value) === null)) {
+      (fields[decoded(name) ?? "_query"] ??= []).push("Not valid percent-encoded UTF-8.");
+    }
+  }
+  for (const [name, value] of new URL(req.url).searchParams) {
+    const reason = unstorableTextReason(name) ?? unstorableTextReason(value);
+    if (reason) (fields[unstorableTextReason(name) ? "_query" : name] ??= []).push(reason);
+  }
+  if (Object.keys(fields).length) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fields);
+}
+
 export interface ApiContext {
   organizationId: string;
   apiKeyId: string;
@@ -75,7 +132,8 @@ export interface ApiContext {
 
 /**
  * Wraps a route handler: authenticates the API key, applies the key's rate limit (429 with
- * Retry-After) and maps every error to the API's format.
+ * Retry-After), refuses path ids and query parameters the database cannot hold, and maps every
+ * error to the API's format (a database that cannot be reached: 503 with Retry-After).
  */
 export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
@@ -89,11 +147,22 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
           "Retry-After": String(limit.retryAfterSeconds),
         });
       }
-      return await handler(req, { ...auth, prisma }, await route.params);
+      const params = await route.params;
+      checkStorableRequest(req, params);
+      return await handler(req, { ...auth, prisma }, params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));
       if (err instanceof DomainError) return errorResponse(new ApiError(422, "validation_failed", err.message, err.fieldErrors));
+      if (isDatabaseUnavailable(err)) {
+        // Restarting or unreachable: the transaction never committed, so the same request can be sent again.
+        console.warn("API: database unavailable:", err instanceof Error ? err.message.split("\n").at(-1) : err);
+        return errorResponse(
+          new ApiError(503, "database_unavailable", `The database is unavailable for a moment (restarting or unreachable); nothing was stored. Retry after ${DATABASE_RETRY_AFTER_SECONDS} s.`, undefined, {
+            "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
+          }),
+        );
+      }
       console.error("API error:", err);
       return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side."));
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webhooksNoticeShape } from "./organization";
 
 // The shapes the leads API answers with, for the OpenAPI document (request bodies are documented
 // from lib/leads/schema.ts, which the routes parse with). tests/integration/openapi.test.ts checks
@@ -28,7 +29,7 @@ export const leadSnapshotSchema = z.object({
 
 export const leadNoteSchema = z.object({ id: z.string(), body: z.string(), author: text(), createdAt: iso() });
 
-export const noteCreatedSchema = leadNoteSchema.extend({ leadId: z.string() });
+export const noteCreatedSchema = leadNoteSchema.extend({ leadId: z.string(), ...webhooksNoticeShape });
 
 export const leadWebhookOutcomeSchema = z
   .object({
@@ -48,6 +49,7 @@ export const leadWebhookOutcomeSchema = z
 export const leadResourceSchema = leadSnapshotSchema.extend({
   notes: z.array(leadNoteSchema),
   webhooks: z.array(leadWebhookOutcomeSchema),
+  ...webhooksNoticeShape,
 });
 
 /** The body of every delivery in the default JSON format (the event envelope). */

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { createLeadSchema, noteSchema, updateLeadSchema } from "@/lib/leads/schema";
 import { leadResourceSchema, noteCreatedSchema } from "./lead-schemas";
+import { organizationPatchSchema, organizationResourceSchema } from "./organization";
 import { pageQuerySchema } from "./pagination";
 import { logsPageSchema, logsQuerySchema } from "./webhooks/logs";
 import { eventTypesSchema, replayBodySchema, replayResultSchema, retryResultSchema } from "./webhooks/operations";
@@ -18,7 +19,7 @@ import {
 // document (./openapi.ts) and the API reference page are built from this list, and
 // tests/integration/openapi.test.ts fails when a route file and this list disagree.
 
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429;
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 429 | 503;
 
 export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: string }> = {
   400: { name: "BadRequest", description: "The body is not JSON (malformed_json) or a query parameter is invalid (invalid_query, with fields)." },
@@ -26,14 +27,15 @@ export const ERROR_RESPONSES: Record<ErrorStatus, { name: string; description: s
   404: { name: "NotFound", description: "No such resource in the API key's organization (not_found)." },
   409: { name: "Conflict", description: "The resource's state does not allow this." },
   413: { name: "PayloadTooLarge", description: "The body is larger than 1 MB (payload_too_large)." },
-  422: { name: "ValidationFailed", description: "Some fields are invalid (validation_failed); fields lists them with their messages." },
+  422: { name: "ValidationFailed", description: "Some fields are invalid (validation_failed); fields lists them with their messages. This includes values that cannot be kept as sent: numbers a 64-bit float cannot hold exactly (send them as strings), text with NUL or lone surrogates, times outside 0001–9999." },
   429: { name: "RateLimited", description: "Too many requests for this API key (rate_limited). Wait Retry-After seconds." },
+  503: { name: "DatabaseUnavailable", description: "The database is restarting or unreachable (database_unavailable). Nothing was stored: send the same request again after Retry-After seconds (with an Idempotency-Key, a lead is never created twice)." },
 };
 
 export interface ApiOperation {
   method: "get" | "post" | "patch" | "delete";
   path: string;
-  tag: "Leads" | "Webhooks" | "Deliveries" | "Event types" | "Reference";
+  tag: "Leads" | "Webhooks" | "Deliveries" | "Event types" | "Organization" | "Reference";
   operationId: string;
   summary: string;
   description?: string;
@@ -44,7 +46,7 @@ export interface ApiOperation {
   headers?: { name: string; description: string }[];
   body?: { name: string; schema: z.ZodType; example?: unknown };
   success: { status: number; description: string; name?: string; schema?: z.ZodType; headers?: Record<string, unknown> };
-  /** Besides 401 and 429, which every authenticated route can answer. */
+  /** Besides 400, 401, 429 and 503, which every authenticated route can answer. */
   errors?: ErrorStatus[];
   errorDescriptions?: Partial<Record<ErrorStatus, string>>;
 }
@@ -68,7 +70,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     description: "Creates a lead and fires lead.created to every matching webhook. Reference fields (status, substatus, caseType, office, sources) must name items of the organization's lists. Send an Idempotency-Key to make retries safe: a repeat with the same key and body returns the first answer (Idempotent-Replayed: true).",
     headers: [{ name: "Idempotency-Key", description: "1–255 printable ASCII characters; a repeated request with the same key returns the first result." }],
     body: { name: "LeadCreate", schema: createLeadSchema, example: { email: "jane@example.com", firstName: "Jane", status: "New", customFields: { region: "northeast" } } },
-    success: { status: 201, description: "The lead, with the webhooks its event was queued for.", name: "Lead", schema: leadResourceSchema, headers: location },
+    success: { status: 201, description: "The lead, with the webhooks its event was queued for (none while the organization's Enable Webhooks is off: then webhooksEnabled is false and warning says so).", name: "Lead", schema: leadResourceSchema, headers: location },
     errors: BODY_ERRORS,
   },
   {
@@ -165,6 +167,18 @@ export const API_OPERATIONS: ApiOperation[] = [
     method: "get", path: "/api/v1/event-types", tag: "Event types", operationId: "listEventTypes", summary: "List event types",
     description: "Every event a webhook can subscribe to, with a description and a sample of the body a receiver gets.",
     success: { status: 200, description: "The catalogue.", name: "EventTypeList", schema: eventTypesSchema },
+  },
+  {
+    method: "get", path: "/api/v1/organization", tag: "Organization", operationId: "getOrganization", summary: "Get the organization",
+    description: "The API key's organization and its Enable Webhooks switch. The switch is off on a new install: while it is off, leads are accepted and their events recorded, but no webhook is sent (lead answers then carry webhooksEnabled: false and a warning).",
+    success: { status: 200, description: "The organization.", name: "Organization", schema: organizationResourceSchema },
+  },
+  {
+    method: "patch", path: "/api/v1/organization", tag: "Organization", operationId: "updateOrganization", summary: "Update the organization (Enable Webhooks)",
+    description: "Turns the organization's webhooks on or off, or renames it, as Settings → Organization does. API keys have no roles: any key of the organization may do this, so keep keys as safe as an admin's password.",
+    body: { name: "OrganizationUpdate", schema: organizationPatchSchema, example: { webhooksEnabled: true } },
+    success: { status: 200, description: "The organization after the change.", name: "Organization", schema: organizationResourceSchema },
+    errors: BODY_ERRORS,
   },
   {
     method: "get", path: "/api/v1/openapi.json", tag: "Reference", operationId: "getOpenApiDocument", summary: "This OpenAPI document",

@@ -73,7 +73,8 @@ export function openApiDocument(): OpenApiDocument {
       ...(ok.headers ? { headers: ok.headers } : {}),
       ...(ok.schema ? { content: { "application/json": { schema: named(ok.name ?? `${op.operationId}Response`, ok.schema, "output") } } } : {}),
     };
-    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([401, 429] as const)), ...(op.errors ?? [])];
+    // Any authenticated route may answer 400 (a query parameter holding NUL), 401, 429 and 503.
+    const errors: ErrorStatus[] = [...(op.auth === false ? [] : ([400, 401, 429, 503] as const)), ...(op.errors ?? [])];
     for (const status of [...new Set(errors)].sort()) {
       const special = op.errorDescriptions?.[status];
       responses[String(status)] = special
@@ -101,7 +102,7 @@ export function openApiDocument(): OpenApiDocument {
       r.name,
       {
         description: r.description,
-        ...(r.name === "RateLimited" ? { headers: { "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } } } } : {}),
+        ...(r.name === "RateLimited" || r.name === "DatabaseUnavailable" ? { headers: { "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } } } } : {}),
         content: { "application/json": { schema: ref("Error") } },
       },
     ]),
@@ -113,7 +114,8 @@ export function openApiDocument(): OpenApiDocument {
       title: "Leadhooks REST API",
       version: pkg.version,
       description:
-        "Send leads and manage webhooks from code. Authenticate every request (except this document) with an API key from Settings → API keys: `Authorization: Bearer lhk_…`. Errors share one format: `{\"error\": {\"code\", \"message\", \"fields\"?}}`, where `fields` maps each invalid field's path to its messages. Requests are rate limited per API key (429 with Retry-After).",
+        "Send leads and manage webhooks from code. Authenticate every request (except this document) with an API key from Settings → API keys: `Authorization: Bearer lhk_…`. Errors share one format: `{\"error\": {\"code\", \"message\", \"fields\"?}}`, where `fields` maps each invalid field's path to its messages. Requests are rate limited per API key (429 with Retry-After). " +
+        "Values are kept exactly as sent, or refused: a JSON number that a 64-bit float cannot hold exactly (a whole number beyond ±9007199254740991, more significant digits than about 15, 1e400, -0) is a 422 naming the field (e.g. customFields.ext_id); send such ids and amounts as strings. Text holding NUL (\\u0000) or a lone UTF-16 surrogate, and times outside 0001-01-01 to 9999-12-31 (UTC), are refused the same way.",
     },
     servers: [{ url: "/", description: "This Leadhooks server" }],
     security: [{ bearer: [] }],
@@ -122,6 +124,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: "Webhooks", description: "Webhook rules: where lead events go, how they authenticate and what counts as success." },
       { name: "Deliveries", description: "Sending deliveries again: one, or every one of a time window." },
       { name: "Event types", description: "The events a webhook can subscribe to." },
+      { name: "Organization", description: "The API key's organization and its Enable Webhooks switch (off on a new install)." },
       { name: "Reference", description: "This document." },
     ],
     paths,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableDate, unstorableTextReason } from "@/lib/validations/storable";
 import { ApiError } from "./http";
 
 // List endpoints page newest first. A cursor (opaque: the last row's creation time and id) is
@@ -34,10 +35,11 @@ const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export function decodeCursor(cursor: string): Position {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    // Exactly what encodeCursor writes (a four-digit year): JavaScript reads dates, such as
-    // -099999-01-01, that the database refuses, which would turn a forged cursor into a 500.
+    // Exactly what encodeCursor writes, for an instant the database holds: JavaScript reads dates,
+    // such as -099999-01-01 or 0000-01-01, that the database refuses, which would turn a forged
+    // cursor into a 500.
     const createdAt = typeof at === "string" && CURSOR_TIME.test(at) ? new Date(at) : null;
-    if (typeof id === "string" && id && createdAt && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+    if (typeof id === "string" && id && !unstorableTextReason(id) && createdAt && isStorableDate(createdAt)) return { createdAt, id };
   } catch {
     // reported below
   }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
+import { unstorableValues } from "@/lib/validations/storable";
 import { getSessionUser, type SessionUser } from "./session";
 
 export type FieldErrors = Record<string, string[]>;
@@ -26,18 +28,32 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   return out;
 }
 
+/**
+ * Field errors for input the database cannot hold (NUL, lone surrogates, dates outside
+ * 0001–9999), wherever it sits in the input; null when there is none. Checked before any schema,
+ * so no form or field can forget it.
+ */
+export function unstorableFieldErrors(input: unknown): FieldErrors | null {
+  const found = unstorableValues(input);
+  if (!found.length) return null;
+  const out: FieldErrors = {};
+  for (const u of found) (out[u.path.join(".") || "_form"] ??= []).push(u.message);
+  return out;
+}
+
 export function failure(err: unknown): Extract<ActionResult, { ok: false }> {
   if (err instanceof UnauthenticatedError) return { ok: false, code: "unauthenticated", error: err.message };
   if (err instanceof ForbiddenError) return { ok: false, code: "forbidden", error: err.message };
   if (err instanceof NotFoundError) return { ok: false, code: "not_found", error: "Not found." };
   if (err instanceof DomainError) return { ok: false, code: "conflict", error: err.message, fieldErrors: err.fieldErrors };
+  if (isDatabaseUnavailable(err)) return { ok: false, code: "error", error: "The database is not reachable right now (it may be restarting). Nothing was saved: please try again in a moment." };
   console.error("Unexpected error in server action:", err);
   return { ok: false, code: "error", error: "Something went wrong. Please try again." };
 }
 
 /**
- * Every server action goes through here: it authenticates, checks the role, validates the input
- * with the same zod schema the form uses, and hands the handler a context scoped to the user's
+ * Every server action goes through here: it authenticates, checks the role, refuses input the
+ * database cannot hold, validates the input with the same zod schema the form uses, and hands the handler a context scoped to the user's
  * organization. No action can skip a step.
  */
 export function authedAction<S extends z.ZodType, T>(
@@ -49,6 +65,8 @@ export function authedAction<S extends z.ZodType, T>(
       const user = await getSessionUser();
       if (!user) throw new UnauthenticatedError();
       if (options.role === "ADMIN" && user.role !== "ADMIN") throw new ForbiddenError();
+      const unstorable = unstorableFieldErrors(input);
+      if (unstorable) return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: unstorable };
       const parsed = options.schema.safeParse(input);
       if (!parsed.success) {
         return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };

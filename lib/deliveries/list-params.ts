@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_FILTER_LENGTH, parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
+import { DATE_RANGE_MESSAGE, isStorableDate, MAX_STORABLE_TIME } from "@/lib/validations/storable";
 
 // The delivery log's URL contract: the shared table params (?q=&sort=&dir=&page=&size=) plus its
 // own filters (?ruleId=&state=&status=&from=&to=). Pure (no database, no React), so the page, the
@@ -27,12 +28,30 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 // datetime-local values carry no zone: the log shows UTC, so its filters are read as UTC too.
 const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
 
-/** A bound of the time range: a date, a datetime-local value (UTC) or a full ISO timestamp. */
+/**
+ * A bound of the time range: a date, a datetime-local value (UTC) or a full ISO timestamp, naming
+ * an instant the database holds (0001-01-01 to 9999-12-31 UTC, after any offset is applied).
+ */
 export const timeBoundSchema = z
   .string()
   .trim()
   .max(40)
-  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(toUtcDate(s).getTime()), "Not a date");
+  .superRefine((s, ctx) => {
+    const at = onTheCalendar(s) ? toUtcDate(s) : null;
+    if (!at || Number.isNaN(at.getTime())) ctx.addIssue({ code: "custom", message: "Not a date" });
+    else if (!isStorableDate(at)) ctx.addIssue({ code: "custom", message: DATE_RANGE_MESSAGE });
+  });
+
+const daysIn = (year: number, month: number) =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/** Whether the date (and time, if any) it starts with exist: JavaScript reads 2026-02-30 as March 2 and 24:00 as the next day. */
+function onTheCalendar(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysIn(year!, month!) && hour <= 23 && minute <= 59 && second <= 59;
+}
 
 /** The instant a bound names; a bare date is that day's start (UTC). */
 export function toUtcDate(value: string): Date {
@@ -47,9 +66,11 @@ export function createdRange(from?: string, to?: string): { gte?: Date; lt?: Dat
   const range: { gte?: Date; lt?: Date; lte?: Date } = {};
   if (from) range.gte = toUtcDate(from);
   if (to) {
-    if (DATE_ONLY.test(to)) range.lt = new Date(toUtcDate(to).getTime() + 86_400_000);
-    else if (/T\d{2}:\d{2}$/.test(to)) range.lt = new Date(toUtcDate(to).getTime() + 60_000);
-    else range.lte = toUtcDate(to);
+    const whole = DATE_ONLY.test(to) ? 86_400_000 : /T\d{2}:\d{2}$/.test(to) ? 60_000 : 0;
+    const end = toUtcDate(to).getTime() + whole;
+    // The end of 9999-12-31 would be year 10000, which the database does not take: stop at its last instant.
+    if (whole && end <= MAX_STORABLE_TIME) range.lt = new Date(end);
+    else range.lte = whole ? new Date(MAX_STORABLE_TIME) : toUtcDate(to);
   }
   return range;
 }

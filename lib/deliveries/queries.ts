@@ -5,6 +5,7 @@ import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { redactHeaders } from "@/lib/delivery/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/response-rules";
 import { NotFoundError } from "@/lib/errors";
+import { unstorableTextReason } from "@/lib/validations/storable";
 import { eventLabel } from "@/lib/events/catalog";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
@@ -204,6 +205,7 @@ export interface DeliveryDetail extends ListedDelivery {
 
 /** One delivery with its frozen request and every attempt (oldest first). */
 export async function getDelivery(prisma: PrismaClient, organizationId: string, deliveryId: string): Promise<DeliveryDetail> {
+  if (unstorableTextReason(deliveryId)) throw new NotFoundError("Delivery not found"); // /deliveries/%00: no such id, not a database error
   const d = await prisma.delivery.findFirst({
     where: { id: deliveryId, organizationId },
     include: {

@@ -26,6 +26,8 @@ export interface RecordedEvent {
   deliveryIds: string[];
   /** The delivery created for each matching rule. */
   deliveries: { id: string; ruleId: string; ruleTitle: string }[];
+  /** The organization's switch as this transaction read it (off: no deliveries, whatever the rules). */
+  webhooksEnabled: boolean;
 }
 
 export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Promise<RecordedEvent> {
@@ -39,7 +41,7 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
     data: { lead: input.lead, ...(input.note ? { note: input.note } : {}), ...(input.changes ? { changes: input.changes } : {}) },
   };
   await tx.event.create({ data: { id: eventId, organizationId: org.id, leadId: input.lead?.id ?? null, type: input.type, payload: envelope as unknown as Prisma.InputJsonValue, createdAt: now } });
-  if (!org.webhooksEnabled) return { eventId, deliveryIds: [], deliveries: [] };
+  if (!org.webhooksEnabled) return { eventId, deliveryIds: [], deliveries: [], webhooksEnabled: false };
 
   // Scalar ids only, then one lookup for the names they point at: relation includes would cost
   // a query per relation on every event.
@@ -72,7 +74,7 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
         }, input.lead!) === null,
     );
   }
-  if (!matching.length) return { eventId, deliveryIds: [], deliveries: [] };
+  if (!matching.length) return { eventId, deliveryIds: [], deliveries: [], webhooksEnabled: true };
 
   // Each rule's request is rendered now (its mapping, format and URL template) and frozen, so a
   // retry or replay sends the same bytes. A lead that fails the rule's conditions gets a SKIPPED
@@ -114,5 +116,6 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
     eventId,
     deliveryIds: deliveries.map((d) => d.id),
     deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
+    webhooksEnabled: true,
   };
 }

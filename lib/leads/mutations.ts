@@ -1,5 +1,6 @@
 import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { unstorableTextReason } from "@/lib/validations/storable";
 import { recordEvent } from "@/lib/events/record-event";
 import { newId } from "@/lib/ids";
 import { getReferenceLists } from "@/lib/reference/queries";
@@ -72,13 +73,14 @@ export async function createLead(
     const lead = await tx.lead.create({
       data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
     });
-    const { eventId, deliveryIds, deliveries } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
+    const { eventId, deliveryIds, deliveries, webhooksEnabled } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
     await inTransaction?.(tx, lead);
-    return { lead, eventIds: [eventId], deliveryIds, deliveries };
+    return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
   });
 }
 
 export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId: string, leadId: string): Promise<Lead> {
+  if (unstorableTextReason(leadId)) throw new NotFoundError("Lead not found"); // /leads/%00: no such id, not a database error
   const lead = await prisma.lead.findFirst({ where: { id: leadId, organizationId } });
   if (!lead) throw new NotFoundError("Lead not found");
   return lead;
@@ -120,12 +122,12 @@ export async function addNote(prisma: PrismaClient, organizationId: string, lead
   const lead = await getLead(prisma, organizationId, leadId);
   return prisma.$transaction(async (tx) => {
     const note = await tx.leadNote.create({ data: { id: newId("note"), leadId: lead.id, body: input.body, author: input.author ?? null } });
-    const { eventId, deliveryIds } = await recordEvent(tx, {
+    const { eventId, deliveryIds, webhooksEnabled } = await recordEvent(tx, {
       organizationId,
       type: "lead.note_added",
       lead: toSnapshot(lead),
       note: { id: note.id, body: note.body, author: note.author, createdAt: note.createdAt.toISOString() },
     });
-    return { note, eventIds: [eventId], deliveryIds };
+    return { note, eventIds: [eventId], deliveryIds, webhooksEnabled };
   });
 }

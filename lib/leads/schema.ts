@@ -11,7 +11,9 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => (v === "" ? null : v));
 
-const customValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+const customValue = z
+  .union([z.string().max(2000), z.number(), z.boolean(), z.null()])
+  .describe("A string, number, boolean or null. Numbers must survive a 64-bit float exactly (whole numbers within ±9007199254740991): send longer ids as strings, or the request is refused with 422.");
 
 export const leadFieldsSchema = z.object({
   email: z

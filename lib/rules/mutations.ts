@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { unstorableTextReason } from "@/lib/validations/storable";
 import type { AuthConfig } from "@/lib/validations/auth";
 import { EVENT_NAMES, type EventName } from "@/lib/events/catalog";
 import { newId } from "@/lib/ids";
@@ -190,6 +191,7 @@ function storedAuthForm(type: AuthConfig["type"], encrypted: string | null) {
 
 /** The rule as the edit form shows it. Throws NotFoundError for an unknown or another org's id. */
 export async function getRuleForEdit(prisma: PrismaClient, organizationId: string, ruleId: string): Promise<RuleForEdit> {
+  if (unstorableTextReason(ruleId)) throw new NotFoundError(); // /rules/%00: no such id, not a database error
   const rule = await prisma.webhookRule.findFirst({
     where: { id: ruleId, organizationId },
     include: { caseTypes: { select: { caseTypeId: true } } },

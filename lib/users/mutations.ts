@@ -6,7 +6,10 @@ import { newId } from "@/lib/ids";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-const EMAIL_TAKEN = "A user with this email already exists.";
+// Emails are unique across every organization (they are how a user signs in), so an address may be
+// taken by another organization's user. One neutral answer for every taken address, wherever it is
+// used, so adding users cannot be used to find out who has an account elsewhere.
+const EMAIL_UNAVAILABLE = "This email address can't be used for a new user. Use a different address.";
 const LAST_ADMIN = "An organization needs at least one admin. Make another user an admin first.";
 
 function isUniqueViolation(err: unknown): boolean {
@@ -14,17 +17,17 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export async function addUser(prisma: PrismaClient, organizationId: string, input: { email: string; name?: string; password: string; role: Role }) {
-  // Emails are unique across every organization: they are how a user signs in.
-  const taken = await prisma.user.findUnique({ where: { email: input.email }, select: { id: true } });
-  if (taken) throw new DomainError(EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
+  // Hashed first, whatever the answer: a taken address must not answer faster than a free one.
   const passwordHash = await hashPassword(input.password);
+  const taken = await prisma.user.findUnique({ where: { email: input.email }, select: { id: true } });
+  if (taken) throw new DomainError(EMAIL_UNAVAILABLE, { email: [EMAIL_UNAVAILABLE] });
   try {
     return await prisma.user.create({
       data: { id: newId("usr"), organizationId, email: input.email, name: input.name || null, passwordHash, role: input.role },
       select: { id: true, email: true, name: true, role: true },
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError(EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
+    if (isUniqueViolation(err)) throw new DomainError(EMAIL_UNAVAILABLE, { email: [EMAIL_UNAVAILABLE] });
     throw err;
   }
 }

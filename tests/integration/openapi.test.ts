@@ -8,10 +8,12 @@ import { GET as getLead } from "@/app/api/v1/leads/[id]/route";
 import { POST as postNote } from "@/app/api/v1/leads/[id]/notes/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { GET as eventTypesRoute } from "@/app/api/v1/event-types/route";
+import { GET as getOrganization, PATCH as patchOrganization } from "@/app/api/v1/organization/route";
 import { GET as listWebhooks, POST as createWebhook } from "@/app/api/v1/webhooks/route";
 import { GET as webhookLogs } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { leadResourceSchema, leadWebhookOutcomeSchema, noteCreatedSchema } from "@/lib/api/lead-schemas";
 import type { OpenApiDocument } from "@/lib/api/openapi";
+import { organizationResourceSchema } from "@/lib/api/organization";
 import { deliveryLogSchema, logsPageSchema } from "@/lib/api/webhooks/logs";
 import { eventTypesSchema } from "@/lib/api/webhooks/operations";
 import { webhookCreatedSchema, webhookListSchema, webhookSchema } from "@/lib/api/webhooks/schema";
@@ -125,5 +127,32 @@ describe("OpenAPI document", () => {
     conforms(deliveryLogSchema, logs.data[0]);
     expect(logs.data[0]!.attempts.length).toBeGreaterThan(0);
     conforms(eventTypesSchema, await (await call(eventTypesRoute)).json());
+    conforms(organizationResourceSchema, await (await call(getOrganization)).json());
+    conforms(organizationResourceSchema, await (await call(patchOrganization, { method: "PATCH", body: { webhooksEnabled: false } })).json());
+    const off = (await (await call(postLead, { body: { email: "off@example.test" } })).json()) as { warning?: string };
+    conforms(leadResourceSchema, off);
+    expect(off.warning).toBeDefined();
+  });
+
+  it("documents the Enable Webhooks switch and the warning a lead answer carries while it is off", () => {
+    const schemas = (doc.components as { schemas: Record<string, { properties?: Record<string, { description?: string }> }> }).schemas;
+    expect(doc.paths["/api/v1/organization"]).toMatchObject({ get: { operationId: "getOrganization" }, patch: { operationId: "updateOrganization" } });
+    expect(schemas.OrganizationUpdate!.properties).toHaveProperty("webhooksEnabled");
+    expect(schemas.Lead!.properties!.webhooksEnabled!.description).toMatch(/Enable Webhooks/);
+    expect(schemas.Lead!.properties).toHaveProperty("warning");
+  });
+
+  it("states the rule for numbers and text that cannot be kept as sent", () => {
+    expect((doc.info as { description: string }).description).toMatch(/9007199254740991.*422 naming the field.*as strings/s);
+    const responses = (doc.components as { responses: Record<string, { description: string }> }).responses;
+    expect(responses.ValidationFailed!.description).toMatch(/send them as strings/);
+  });
+
+  it("documents 503 with Retry-After (database restarting) on every authenticated operation", () => {
+    const responses = (doc.components as { responses: Record<string, { headers?: Record<string, unknown> }> }).responses;
+    expect(responses.DatabaseUnavailable!.headers).toHaveProperty("Retry-After");
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) if (p !== "/api/v1/openapi.json") expect(op.responses["503"], `${method} ${p}`).toEqual({ $ref: "#/components/responses/DatabaseUnavailable" });
+    }
   });
 });

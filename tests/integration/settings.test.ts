@@ -240,11 +240,26 @@ describe("users", () => {
   it("refuses an email used in any organization, and a short password", async () => {
     await asAdmin();
     const taken = await addUserAction({ email: other.admin.email.toUpperCase(), password: "password123", role: "ADMIN" });
-    expect(taken).toMatchObject({ ok: false, code: "conflict", fieldErrors: { email: ["A user with this email already exists."] } });
+    expect(taken).toMatchObject({ ok: false, code: "conflict" });
+    expect((await prisma().user.findUniqueOrThrow({ where: { email: other.admin.email } })).organizationId).toBe(other.org.id);
+    expect(await prisma().user.count({ where: { email: other.admin.email } })).toBe(1);
     const short = await addUserAction({ email: "short@acme.test", password: "1234567", role: "ADMIN" });
     expect(short).toMatchObject({ ok: false, code: "invalid" });
     if (!short.ok) expect(short.fieldErrors?.password).toBeDefined();
     expect(await prisma().user.count({ where: { email: "short@acme.test" } })).toBe(0);
+  });
+
+  it("an email of another organization's user gets the same neutral answer as one of this organization's: nothing says where it exists", async () => {
+    await asAdmin();
+    const elsewhere = await addUserAction({ email: other.viewer.email, password: "password123", role: "VIEWER" });
+    const here = await addUserAction({ email: acme.viewer.email, password: "password123", role: "VIEWER" });
+    expect(elsewhere).toEqual(here);
+    expect(elsewhere).toMatchObject({ ok: false, code: "conflict", fieldErrors: { email: [expect.any(String)] } });
+    const said = JSON.stringify(elsewhere);
+    expect(said).not.toMatch(/exist|another organi[sz]ation|already/i);
+    expect(said).not.toContain(other.org.name);
+    expect(await prisma().user.count({ where: { email: other.viewer.email } })).toBe(1);
+    expect((await prisma().user.findUniqueOrThrow({ where: { email: other.viewer.email } })).organizationId).toBe(other.org.id);
   });
 
   it("changes a role; another organization's user is not found", async () => {

@@ -1,12 +1,14 @@
 "use server";
 
-import { failure, fieldErrorsOf, type ActionResult } from "@/lib/auth/action";
+import { failure, fieldErrorsOf, unstorableFieldErrors, type ActionResult } from "@/lib/auth/action";
 import { db } from "@/lib/db";
 import { createFirstAdmin } from "@/lib/orgs/setup";
 import { setupSchema, type SetupInput } from "@/lib/validations/setup";
 
 // The one action that runs without a session: it only works while no user exists at all.
 export async function setupAction(input: SetupInput): Promise<ActionResult<{ email: string }>> {
+  const unstorable = unstorableFieldErrors(input);
+  if (unstorable) return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: unstorable };
   const parsed = setupSchema.safeParse(input);
   if (!parsed.success) return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
   try {

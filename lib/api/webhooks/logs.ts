@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { redactHeaders } from "@/lib/delivery/redact";
 import { asParsedError, asResponseValues } from "@/lib/deliveries/queries";
 import { NotFoundError } from "@/lib/errors";
+import { storableIsoDateTime } from "@/lib/validations/storable";
 import { pageArgs, pageOf, pageQuerySchema } from "../pagination";
 
 // GET /api/v1/webhooks/{id}/logs: a webhook's deliveries, newest first, each with every attempt
@@ -17,8 +18,8 @@ export const logsQuerySchema = pageQuerySchema.extend({
     .regex(/^([1-5]xx|[1-9]\d\d)$/, "Use a status code such as 500, a class such as 5xx, or 999 (no response).")
     .optional()
     .describe("Only deliveries with an attempt that got this status code (e.g. 500), class (5xx), or 999 (no response: DNS, connect, TLS, timeout, blocked)."),
-  from: z.iso.datetime({ offset: true, error: "Use an ISO 8601 time such as 2026-03-01T00:00:00Z." }).optional().describe("Deliveries created at or after this time (ISO 8601)."),
-  to: z.iso.datetime({ offset: true, error: "Use an ISO 8601 time such as 2026-03-01T00:00:00Z." }).optional().describe("Deliveries created at or before this time (ISO 8601)."),
+  from: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or after this time (ISO 8601)."),
+  to: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or before this time (ISO 8601)."),
 });
 export type LogsQuery = z.output<typeof logsQuerySchema>;
 

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { REPLAY_STATES } from "@/lib/deliveries/replay";
 import { EVENT_TYPES, samplePayload } from "@/lib/events/catalog";
+import { storableIsoDateTime } from "@/lib/validations/storable";
 import { eventEnvelopeSchema } from "../lead-schemas";
 
 // Bodies and answers of the delivery operations (retry, bulk replay) and of the event catalogue.
 
-const time = (what: string) => z.iso.datetime({ offset: true, error: "Use an ISO 8601 time such as 2026-03-01T00:00:00Z." }).describe(what);
+const time = (what: string) => storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").describe(what);
 
 export const replayBodySchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
+import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
 import { kickDispatcher } from "@/lib/delivery/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
@@ -24,7 +25,8 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
     if (prior.requestHash !== requestHash) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
     // The stored record names the lead; the answer shows that same lead (never a second one).
     const { leadId } = prior.response as { leadId: string };
-    return Response.json(await leadResource(prisma, organizationId, leadId), { status: prior.statusCode, headers: { "Idempotent-Replayed": "true", Location: `/api/v1/leads/${leadId}` } });
+    const lead = { ...(await leadResource(prisma, organizationId, leadId)), ...(await currentWebhooksNotice(prisma, organizationId)) };
+    return Response.json(lead, { status: prior.statusCode, headers: { "Idempotent-Replayed": "true", Location: `/api/v1/leads/${leadId}` } });
   };
   if (key) {
     const prior = await replay();
@@ -55,6 +57,8 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
       ruleId: d.ruleId, ruleTitle: d.ruleTitle, deliveryId: d.id, event: "lead.created", state: "PENDING",
       attempts: 0, lastStatusCode: null, lastError: null, nextAttemptAt: created.lead.createdAt.toISOString(), updatedAt: created.lead.createdAt.toISOString(),
     })),
+    // With the switch off, "webhooks": [] says nothing of why: the answer does.
+    ...webhooksNotice(created.webhooksEnabled),
   };
   return Response.json(body, { status: 201, headers: { Location: `/api/v1/leads/${created.lead.id}` } });
 });

@@ -1,4 +1,5 @@
 import { readJson, withApiKey } from "@/lib/api/http";
+import { currentWebhooksNotice } from "@/lib/api/organization";
 import { kickDispatcher } from "@/lib/delivery/runtime";
 import { updateLead } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 /** GET /api/v1/leads/{id}: the lead with its notes and its deliveries' outcomes per rule. */
 export const GET = withApiKey<{ id: string }>(async (_req, { organizationId, prisma }, { id }) => {
-  return Response.json(await leadResource(prisma, organizationId, id));
+  return Response.json({ ...(await leadResource(prisma, organizationId, id)), ...(await currentWebhooksNotice(prisma, organizationId)) });
 });
 
 /** PATCH /api/v1/leads/{id}: fires lead.updated, and lead.status_changed when the status changed. */
@@ -16,5 +17,5 @@ export const PATCH = withApiKey<{ id: string }>(async (req, { organizationId, pr
   const input = await readJson(req, updateLeadSchema);
   const { deliveryIds } = await updateLead(prisma, organizationId, id, input);
   if (deliveryIds.length) kickDispatcher();
-  return Response.json(await leadResource(prisma, organizationId, id));
+  return Response.json({ ...(await leadResource(prisma, organizationId, id)), ...(await currentWebhooksNotice(prisma, organizationId)) });
 });
