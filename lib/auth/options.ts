@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { localPath } from "./local-path";
 import { verifyPassword } from "./password";
 
 const credentialsSchema = z.object({ email: z.email(), password: z.string().min(1) });
@@ -31,6 +32,11 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Relative targets only: next-auth's default prefixes NEXTAUTH_URL (localhost by default), so
+      // signing out of the app opened by its network address landed on localhost.
+      redirect({ url, baseUrl }) {
+        return localPath(url, baseUrl) ?? "/";
+      },
       jwt({ token, user }) {
         if (user) token.sub = user.id;
         return token;
