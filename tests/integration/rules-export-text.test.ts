@@ -85,11 +85,11 @@ function xmlProblems(name: string, xml: string): string[] {
   return problems;
 }
 
-async function download(): Promise<Buffer> {
+async function download(): Promise<ArrayBuffer> {
   await signInAs(prisma(), viewerId);
   const res = await exportRules(new Request("http://localhost/api/rules/export?sort=created&dir=asc"));
   expect(res.status).toBe(200);
-  return Buffer.from(await res.arrayBuffer());
+  return res.arrayBuffer();
 }
 
 describe("rules export of any stored text", () => {
