@@ -32,10 +32,11 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      // Relative targets only: next-auth's default prefixes NEXTAUTH_URL (localhost by default), so
-      // signing out of the app opened by its network address landed on localhost.
+      // Same-site targets only, parsed as a browser would. The answer must stay absolute (the
+      // client's signIn reads it with `new URL`), so it carries NEXTAUTH_URL's origin: the sign-out
+      // button therefore navigates by itself, to a relative path (app/(admin)/admin-nav.tsx).
       redirect({ url, baseUrl }) {
-        return localPath(url, baseUrl) ?? "/";
+        return new URL(localPath(url, baseUrl) ?? "/", baseUrl).href;
       },
       jwt({ token, user }) {
         if (user) token.sub = user.id;
