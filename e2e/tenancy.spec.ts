@@ -5,9 +5,6 @@ import { createRule, downloadRulesExport, listedTitles, open, openRules, rulesTa
 // One organization cannot see another's rules: not by id, not in the list, not in the export.
 // Each organization's admin works in a browser context of their own (separate cookies).
 
-// Each test makes several records through the UI on a shared, busy server.
-test.describe.configure({ timeout: 90_000 });
-
 async function signedInPage(browser: Browser, who: AccountKey) {
   const context = await browser.newContext();
   const page = await context.newPage();

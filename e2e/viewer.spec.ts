@@ -5,8 +5,6 @@ import { createRule, listedTitles, open, openRules, ruleRow, rulesTable, uniqueT
 // (That the server actions refuse viewers is covered by the integration tests; this is the UI.)
 
 test.use({ account: "acmeViewer" });
-// Several server round trips per test, on a shared and busy machine.
-test.describe.configure({ timeout: 60_000 });
 
 const tag = uniqueTag();
 const enabledTitle = `Viewer sees enabled ${tag}`;
