@@ -11,3 +11,4 @@ export function partialResult(
   exit: { code: number; timedOut: boolean },
   limitMs: number,
 ): { passed: number; failed: number; skipped: number; note: string };
+export function formatLimit(ms: number): string;

@@ -31,8 +31,13 @@ export function readProgress(file) {
 /** What a suite stopped at its limit still reports: the tests that finished, plus one failure for the stop. */
 export function partialResult(name, progressFile, { code, timedOut }, limitMs) {
   const progress = readProgress(progressFile) ?? { passed: 0, failed: 0, skipped: 0, failures: [] };
-  const why = timedOut ? `stopped after ${limitMs / 60_000} minutes` : `exited ${code} without a report`;
+  const why = timedOut ? `stopped after ${formatLimit(limitMs)}` : `exited ${code} without a report`;
   if (progress.failures.length) console.error(`${name}: failed before it stopped:\n  ${progress.failures.join("\n  ")}`);
   return { passed: progress.passed, failed: progress.failed + 1, skipped: progress.skipped, note: `${why}; partial results of the tests that finished` };
 }
 
+
+/** "15 minutes", or "25 s" for a limit under a minute. */
+export function formatLimit(ms) {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} s`;
+}

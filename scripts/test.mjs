@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startPostgres } from "./pg-cluster.mjs";
-import { partialResult } from "./test-progress.mjs";
+import { formatLimit, partialResult } from "./test-progress.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, ".test-output");
@@ -73,7 +73,7 @@ function run(cmd, args, env) {
     const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...colour, ...env } });
     running = child;
     const timer = setTimeout(() => {
-      console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${SUITE_TIMEOUT_MS / 60_000} minutes, stopping it`);
+      console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${formatLimit(SUITE_TIMEOUT_MS)}, stopping it`);
       timedOut = true;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 5000).unref();
