@@ -79,7 +79,7 @@ test("the dashboard charts a rule's deliveries, its numbers and its errors", asy
   await expect(async () => {
     await open(page, "/");
     await expect(page).toHaveURL(/\/dashboard$/);
-    await expect(ruleRow(page)).toContainText("2 succeeded, 1 failed, 1 retrying", { timeout: 1_000 });
+    await expect(ruleRow(page)).toContainText("2 succeeded, 1 failed, 1 retrying", { timeout: 5_000 });
   }).toPass({ timeout: 60_000 });
   await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link").first()).toHaveText("Dashboard");
