@@ -68,11 +68,13 @@ describe("a suite stopped at its time limit", () => {
 
   it("Playwright: the tests that finished still count, and the stop is one more failure", async () => {
     const dir = fixtureDir("playwright");
+    // outputDir inside the fixture: Playwright's default is test-results beside the nearest
+    // package.json (the repository's), which it empties at start, under a running e2e suite.
     writeFileSync(
       path.join(dir, "fixture.spec.mjs"), // .mjs: Playwright does not transpile TypeScript under node_modules
       `import { test } from "@playwright/test";\ntest("passes", () => {});\ntest("fails", () => { throw new Error("no"); });\ntest("hangs", async () => { test.setTimeout(0); await new Promise(() => {}); });\n`,
     );
-    writeFileSync(path.join(dir, "playwright.config.mjs"), `export default { testDir: ".", testMatch: "fixture.spec.mjs", workers: 1, fullyParallel: false };\n`);
+    writeFileSync(path.join(dir, "playwright.config.mjs"), `export default { testDir: ".", testMatch: "fixture.spec.mjs", outputDir: "./test-results", workers: 1, fullyParallel: false };\n`);
     const progress = path.join(dir, "progress.jsonl");
     await runUntilProgress(
       [path.join(repo, "node_modules", "@playwright", "test", "cli.js"), "test", "--config", path.join(dir, "playwright.config.mjs"), `--reporter=${path.join(repo, "scripts", "reporters", "playwright-progress.ts")}`],
