@@ -12,6 +12,8 @@ const disabledTitle = `Viewer sees disabled ${tag}`;
 let enabledId = "";
 
 test.beforeAll(async ({ browser }) => {
+  // Several rules through the form before any test: at a load average above 20 this overran 90 s.
+  test.setTimeout(180_000);
   // The rules are made by Acme's admin in a context of their own.
   const context = await browser.newContext();
   const page = await context.newPage();
