@@ -26,8 +26,11 @@ export default defineConfig({
   retries: 0,
   // Specs share one server and one database: each spec must create the records it relies on.
   workers: Number(process.env.E2E_WORKERS ?? 2),
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Limits for a hang, not for speed: under load (another build on the same 2 cores) pages and
+  // server round trips take 2-3x longer, and 30 s / 10 s failed sound tests. Specs wait on
+  // conditions (expect, expect.poll), never on fixed sleeps, and rely on these defaults.
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
   reporter: [["list"]],
   use: {
     baseURL,

@@ -18,8 +18,10 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/helpers/setup-integration.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Limits for a hang, not for speed: on a loaded 2-core machine a fresh PGlite and its
+          // migrations took over 60 s (load average 14), so a tight limit failed sound tests.
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
         },
       },
     ],

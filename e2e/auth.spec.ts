@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { ACCOUNTS, ORGANIZATIONS, expect, login, test } from "./fixtures";
+import { ACCOUNTS, ORGANIZATIONS, PASSWORD, expect, login, test } from "./fixtures";
 
 // Next's route announcer is also role="alert"; the form's error is the one with the message.
 const signInError = (page: Page) => page.getByRole("alert").filter({ hasText: "Incorrect email or password." });
@@ -47,11 +47,35 @@ test.describe("signing in and out", () => {
     await expect(page).toHaveURL(/\/login$/);
   });
 
-  test("first-run setup is gone once users exist", async ({ page }) => {
-    const res = await page.goto("/setup");
-    expect(res?.status()).toBe(404);
-    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  test("first-run setup, once done, sends the person to sign in and says why", async ({ page }) => {
+    await page.goto("/setup");
+    await expect(page).toHaveURL(/\/login\?setup=done$/);
+    await expect(page.getByRole("status").filter({ hasText: "This Leadhooks is already set up." })).toBeVisible();
     await expect(page.getByLabel("Organization name")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    // Signing in from there goes on as usual.
+    await page.getByLabel("Email").fill(ACCOUNTS.acmeViewer.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/dashboard$/);
+  });
+
+  test("signing out returns to the address the app was opened by, not NEXTAUTH_URL's", async ({ page, baseURL }) => {
+    // NEXTAUTH_URL is baseURL (localhost); people also open the app by another address, as the
+    // start output prints its network address.
+    const other = new URL(baseURL!);
+    other.hostname = "127.0.0.1";
+    const origin = other.origin;
+    await page.goto(`${origin}/login`);
+    await page.getByLabel("Email").fill(ACCOUNTS.acmeViewer.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(`${origin}/dashboard`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(`${origin}/login`);
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await page.goto(`${origin}/rules`);
+    await expect(page).toHaveURL(`${origin}/login`);
   });
 });
 

@@ -54,7 +54,7 @@ test("an admin retries a failed delivery: same webhook-id, a second attempt, Suc
   expect(res.status()).toBe(201);
   // The server kicks its dispatcher right after the event: the first attempt gets the 400.
   await expect
-    .poll(() => receiver.hits.length, { timeout: 15_000, message: "the receiver got the first attempt (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
+    .poll(() => receiver.hits.length, { message: "the receiver got the first attempt (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
     .toBe(1);
 
   await open(page, "/deliveries");
@@ -78,14 +78,14 @@ test("an admin retries a failed delivery: same webhook-id, a second attempt, Suc
 
   await page.getByRole("button", { name: "Retry", exact: true }).click();
   await expect(page.getByText("Delivery queued for retry")).toBeVisible();
-  await expect.poll(() => receiver.hits.length, { timeout: 15_000 }).toBe(2);
+  await expect.poll(() => receiver.hits.length).toBe(2);
   const [first, second] = receiver.hits;
   expect(second!.headers["webhook-id"]).toBe(deliveryId);
   expect(second!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]);
   expect(second!.body).toBe(first!.body);
 
   // The page follows the dispatcher by itself while the delivery is due.
-  await expect(page.getByRole("heading", { name: "Attempts (2)" })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("heading", { name: "Attempts (2)" })).toBeVisible();
   const summary = page.locator("section").filter({ has: page.getByRole("heading", { name: "Summary" }) });
   await expect(summary.getByText("Succeeded", { exact: true })).toBeVisible();
   await expect(summary.getByText("2 attempts")).toBeVisible();

@@ -62,7 +62,7 @@ async function openDeliveryFromLead(page: Page, ruleTitle: string) {
 
 async function save(page: Page) {
   await saveRuleForm(page, page.getByRole("form", { name: "Add Webhook Rule" }));
-  await expect(page).toHaveURL(/\/rules$/, { timeout: 15_000 });
+  await expect(page).toHaveURL(/\/rules$/);
 }
 
 test("a response parser value shows on the delivery and the lead; a skipped delivery shows its reason", async ({ page }) => {
@@ -101,14 +101,14 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   expect(res.status()).toBe(201);
   leadId = ((await res.json()) as { id: string }).id;
   await expect
-    .poll(() => [...new Set(paths())].sort(), { timeout: 15_000, message: "the receiver got both deliveries" })
+    .poll(() => [...new Set(paths())].sort(), { message: "the receiver got both deliveries" })
     .toEqual([`/crm/${tag}`, `/reject/${tag}`]);
 
   // The lead page: per rule, the parser's value beside the outcome; the skipped rule says so.
   await open(page, `/leads/${encodeURIComponent(leadId)}`);
   const webhooks = page.getByRole("table", { name: "Latest webhook delivery per rule" });
   const valuesRow = webhooks.getByRole("row").filter({ hasText: valuesRule });
-  await expect(valuesRow.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 15_000 });
+  await expect(valuesRow.getByText("Succeeded", { exact: true })).toBeVisible();
   const listed = valuesRow.getByRole("definition");
   await expect(valuesRow.getByRole("term")).toHaveText("lead_id:");
   await expect(listed).toHaveText(receiverLeadId);

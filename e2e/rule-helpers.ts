@@ -80,7 +80,7 @@ export async function createRule(page: Page, rule: NewRule): Promise<string> {
   if (c?.office) await form.getByLabel("Office", { exact: true }).selectOption({ label: c.office });
   if (c?.requiresCaseTrackerCode !== undefined) await form.getByLabel("Requires Case Tracker Code").selectOption({ label: c.requiresCaseTrackerCode ? "Yes" : "No" });
   await saveRuleForm(page, form);
-  await expect(page.getByText("Webhook rule created")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByText("Webhook rule created")).toBeVisible();
   await expect(page).toHaveURL(/\/rules$/);
   return ruleIdOf(page, rule.title);
 }
@@ -96,7 +96,7 @@ export async function saveRuleForm(page: Page, form: Locator): Promise<boolean> 
   await form.getByRole("button", { name: "Save", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: UNTESTED_DIALOG });
   const saved = page.getByText(/^Webhook rule (created|saved)$/);
-  await expect(dialog.or(saved).or(form.getByRole("alert")).first()).toBeVisible({ timeout: 15_000 });
+  await expect(dialog.or(saved).or(form.getByRole("alert")).first()).toBeVisible();
   if (!(await dialog.isVisible())) return false;
   await dialog.getByRole("button", { name: "Save anyway" }).click();
   return true;
@@ -114,7 +114,7 @@ export async function ruleIdOf(page: Page, title: string): Promise<string> {
 
 /** Clicks the page's "Excel" link and returns the downloaded workbook's first sheet as text rows. */
 export async function downloadRulesExport(page: Page, testInfo: TestInfo): Promise<string[][]> {
-  const [download] = await Promise.all([page.waitForEvent("download", { timeout: 15_000 }), page.getByRole("link", { name: "Excel" }).click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Excel" }).click()]);
   expect(download.suggestedFilename()).toMatch(/^webhook-rules-\d{4}-\d{2}-\d{2}\.xlsx$/);
   const file = testInfo.outputPath(`export-${uniqueTag()}.xlsx`);
   await download.saveAs(file);

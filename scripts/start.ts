@@ -2,9 +2,10 @@
 // when no user exists, builds when the build is missing or older than the sources, then serves.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { request } from "node:http";
 import path from "node:path";
 import { openDatabase } from "@/lib/db";
-import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/env";
+import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 
 const KEEP_ALIVE_MS = 65_000;
@@ -34,28 +35,80 @@ function organizationNameFor(email: string): string {
   return domain ? domain.charAt(0).toUpperCase() + domain.slice(1) : "My Organization";
 }
 
+/** Says plainly which outbound safety rules this start relaxes (both are for development). */
+function destinationNotices(env: Env): string[] {
+  const notices: string[] = [];
+  if (env.ALLOW_INSECURE_URLS) notices.push("Warning: ALLOW_INSECURE_URLS is on: webhooks may be sent over plain http://, unencrypted (for development only).");
+  if (env.ALLOWED_PRIVATE_NETWORKS.length)
+    notices.push(`Warning: ALLOWED_PRIVATE_NETWORKS is set: webhooks may be sent to these private networks: ${env.ALLOWED_PRIVATE_NETWORKS.join(", ")} (for development and tests only).`);
+  if (!notices.length) notices.push("Outbound webhooks: https:// only; private, loopback and metadata addresses are blocked.");
+  return notices;
+}
+
+/** Where to reach the server from this machine to see whether it listens yet. */
+function probeHost(env: Env): string {
+  const host = env.HOSTNAME;
+  if (!host || host === "0.0.0.0" || host === "::" || host === "[::]") return "127.0.0.1";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** Resolves once an HTTP request to the server gets any answer; rejects if `stopped` says it is gone. */
+function untilListening(host: string, port: number, stopped: () => boolean): Promise<void> {
+  const attempt = () =>
+    new Promise<boolean>((resolve) => {
+      const req = request({ host: host.replace(/^\[|\]$/g, ""), port, path: "/login", method: "HEAD", timeout: 5_000 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", () => resolve(false));
+      req.end();
+    });
+  return new Promise((resolve, reject) => {
+    const poll = async () => {
+      if (stopped()) return reject(new Error("the server stopped before it listened"));
+      if (await attempt()) return resolve();
+      setTimeout(poll, 250);
+    };
+    void poll();
+  });
+}
+
+function minutesAndSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
 
+  for (const notice of destinationNotices(env)) console.log(notice);
+
+  let needsSetup = false;
   const database = await openDatabase(env.DATABASE_URL, "start");
   try {
     console.log(database.applied.length ? `Applied migrations: ${database.applied.join(", ")}` : "Database schema is up to date.");
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD && !(await hasAnyUser(database.prisma))) {
       await createFirstAdmin(database.prisma, { organizationName: organizationNameFor(env.ADMIN_EMAIL), email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
       console.log(`Created the first admin: ${env.ADMIN_EMAIL}`);
-    } else if (!(await hasAnyUser(database.prisma))) {
-      console.log(`No user yet: open ${env.NEXTAUTH_URL}/setup to create the first admin.`);
     }
+    needsSetup = !(await hasAnyUser(database.prisma));
   } finally {
     // PGlite allows one process: release the data directory before the server opens it.
     await database.close();
   }
 
   if (buildIsStale()) {
-    console.log("Building the app (the build is missing or older than the sources)…");
+    // Nothing listens during the build: say so, and how long it takes, before a URL is printed.
+    const fresh = !existsSync(path.join(root, ".next", "BUILD_ID"));
+    console.log(
+      `Building the app (${fresh ? "first start" : "the sources changed since the last build"}): this takes a few minutes (about 1–3 on 2 cores, longer on a busy machine). The app is not reachable until it is built and the server says it is ready.`,
+    );
+    const started = Date.now();
     const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
     if (build.status !== 0) throw new Error("next build failed");
+    console.log(`Built in ${minutesAndSeconds(Date.now() - started)}. Starting the server…`);
   }
 
   // Idle keep-alive connections stay open longer than clients and proxies keep theirs (Node's 5 s
@@ -63,8 +116,18 @@ async function main() {
   const args = [nextBin, "start", "-p", String(env.PORT), "--keepAliveTimeout", String(KEEP_ALIVE_MS)];
   if (env.HOSTNAME) args.push("-H", env.HOSTNAME);
   const server = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  let exited = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  server.on("exit", (code, signal) => {
+    exited = true;
+    process.exit(code ?? (signal ? 1 : 0));
+  });
+
+  // The URL is printed only once the server answers, so it never points at a closed port.
+  await untilListening(probeHost(env), env.PORT, () => exited);
+  console.log(`Leadhooks is ready at ${env.NEXTAUTH_URL} (or the Network address above, from another machine).`);
+  if (needsSetup) console.log(`No user yet: open ${env.NEXTAUTH_URL}/setup to create the first admin.`);
+  else console.log(`Sign in at ${env.NEXTAUTH_URL}/login.`);
 }
 
 main().catch((err: unknown) => {

@@ -7,17 +7,22 @@
 // `npm test -- --only=unit,pglite` runs a subset ("integration" means pglite + postgres).
 // Counts come from each runner's JSON report; the closing line is the one CI reads:
 // "N passed, N failed". Exit code 1 when anything failed or a suite crashed.
+// A suite that overruns SUITE_TIMEOUT_MS is stopped; its tests' results, appended one line per
+// test as they finish (scripts/reporters/*-progress.ts), still count, and the stop is a failure.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startPostgres } from "./pg-cluster.mjs";
+import { formatLimit, partialResult } from "./test-progress.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, ".test-output");
 const SUITES = ["typecheck", "unit", "pglite", "postgres", "e2e"];
-const SUITE_TIMEOUT_MS = 8 * 60_000;
+// A limit for a hung suite, with headroom for a busy machine: the browser suite took 551 s while
+// another build shared the 2 cores (about 4 minutes when the machine is quiet).
+const SUITE_TIMEOUT_MS = Number(process.env.TEST_SUITE_TIMEOUT_MS) || 15 * 60_000;
 
 function selectedSuites() {
   const arg = process.argv.slice(2).find((a) => a.startsWith("--only="));
@@ -59,14 +64,17 @@ process.on("exit", cleanupAll);
 
 // ---------------------------------------------------------------------------------------------
 
+/** Resolves with the exit code, and whether the suite was stopped at its limit. */
 function run(cmd, args, env) {
+  let timedOut = false;
   return new Promise((resolve) => {
     // Escape codes make CI logs hard to read; keep colours for terminals.
     const colour = process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: "1" };
     const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...colour, ...env } });
     running = child;
     const timer = setTimeout(() => {
-      console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${SUITE_TIMEOUT_MS / 60_000} minutes, stopping it`);
+      console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${formatLimit(SUITE_TIMEOUT_MS)}, stopping it`);
+      timedOut = true;
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 5000).unref();
     }, SUITE_TIMEOUT_MS);
@@ -81,7 +89,7 @@ function run(cmd, args, env) {
       running = null;
       resolve(code ?? (signal ? 1 : 0));
     });
-  });
+  }).then((code) => ({ code, timedOut }));
 }
 
 function readJson(file) {
@@ -94,18 +102,21 @@ function readJson(file) {
 
 async function vitest(project, name, env) {
   const report = path.join(outDir, `${name}.json`);
-  const code = await run(process.execPath, [
+  const progress = path.join(outDir, `${name}.progress.jsonl`);
+  const exit = await run(process.execPath, [
     path.join(root, "node_modules", "vitest", "vitest.mjs"),
     "run",
     "--project",
     project,
     "--reporter=default",
     "--reporter=json",
+    `--reporter=${path.join(root, "scripts", "reporters", "vitest-progress.ts")}`,
     `--outputFile.json=${report}`,
     "--silent=passed-only",
-  ], env);
-  const json = readJson(report);
-  if (!json) return { passed: 0, failed: 1, skipped: 0, note: `vitest exited ${code} without a report` };
+  ], { ...env, TEST_PROGRESS_FILE: progress });
+  const code = exit.code;
+  const json = exit.timedOut ? null : readJson(report);
+  if (!json) return partialResult(name, progress, exit, SUITE_TIMEOUT_MS);
   // A file that fails to load has no failed test, only a failed file: count it.
   const brokenFiles = (json.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
   let failed = json.numFailedTests + brokenFiles;
@@ -115,7 +126,7 @@ async function vitest(project, name, env) {
 
 /** The whole project, tests and scripts included, type-checks: one check, counted as one test. */
 async function typecheck() {
-  const code = await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], {});
+  const { code } = await run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"], {});
   return code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0, note: "tsc --noEmit reported errors" };
 }
 
@@ -128,7 +139,7 @@ async function e2e() {
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     CRON_SECRET: randomBytes(24).toString("base64url"),
   };
-  const built = await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+  const { code: built } = await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
     ...secrets,
     NODE_ENV: "production",
     NEXTAUTH_URL: `http://localhost:${port}`,
@@ -137,15 +148,19 @@ async function e2e() {
   });
   if (built !== 0) return { passed: 0, failed: 1, skipped: 0, note: "next build failed" };
   const report = path.join(outDir, "e2e.json");
-  const code = await run(process.execPath, [path.join(root, "node_modules", "@playwright", "test", "cli.js"), "test", "--reporter=list,json"], {
+  const progress = path.join(outDir, "e2e.progress.jsonl");
+  const reporters = ["list", "json", path.join(root, "scripts", "reporters", "playwright-progress.ts")].join(",");
+  const exit = await run(process.execPath, [path.join(root, "node_modules", "@playwright", "test", "cli.js"), "test", `--reporter=${reporters}`], {
     ...secrets,
     E2E_PORT: port,
     E2E_DATA_DIR: path.join(dataDir, "pglite"),
     PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+    TEST_PROGRESS_FILE: progress,
     NEXT_TELEMETRY_DISABLED: "1",
   });
-  const json = readJson(report);
-  if (!json?.stats) return { passed: 0, failed: 1, skipped: 0, note: `playwright exited ${code} without a report` };
+  const code = exit.code;
+  const json = exit.timedOut ? null : readJson(report);
+  if (!json?.stats) return partialResult("e2e", progress, exit, SUITE_TIMEOUT_MS);
   const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = json.stats;
   const errors = (json.errors ?? []).length; // global setup / web server failures
   let failed = unexpected + flaky + errors;

@@ -54,7 +54,7 @@ export function AdminNav({ user }: { user: { email: string; name: string | null;
         <p className="text-xs text-slate-500">{user.role === "ADMIN" ? "Admin" : "Viewer (read only)"}</p>
         <button
           type="button"
-          onClick={() => signOut({ callbackUrl: "/login" })}
+          onClick={() => signOut({ redirect: false }).then(() => window.location.assign("/login"))}
           className="mt-3 inline-flex items-center gap-1.5 text-sm text-slate-600 hover:text-slate-900"
         >
           <LogOut aria-hidden className="h-4 w-4" /> Sign out

@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { localPath } from "./local-path";
 import { verifyPassword } from "./password";
 
 const credentialsSchema = z.object({ email: z.email(), password: z.string().min(1) });
@@ -31,6 +32,12 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Same-site targets only, parsed as a browser would. The answer must stay absolute (the
+      // client's signIn reads it with `new URL`), so it carries NEXTAUTH_URL's origin: the sign-out
+      // button therefore navigates by itself, to a relative path (app/(admin)/admin-nav.tsx).
+      redirect({ url, baseUrl }) {
+        return new URL(localPath(url, baseUrl) ?? "/", baseUrl).href;
+      },
       jwt({ token, user }) {
         if (user) token.sub = user.id;
         return token;

@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { sheetText } from "./sheet-text";
 import { listedRuleSelect, loadReferenceNames, ruleListOrderBy, ruleListWhere, toListedRules, type RuleListParams } from "./list";
 
 // The Webhook Rules list as an .xlsx: every rule matching the list's filter, in the list's order.
@@ -19,17 +20,6 @@ export const EXPORT_COLUMNS = [
   { header: "Created", key: "createdAt", width: 20, style: { numFmt: "yyyy-mm-dd hh:mm" } },
   { header: "Updated", key: "updatedAt", width: 20, style: { numFmt: "yyyy-mm-dd hh:mm" } },
 ] as const;
-
-/**
- * Spreadsheet formula injection guard. Cells are written as string cells, so Excel does not
- * evaluate them on open; but a user who edits such a cell, or re-saves the sheet as CSV, would
- * turn "=HYPERLINK(…)" into a live formula. Following OWASP's CSV-injection advice we prefix a
- * leading = + - @ (or tab / carriage return) with a single quote, which Excel shows as text.
- * The change is visible ("'=…"), which is the point: the reader sees the value was neutralised.
- */
-export function neutralizeFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 /** `webhook-rules-2026-11-03.xlsx` (UTC date). */
 export function exportFilename(now = new Date()): string {
@@ -65,11 +55,12 @@ export async function writeRulesWorkbook(prisma: PrismaClient, organizationId: s
     for (const rule of await toListedRules(prisma, batch, names)) {
       sheet
         .addRow({
+          // Every text cell through sheetText: any stored character keeps the workbook well-formed.
           status: rule.enabled ? "Enabled" : "Disabled",
-          title: neutralizeFormula(rule.title),
-          trigger: neutralizeFormula(rule.events.map((e) => e.label).join(", ")),
-          url: neutralizeFormula(rule.url),
-          creationRules: neutralizeFormula(rule.creationRules),
+          title: sheetText(rule.title),
+          trigger: sheetText(rule.events.map((e) => e.label).join(", ")),
+          url: sheetText(rule.url),
+          creationRules: sheetText(rule.creationRules),
           enabled: rule.enabled ? "Yes" : "No",
           createdAt: rule.createdAt,
           updatedAt: rule.updatedAt,

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+// What `npm start` tells the person starting it: what it is doing while nothing listens (the
+// build takes minutes), the URL only once the server answers, and which outbound safety rules
+// the environment relaxes. `next` is replaced by a stand-in whose build and listen the test
+// releases, so each step can be observed; everything else (env, migrations, setup check) is real.
+
+const repo = path.resolve(".");
+const tsx = path.join(repo, "node_modules", "tsx", "dist", "cli.mjs");
+
+// The stand-in for node_modules/next/dist/bin/next: "build" and "start" each wait for a file.
+const FAKE_NEXT = `
+const fs = require("node:fs");
+const http = require("node:http");
+const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
+const [cmd] = process.argv.slice(2);
+if (cmd === "build") {
+  console.log("[fake next] building");
+  until("release-build", () => { fs.mkdirSync(".next", { recursive: true }); fs.writeFileSync(".next/BUILD_ID", "fake"); process.exit(0); });
+} else if (cmd === "start") {
+  const port = Number(process.argv[process.argv.indexOf("-p") + 1]);
+  console.log("[fake next] started, not listening yet");
+  until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(port));
+  process.on("SIGTERM", () => process.exit(0));
+}
+`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  dir: string;
+  port: number;
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves when the output contains `text`; fails with the output so far if the process ends first. */
+  until: (text: string) => Promise<void>;
+}
+
+const running: Started[] = [];
+afterEach(() => {
+  for (const s of running.splice(0)) {
+    s.child.kill("SIGTERM");
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-start-"));
+  mkdirSync(path.join(dir, "node_modules", "next", "dist", "bin"), { recursive: true });
+  writeFileSync(path.join(dir, "node_modules", "next", "dist", "bin", "next"), FAKE_NEXT);
+  symlinkSync(path.join(repo, "prisma"), path.join(dir, "prisma")); // migrations are read from the working directory
+  const port = await freePort();
+  const child = spawn(process.execPath, [tsx, path.join(repo, "scripts", "start.ts")], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TSX_TSCONFIG_PATH: path.join(repo, "tsconfig.json"),
+      NEXTAUTH_SECRET: "start-output-test-nextauth-secret",
+      NEXTAUTH_URL: `http://localhost:${port}`,
+      APP_SECRET_KEY: "start-output-test-app-secret-key-0123456789",
+      CRON_SECRET: "start-output-test-cron-secret",
+      DATABASE_URL: "pglite:memory",
+      SCHEDULER: "off",
+      PORT: String(port),
+      ...env,
+      // NODE_ENV is left unset on purpose (the script defaults it); hence the cast.
+    } as Record<string, string | undefined> as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const waiters: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) if (out.includes(w.text)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+  };
+  child.stdout!.on("data", (d: Buffer) => ((out += d.toString()), check()));
+  child.stderr!.on("data", (d: Buffer) => ((out += d.toString()), check()));
+  child.on("exit", () => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`npm start ended before printing ${JSON.stringify(w.text)}:\n${out}`));
+  });
+  const started: Started = {
+    dir,
+    port,
+    child,
+    output: () => out,
+    until: (text) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ text, resolve, reject });
+        check();
+      }),
+  };
+  running.push(started);
+  return started;
+}
+
+// Each test starts tsx, opens and migrates a fresh PGlite: ~5 s on a quiet machine, 30 s seen under load.
+describe("npm start output", { timeout: 180_000 }, () => {
+  it("says the build takes minutes, prints the URL only once the server answers, and names the relaxed destination rules", async () => {
+    const s = await start({ ALLOW_INSECURE_URLS: "true", ALLOWED_PRIVATE_NETWORKS: "10.0.0.0/8, 127.0.0.0/8" });
+    await s.until("[fake next] building");
+    expect(s.output()).toContain("Warning: ALLOW_INSECURE_URLS is on: webhooks may be sent over plain http://");
+    expect(s.output()).toContain("Warning: ALLOWED_PRIVATE_NETWORKS is set: webhooks may be sent to these private networks: 10.0.0.0/8, 127.0.0.0/8");
+    expect(s.output()).toMatch(/Building the app \(first start\): this takes a few minutes/);
+    expect(s.output()).toContain("not reachable until it is built");
+    expect(s.output()).not.toContain(`http://localhost:${s.port}`);
+
+    writeFileSync(path.join(s.dir, "release-build"), "");
+    await s.until("[fake next] started, not listening yet");
+    expect(s.output()).toMatch(/Built in \d+ s\. Starting the server…/);
+    // Nothing listens yet, so no URL has been printed.
+    expect(s.output()).not.toContain(`http://localhost:${s.port}`);
+
+    writeFileSync(path.join(s.dir, "release-listen"), "");
+    await s.until("/setup to create the first admin.");
+    expect(s.output()).toContain(`Leadhooks is ready at http://localhost:${s.port}`);
+    expect(s.output()).toContain(`No user yet: open http://localhost:${s.port}/setup to create the first admin.`);
+    // The URL answers the moment it is printed.
+    const res = await fetch(`http://localhost:${s.port}/setup`);
+    expect(await res.text()).toBe("fake app");
+  });
+
+  it("says outbound webhooks are https-only with private addresses blocked when neither setting is on", async () => {
+    const s = await start({});
+    await s.until("[fake next] building");
+    expect(s.output()).toContain("Outbound webhooks: https:// only; private, loopback and metadata addresses are blocked.");
+    expect(s.output()).not.toContain("Warning:");
+  });
+});
