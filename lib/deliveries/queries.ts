@@ -5,6 +5,7 @@ import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { redactHeaders } from "@/lib/delivery/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/response-rules";
 import { NotFoundError } from "@/lib/errors";
+import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/events/catalog";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
@@ -229,13 +230,14 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     responseValues: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
-    request: { url: d.url, method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
+    // A URL saved with a password before such URLs were refused froze it into its deliveries: never shown.
+    request: { url: withoutCredentials(d.url), method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
     attempts: d.attempts.map((a) => ({
       id: a.id,
       number: a.number,
       startedAt: a.startedAt,
       durationMs: a.durationMs,
-      requestUrl: a.requestUrl,
+      requestUrl: withoutCredentials(a.requestUrl),
       requestMethod: a.requestMethod,
       requestHeaders: asHeaders(a.requestHeaders),
       statusCode: a.statusCode,
