@@ -6,6 +6,7 @@ import { redactHeaders } from "@/lib/delivery/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/response-rules";
 import { NotFoundError } from "@/lib/errors";
 import { unstorableTextReason } from "@/lib/validations/storable";
+import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/events/catalog";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
@@ -231,13 +232,14 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     responseValues: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
-    request: { url: d.url, method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
+    // A URL saved with a password before such URLs were refused froze it into its deliveries: never shown.
+    request: { url: withoutCredentials(d.url), method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
     attempts: d.attempts.map((a) => ({
       id: a.id,
       number: a.number,
       startedAt: a.startedAt,
       durationMs: a.durationMs,
-      requestUrl: a.requestUrl,
+      requestUrl: withoutCredentials(a.requestUrl),
       requestMethod: a.requestMethod,
       requestHeaders: asHeaders(a.requestHeaders),
       statusCode: a.statusCode,

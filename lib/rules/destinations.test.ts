@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { LookupFn } from "@/lib/security/ssrf";
-import { destinationProblem, fixedHost } from "./destinations";
+import type { GuardPolicy, LookupFn } from "@/lib/security/ssrf";
+import { emptyRuleInput, ruleSchema } from "@/lib/validations/rule";
+import { destinationErrors, destinationProblem, destinationsOf, fixedHost } from "./destinations";
 
 const policy = { allowedNetworks: ["127.0.0.0/8"], allowInsecure: false };
 const answers = (table: Record<string, string[]>): LookupFn => async (host) => {
@@ -28,9 +29,33 @@ describe("destinationProblem", () => {
   });
 
   it("refuses private, metadata and mixed answers; a host that does not resolve is left to the send-time check", async () => {
-    expect(await destinationProblem("https://internal.example.com/x", policy, lookup)).toMatch(/internal\.example\.com resolves to 10\.0\.0\.7 is a private-network address\. Leadhooks only calls public addresses/);
+    expect(await destinationProblem("https://internal.example.com/x", policy, lookup)).toMatch(/internal\.example\.com resolves to 10\.0\.0\.7, which is a private-network address\. Leadhooks only calls public addresses/);
     expect(await destinationProblem("https://169.254.169.254/latest", policy, lookup)).toMatch(/link-local/);
     expect(await destinationProblem("https://mixed.example.com/x", policy, lookup)).toMatch(/192\.168\.1\.2/);
     expect(await destinationProblem("https://nowhere.example.com/x", policy, lookup)).toBeNull(); // judged when it resolves, at send
+  });
+});
+
+// A URL unchanged since the rule was last saved is judged without a new DNS lookup (a receiver
+// briefly down must not make its rule uneditable); what needs no DNS to judge is judged again.
+describe("destinationErrors on an unchanged URL", () => {
+  const strict: GuardPolicy = { allowedNetworks: [], allowInsecure: true };
+  const noDns: LookupFn = async () => {
+    throw new Error("no DNS lookup expected for an unchanged URL");
+  };
+  const rule = (url: string) => ruleSchema({ allowInsecureUrls: true }).parse({ ...emptyRuleInput(), title: "Saved before", url });
+
+  it.each(["http://127.0.0.1:3000/hook", "http://[::ffff:7f00:1]/hook", "http://localhost:3000/hook", "http://LocalHost./hook", "http://api.localhost/hook"])(
+    "judges %s again without DNS",
+    async (url) => {
+      const values = rule(url);
+      const errors = await destinationErrors(values, { before: destinationsOf(values), policy: strict, lookup: noDns });
+      expect(errors.url?.[0]).toMatch(/loopback/);
+    },
+  );
+
+  it("does not look a public name up again", async () => {
+    const values = rule("https://hooks.example.com/x");
+    expect(await destinationErrors(values, { before: destinationsOf(values), policy: strict, lookup: noDns })).toEqual({});
   });
 });

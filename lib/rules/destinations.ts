@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { env } from "@/lib/env";
 import { withoutCredentials } from "@/lib/security/outbound-url";
-import { BlockedRequestError, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
+import { BlockedRequestError, isLocalhostName, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
 import { OUTBOUND_URL_FIELDS, type RuleUrlSource } from "@/lib/validations/rule";
 
 // Where a rule's URLs lead must be public addresses. The delivery engine checks every request
@@ -40,11 +40,11 @@ function withTimeout(lookup: LookupFn, ms: number): LookupFn {
  * Null when the URL's host may be reached (or does not resolve), else the sentence to show under
  * the field. The host is
  * taken as the URL parser normalizes it (2130706433 is 127.0.0.1), as the client will connect.
- * `resolve: false` judges a literal address only (no DNS).
+ * `resolve: false` judges only what needs no DNS: a literal address or a localhost name.
  */
 export async function destinationProblem(url: string, policy: GuardPolicy, lookup: LookupFn = systemLookup, resolve = true): Promise<string | null> {
   const host = fixedHost(url);
-  if (!host || (!resolve && !ipaddr.isValid(host))) return null;
+  if (!host || (!resolve && !ipaddr.isValid(host) && !isLocalhostName(host))) return null;
   try {
     await resolveAllowed(host, policy, withTimeout(lookup, DNS_TIMEOUT_MS));
     return null;
@@ -72,7 +72,7 @@ export function guardPolicy(): GuardPolicy {
 /**
  * Problems with a rule's outbound URLs, keyed by form path. A URL unchanged since `before` is
  * judged without a new DNS lookup (a saved rule stays editable while its host is briefly down),
- * but a literal address is judged again.
+ * but a literal address or a localhost name (no DNS needed) is judged again.
  */
 export async function destinationErrors(
   rule: RuleUrlSource,

@@ -126,29 +126,43 @@ function ipv6Problem(ip: ipaddr.IPv6): string | null {
   return ip.match(GLOBAL_UNICAST) ? null : "reserved (not global unicast)";
 }
 
-/** Null when the address may be contacted, else a sentence saying why not (ending in "address"). */
-export function addressVerdict(address: string, policy: AddressPolicy): string | null {
-  if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
+/** "a private-network address", "an unspecified address". */
+function anAddress(range: string): string {
+  return `${/^(?:[aeio]|un(?!i))/i.test(range) ? "an" : "a"} ${range} address`;
+}
+
+/**
+ * Null when the address may be contacted, else what is wrong with it as the rest of a sentence
+ * about it ("is a loopback address", "carries 10.0.0.1 (IPv4-mapped), a private-network address").
+ */
+export function addressProblem(address: string, policy: AddressPolicy): string | null {
+  if (!ipaddr.isValid(address)) return "is not an IP address";
   const ip = ipaddr.parse(address);
   // An allowed CIDR applies to the address as written (an IPv6 CIDR to IPv6 addresses), and an
   // IPv4 CIDR also to IPv6 forms carrying an address inside it (below).
   if (allowedByPolicy(ip, policy)) return null;
   if (ip.kind() === "ipv4") {
     const problem = ipv4Problem(ip as ipaddr.IPv4, policy);
-    return problem && `${address} is a ${problem} address`;
+    return problem && `is ${anAddress(problem)}`;
   }
   const ip6 = ip as ipaddr.IPv6;
   const embedded = embeddedIPv4(ip6);
   if (embedded) {
-    if (!embedded.addresses.length) return `${address} is a ${embedded.form} address whose IPv4 address cannot be located, so it is not a public address`;
+    if (!embedded.addresses.length) return `is ${anAddress(embedded.form)} whose IPv4 address cannot be located, so it is not a public address`;
     for (const inner of embedded.addresses) {
       const problem = ipv4Problem(inner, policy);
-      if (problem) return `${address} carries ${inner.toString()} (${embedded.form}), a ${problem} address`;
+      if (problem) return `carries ${inner.toString()} (${embedded.form}), ${anAddress(problem)}`;
     }
     return null;
   }
   const problem = ipv6Problem(ip6);
-  return problem && `${address} is a ${problem} address`;
+  return problem && `is ${anAddress(problem)}`;
+}
+
+/** Null when the address may be contacted, else a sentence saying why not (ending in "address"). */
+export function addressVerdict(address: string, policy: AddressPolicy): string | null {
+  const problem = addressProblem(address, policy);
+  return problem && (ipaddr.isValid(address) ? `${address} ${problem}` : `"${address}" ${problem}`);
 }
 
 /** RFC 6761: localhost and every name under it mean this machine, whatever a DNS server says. */

@@ -77,8 +77,10 @@ export function urlShapeProblem(raw: string, options: UrlShapeOptions): UrlShape
 /**
  * The URL with any user name and password removed, for showing a URL that was stored before such
  * URLs were refused. Works on the text (a template's {{ }} must not be re-encoded): everything
- * between the scheme and the last "@" of the authority goes.
+ * between the scheme and the last "@" of the authority goes. It reads the text as a URL parser
+ * does: leading controls and spaces are skipped, and tabs and line breaks anywhere are ignored
+ * (the parser drops them), so "ht\ttps://u:pw@host" loses its password too.
  */
 export function withoutCredentials(raw: string): string {
-  return raw.replace(/^(\s*[a-z][a-z0-9+.-]*:[\\/]*)[^/?#\\]*@/i, "$1");
+  return raw.replace(/^([\u0000-\u0020]*[a-z][a-z0-9+.\t\n\r-]*:[\\/\t\n\r]*)[^/?#\\]*@/i, "$1");
 }

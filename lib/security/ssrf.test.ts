@@ -60,6 +60,18 @@ describe("vetUrl with an injected DNS lookup", () => {
   it("blocks a name whose answers mix public and private addresses", async () => {
     await expect(vetUrl("https://mixed.example.com", strict, fakeDns({ "mixed.example.com": ["93.184.216.34", "127.0.0.1"] }))).rejects.toThrow(/loopback/);
   });
+  it("says in a sentence which address a name resolves to and why it is refused", async () => {
+    await expect(vetUrl("https://internal.example.com", strict, fakeDns({ "internal.example.com": ["10.0.0.5"] }))).rejects.toThrow(
+      "Blocked: internal.example.com resolves to 10.0.0.5, which is a private-network address",
+    );
+    await expect(vetUrl("https://mapped.example.com", strict, fakeDns({ "mapped.example.com": ["::ffff:7f00:1"] }))).rejects.toThrow(
+      "Blocked: mapped.example.com resolves to ::ffff:7f00:1, which carries 127.0.0.1 (IPv4-mapped), a loopback address",
+    );
+    await expect(vetUrl("https://zero.example.com", strict, fakeDns({ "zero.example.com": ["0.0.0.0"] }))).rejects.toThrow(
+      "Blocked: zero.example.com resolves to 0.0.0.0, which is an unspecified address",
+    );
+    expect(() => checkUrlShape("https://[::ffff:0:0]/", strict)).toThrow("Blocked: ::ffff:0:0 carries 0.0.0.0 (IPv4-mapped), an unspecified address");
+  });
   it("reports DNS failures as such", async () => {
     await expect(vetUrl("https://nx.example.com", strict, fakeDns({}))).rejects.toMatchObject({ reason: "dns" });
   });

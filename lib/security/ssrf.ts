@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
-import { addressVerdict, isLocalhostName, LOCALHOST_ADDRESSES } from "./addresses";
+import { addressProblem, addressVerdict, isLocalhostName, LOCALHOST_ADDRESSES } from "./addresses";
 import { urlShapeProblem, type UrlShapeReason } from "./outbound-url";
 
 export { addressVerdict, embeddedIPv4, isLocalhostName } from "./addresses";
@@ -86,8 +86,8 @@ export async function resolveAllowed(hostname: string, policy: GuardPolicy, look
   }
   if (!answers.length) throw new BlockedRequestError("dns", `DNS lookup for ${hostname} returned no address`);
   for (const a of answers) {
-    const verdict = addressVerdict(a.address, policy);
-    if (verdict) throw new BlockedRequestError("blocked_address", `Blocked: ${hostname} resolves to ${verdict}`);
+    const problem = addressProblem(a.address, policy);
+    if (problem) throw new BlockedRequestError("blocked_address", `Blocked: ${hostname} resolves to ${a.address}, which ${problem}`);
   }
   return answers[0]!;
 }

@@ -3,6 +3,10 @@ import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions"
 import { testConnectionAction } from "@/app/(admin)/rules/test-connection-action";
 import { POST as createRoute, GET as listRoute } from "@/app/api/v1/webhooks/route";
 import { GET as getRoute, PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
+import { POST as postLead } from "@/app/api/v1/leads/route";
+import { getDelivery } from "@/lib/deliveries/queries";
+import { runDispatcher } from "@/lib/delivery/runtime";
 import { resetApiRateLimiter } from "@/lib/api/rate-limit";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { GuardedHttpClient } from "@/lib/delivery/http-client";
@@ -15,7 +19,7 @@ import { ALLOWED_NETWORKS_CORPUS, CORPUS_DNS, SSRF_CORPUS } from "@/lib/security
 import { emptyAuthForm } from "@/lib/validations/auth";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
 import { routeCaller } from "../helpers/api";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
@@ -243,5 +247,34 @@ describe("URLs saved before credentials in URLs were refused", () => {
     expect(await (await call(listRoute, {})).text()).not.toContain("pa55word");
     expect(JSON.stringify(await getRuleForEdit(prisma(), acme.org.id, id))).not.toContain("pa55word");
     expect(JSON.stringify(await listRules(prisma(), acme.org.id, { q: "Legacy" }))).not.toContain("pa55word");
+  });
+});
+
+describe("deliveries of a rule whose URL was saved with a password", () => {
+  it("never show the password: not in the delivery page's request or attempts, nor in the API's logs", async () => {
+    const org = await createWebhookOrg(prisma(), { name: "Legacy Deliveries" });
+    const orgKey = (await createApiKey(prisma(), org.org.id, "legacy")).key;
+    const asOrg = routeCaller(() => orgKey);
+    const id = newId("rule");
+    await prisma().webhookRule.create({
+      data: { id, organizationId: org.org.id, title: "Legacy", events: ["lead.created"], url: "https://legacy:pa55word@93.184.216.34/hook" },
+    });
+    const lead = await asOrg(postLead, { body: { email: "legacy@example.test" } });
+    expect(lead.status).toBe(201);
+    await runDispatcher();
+    const delivery = await prisma().delivery.findFirstOrThrow({ where: { ruleId: id }, include: { attempts: true } });
+    // The send-time guard refused it (credentials in the URL) before connecting.
+    expect(delivery.attempts.length).toBeGreaterThan(0);
+
+    const detail = await getDelivery(prisma(), org.org.id, delivery.id);
+    expect(JSON.stringify(detail)).not.toContain("pa55word");
+    expect(detail.request.url).toBe("https://93.184.216.34/hook");
+    expect(detail.attempts[0]!.requestUrl).toBe("https://93.184.216.34/hook");
+
+    const logs = await asOrg(logsRoute, { id });
+    const text = await logs.text();
+    expect(logs.status).toBe(200);
+    expect(text).not.toContain("pa55word");
+    expect(JSON.parse(text)).toMatchObject({ data: [{ url: "https://93.184.216.34/hook", attempts: [{ request: { url: "https://93.184.216.34/hook" } }] }] });
   });
 });

@@ -4,6 +4,7 @@ import { redactHeaders } from "@/lib/delivery/redact";
 import { asParsedError, asResponseValues } from "@/lib/deliveries/queries";
 import { NotFoundError } from "@/lib/errors";
 import { storableIsoDateTime } from "@/lib/validations/storable";
+import { withoutCredentials } from "@/lib/security/outbound-url";
 import { pageArgs, pageOf, pageQuerySchema } from "../pagination";
 
 // GET /api/v1/webhooks/{id}/logs: a webhook's deliveries, newest first, each with every attempt
@@ -96,7 +97,7 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
       event: d.event,
       leadId: d.leadId,
       state: d.state,
-      url: d.url,
+      url: withoutCredentials(d.url), // a password frozen from a URL saved before such URLs were refused is never shown
       method: d.method,
       requestBody: d.requestBody,
       attemptCount: d.attemptCount,
@@ -110,7 +111,7 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
         number: a.number,
         startedAt: a.startedAt.toISOString(),
         durationMs: a.durationMs,
-        request: { url: a.requestUrl, method: a.requestMethod, headers: redactHeaders(strings.parse(a.requestHeaders)) },
+        request: { url: withoutCredentials(a.requestUrl), method: a.requestMethod, headers: redactHeaders(strings.parse(a.requestHeaders)) },
         response: { status: a.statusCode, headers: strings.parse(a.responseHeaders), body: a.responseBody, bodyTruncated: a.bodyTruncated },
         error: a.errorClass || a.errorMessage ? { class: a.errorClass, message: a.errorMessage } : null,
         parsedError: asParsedError(a.parsedError) ?? null,
