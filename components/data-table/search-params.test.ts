@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { patchSearchParams, showingText } from "./search-params";
+import { unstorableTextReason } from "@/lib/validations/storable";
+import { MAX_FILTER_LENGTH, parseTableParams, patchSearchParams, showingText, tableParamsSchema } from "./search-params";
 
 describe("patchSearchParams", () => {
   it("resets to page 1 whenever anything but the page changes", () => {
@@ -19,5 +20,14 @@ describe("showingText", () => {
     expect(showingText(1, 25, 132)).toBe("Showing 1–25 of 132");
     expect(showingText(6, 25, 132)).toBe("Showing 126–132 of 132");
     expect(showingText(1, 25, 0)).toBe("Showing 0 of 0");
+  });
+});
+
+describe("parseTableParams", () => {
+  it("shortens a long filter without cutting a character in two (half an emoji is a lone surrogate)", () => {
+    const schema = tableParamsSchema({ sortKeys: ["created"], defaultSort: "created" });
+    const q = parseTableParams(schema, { q: `${"a".repeat(MAX_FILTER_LENGTH - 1)}\u{1F600}tail` }).q;
+    expect(unstorableTextReason(q)).toBeNull();
+    expect(q).toBe("a".repeat(MAX_FILTER_LENGTH - 1));
   });
 });

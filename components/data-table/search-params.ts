@@ -32,7 +32,8 @@ const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 export function tableParamsSchema<const S extends readonly [string, ...string[]]>(options: { sortKeys: S; defaultSort: S[number]; defaultDir?: SortDir }) {
   const defaultDir = options.defaultDir ?? "asc";
   return z.object({
-    q: z.preprocess(first, z.string()).catch("").transform((s) => s.trim().slice(0, MAX_FILTER_LENGTH)),
+    // Cut before the limit's last unit when it is half of a surrogate pair: half an emoji is not storable text.
+    q: z.preprocess(first, z.string()).catch("").transform((s) => s.trim().slice(0, MAX_FILTER_LENGTH).replace(/[\uD800-\uDBFF]$/, "")),
     sort: z.preprocess(first, z.enum(options.sortKeys)).catch(options.defaultSort),
     dir: z.preprocess(first, z.enum(["asc", "desc"])).catch(defaultDir),
     page: z.preprocess(first, z.coerce.number().int().min(1).max(1_000_000)).catch(1),

@@ -17,6 +17,7 @@ import { redactHeaders } from "./redact";
 import { ruleSecretValues, secretScrubber } from "./secrets";
 import { NO_RESPONSE_STATUS, nextDelayMs, parseRetryPolicy } from "./retry-policy";
 import { hmacHexHeaders, standardWebhookHeaders } from "./signature";
+import { storableJson, storableText } from "@/lib/validations/storable";
 
 // The dispatcher: claims due deliveries under a lease (FOR UPDATE SKIP LOCKED, so several
 // processes on one PostgreSQL never claim the same row), sends them concurrently through the
@@ -75,9 +76,11 @@ interface Claimed {
 
 const iso = (d: Date) => d.toISOString();
 
-// PostgreSQL text and jsonb cannot hold NUL; a receiver that answers with one must not make the
-// whole batch's bookkeeping fail (and its deliveries be re-sent forever).
-const clean = (s: string) => (s.includes("\u0000") ? s.replaceAll("\u0000", "\uFFFD") : s);
+// PostgreSQL text and jsonb cannot hold NUL, and jsonb refuses a lone surrogate (a receiver's JSON
+// can hold "\ud800", and a value cut at the parser's limit can split an emoji): a receiver that
+// answers with one must not make the whole batch's bookkeeping fail (and its deliveries be re-sent
+// forever). Everything recorded from the other side goes through clean / storableJson.
+const clean = storableText;
 const cleanHeaders = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [clean(k), clean(v)]));
 
 export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]> {
@@ -216,7 +219,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
               requestMethod: d.method, requestHeaders: cleanHeaders(redactHeaders({ ...d.requestHeaders, ...signed })), statusCode: NO_RESPONSE_STATUS,
               responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "network", errorMessage: clean(message),
             });
-            healthOf(d, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "network", message);
+            healthOf(d, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "network", clean(message));
             outcomes.push({
               id: d.id, state, attemptCount: number, nextAttemptAt: delay === null ? null : iso(new Date(now().getTime() + delay)),
               lastStatusCode: NO_RESPONSE_STATUS, lastError: clean(message), responseValues: null, completedAt: delay === null ? iso(now()) : null,
@@ -248,15 +251,15 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
             errorClass: res.error?.class ?? null,
             // Why the attempt failed even when a response came (a body check, a status outside the rule's list).
             errorMessage: res.error ? clean(res.error.message) : result.state !== "SUCCEEDED" && result.lastError ? clean(result.lastError) : null,
-            parsedError: result.parsedError ?? undefined,
+            parsedError: result.parsedError ? storableJson(result.parsedError) : undefined,
           });
           if (result.gone) goneRules.add(d.ruleId);
           const outcome = result.state === "PENDING" ? "RETRYING" : res.error?.class === "config" ? "CONFIG_ERROR" : result.state;
-          healthOf(d, outcome, res.status, res.error?.class ?? null, result.lastError);
+          healthOf(d, outcome, res.status, res.error?.class ?? null, result.lastError ? clean(result.lastError) : null);
           outcomes.push({
             id: d.id, state: result.state, attemptCount: number, nextAttemptAt: result.nextAttemptAt ? iso(result.nextAttemptAt) : null,
             lastStatusCode: res.status, lastError: result.lastError ? clean(result.lastError) : null,
-            responseValues: result.responseValues, completedAt: result.state === "PENDING" ? null : iso(now()),
+            responseValues: result.responseValues ? storableJson(result.responseValues) : null, completedAt: result.state === "PENDING" ? null : iso(now()),
           });
           if (result.state === "SUCCEEDED") summary.succeeded++;
           else if (result.state === "FAILED") summary.failed++;

@@ -35,6 +35,11 @@ describe("retry policy", () => {
     const now = Date.UTC(1994, 10, 6, 8, 49, 0); // Sun, 06 Nov 1994 08:49:00 GMT
     expect(parseRetryAfterMs("0", now)).toBe(0);
     expect(parseRetryAfterMs(" 120 ", now)).toBe(120_000); // the field value's surrounding whitespace is not part of it
+    expect(parseRetryAfterMs("\t120\t", now)).toBe(120_000); // OWS is SP and HTAB
+    // Other whitespace is not OWS: a value wrapped in it is not delay-seconds or an HTTP-date.
+    for (const v of ["5\u00a0", "\u00a05", "\ufeff5", "5\u3000", "\u2028120", "5\n", "\u00a0Sun, 06 Nov 1994 08:49:37 GMT"]) {
+      expect([v, parseRetryAfterMs(v, now)]).toEqual([v, null]);
+    }
     expect(parseRetryAfterMs("Sun, 06 Nov 1994 08:49:37 GMT", now)).toBe(37_000); // IMF-fixdate
     expect(parseRetryAfterMs("Sunday, 06-Nov-94 08:49:37 GMT", now)).toBe(37_000); // obsolete RFC 850
     expect(parseRetryAfterMs("Sun Nov  6 08:49:37 1994", now)).toBe(37_000); // asctime, read as UTC

@@ -61,7 +61,8 @@ export function classifyStatus(status: number, policy: RetryPolicy): AttemptVerd
  */
 export function parseRetryAfterMs(value: string | null | undefined, now = Date.now()): number | null {
   if (!value) return null;
-  const trimmed = value.trim();
+  // Only OWS (SP, HTAB) surrounds a field value; String.trim would also drop NBSP, BOM, U+3000…
+  const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
   if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
   const at = parseHttpDate(trimmed, now);
   return at === null ? null : Math.max(0, at - now);

@@ -20,6 +20,14 @@ describe("secret scrubbing", () => {
     for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
   });
 
+  it("finds a Basic pair's base64 also without its padding and in base64url", () => {
+    const b64 = Buffer.from("alice:s3cr3t>>?~").toString("base64"); // "YWxpY2U6czNjcjN0Pj4/fg==": "/" and "=" present
+    const values = ruleSecretValues({ auth: { type: "BASIC", username: "alice", password: "s3cr3t>>?~" }, signingSecrets: [] });
+    for (const e of [b64, b64.replace(/=+$/, ""), b64.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")]) {
+      expect([e, scrub(`echo ${e} end`, values)]).toEqual([e, "echo [redacted] end"]);
+    }
+  });
+
   it("redacts the start of a secret cut off by a truncated body, and only then", () => {
     expect(scrub("body… secret-tok", ["secret-token-123"], true)).toBe("body… [redacted]");
     expect(scrub("body… secret-tok", ["secret-token-123"], false)).toBe("body… secret-tok");

@@ -74,7 +74,9 @@ function encodings(value: string): string[] {
   }
   const form = new URLSearchParams([["", value]]).toString().slice(1);
   const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-  return [value, uri, lowerHex(uri), form, lowerHex(form), json, json.replace(/\//g, "\\/"), ...html(value)];
+  // Base64 (a Basic pair, a whsec_ key) is also echoed without its padding or as base64url.
+  const base64 = /^[A-Za-z0-9+/]+=*$/.test(value) && /[=+/]/.test(value) ? [value.replace(/=+$/, ""), value.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")] : [];
+  return [value, uri, lowerHex(uri), form, lowerHex(form), json, json.replace(/\//g, "\\/"), ...html(value), ...base64];
 }
 
 export type Scrubber = (text: string, opts?: { truncated?: boolean }) => string;

@@ -42,4 +42,10 @@ describe("what counts and how it reads", () => {
     expect(c.body).toBe('1 delivery attempt of rule "CRM sync" failed at 2026-01-05 14:03:22 UTC: HTTP 500 ×1.');
     expect(warningContent({ ruleTitle: "X", failures: 25, threshold: 50, level: 50 }).body).toMatch(/^Rule "X" has failed 25 times in a row; it will be disabled after 50\./);
   });
+
+  it("shortens a long rule title without cutting an emoji in two (half of one is not storable text)", () => {
+    const title = warningContent({ ruleTitle: `x${"\u{1F600}".repeat(100)}`, failures: 25, threshold: 50, level: 50 }).title;
+    expect(title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(title).toContain(`"x${"\u{1F600}".repeat(59)}"`);
+  });
 });

@@ -61,7 +61,8 @@ export const RECENT_LIMIT = 10;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 // Titles go into subjects and headings: one line, bounded.
-const oneLine = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 120);
+// The cut never leaves half an emoji (a lone surrogate, which the database cannot store as sent).
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 120).replace(/[\uD800-\uDBFF]$/, "");
 
 /** "HTTP 500, HTTP 503 and 1 more", most frequent first. */
 export function statusSummary(statuses: ErrorReportData["statuses"], max = 3): string {

@@ -68,7 +68,7 @@ function reportData(ruleTitle: string, previous: Date | null, attempts: Reported
     recent: recent.map((a) => {
       const parsed = parsedErrorSchema.parse(a.parsedError);
       const message = a.errorMessage ?? parsed?.message ?? parsed?.code ?? null;
-      return { deliveryId: a.deliveryId, at: iso(a.startedAt), statusCode: a.statusCode, errorClass: a.errorClass, message: message ? message.slice(0, 200) : null };
+      return { deliveryId: a.deliveryId, at: iso(a.startedAt), statusCode: a.statusCode, errorClass: a.errorClass, message: message ? message.slice(0, 200).replace(/[\uD800-\uDBFF]$/, "") : null }; // never half an emoji: jsonb refuses a lone surrogate
     }),
   };
 }

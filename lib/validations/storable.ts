@@ -67,3 +67,24 @@ export function unstorableValues(value: unknown): UnstorableValue[] {
 export function storableIsoDateTime(error: string) {
   return z.iso.datetime({ offset: true, error }).refine((s) => isStorableDate(new Date(s)), DATE_RANGE_MESSAGE);
 }
+
+const UNSTORABLE_CHARS = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text that is recorded rather than accepted (what a receiver sent back): it cannot be refused, so
+ * NUL and lone surrogates become U+FFFD, visibly, instead of failing the write. Input from users
+ * is refused instead (unstorableValues).
+ */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE_CHARS, "\uFFFD");
+}
+
+/** storableText over every string (object keys included) of a JSON value. */
+export function storableJson<T>(value: T): T {
+  if (typeof value === "string") return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)])) as T;
+  }
+  return value;
+}

@@ -183,6 +183,17 @@ describe("error reports", () => {
     expect(await sendPendingNotifications(prisma())).toEqual({ sent: 0, failed: 0 });
   });
 
+  it("reports a failure whose message the report's 200-character cut splits inside an emoji", async () => {
+    const t = await setup("Emoji errors");
+    const at = new Date();
+    const message = `x${"\u{1F600}".repeat(150)}`; // the cut at 200 UTF-16 units falls between an emoji's halves
+    await recordRuleHealth(prisma(), [await failure(t, at, 500, null, message)], at);
+    const [report] = await reports(t.ruleId);
+    expect(report).toBeDefined();
+    expect(JSON.stringify(report!.data)).not.toMatch(/\\ud83d(?!\\ude00)/i);
+    expect(JSON.stringify(report!.data)).toContain(`x${"\u{1F600}".repeat(99)}`);
+  });
+
   it("keeps each organization's reports to itself", async () => {
     const a = await setup("Org A rule");
     const b = await setup("Org B rule");

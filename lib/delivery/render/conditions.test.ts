@@ -42,6 +42,16 @@ describe("conditions", () => {
     expect(holds(c("lead.caseTrackerCode", "not_empty"))).toBe(false);
   });
 
+  it("equals / in: ids beyond a double's precision compare digit for digit, never as rounded numbers", () => {
+    // The API asks for such ids as strings to keep every digit; a condition must not then match a neighbour.
+    const big = testContext(testLead({ customFields: { ext_id: "9007199254740993", other: "1152921506151679042" } }));
+    expect(conditionHolds(c("lead.customFields.ext_id", "equals", "9007199254740992"), big)).toBe(false);
+    expect(conditionHolds(c("lead.customFields.ext_id", "equals", "9007199254740993"), big)).toBe(true);
+    expect(conditionHolds(c("lead.customFields.ext_id", "not_equals", "9007199254740992"), big)).toBe(true);
+    expect(conditionHolds(c("lead.customFields.other", "in", "1152921506151679000, 7"), big)).toBe(false);
+    expect(conditionHolds(c("lead.customFields.ext_id", "equals", "0.1000000000000000055511151231257827"), testContext(testLead({ customFields: { ext_id: "0.1" } })))).toBe(false);
+  });
+
   it("in: a comma-separated list, each item compared like equals", () => {
     expect(holds(c("lead.status", "in", "New, signed up ,Retained"))).toBe(true);
     expect(holds(c("lead.status", "in", "New,Retained"))).toBe(false);

@@ -1,3 +1,4 @@
+import { isExactNumber } from "@/lib/api/json-numbers";
 import type { Condition, StoredConditions } from "@/lib/validations/request";
 import { valueAt, type TemplateContext } from "./context";
 
@@ -23,12 +24,16 @@ function asNumber(v: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Case-insensitive, trimmed; numbers compare as numbers ("12" equals "12.0"). */
+// Text that a double holds exactly; longer ids ("9007199254740993", kept as strings by the API)
+// would round to a neighbour, so they compare as text, digit for digit.
+const exactNumber = (v: unknown): boolean => typeof v === "number" || (typeof v === "string" && isExactNumber(v.trim()));
+
+/** Case-insensitive, trimmed; numbers a double holds exactly compare as numbers ("12" equals "12.0"). */
 function same(actual: unknown, expected: string): boolean {
   if (norm(actual) === norm(expected)) return true;
   const a = asNumber(actual);
   const b = asNumber(expected);
-  return a !== null && b !== null && a === b;
+  return a !== null && b !== null && a === b && exactNumber(actual) && exactNumber(expected);
 }
 
 const listOf = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
