@@ -55,7 +55,7 @@ export function RuleFormTabs<Id extends string>({
   }
 
   return (
-    <div role="tablist" aria-label={label} className="flex gap-1 border-b border-slate-200">
+    <div role="tablist" aria-label={label} className="flex gap-1 overflow-x-auto border-b border-slate-200">
       {tabs.map((tab, index) => {
         const selected = tab.id === active;
         return (

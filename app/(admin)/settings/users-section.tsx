@@ -14,7 +14,7 @@ export function UsersSection({ users, currentUserId, canEdit }: { users: Organiz
   return (
     <Card title="Users" description="Admins manage rules and settings; viewers can see everything but change nothing.">
       <div className="space-y-4">
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Users of the organization</caption>
             <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">

@@ -83,6 +83,14 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
           </>
         }
       />
+      {/* Full width: the latest outcome per rule, with View delivery and Retry, is what people come for. */}
+      <Card
+        className="mb-6"
+        title="Webhooks"
+        description="The latest delivery of each rule that fired for this lead. A retry re-sends the same request; it never creates a new lead or event."
+      >
+        <LeadWebhooks rows={webhooks} canRetry={canEdit} />
+      </Card>
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="Details">
@@ -111,9 +119,6 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
                 ))}
               </dl>
             )}
-          </Card>
-          <Card title="Webhooks" description="The latest delivery of each rule that fired for this lead. A retry re-sends the same request; it never creates a new lead or event.">
-            <LeadWebhooks rows={webhooks} canRetry={canEdit} />
           </Card>
         </div>
         <div className="space-y-6">
