@@ -10,10 +10,15 @@ import { open } from "./rule-helpers";
 // test, and so does a skipped heading level (axe rates it moderate, but a screen-reader user
 // navigating by headings loses the outline).
 
+// One axe run takes a few seconds on a busy machine; a form with four tabs is four runs.
+test.describe.configure({ timeout: 120_000 });
+
 const receiver = useReceiver(failOnceWithLongError);
 let data: LongData;
 
 test.beforeAll(async ({ browser }) => {
+  // Several page loads, two API calls and a delivery: more than one test's worth on a busy machine.
+  test.setTimeout(120_000);
   const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
   await signInAs(page, "acmeAdmin");
   data = await seedLongData(page, receiver);
@@ -51,23 +56,25 @@ test.describe("signed out", () => {
 test.describe("signed in as an admin", () => {
   test.use({ account: "acmeAdmin" });
 
-  test("the dashboard, the lists, notifications, settings and the API reference", async ({ page }) => {
-    for (const [path, heading] of [
-      ["/dashboard", "Dashboard"],
-      ["/rules", "Webhook Rules"],
-      ["/deliveries", "Deliveries"],
-      ["/leads", "Leads"],
-      ["/notifications", "Notifications"],
-      ["/settings", "Settings"],
-      ["/api-docs", /API/],
-    ] as const) {
+  for (const [path, heading] of [
+    ["/dashboard", "Dashboard"],
+    ["/rules", "Webhook Rules"],
+    ["/deliveries", "Deliveries"],
+    ["/leads", "Leads"],
+    ["/leads/new", "New lead"],
+    ["/notifications", "Notifications"],
+    ["/settings", "Settings"],
+    ["/api-docs", "API reference"],
+  ] as const) {
+    test(`the page ${path}`, async ({ page }) => {
       await openPage(page, path, heading);
       await expectNoSeriousFindings(page, path);
-    }
-  });
+    });
+  }
 
-  test("a new rule and an existing rule, on each tab of the form", async ({ page }) => {
-    for (const path of ["/rules/new", `/rules/${encodeURIComponent(data.ruleId)}`]) {
+  for (const which of ["a new rule", "an existing rule"] as const) {
+    test(`the form of ${which}, on each tab`, async ({ page }) => {
+      const path = which === "a new rule" ? "/rules/new" : `/rules/${encodeURIComponent(data.ruleId)}`;
       await open(page, path);
       const tabs = page.getByRole("tab");
       await expect(tabs.first()).toBeVisible();
@@ -79,8 +86,8 @@ test.describe("signed in as an admin", () => {
         await expect(tab).toHaveAttribute("aria-selected", "true");
         await expectNoSeriousFindings(page, `${path}, tab ${name.trim()}`);
       }
-    }
-  });
+    });
+  }
 
   test("a lead, its edit form, and a failed delivery with its attempt", async ({ page }) => {
     const leadPath = `/leads/${encodeURIComponent(data.leadId)}`;

@@ -108,7 +108,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         key={header.id}
                         scope="col"
                         aria-sort={canSort ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
-                        className={cn("px-3 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 first:pl-4 last:pr-4", className)}
+                        className={cn("px-2.5 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 first:pl-4 last:pr-4", className)}
                       >
                         {header.isPlaceholder ? null : canSort ? (
                           <button
@@ -132,7 +132,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="align-top hover:bg-slate-50/60">
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className={cn("px-3 py-3 text-slate-700 first:pl-4 last:pr-4", cell.column.columnDef.meta?.className)}>
+                    <td key={cell.id} className={cn("px-2.5 py-3 text-slate-700 first:pl-4 last:pr-4", cell.column.columnDef.meta?.className)}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

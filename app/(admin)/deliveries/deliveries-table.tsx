@@ -54,7 +54,7 @@ const columns = helper.columns([
           </Link>
         </TruncatedText>
       ) : (
-        <span className="text-slate-400">{getValue()}</span>
+        <span className="text-slate-500">{getValue()}</span>
       ),
   }),
   helper.accessor("state", {
@@ -81,7 +81,7 @@ const columns = helper.columns([
     header: "Next attempt",
     cell: ({ getValue }) => {
       const next = getValue();
-      return next ? <UtcTime value={next} /> : <span className="text-slate-400">—</span>;
+      return next ? <UtcTime value={next} /> : <span className="text-slate-500">—</span>;
     },
     meta: { className: "text-xs" },
   }),

@@ -13,12 +13,12 @@ import { UtcTime } from "@/components/deliveries/utc-time";
 
 const helper = createColumnHelper<DataTableFeatures, ListedLead>();
 
-const dash = <span className="text-slate-400">—</span>;
+const dash = <span className="text-slate-500">—</span>;
 const text = (value: string | null) => value || dash;
 
 function WebhookSummary({ outcome }: { outcome: WebhookOutcome }) {
-  const tone = outcome.FAILED > 0 ? "text-red-700" : outcome.PENDING > 0 ? "text-amber-700" : outcome.SUCCEEDED > 0 ? "text-emerald-700" : "text-slate-400";
-  return <span className={`whitespace-nowrap text-xs font-medium ${tone}`}>{webhookOutcomeText(outcome)}</span>;
+  const tone = outcome.FAILED > 0 ? "text-red-700" : outcome.PENDING > 0 ? "text-amber-700" : outcome.SUCCEEDED > 0 ? "text-emerald-700" : "text-slate-500";
+  return <span className={`text-xs font-medium ${tone}`}>{webhookOutcomeText(outcome)}</span>;
 }
 
 const columns = helper.columns([
@@ -37,7 +37,7 @@ const columns = helper.columns([
     header: "Email",
     cell: ({ getValue }) => {
       const email = getValue();
-      return email ? <TruncatedText text={email} className="max-w-44" /> : dash;
+      return email ? <TruncatedText text={email} className="max-w-40" /> : dash;
     },
   }),
   helper.accessor("phone", { id: "phone", header: "Phone", enableSorting: false, cell: ({ getValue }) => text(getValue()), meta: { className: "whitespace-nowrap" } }),

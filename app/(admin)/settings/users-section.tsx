@@ -71,7 +71,7 @@ function UserRow({ user, isSelf, canEdit }: { user: OrganizationUser; isSelf: bo
         {user.email}
         {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
       </td>
-      <td className="py-2 pr-4 text-slate-700">{user.name || <span className="text-slate-400">—</span>}</td>
+      <td className="py-2 pr-4 text-slate-700">{user.name || <span className="text-slate-500">—</span>}</td>
       <td className="py-2 pr-4">
         <Badge tone={user.role === "ADMIN" ? "blue" : "gray"}>{user.role === "ADMIN" ? "Admin" : "Viewer"}</Badge>
       </td>

@@ -104,7 +104,7 @@ function WebhookRow({ row, canRetry }: { row: LeadWebhookRow; canRetry: boolean 
       <td className="min-w-40 max-w-xs space-y-1 py-2.5 pr-4">
         {row.responseValues && <ResponseValues values={row.responseValues} label={`Response values for ${row.ruleTitle}`} compact />}
         {row.lastError && <TruncatedText text={row.lastError} lines={2} className="text-xs text-slate-600" />}
-        {!row.responseValues && !row.lastError && <span className="text-xs text-slate-400">—</span>}
+        {!row.responseValues && !row.lastError && <span className="text-xs text-slate-500">—</span>}
       </td>
       <td className="py-2.5 pr-4 text-xs text-slate-600">
         <UtcTime value={row.updatedAt} />

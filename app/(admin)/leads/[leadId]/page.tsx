@@ -25,7 +25,7 @@ function Detail({ label, value, code = false }: { label: string; value: React.Re
     <div>
       {/* Custom field names are identifiers (case matters), so they are shown as typed. */}
       <dt className={code ? "font-mono text-xs text-slate-500" : "text-xs font-medium uppercase tracking-wide text-slate-500"}>{label}</dt>
-      <dd className="mt-0.5 break-words text-sm text-slate-900">{value ?? <span className="text-slate-400">—</span>}</dd>
+      <dd className="mt-0.5 break-words text-sm text-slate-900">{value ?? <span className="text-slate-500">—</span>}</dd>
     </div>
   );
 }
