@@ -15,7 +15,10 @@ import { cn } from "./cn";
  * (`focusable={false}`): the tooltip follows focus within.
  *
  * The tooltip is positioned against the window (fixed), so a table that scrolls inside its card
- * neither clips it nor grows a scrollbar for it.
+ * neither clips it nor grows a scrollbar for it. A CSS-cut value is whole in the DOM already (a
+ * screen reader reads all of it), so its tooltip exists only while shown: a hidden copy would be
+ * a second match for every search of the page by text. A shortened value keeps its full text in
+ * the DOM, tied to it with aria-describedby.
  */
 export function TruncatedText({
   text,
@@ -34,7 +37,8 @@ export function TruncatedText({
   const trigger = useRef<HTMLSpanElement | null>(null);
   const [cut, setCut] = useState(false);
   const [place, setPlace] = useState<React.CSSProperties | null>(null);
-  const offered = children !== undefined || cut;
+  const shortened = children !== undefined;
+  const offered = shortened || cut;
 
   // Measured after layout and again whenever the column changes width.
   const measure = useCallback((el: HTMLSpanElement | null) => {
@@ -85,7 +89,7 @@ export function TruncatedText({
       <span
         ref={measure}
         tabIndex={offered && focusable ? 0 : undefined}
-        aria-describedby={offered ? tipId : undefined}
+        aria-describedby={shortened || place ? tipId : undefined}
         className={cn(
           "rounded outline-none focus-visible:ring-2 focus-visible:ring-brand-500",
           lines === 1 ? "block truncate" : lines === 2 ? "line-clamp-2 wrap-anywhere" : "line-clamp-3 wrap-anywhere",
@@ -94,7 +98,7 @@ export function TruncatedText({
       >
         {children ?? text}
       </span>
-      {offered && (
+      {(shortened || (offered && place)) && (
         <span
           id={tipId}
           role="tooltip"
