@@ -9,8 +9,9 @@ import { cn } from "./cn";
  * not enough: keyboard and touch users never see it.
  *
  * By default the text is cut with CSS (one line, or `lines` lines) and the tooltip is offered only
- * while the text is actually cut, so a short value stays plain text and not a tab stop. Pass
- * `children` to show a shortened form of `text` instead (the tooltip is then always offered). A
+ * while the text is actually cut, so a short value stays plain text and not a tab stop. `children`
+ * replaces the shown text (e.g. the value inside a link); with `shortened` they are a shortened
+ * form of `text` (the tooltip is then always offered). A
  * child that is itself focusable (a link) makes the wrapper's own tab stop unnecessary
  * (`focusable={false}`): the tooltip follows focus within.
  *
@@ -25,19 +26,20 @@ export function TruncatedText({
   children,
   lines = 1,
   focusable = true,
+  shortened = false,
   className,
 }: {
   text: string;
   children?: React.ReactNode;
   lines?: 1 | 2 | 3;
   focusable?: boolean;
+  shortened?: boolean;
   className?: string;
 }) {
   const tipId = `tip-${useId().replace(/[^a-zA-Z0-9_-]/g, "")}`;
   const trigger = useRef<HTMLSpanElement | null>(null);
   const [cut, setCut] = useState(false);
   const [place, setPlace] = useState<React.CSSProperties | null>(null);
-  const shortened = children !== undefined;
   const offered = shortened || cut;
 
   // Measured after layout and again whenever the column changes width.

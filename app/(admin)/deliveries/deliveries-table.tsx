@@ -69,7 +69,7 @@ const columns = helper.columns([
     // The last error is one hover or focus away, so the column stays as narrow as the code.
     cell: ({ row }) =>
       row.original.lastError ? (
-        <TruncatedText text={row.original.lastError} className="whitespace-nowrap font-mono text-xs underline decoration-dotted underline-offset-2">
+        <TruncatedText text={row.original.lastError} shortened className="whitespace-nowrap font-mono text-xs underline decoration-dotted underline-offset-2">
           {statusCodeText(row.original.lastStatusCode)}
         </TruncatedText>
       ) : (

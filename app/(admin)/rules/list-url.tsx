@@ -14,7 +14,7 @@ export function shortUrl(url: string, maxPath = 22): string {
 /** The shortened URL, with the full URL in a tooltip shown on hover and on keyboard focus. */
 export function RuleUrl({ url }: { url: string }) {
   return (
-    <TruncatedText text={url} className="max-w-56 font-mono text-xs text-slate-700">
+    <TruncatedText text={url} shortened className="max-w-56 font-mono text-xs text-slate-700">
       {shortUrl(url)}
     </TruncatedText>
   );
