@@ -10,9 +10,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   const user = await getSessionUser();
   if (!user) redirect("/login");
   return (
-    <div className="flex min-h-screen">
+    <div className="min-h-screen md:flex">
       <AdminNav user={{ email: user.email, name: user.name, role: user.role, organizationName: user.organizationName }} />
-      <main className="min-w-0 flex-1 px-8 py-8">
+      <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-8 lg:py-8">
         <div className="mx-auto max-w-7xl">{children}</div>
       </main>
     </div>

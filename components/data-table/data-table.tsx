@@ -88,7 +88,9 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
   return (
     <div className="space-y-3">
       <DataTableFilter q={q} placeholder={filterPlaceholder} onChange={(value) => nav.go({ q: value })} />
-      <div className={cn("overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200 transition-opacity", nav.pending && "opacity-60")} aria-busy={nav.pending}>
+      {/* relative: the scroll box is the containing block of absolutely placed content (sr-only
+          text), so a table wider than the screen scrolls here and never widens the page. */}
+      <div className={cn("relative overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200 transition-opacity", nav.pending && "opacity-60")} aria-busy={nav.pending}>
         {total === 0 ? (
           noMatchState
         ) : (
@@ -106,7 +108,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         key={header.id}
                         scope="col"
                         aria-sort={canSort ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
-                        className={cn("px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600", className)}
+                        className={cn("px-2.5 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 first:pl-4 last:pr-4", className)}
                       >
                         {header.isPlaceholder ? null : canSort ? (
                           <button
@@ -130,7 +132,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="align-top hover:bg-slate-50/60">
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className={cn("px-4 py-3 text-slate-700", cell.column.columnDef.meta?.className)}>
+                    <td key={cell.id} className={cn("px-2.5 py-3 text-slate-700 first:pl-4 last:pr-4", cell.column.columnDef.meta?.className)}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

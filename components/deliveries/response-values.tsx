@@ -25,7 +25,7 @@ export function ResponseValues({ values, label, compact = false, className }: { 
       {entries.map(([name, value]) => (
         <div key={name} className="contents">
           <dt className="font-mono text-xs leading-5 text-slate-500">{name}</dt>
-          <dd className="min-w-0 break-all font-mono text-xs leading-5 text-slate-900">{value === "" ? <span className="text-slate-400">(empty)</span> : value}</dd>
+          <dd className="min-w-0 break-all font-mono text-xs leading-5 text-slate-900">{value === "" ? <span className="text-slate-500">(empty)</span> : value}</dd>
         </div>
       ))}
     </dl>

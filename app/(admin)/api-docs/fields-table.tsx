@@ -4,7 +4,7 @@ import type { FieldRow } from "./schema-rows";
 export function FieldsTable({ rows, caption }: { rows: FieldRow[]; caption: string }) {
   if (!rows.length) return null;
   return (
-    <div className="overflow-x-auto rounded-md ring-1 ring-slate-200">
+    <div className="relative overflow-x-auto rounded-md ring-1 ring-slate-200">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">

@@ -23,34 +23,37 @@ export function DeliveriesOverTime({ window, series, totals }: { window: Dashboa
   return (
     <Card title="Deliveries over time" description={`Per ${window.unit}, ${window.label}, by outcome (UTC).`}>
       <DeliveriesChart points={series} unit={window.unit} outcomes={outcomes} summary={chartSummary(window, totals, outcomes)} />
-      {/* The chart's numbers for screen readers; buckets without deliveries are left out. */}
-      <table className="sr-only">
-        <caption>
-          Deliveries per {window.unit}, {window.label} ({per.toLowerCase()}s without deliveries are left out)
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">{per}</th>
-            {outcomes.map((o) => (
-              <th key={o} scope="col">
-                {OUTCOME_STYLE[o].label}
-              </th>
-            ))}
-            <th scope="col">Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {busy.map((p) => (
-            <tr key={p.start}>
-              <th scope="row">{bucketTitle(p.start, window.unit)}</th>
+      {/* The chart's numbers for screen readers; buckets without deliveries are left out. The
+          wrapper is what hides it: a table does not shrink to sr-only's 1 px and would widen the page. */}
+      <div className="sr-only">
+        <table>
+          <caption>
+            Deliveries per {window.unit}, {window.label} ({per.toLowerCase()}s without deliveries are left out)
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{per}</th>
               {outcomes.map((o) => (
-                <td key={o}>{p[o]}</td>
+                <th key={o} scope="col">
+                  {OUTCOME_STYLE[o].label}
+                </th>
               ))}
-              <td>{p.total}</td>
+              <th scope="col">Total</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {busy.map((p) => (
+              <tr key={p.start}>
+                <th scope="row">{bucketTitle(p.start, window.unit)}</th>
+                {outcomes.map((o) => (
+                  <td key={o}>{p[o]}</td>
+                ))}
+                <td>{p.total}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {totals.deliveries === 0 && <p className="mt-2 text-center text-sm text-slate-500">No deliveries in the {window.label}.</p>}
     </Card>
   );

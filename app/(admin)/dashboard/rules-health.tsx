@@ -48,7 +48,7 @@ export function RulesHealth({ rules, label }: { rules: RuleHealth[]; label: stri
       {shown.length === 0 ? (
         <p className="text-sm text-slate-500">No rule had deliveries in the {label}.</p>
       ) : (
-        <div className="-mx-5 -my-4 overflow-x-auto">
+        <div className="relative -mx-5 -my-4 overflow-x-auto">
           <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Rule health">
             <thead className="bg-slate-50">
               <tr>

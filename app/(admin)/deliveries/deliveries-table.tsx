@@ -5,9 +5,10 @@ import Link from "next/link";
 import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
 import type { SortDir } from "@/components/data-table/search-params";
 import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
-import { formatUtc } from "@/components/deliveries/format";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { TruncatedText } from "@/components/ui/truncated-text";
+import { UtcTime } from "@/components/deliveries/utc-time";
 import type { ListedDelivery } from "@/lib/deliveries/queries";
 
 const helper = createColumnHelper<DataTableFeatures, ListedDelivery>();
@@ -22,34 +23,39 @@ const columns = helper.columns([
   helper.accessor("createdAt", {
     id: "created",
     header: "Created",
-    cell: ({ getValue }) => <time dateTime={getValue().toISOString()}>{formatUtc(getValue())}</time>,
-    meta: { className: "whitespace-nowrap text-xs" },
+    cell: ({ getValue }) => <UtcTime value={getValue()} />,
+    meta: { className: "text-xs" },
   }),
   helper.accessor((d) => d.rule.title, {
     id: "rule",
     header: "Rule",
     enableSorting: false,
-    meta: { className: "min-w-36" },
+    // The event under the rule's title: one column less to fit a laptop screen.
     cell: ({ row }) => (
-      <Link href={`/rules/${encodeURIComponent(row.original.rule.id)}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
-        {row.original.rule.title}
-      </Link>
+      <>
+        <TruncatedText text={row.original.rule.title} lines={2} focusable={false} className="min-w-32 max-w-44">
+          <Link href={`/rules/${encodeURIComponent(row.original.rule.id)}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
+            {row.original.rule.title}
+          </Link>
+        </TruncatedText>
+        <span className="text-xs text-slate-500">{row.original.event.label}</span>
+      </>
     ),
   }),
-  helper.accessor((d) => d.event.label, { id: "event", header: "Event", enableSorting: false, meta: { className: "whitespace-nowrap" } }),
   helper.accessor((d) => leadText(d.lead), {
     id: "lead",
     header: "Lead",
     enableSorting: false,
     cell: ({ row, getValue }) =>
       row.original.lead ? (
-        <Link href={`/leads/${encodeURIComponent(row.original.lead.id)}`} className="hover:text-brand-700 hover:underline">
-          {getValue()}
-        </Link>
+        <TruncatedText text={getValue()} focusable={false} className="max-w-44">
+          <Link href={`/leads/${encodeURIComponent(row.original.lead.id)}`} className="hover:text-brand-700 hover:underline">
+            {getValue()}
+          </Link>
+        </TruncatedText>
       ) : (
-        <span className="text-slate-400">{getValue()}</span>
+        <span className="text-slate-500">{getValue()}</span>
       ),
-    meta: { className: "min-w-48 max-w-64 break-words" },
   }),
   helper.accessor("state", {
     id: "state",
@@ -60,20 +66,24 @@ const columns = helper.columns([
   helper.accessor("lastStatusCode", {
     id: "lastStatusCode",
     header: "Last status",
-    cell: ({ row }) => (
-      <span title={row.original.lastError ?? undefined} className="whitespace-nowrap font-mono text-xs">
-        {statusCodeText(row.original.lastStatusCode)}
-      </span>
-    ),
+    // The last error is one hover or focus away, so the column stays as narrow as the code.
+    cell: ({ row }) =>
+      row.original.lastError ? (
+        <TruncatedText text={row.original.lastError} shortened className="whitespace-nowrap font-mono text-xs underline decoration-dotted underline-offset-2">
+          {statusCodeText(row.original.lastStatusCode)}
+        </TruncatedText>
+      ) : (
+        <span className="whitespace-nowrap font-mono text-xs">{statusCodeText(row.original.lastStatusCode)}</span>
+      ),
   }),
   helper.accessor("nextAttemptAt", {
     id: "nextAttemptAt",
     header: "Next attempt",
     cell: ({ getValue }) => {
       const next = getValue();
-      return next ? <time dateTime={next.toISOString()}>{formatUtc(next)}</time> : <span className="text-slate-400">—</span>;
+      return next ? <UtcTime value={next} /> : <span className="text-slate-500">—</span>;
     },
-    meta: { className: "whitespace-nowrap text-xs" },
+    meta: { className: "text-xs" },
   }),
   helper.display({
     id: "actions",
@@ -83,7 +93,7 @@ const columns = helper.columns([
         View<span className="sr-only"> delivery {row.original.id}</span>
       </Link>
     ),
-    meta: { className: "w-20 text-right" },
+    meta: { className: "w-16 text-right" },
   }),
 ]);
 

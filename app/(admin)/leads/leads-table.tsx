@@ -6,18 +6,19 @@ import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } 
 import type { SortDir } from "@/components/data-table/search-params";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { TruncatedText } from "@/components/ui/truncated-text";
 import type { ListedLead } from "@/lib/leads/list";
 import { webhookOutcomeText, type WebhookOutcome } from "@/lib/leads/outcome";
-import { DateTime } from "./format-date";
+import { UtcTime } from "@/components/deliveries/utc-time";
 
 const helper = createColumnHelper<DataTableFeatures, ListedLead>();
 
-const dash = <span className="text-slate-400">—</span>;
+const dash = <span className="text-slate-500">—</span>;
 const text = (value: string | null) => value || dash;
 
 function WebhookSummary({ outcome }: { outcome: WebhookOutcome }) {
-  const tone = outcome.FAILED > 0 ? "text-red-700" : outcome.PENDING > 0 ? "text-amber-700" : outcome.SUCCEEDED > 0 ? "text-emerald-700" : "text-slate-400";
-  return <span className={`whitespace-nowrap text-xs font-medium ${tone}`}>{webhookOutcomeText(outcome)}</span>;
+  const tone = outcome.FAILED > 0 ? "text-red-700" : outcome.PENDING > 0 ? "text-amber-700" : outcome.SUCCEEDED > 0 ? "text-emerald-700" : "text-slate-500";
+  return <span className={`text-xs font-medium ${tone}`}>{webhookOutcomeText(outcome)}</span>;
 }
 
 const columns = helper.columns([
@@ -25,20 +26,27 @@ const columns = helper.columns([
     id: "name",
     header: "Name",
     cell: ({ row }) => (
-      <Link href={`/leads/${encodeURIComponent(row.original.id)}`} className="font-medium text-brand-700 hover:underline">
+      <Link href={`/leads/${encodeURIComponent(row.original.id)}`} className="font-medium text-brand-700 wrap-break-word hover:underline">
         {row.original.name || row.original.email || row.original.phone || "Unnamed lead"}
       </Link>
     ),
-    meta: { className: "min-w-40" },
+    meta: { className: "min-w-36" },
   }),
-  helper.accessor("email", { id: "email", header: "Email", cell: ({ getValue }) => text(getValue()) }),
+  helper.accessor("email", {
+    id: "email",
+    header: "Email",
+    cell: ({ getValue }) => {
+      const email = getValue();
+      return email ? <TruncatedText text={email} className="max-w-40" /> : dash;
+    },
+  }),
   helper.accessor("phone", { id: "phone", header: "Phone", enableSorting: false, cell: ({ getValue }) => text(getValue()), meta: { className: "whitespace-nowrap" } }),
   helper.accessor("status", {
     id: "status",
     header: "Status",
     cell: ({ row }) =>
       row.original.status ? (
-        <span className="whitespace-nowrap">
+        <span className="block min-w-28">
           {row.original.status}
           {row.original.substatus && <span className="text-slate-500"> › {row.original.substatus}</span>}
         </span>
@@ -52,8 +60,8 @@ const columns = helper.columns([
   helper.accessor("createdAt", {
     id: "created",
     header: "Created",
-    cell: ({ getValue }) => <DateTime value={getValue()} />,
-    meta: { className: "whitespace-nowrap" },
+    cell: ({ getValue }) => <UtcTime value={getValue()} />,
+    meta: { className: "text-xs" },
   }),
 ]);
 

@@ -68,7 +68,7 @@ function columns(canEdit: boolean) {
                 Rule: {n.rule.title}
               </Link>
             )}
-            <p className="text-xs text-slate-400">{emailText(n)}</p>
+            <p className="text-xs text-slate-500">{emailText(n)}</p>
           </div>
         );
       },

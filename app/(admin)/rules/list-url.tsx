@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { TruncatedText } from "@/components/ui/truncated-text";
 
 /** "hooks.zapier.com/hooks/catch/12…" — host plus the start of the path; templates fall back to plain truncation. */
 export function shortUrl(url: string, maxPath = 22): string {
@@ -11,24 +11,11 @@ export function shortUrl(url: string, maxPath = 22): string {
   }
 }
 
-/**
- * The shortened URL, focusable, with the full URL in a tooltip shown on hover and on keyboard
- * focus (and tied to it with aria-describedby for screen readers).
- */
+/** The shortened URL, with the full URL in a tooltip shown on hover and on keyboard focus. */
 export function RuleUrl({ url }: { url: string }) {
-  const tipId = `url-${useId().replace(/:/g, "")}`;
   return (
-    <span className="group relative inline-block max-w-full">
-      <span tabIndex={0} title={url} aria-describedby={tipId} className="block truncate rounded font-mono text-xs text-slate-700 outline-none focus-visible:ring-2 focus-visible:ring-brand-500">
-        {shortUrl(url)}
-      </span>
-      <span
-        id={tipId}
-        role="tooltip"
-        className="invisible absolute left-0 top-full z-20 mt-1 w-max max-w-md break-all rounded-md bg-slate-900 px-2 py-1 font-mono text-xs text-white shadow-lg group-focus-within:visible group-hover:visible"
-      >
-        {url}
-      </span>
-    </span>
+    <TruncatedText text={url} shortened className="max-w-56 font-mono text-xs text-slate-700">
+      {shortUrl(url)}
+    </TruncatedText>
   );
 }

@@ -85,7 +85,7 @@ export function RuleFormPreview({ idPrefix, active }: { idPrefix: string; active
               <p id={headersLabel} className="font-sans text-slate-400">
                 Headers
               </p>
-              <pre aria-labelledby={headersLabel} className="mt-1 overflow-x-auto whitespace-pre-wrap break-all">
+              <pre role="group" aria-labelledby={headersLabel} tabIndex={0} className="mt-1 overflow-x-auto whitespace-pre-wrap break-all">
                 {rendered.headers.map(([name, value]) => `${name}: ${value}`).join("\n")}
               </pre>
             </div>
@@ -93,7 +93,7 @@ export function RuleFormPreview({ idPrefix, active }: { idPrefix: string; active
               <p id={bodyLabel} className="font-sans text-slate-400">
                 Body
               </p>
-              <pre aria-labelledby={bodyLabel} className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-all">
+              <pre role="group" aria-labelledby={bodyLabel} tabIndex={0} className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-all">
                 {rendered.body || (rendered.method === "GET" ? "(no body: GET sends the fields in the query string)" : "(empty)")}
               </pre>
             </div>

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 
 export function RowsTable({ caption, columns, children }: { caption: string; columns: readonly string[]; children: React.ReactNode }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full min-w-[36rem] text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>

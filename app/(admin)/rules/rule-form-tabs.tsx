@@ -55,7 +55,9 @@ export function RuleFormTabs<Id extends string>({
   }
 
   return (
-    <div role="tablist" aria-label={label} className="flex gap-1 border-b border-slate-200">
+    // On a phone the tabs scroll sideways instead of widening the page; the base line is an inset
+    // shadow (not a border the tabs overlap), so the scroll box clips nothing of the active tab.
+    <div role="tablist" aria-label={label} className="flex gap-1 overflow-x-auto shadow-[inset_0_-1px_0_var(--color-slate-200)]">
       {tabs.map((tab, index) => {
         const selected = tab.id === active;
         return (
@@ -74,7 +76,7 @@ export function RuleFormTabs<Id extends string>({
             onClick={() => onChange(tab.id)}
             onKeyDown={(e) => onKeyDown(e, index)}
             className={cn(
-              "-mb-px inline-flex items-center gap-1.5 border-b-2 px-4 py-2.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-brand-500",
+              "inline-flex shrink-0 items-center gap-1.5 border-b-2 px-3 py-2.5 text-sm font-medium focus-visible:-outline-offset-2 focus-visible:outline-2 focus-visible:outline-brand-500 sm:px-4",
               selected ? "border-brand-600 text-brand-700" : "border-transparent text-slate-500 hover:border-slate-300 hover:text-slate-700",
               tab.hasError && "text-red-600",
             )}

@@ -115,7 +115,7 @@ export function TestConnection({ idPrefix, ruleId, readOnly, lastTest, onTested,
                 <p id={excerptId} className="text-xs font-medium text-slate-500">
                   Response body
                 </p>
-                <pre aria-labelledby={excerptId} className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap break-all text-slate-800">
+                <pre role="group" aria-labelledby={excerptId} tabIndex={0} className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap break-all text-slate-800">
                   {result.responseExcerpt}
                 </pre>
               </div>

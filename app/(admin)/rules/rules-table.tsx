@@ -27,7 +27,7 @@ function ruleColumns(canEdit: boolean) {
       id: "title",
       header: "Title",
       cell: ({ row }) => (
-        <div className="min-w-40">
+        <div className="min-w-40 wrap-anywhere">
           <span className="font-medium text-slate-900">{row.original.title}</span>
           {!row.original.enabled && row.original.disabledReason && (
             <p className="mt-0.5 text-xs text-amber-700">
@@ -38,14 +38,14 @@ function ruleColumns(canEdit: boolean) {
         </div>
       ),
     }),
-    helper.accessor((r) => r.events.map((e) => e.label).join(", "), { id: "trigger", header: "Trigger", meta: { className: "whitespace-nowrap" } }),
-    helper.accessor("url", { id: "url", header: "URL", cell: ({ getValue }) => <RuleUrl url={getValue()} />, meta: { className: "max-w-64" } }),
+    helper.accessor((r) => r.events.map((e) => e.label).join(", "), { id: "trigger", header: "Trigger", meta: { className: "min-w-28" } }),
+    helper.accessor("url", { id: "url", header: "URL", cell: ({ getValue }) => <RuleUrl url={getValue()} /> }),
     helper.accessor("creationRules", {
       id: "creationRules",
       header: "Creation Rules",
       enableSorting: false,
-      cell: ({ getValue }) => <span className="text-xs text-slate-600">{getValue()}</span>,
-      meta: { className: "min-w-48" },
+      cell: ({ getValue }) => <span className="text-xs text-slate-600 wrap-anywhere">{getValue()}</span>,
+      meta: { className: "min-w-40" },
     }),
     helper.display({
       id: "actions",
@@ -59,7 +59,7 @@ function ruleColumns(canEdit: boolean) {
           {canEdit && !row.original.enabled && <RuleDeleteButton ruleId={row.original.id} title={row.original.title} />}
         </div>
       ),
-      meta: { className: "w-36 text-right" },
+      meta: { className: "w-32 text-right" },
     }),
   ]);
 }

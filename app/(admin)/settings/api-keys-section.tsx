@@ -40,7 +40,7 @@ export function ApiKeysSection({ keys, isAdmin }: ApiKeysSectionProps) {
         {keys.length === 0 ? (
           <p className="text-sm text-slate-500">No API keys yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="min-w-full text-left text-sm">
               <caption className="sr-only">API keys of the organization</caption>
               <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">

@@ -14,7 +14,7 @@ export function UsersSection({ users, currentUserId, canEdit }: { users: Organiz
   return (
     <Card title="Users" description="Admins manage rules and settings; viewers can see everything but change nothing.">
       <div className="space-y-4">
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Users of the organization</caption>
             <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">
@@ -71,7 +71,7 @@ function UserRow({ user, isSelf, canEdit }: { user: OrganizationUser; isSelf: bo
         {user.email}
         {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
       </td>
-      <td className="py-2 pr-4 text-slate-700">{user.name || <span className="text-slate-400">—</span>}</td>
+      <td className="py-2 pr-4 text-slate-700">{user.name || <span className="text-slate-500">—</span>}</td>
       <td className="py-2 pr-4">
         <Badge tone={user.role === "ADMIN" ? "blue" : "gray"}>{user.role === "ADMIN" ? "Admin" : "Viewer"}</Badge>
       </td>

@@ -77,11 +77,11 @@ export function AttemptSection({ attempt, open, reason = null }: { attempt: Deli
             {a.requestMethod} {a.requestUrl}
           </dd>
         </dl>
-        <Subheading>Request headers (credentials redacted)</Subheading>
+        <Subheading level={4}>Request headers (credentials redacted)</Subheading>
         <HeadersBlock headers={a.requestHeaders} label={`Attempt ${a.number} request headers`} />
-        <Subheading>Response headers</Subheading>
+        <Subheading level={4}>Response headers</Subheading>
         <HeadersBlock headers={a.responseHeaders} label={`Attempt ${a.number} response headers`} />
-        <Subheading>Response body</Subheading>
+        <Subheading level={4}>Response body</Subheading>
         {a.bodyTruncated && (
           <p role="note" className="mb-1.5 text-xs text-amber-700">
             The response was longer than {MAX_RESPONSE_BYTES / 1024} KB; only the first {MAX_RESPONSE_BYTES / 1024} KB were kept.

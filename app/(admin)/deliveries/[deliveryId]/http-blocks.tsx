@@ -12,9 +12,11 @@ export function prettyBody(body: string): string {
   }
 }
 
+// role="group": a <pre> may not carry a name of its own (ARIA prohibits aria-label on its generic
+// role), and the name is how the block is found and announced. tabIndex: it scrolls.
 export function Pre({ children, label }: { children: string; label: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-slate-100">
+    <pre role="group" aria-label={label} tabIndex={0} className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-slate-100">
       {children}
     </pre>
   );
@@ -31,6 +33,8 @@ export function BodyBlock({ body, label }: { body: string; label: string }) {
   return <Pre label={label}>{prettyBody(body)}</Pre>;
 }
 
-export function Subheading({ children }: { children: React.ReactNode }) {
-  return <h4 className="mb-1.5 mt-4 text-xs font-semibold uppercase tracking-wide text-slate-500 first:mt-0">{children}</h4>;
+/** A block's heading, one level under the section it is in (a card's h2, an attempt's h3). */
+export function Subheading({ children, level }: { children: React.ReactNode; level: 3 | 4 }) {
+  const Heading = level === 3 ? "h3" : "h4";
+  return <Heading className="mb-1.5 mt-4 text-xs font-semibold uppercase tracking-wide text-slate-500 first:mt-0">{children}</Heading>;
 }

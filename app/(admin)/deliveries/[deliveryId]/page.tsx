@@ -117,9 +117,9 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
           <p className="mb-3 break-all font-mono text-sm">
             <span className="font-semibold">{d.request.method}</span> {d.request.url}
           </p>
-          <Subheading>Headers</Subheading>
+          <Subheading level={3}>Headers</Subheading>
           <HeadersBlock headers={d.request.headers} label="Request headers" />
-          <Subheading>Body</Subheading>
+          <Subheading level={3}>Body</Subheading>
           <BodyBlock body={d.request.body} label="Request body" />
         </Card>
 

@@ -25,7 +25,7 @@ function Detail({ label, value, code = false }: { label: string; value: React.Re
     <div>
       {/* Custom field names are identifiers (case matters), so they are shown as typed. */}
       <dt className={code ? "font-mono text-xs text-slate-500" : "text-xs font-medium uppercase tracking-wide text-slate-500"}>{label}</dt>
-      <dd className="mt-0.5 break-words text-sm text-slate-900">{value ?? <span className="text-slate-400">—</span>}</dd>
+      <dd className="mt-0.5 break-words text-sm text-slate-900">{value ?? <span className="text-slate-500">—</span>}</dd>
     </div>
   );
 }
@@ -83,6 +83,14 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
           </>
         }
       />
+      {/* Full width: the latest outcome per rule, with View delivery and Retry, is what people come for. */}
+      <Card
+        className="mb-6"
+        title="Webhooks"
+        description="The latest delivery of each rule that fired for this lead. A retry re-sends the same request; it never creates a new lead or event."
+      >
+        <LeadWebhooks rows={webhooks} canRetry={canEdit} />
+      </Card>
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="Details">
@@ -111,9 +119,6 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
                 ))}
               </dl>
             )}
-          </Card>
-          <Card title="Webhooks" description="The latest delivery of each rule that fired for this lead. A retry re-sends the same request; it never creates a new lead or event.">
-            <LeadWebhooks rows={webhooks} canRetry={canEdit} />
           </Card>
         </div>
         <div className="space-y-6">
