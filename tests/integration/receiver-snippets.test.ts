@@ -114,6 +114,7 @@ async function deliverLead(firstName: string): Promise<Received[]> {
 
 beforeAll(async () => {
   process.env.ALLOW_INSECURE_URLS = "true";
+  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // the form checks destinations: the receiver is on loopback
   resetEnvCache();
   org = await createTestOrg(prisma(), "Snippet Co");
   await prisma().organization.update({ where: { id: org.org.id }, data: { webhooksEnabled: true } });
@@ -155,6 +156,7 @@ afterAll(async () => {
   await rx?.close();
   await client.destroy();
   delete process.env.ALLOW_INSECURE_URLS;
+  delete process.env.ALLOWED_PRIVATE_NETWORKS;
   resetEnvCache();
 });
 
