@@ -2,12 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
 import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { resetEnvCache } from "@/lib/env";
 import { createLead } from "@/lib/leads/mutations";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { emptyAuthForm } from "@/lib/validations/auth";
 import type { FieldMapping } from "@/lib/validations/request";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
@@ -20,10 +20,8 @@ const client = new GuardedHttpClient({ policy: { allowedNetworks: ["127.0.0.0/8"
 let t: Awaited<ReturnType<typeof createTestOrg>>;
 const receivers: { close: () => Promise<void> }[] = [];
 
+allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  process.env.ALLOW_INSECURE_URLS = "true";
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // the form checks destinations too: the receivers are on loopback
-  resetEnvCache();
   t = await createTestOrg(prisma(), "Endpoint Co");
   await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true } });
 });
@@ -34,9 +32,6 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
   await client.destroy();
-  delete process.env.ALLOW_INSECURE_URLS;
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  resetEnvCache();
 });
 
 async function receiver(...args: Parameters<typeof startReceiver>) {

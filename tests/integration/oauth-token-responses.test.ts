@@ -3,7 +3,6 @@ import { testConnectionAction } from "@/app/(admin)/rules/test-connection-action
 import { attemptDiagnosis } from "@/components/deliveries/attempt-diagnosis";
 import { sendAuthenticated, TokenCache } from "@/lib/delivery/auth";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { resetEnvCache } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { encryptAuthConfig } from "@/lib/rules/auth-config";
@@ -11,7 +10,7 @@ import { type AuthConfig, emptyAuthForm } from "@/lib/validations/auth";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
 import { startTokenVariantServer, type TokenAnswerSpec } from "../helpers/auth-servers";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
-import { useLoopbackClient } from "../helpers/loopback-client";
+import { useLoopbackClient, allowLoopbackDestinations } from "../helpers/loopback-client";
 import { signInAs } from "../helpers/session";
 
 // Issue 9 item 12: token endpoints in the wild answer a little differently from RFC 6749. A real
@@ -23,17 +22,12 @@ const client = useLoopbackClient();
 const CLIENT = { id: "wild-client", secret: "wild-secret-42" };
 let as: Awaited<ReturnType<typeof startTokenVariantServer>>;
 
+allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  process.env.ALLOW_INSECURE_URLS = "true";
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
-  resetEnvCache();
   as = await startTokenVariantServer({ client: CLIENT, answer: { body: () => "{}" } });
 });
 afterAll(async () => {
   await as.close();
-  delete process.env.ALLOW_INSECURE_URLS;
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  resetEnvCache();
 });
 
 const config = (): Extract<AuthConfig, { type: "OAUTH2" }> => ({

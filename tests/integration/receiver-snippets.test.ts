@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
 import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { resetEnvCache } from "@/lib/env";
 import { createLead } from "@/lib/leads/mutations";
 import { getSigningKeys, rotateSigningKey } from "@/lib/orgs/signing-keys";
 import { rotateRuleSecret } from "@/lib/rules/signing-secret";
 import type { FieldMapping } from "@/lib/validations/request";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver, type Received } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
@@ -112,10 +112,8 @@ async function deliverLead(firstName: string): Promise<Received[]> {
   return rx.received.slice(before);
 }
 
+allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  process.env.ALLOW_INSECURE_URLS = "true";
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // the form checks destinations: the receiver is on loopback
-  resetEnvCache();
   org = await createTestOrg(prisma(), "Snippet Co");
   await prisma().organization.update({ where: { id: org.org.id }, data: { webhooksEnabled: true } });
   rx = await startReceiver();
@@ -155,9 +153,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rx?.close();
   await client.destroy();
-  delete process.env.ALLOW_INSECURE_URLS;
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  resetEnvCache();
 });
 
 const headersOf = (r: Received) => Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v ?? "")]));

@@ -6,7 +6,6 @@ import { resetApiRateLimiter } from "@/lib/api/rate-limit";
 import { createApiKey } from "@/lib/api-keys/keys";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
 import { MAX_RESPONSE_BYTES } from "@/lib/delivery/http-client";
-import { resetEnvCache } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { getSigningKeys, rotateSigningKey } from "@/lib/orgs/signing-keys";
@@ -17,7 +16,7 @@ import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
 import { routeCaller } from "../helpers/api";
 import { startOAuthServer } from "../helpers/auth-servers";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
-import { useLoopbackClient } from "../helpers/loopback-client";
+import { useLoopbackClient, allowLoopbackDestinations } from "../helpers/loopback-client";
 import { type Received, startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
@@ -33,19 +32,14 @@ let key: string;
 const call = routeCaller(() => key);
 const closers: (() => Promise<void>)[] = [];
 
+allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  process.env.ALLOW_INSECURE_URLS = "true";
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
-  resetEnvCache();
   resetApiRateLimiter();
   t = await createWebhookOrg(prisma(), { name: "Echo Co" });
   key = (await createApiKey(prisma(), t.org.id, "echo")).key;
 });
 afterAll(async () => {
   await Promise.all(closers.map((c) => c()));
-  delete process.env.ALLOW_INSECURE_URLS;
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  resetEnvCache();
 });
 
 /** Everything a careless debugging endpoint sends back: headers and URL as JSON (also PHP-style "\/"), URL-encoded, as HTML, and in its own response headers. */

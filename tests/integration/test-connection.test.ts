@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
 import { previewRequestAction } from "@/app/(admin)/rules/preview-action";
 import { testConnectionAction } from "@/app/(admin)/rules/test-connection-action";
-import { resetEnvCache } from "@/lib/env";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { emptyAuthForm } from "@/lib/validations/auth";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
@@ -17,18 +17,13 @@ let acme: Awaited<ReturnType<typeof createTestOrg>>;
 let other: Awaited<ReturnType<typeof createTestOrg>>;
 const closers: (() => Promise<void>)[] = [];
 
+allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  process.env.ALLOW_INSECURE_URLS = "true";
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
-  resetEnvCache();
   acme = await createTestOrg(prisma(), "Acme");
   other = await createTestOrg(prisma(), "Other");
 });
 afterAll(async () => {
   await Promise.all(closers.map((c) => c()));
-  delete process.env.ALLOW_INSECURE_URLS;
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  resetEnvCache();
 });
 
 async function receiver(...args: Parameters<typeof startReceiver>) {
