@@ -1,6 +1,6 @@
 // `npm start`: applies pending migrations, creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD
 // when no user exists, builds when the build is missing or older than the sources, then serves.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
@@ -106,8 +106,7 @@ async function main() {
       `Building the app (${fresh ? "first start" : "the sources changed since the last build"}): this takes a few minutes (about 1–3 on 2 cores, longer on a busy machine). The app is not reachable until it is built and the server says it is ready.`,
     );
     const started = Date.now();
-    const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-    if (build.status !== 0) throw new Error("next build failed");
+    if ((await runForwardingSignals([nextBin, "build"])) !== 0) throw new Error("next build failed");
     console.log(`Built in ${minutesAndSeconds(Date.now() - started)}. Starting the server…`);
   }
 
@@ -128,6 +127,23 @@ async function main() {
   console.log(`Leadhooks is ready at ${env.NEXTAUTH_URL} (or the Network address above, from another machine).`);
   if (needsSetup) console.log(`No user yet: open ${env.NEXTAUTH_URL}/setup to create the first admin.`);
   else console.log(`Sign in at ${env.NEXTAUTH_URL}/login.`);
+}
+
+/**
+ * Runs a Node child to its end, handing it SIGINT and SIGTERM: a process manager that stops
+ * `npm start` during the minutes-long build must not leave `next build` running on its own.
+ */
+function runForwardingSignals(args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward).on("SIGTERM", forward);
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward).off("SIGTERM", forward);
+      if (signal) process.exit(1); // stopped by a signal: so is npm start
+      resolve(code ?? 1);
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

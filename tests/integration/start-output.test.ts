@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,6 +20,7 @@ const http = require("node:http");
 const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
 const [cmd] = process.argv.slice(2);
 if (cmd === "build") {
+  fs.writeFileSync("build.pid", String(process.pid));
   console.log("[fake next] building");
   until("release-build", () => { fs.mkdirSync(".next", { recursive: true }); fs.writeFileSync(".next/BUILD_ID", "fake"); process.exit(0); });
 } else if (cmd === "start") {
@@ -131,6 +132,24 @@ describe("npm start output", { timeout: 180_000 }, () => {
     // The URL answers the moment it is printed.
     const res = await fetch(`http://localhost:${s.port}/setup`);
     expect(await res.text()).toBe("fake app");
+  });
+
+  it("stopping npm start during the build stops the build too (a process manager's SIGTERM leaves nothing running)", async () => {
+    const s = await start({});
+    await s.until("[fake next] building");
+    const buildPid = Number(readFileSync(path.join(s.dir, "build.pid"), "utf8"));
+    const exited = new Promise((resolve) => s.child.on("exit", resolve));
+    s.child.kill("SIGTERM");
+    await exited;
+    const alive = () => {
+      try {
+        process.kill(buildPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 30_000, interval: 100 }).toBe(false);
   });
 
   it("says outbound webhooks are https-only with private addresses blocked when neither setting is on", async () => {
