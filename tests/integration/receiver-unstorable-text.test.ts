@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
 import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
 import { createLead } from "@/lib/leads/mutations";
 import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
-import { allowLoopbackDestinations } from "../helpers/loopback-client";
-import { createTestOrg, useTestDatabase } from "../helpers/db";
+import { allowLoopbackDestinations, useLoopbackClient } from "../helpers/loopback-client";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
@@ -16,21 +15,19 @@ import { signInAs } from "../helpers/session";
 // leave the delivery leased and send it again.
 
 const prisma = useTestDatabase();
-const client = new GuardedHttpClient({ policy: { allowedNetworks: ["127.0.0.0/8"], allowInsecure: true } });
-let t: Awaited<ReturnType<typeof createTestOrg>>;
+const client = useLoopbackClient();
+let t: Awaited<ReturnType<typeof createWebhookOrg>>;
 const receivers: { close: () => Promise<void> }[] = [];
 
 allowLoopbackDestinations(); // the form checks destinations: the receivers are on loopback
 beforeAll(async () => {
-  t = await createTestOrg(prisma(), "Echo Co");
-  await prisma().organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true } });
+  t = await createWebhookOrg(prisma(), { name: "Echo Co" });
 });
 afterEach(async () => {
   await prisma().webhookRule.updateMany({ where: { organizationId: t.org.id }, data: { enabled: false } });
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
-  await client.destroy();
 });
 
 async function saveRule(values: Partial<RuleInput>): Promise<void> {
