@@ -2,6 +2,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.SCHEDULER === "off" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startTicker } = await import("@/lib/delivery/runtime");
+  const { startTicker } = await import("@/lib/delivery/engine/runtime");
   startTicker();
 }

@@ -5,9 +5,9 @@ import { rmSync } from "node:fs";
 import { hashPassword } from "@/lib/auth/password";
 import { openDatabase } from "@/lib/db";
 import { parseDatabaseUrl } from "@/lib/db/driver";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
-import { hashApiKey } from "@/lib/api-keys/keys";
+import { hashApiKey } from "@/lib/api/keys";
 import { ACCOUNTS, API_KEYS, ORGANIZATIONS, PASSWORD, type OrgKey } from "./accounts";
 
 const url = process.env.DATABASE_URL ?? "";

@@ -10,9 +10,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { Pool } from "undici";
-import { createApiKey } from "@/lib/api-keys/keys";
+import { createApiKey } from "@/lib/api/keys";
 import { openDatabase } from "@/lib/db";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
 import { createScratchDatabase, freePort, startPostgres } from "./pg-cluster.mjs";
 

@@ -1,9 +1,9 @@
 // `npm run cli -- <command>`. On PGlite the CLI refuses while the server holds the data directory
 // (see lib/db/lock.ts); on PostgreSQL it runs beside the servers.
 import { parseArgs } from "node:util";
-import { createApiKey } from "@/lib/api-keys/keys";
+import { createApiKey } from "@/lib/api/keys";
 import { openDatabase } from "@/lib/db";
-import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/env";
+import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 
 const USAGE = `Usage:
   npm run cli -- api-key create --name NAME [--org SLUG]   create an API key (printed alone on the last line)

@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL and exits.
 import { openDatabase } from "@/lib/db";
-import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/env";
+import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 
 try {
   applyLocalDefaults();

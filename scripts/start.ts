@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { openDatabase } from "@/lib/db";
-import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/env";
+import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 
 const KEEP_ALIVE_MS = 65_000;

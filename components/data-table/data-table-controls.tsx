@@ -6,7 +6,7 @@ import { useEffect, useId, useRef, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { cn } from "@/components/ui/cn";
-import { PAGE_SIZES, patchSearchParams, showingText } from "./search-params";
+import { PAGE_SIZES, patchSearchParams, showingText } from "@/lib/core/list-params";
 
 type Patch = Parameters<typeof patchSearchParams>[1];
 

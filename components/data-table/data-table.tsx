@@ -5,7 +5,7 @@ import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import { useMemo } from "react";
 import { cn } from "@/components/ui/cn";
 import { DataTableFilter, DataTablePagination, useTableNavigation } from "./data-table-controls";
-import type { SortDir } from "./search-params";
+import type { SortDir } from "@/lib/core/list-params";
 
 // The one table every list uses. Processing is server-owned: sort, filter and page live in the
 // URL (?q=&sort=&dir=&page=&size=), the page's server component runs the query and hands this

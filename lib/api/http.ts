@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { authenticateApiKey } from "@/lib/api-keys/keys";
+import { authenticateApiKey } from "@/lib/api/keys";
 import { db } from "@/lib/db";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
-import { DomainError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { unstorableTextReason, unstorableValues } from "@/lib/validations/storable";
+import { unstorableTextReason, unstorableValues } from "@/lib/core/storable";
 import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "./json-numbers";
 import { apiRateLimiter } from "./rate-limit";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { organizationSchema } from "@/lib/validations/settings";
+import { organizationSchema } from "@/lib/orgs/settings-schema";
 
 // The organization an API key belongs to, and its Enable Webhooks switch (Settings → Organization).
 // API keys have no roles: any key of the organization may read and change it, as an admin can.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isStorableDate, unstorableTextReason } from "@/lib/validations/storable";
+import { isStorableDate, unstorableTextReason } from "@/lib/core/storable";
 import { ApiError } from "./http";
 
 // List endpoints page newest first. A cursor (opaque: the last row's creation time and id) is

@@ -9,7 +9,7 @@ export const DEFAULT_REQUESTS_PER_MINUTE = 600;
 
 /**
  * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. The same zod schema
- * belongs in lib/env.ts (`API_RATE_LIMIT: apiRateLimitSetting`).
+ * belongs in lib/core/env.ts (`API_RATE_LIMIT: apiRateLimitSetting`).
  */
 export const apiRateLimitSetting = z.coerce
   .number()

@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
-import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
-import { unstorableValues } from "@/lib/validations/storable";
+import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/core/errors";
+import { unstorableValues } from "@/lib/core/storable";
 import { getSessionUser, type SessionUser } from "./session";
 
 export type FieldErrors = Record<string, string[]>;

@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { localPath } from "./local-path";
 import { verifyPassword } from "./password";
 

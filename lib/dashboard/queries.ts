@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
-import { diagnose, type Diagnosis } from "@/lib/delivery/diagnosis";
-import { asParsedError } from "@/lib/deliveries/queries";
+import { diagnose, type Diagnosis } from "@/lib/delivery/policy/diagnosis";
+import { asParsedError } from "@/lib/delivery/log/queries";
 import { dashboardWindow, type DashboardRange, type DashboardWindow } from "./range";
 import { ruleHealth, isFailing, rankRules, type RuleHealth } from "./rules";
 import { emptyCounts, fillSeries, isOutcome, successRate, sumCounts, totalOf, type BucketCount, type OutcomeCounts, type SeriesPoint } from "./series";

@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
-import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
+import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
 import { emptyOutcome, type WebhookOutcome } from "./outcome";
 
 // The Leads list: one page of an organization's leads, filtered, sorted and paged in SQL, each

@@ -1,8 +1,8 @@
 import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { DomainError, NotFoundError } from "@/lib/errors";
-import { unstorableTextReason } from "@/lib/validations/storable";
-import { recordEvent } from "@/lib/events/record-event";
-import { newId } from "@/lib/ids";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
+import { unstorableTextReason } from "@/lib/core/storable";
+import { recordEvent } from "@/lib/outbox/record-event";
+import { newId } from "@/lib/core/ids";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { LEAD_FIELDS, type CreateLeadInput, type LeadSnapshot, type NoteInput, type UpdateLeadInput } from "./schema";
 

@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from "nodemailer";
 import SMTPTransport from "nodemailer/lib/smtp-transport";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 
 // Outgoing email over SMTP (SMTP_URL, MAIL_FROM). Without SMTP_URL there is no mailer: the
 // notifications stay in the app and nothing is sent.

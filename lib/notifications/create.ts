@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { NotificationKind } from "@/lib/generated/prisma/enums";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import type { NotificationContent } from "./content";
 
 /** Stores a notification; sendPendingNotifications emails it to the organization's admins. */

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { mailerFromEnv, type Mailer } from "@/lib/mail/mailer";
 import { composeEmail } from "./email";
 import { flushErrorReports } from "./error-reports";

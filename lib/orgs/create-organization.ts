@@ -1,9 +1,9 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { hashPassword } from "@/lib/auth/password";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { DEFAULT_LISTS, DEFAULT_STATUSES } from "./defaults";
-import { createSigningKey } from "./signing-keys";
+import { createSigningKey } from "../signing/organization-keys";
 
 export function slugify(name: string): string {
   return (

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
-import { DomainError } from "@/lib/errors";
+import { DomainError } from "@/lib/core/errors";
 import { createOrganizationWithAdmin, type NewOrganization } from "./create-organization";
 
 export async function hasAnyUser(prisma?: PrismaClient): Promise<boolean> {

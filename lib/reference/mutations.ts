@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
-import { DomainError, NotFoundError } from "@/lib/errors";
-import { newId } from "@/lib/ids";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
+import { newId } from "@/lib/core/ids";
 
 // Changes to an organization's reference lists. A "list" is one kind, and for substatuses one
 // parent status: names are unique within it (case-insensitively) and positions order it.

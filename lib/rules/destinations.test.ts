@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GuardPolicy, LookupFn } from "@/lib/security/ssrf";
-import { emptyRuleInput, ruleSchema } from "@/lib/validations/rule";
+import { emptyRuleInput, ruleSchema } from "@/lib/rules/form/rule";
 import { destinationErrors, destinationProblem, destinationsOf, fixedHost } from "./destinations";
 
 const policy = { allowedNetworks: ["127.0.0.0/8"], allowInsecure: false };

@@ -1,8 +1,8 @@
 import ipaddr from "ipaddr.js";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { BlockedRequestError, isLocalhostName, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
-import { OUTBOUND_URL_FIELDS, type RuleUrlSource } from "@/lib/validations/rule";
+import { OUTBOUND_URL_FIELDS, type RuleUrlSource } from "@/lib/rules/form/rule";
 
 // Where a rule's URLs lead must be public addresses. The delivery engine checks every request
 // after DNS anyway; checking when a rule is saved (form or API) or tested turns a typo, an

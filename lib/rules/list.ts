@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/components/data-table/search-params";
-import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/events/catalog";
+import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
+import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/domain/event-types";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 
 // The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,

@@ -1,18 +1,18 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
-import { DomainError, NotFoundError } from "@/lib/errors";
-import { unstorableTextReason } from "@/lib/validations/storable";
-import type { AuthConfig } from "@/lib/validations/auth";
-import { EVENT_NAMES, type EventName } from "@/lib/events/catalog";
-import { newId } from "@/lib/ids";
-import type { SecretField } from "@/lib/validations/auth";
-import type { RuleFormValues, RuleValues } from "@/lib/validations/rule";
-import { authConfigFromForm, authFormFromConfig, decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "./auth-config";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
+import { unstorableTextReason } from "@/lib/core/storable";
+import type { AuthConfig } from "@/lib/rules/form/credentials";
+import { EVENT_NAMES, type EventName } from "@/lib/domain/event-types";
+import { newId } from "@/lib/core/ids";
+import type { SecretField } from "@/lib/rules/form/credentials";
+import type { RuleFormValues, RuleValues } from "@/lib/rules/form/rule";
+import { authConfigFromForm, authFormFromConfig, decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "../delivery/transport/auth/credentials";
 import { templateProblems } from "@/lib/delivery/render/validate";
-import { HEALTH_RESET } from "./health";
-import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./endpoint-config";
-import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
-import { storedTimeWindowSchema } from "@/lib/validations/request";
+import { HEALTH_RESET } from "../health/rule-health";
+import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./form/endpoint-mapping";
+import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
+import { storedTimeWindowSchema } from "@/lib/rules/form/request";
 import { destinationErrors, destinationsOf, withoutUrlCredentials, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the

@@ -1,6 +1,6 @@
-import { HEALTH_RESET } from "./health";
+import { HEALTH_RESET } from "../health/rule-health";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { DomainError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
 
 // Enabling, disabling and deleting a rule from the list. Every query carries the organization, so
 // another organization's rule id behaves exactly like an id that does not exist.

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import type { LastTest } from "./mutations";
 
 // A rule tested before its first save has no row to record the result on. The test action hands

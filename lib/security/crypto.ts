@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 
 // AES-256-GCM. Stored form: "v1:<iv>:<tag>:<ciphertext>", each part base64url.
 const VERSION = "v1";

@@ -1,8 +1,8 @@
 import { isIP } from "node:net";
 import { describe, expect, it } from "vitest";
-import { guardedLookup } from "@/lib/delivery/http-client";
+import { guardedLookup } from "@/lib/delivery/transport/http-client";
 import { destinationErrors } from "@/lib/rules/destinations";
-import { emptyRuleInput, ruleSchema } from "@/lib/validations/rule";
+import { emptyRuleInput, ruleSchema } from "@/lib/rules/form/rule";
 import { ALLOWED_NETWORKS_CORPUS, CORPUS_DNS, SSRF_CORPUS, type CorpusEntry, type Verdict } from "./ssrf-corpus";
 import { BlockedRequestError, checkUrlShape, hostOf, type GuardPolicy, type LookupFn } from "./ssrf";
 

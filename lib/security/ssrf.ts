@@ -8,7 +8,7 @@ export { addressVerdict, embeddedIPv4, isLocalhostName } from "./addresses";
 // The SSRF guard. Outbound webhook URLs are chosen by admins of any organization, so the server
 // must never be steered at itself, the local network or a cloud metadata service. The verdict is
 // taken on the resolved addresses, and the HTTP client connects to the vetted address itself
-// (lib/delivery/http-client.ts), so a DNS answer that changes between check and connect
+// (lib/delivery/transport/http-client.ts), so a DNS answer that changes between check and connect
 // (rebinding) cannot swap it.
 
 export type ResolvedAddress = { address: string; family: 4 | 6 };

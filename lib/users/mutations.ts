@@ -1,8 +1,8 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { hashPassword } from "@/lib/auth/password";
-import { DomainError, NotFoundError } from "@/lib/errors";
-import { newId } from "@/lib/ids";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
+import { newId } from "@/lib/core/ids";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 
 // Real servers on 127.0.0.1 that authenticate the way receivers in the wild do, for the
-// authentication tests. Nothing here shares code with lib/delivery/auth: Basic and Digest MD5
+// authentication tests. Nothing here shares code with lib/delivery/transport/auth: Basic and Digest MD5
 // come from the `http-auth` package, OAuth 2.0 from `@node-oauth/oauth2-server`, and the SHA-256
 // Digest verifier below is written from RFC 7616 independently of the client's implementation.
 

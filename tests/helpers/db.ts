@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { openDatabase, setDatabase, type Database } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/auth/password";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
 import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 

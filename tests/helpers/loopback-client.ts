@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { resetEnvCache } from "@/lib/env";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
+import { resetEnvCache } from "@/lib/core/env";
 
 /**
  * A delivery client that may reach the tests' loopback receivers (tests/helpers/receiver.ts) over

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postLead } from "@/app/api/v1/leads/route";
 import { GET as getLead } from "@/app/api/v1/leads/[id]/route";
 import { GET as listWebhooks } from "@/app/api/v1/webhooks/route";
-import { createApiKey } from "@/lib/api-keys/keys";
+import { createApiKey } from "@/lib/api/keys";
 import { openDatabase, setDatabase, type Database } from "@/lib/db";
 import { createScratchDatabase, startPostgres } from "@/scripts/pg-cluster.mjs";
 import { routeCaller } from "../helpers/api";
@@ -70,13 +70,13 @@ describe("REST API while the database restarts", () => {
     cluster.pause("immediate");
     try {
       process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:${port}/postgres`;
-      const { resetEnvCache } = await import("@/lib/env");
+      const { resetEnvCache } = await import("@/lib/core/env");
       resetEnvCache();
       await expectUnavailable(await call(postLead, { body: { email: "cold@example.test" } }));
     } finally {
       cluster.resume();
       process.env.DATABASE_URL = saved;
-      (await import("@/lib/env")).resetEnvCache();
+      (await import("@/lib/core/env")).resetEnvCache();
       setDatabase(handle);
     }
     // As a client would: retry on 503 (each retry meets at most one pooled connection the

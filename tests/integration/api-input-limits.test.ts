@@ -9,10 +9,10 @@ import { GET as getWebhook, PATCH as patchWebhook } from "@/app/api/v1/webhooks/
 import { GET as webhookLogs } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { PATCH as patchOrganization } from "@/app/api/v1/organization/route";
 import { encodeCursor } from "@/lib/api/pagination";
-import { createApiKey } from "@/lib/api-keys/keys";
-import { runDispatcher } from "@/lib/delivery/runtime";
-import { resetEnvCache } from "@/lib/env";
-import { newId } from "@/lib/ids";
+import { createApiKey } from "@/lib/api/keys";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
 import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";

@@ -9,13 +9,13 @@ import { DELETE as deleteRoute, GET as getRoute, PATCH as patchRoute } from "@/a
 import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { POST as rotateRoute } from "@/app/api/v1/webhooks/[id]/rotate-secret/route";
 import { resetApiRateLimiter } from "@/lib/api/rate-limit";
-import { createApiKey, revokeApiKey } from "@/lib/api-keys/keys";
-import { runDispatcher } from "@/lib/delivery/runtime";
-import { resetEnvCache } from "@/lib/env";
-import { EVENT_TYPES } from "@/lib/events/catalog";
-import { newId } from "@/lib/ids";
-import { getSigningKeys } from "@/lib/orgs/signing-keys";
-import { ruleSigningSecrets } from "@/lib/rules/signing-secret";
+import { createApiKey, revokeApiKey } from "@/lib/api/keys";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
+import { resetEnvCache } from "@/lib/core/env";
+import { EVENT_TYPES } from "@/lib/domain/event-types";
+import { newId } from "@/lib/core/ids";
+import { getSigningKeys } from "@/lib/signing/organization-keys";
+import { ruleSigningSecrets } from "@/lib/signing/rule-secrets";
 import { decryptSecret } from "@/lib/security/crypto";
 import { routeCaller } from "../helpers/api";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
@@ -105,7 +105,7 @@ describe("webhooks API: create, read, signing secret", () => {
     expect(JSON.stringify(list)).not.toContain(created.secret);
   });
 
-  // Needs the dispatcher to sign with ruleSigningSecrets (wired by the lead in lib/delivery/dispatcher.ts).
+  // Needs the dispatcher to sign with ruleSigningSecrets (wired by the lead in lib/delivery/engine/dispatcher.ts).
   it("a delivery to it verifies with its own secret, not with the organization's key; after rotation with both secrets", async () => {
     const { id, secret } = await create({ url: `${rx.url}/signed` });
     const orgKey = (await getSigningKeys(prisma(), orgA.org.id)).current.secret;

@@ -3,11 +3,11 @@ import { replayDeliveriesAction } from "@/app/(admin)/deliveries/replay-actions"
 import { enablePreviewAction, enableRuleAction } from "@/app/(admin)/rules/reenable-actions";
 import { updateAutoDisableAction } from "@/app/(admin)/settings/auto-disable-actions";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/dispatcher";
-import { replayDeliveries } from "@/lib/deliveries/replay";
-import { newId } from "@/lib/ids";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { replayDeliveries } from "@/lib/delivery/log/replay";
+import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { recordRuleHealth, type RuleHealthInput } from "@/lib/rules/health";
+import { recordRuleHealth, type RuleHealthInput } from "@/lib/health/rule-health";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
@@ -16,7 +16,7 @@ import { signInAs } from "../helpers/session";
 // The actions kick the process's dispatcher; here the test dispatches itself with a client that
 // may reach the loopback receiver, so the kick is only observed.
 const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/runtime", () => ({ kickDispatcher: kick }));
+vi.mock("@/lib/delivery/engine/runtime", () => ({ kickDispatcher: kick }));
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "@/lib/dashboard/queries";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { newId } from "@/lib/ids";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
+import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";

@@ -1,9 +1,9 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { retryDeliveryAction, retryFailedAction } from "@/app/(admin)/deliveries/actions";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { getDelivery, listDeliveries, ruleDeliveryStats } from "@/lib/deliveries/queries";
-import { NotFoundError } from "@/lib/errors";
-import { newId } from "@/lib/ids";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import { getDelivery, listDeliveries, ruleDeliveryStats } from "@/lib/delivery/log/queries";
+import { NotFoundError } from "@/lib/core/errors";
+import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
@@ -13,7 +13,7 @@ import { signInAs } from "../helpers/session";
 // The actions kick the process's dispatcher; here the test dispatches itself (with a client that
 // may reach the loopback receiver), so the kick is only observed.
 const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/runtime", () => ({ kickDispatcher: kick }));
+vi.mock("@/lib/delivery/engine/runtime", () => ({ kickDispatcher: kick }));
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();

@@ -1,12 +1,12 @@
 import { Webhook } from "standardwebhooks";
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { secretBytes } from "@/lib/delivery/signature";
-import { newId } from "@/lib/ids";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
+import { secretBytes } from "@/lib/signing/signature";
+import { newId } from "@/lib/core/ids";
 import { addNote, createLead, updateLead } from "@/lib/leads/mutations";
-import { getSigningKeys, rotateSigningKey } from "@/lib/orgs/signing-keys";
+import { getSigningKeys, rotateSigningKey } from "@/lib/signing/organization-keys";
 import { createTestOrg, createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluateResponse } from "@/lib/delivery/response-rules";
-import { deliveryResponseValues, getDelivery } from "@/lib/deliveries/queries";
-import { NotFoundError } from "@/lib/errors";
+import { evaluateResponse } from "@/lib/delivery/policy/response";
+import { deliveryResponseValues, getDelivery } from "@/lib/delivery/log/queries";
+import { NotFoundError } from "@/lib/core/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { newId } from "@/lib/ids";
-import { storedResponseRulesSchema } from "@/lib/validations/response";
+import { newId } from "@/lib/core/ids";
+import { storedResponseRulesSchema } from "@/lib/rules/form/response";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 
 // What the Response tab leaves on a delivery (the parser's values, each attempt's parsed error,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import type { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { newId } from "@/lib/ids";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import type { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
+import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { encryptAuthConfig } from "@/lib/rules/auth-config";
+import { encryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 import { createLead } from "@/lib/leads/mutations";
 import { getRuleForEdit } from "@/lib/rules/mutations";
-import { emptyAuthForm } from "@/lib/validations/auth";
-import type { FieldMapping } from "@/lib/validations/request";
-import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { emptyAuthForm } from "@/lib/rules/form/credentials";
+import type { FieldMapping } from "@/lib/rules/form/request";
+import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";

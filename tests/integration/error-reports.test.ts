@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { markAllNotificationsReadAction, markNotificationReadAction, unreadNotificationsCountAction } from "@/app/(admin)/notifications/actions";
-import { resetEnvCache } from "@/lib/env";
-import { newId } from "@/lib/ids";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
 import { hashPassword } from "@/lib/auth/password";
 import { flushErrorReports } from "@/lib/notifications/error-reports";
 import { listNotifications, parseNotificationListParams } from "@/lib/notifications/queries";
 import { kickNotifications, sendPendingNotifications } from "@/lib/notifications/send";
-import { recordRuleHealth, type RuleHealthInput } from "@/lib/rules/health";
+import { recordRuleHealth, type RuleHealthInput } from "@/lib/health/rule-health";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
 import { startSmtpServer } from "../helpers/smtp";

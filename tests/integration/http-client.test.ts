@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 
 // A real receiver on loopback with one route per misbehaviour the dispatcher must survive.
 let server: Server;

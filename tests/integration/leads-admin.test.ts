@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addNoteAction, createLeadAction, updateLeadAction } from "@/app/(admin)/leads/actions";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/(admin)/settings/api-key-actions";
-import { authenticateApiKey, listApiKeys } from "@/lib/api-keys/keys";
-import { runDispatcher } from "@/lib/delivery/runtime";
-import { resetEnvCache } from "@/lib/env";
-import { newId } from "@/lib/ids";
+import { authenticateApiKey, listApiKeys } from "@/lib/api/keys";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
 import { listLeadEvents } from "@/lib/leads/history";
 import { listLeads } from "@/lib/leads/list";
 import { createLead } from "@/lib/leads/mutations";

@@ -17,9 +17,9 @@ import { organizationResourceSchema } from "@/lib/api/organization";
 import { deliveryLogSchema, logsPageSchema } from "@/lib/api/webhooks/logs";
 import { eventTypesSchema } from "@/lib/api/webhooks/operations";
 import { webhookCreatedSchema, webhookListSchema, webhookSchema } from "@/lib/api/webhooks/schema";
-import { createApiKey } from "@/lib/api-keys/keys";
-import { runDispatcher } from "@/lib/delivery/runtime";
-import { resetEnvCache } from "@/lib/env";
+import { createApiKey } from "@/lib/api/keys";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
+import { resetEnvCache } from "@/lib/core/env";
 import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import { createLead } from "@/lib/leads/mutations";
-import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { allowLoopbackDestinations, useLoopbackClient } from "../helpers/loopback-client";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";

@@ -1,12 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions";
-import { resetEnvCache } from "@/lib/env";
-import { NotFoundError } from "@/lib/errors";
+import { resetEnvCache } from "@/lib/core/env";
+import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
-import { decryptAuthConfig } from "@/lib/rules/auth-config";
+import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import { getRuleForEdit } from "@/lib/rules/mutations";
-import { emptyAuthForm } from "@/lib/validations/auth";
-import { emptyRuleInput, RULE_MESSAGES, type RuleInput } from "@/lib/validations/rule";
+import { emptyAuthForm } from "@/lib/rules/form/credentials";
+import { emptyRuleInput, RULE_MESSAGES, type RuleInput } from "@/lib/rules/form/rule";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
 

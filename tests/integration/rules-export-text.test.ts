@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as exportRules } from "@/app/api/rules/export/route";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
 

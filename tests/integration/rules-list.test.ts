@@ -1,8 +1,8 @@
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deleteRuleAction, toggleRuleAction } from "@/app/(admin)/rules/list-actions";
+import { deleteRuleAction, toggleRuleAction } from "@/app/(admin)/rules/_list/actions";
 import { GET as exportRules } from "@/app/api/rules/export/route";
-import { newId } from "@/lib/ids";
+import { newId } from "@/lib/core/ids";
 import { listRules } from "@/lib/rules/list";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";

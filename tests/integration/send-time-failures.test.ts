@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { attemptDiagnosis } from "@/components/deliveries/attempt-diagnosis";
-import { dispatchBatch } from "@/lib/delivery/dispatcher";
-import { GuardedHttpClient } from "@/lib/delivery/http-client";
-import { newId } from "@/lib/ids";
-import { encryptAuthConfig } from "@/lib/rules/auth-config";
-import type { AuthConfig } from "@/lib/validations/auth";
+import { attemptDiagnosis } from "@/lib/delivery/log/attempt-diagnosis";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
+import { newId } from "@/lib/core/ids";
+import { encryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
+import type { AuthConfig } from "@/lib/rules/form/credentials";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";

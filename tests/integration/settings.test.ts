@@ -3,8 +3,8 @@ import { revealSigningKeyAction, rotateSigningKeyAction, updateOrganizationActio
 import { addReferenceItemAction, deleteReferenceItemAction, moveReferenceItemAction, renameReferenceItemAction } from "@/app/(admin)/settings/reference-actions";
 import { addUserAction, changeUserRoleAction, removeUserAction } from "@/app/(admin)/settings/user-actions";
 import { verifyPassword } from "@/lib/auth/password";
-import { newId } from "@/lib/ids";
-import { getSigningKeys, ROTATION_GRACE_MS } from "@/lib/orgs/signing-keys";
+import { newId } from "@/lib/core/ids";
+import { getSigningKeys, ROTATION_GRACE_MS } from "@/lib/signing/organization-keys";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
 

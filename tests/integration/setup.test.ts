@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setupAction } from "@/app/(auth)/setup/actions";
-import { getSigningKeys } from "@/lib/orgs/signing-keys";
+import { getSigningKeys } from "@/lib/signing/organization-keys";
 import { verifyPassword } from "@/lib/auth/password";
 import { useTestDatabase } from "../helpers/db";
 

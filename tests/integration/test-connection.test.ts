@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
-import { previewRequestAction } from "@/app/(admin)/rules/preview-action";
-import { testConnectionAction } from "@/app/(admin)/rules/test-connection-action";
+import { previewRequestAction } from "@/app/(admin)/rules/_form/preview-action";
+import { testConnectionAction } from "@/app/(admin)/rules/_form/test-connection-action";
 import { getRuleForEdit } from "@/lib/rules/mutations";
-import { emptyAuthForm } from "@/lib/validations/auth";
-import { emptyRuleInput, type RuleInput } from "@/lib/validations/rule";
+import { emptyAuthForm } from "@/lib/rules/form/credentials";
+import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/page-header";
 import { openApiDocument, type OpenApiOperation } from "@/lib/api/openapi";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { InlineCode } from "./inline-code";
 import { MethodBadge, OperationSection } from "./operation-section";
 import { resolver } from "./schema-rows";

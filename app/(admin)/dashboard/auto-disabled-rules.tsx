@@ -1,6 +1,6 @@
 import { TriangleAlert } from "lucide-react";
 import Link from "next/link";
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 import type { DashboardData } from "@/lib/dashboard/queries";
 
 /** Rules the system switched off (repeated failures, 410 Gone): they send nothing until re-enabled. */

@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { statusCodeText } from "@/components/deliveries/delivery-state-badge";
-import { formatUtc } from "@/components/deliveries/format";
+import { statusCodeText } from "@/components/delivery-log/delivery-state-badge";
+import { formatUtc } from "@/lib/core/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import type { RecentError } from "@/lib/dashboard/queries";

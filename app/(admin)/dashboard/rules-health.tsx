@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";

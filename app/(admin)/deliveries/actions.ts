@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
-import { kickDispatcher } from "@/lib/delivery/runtime";
-import { deliveryFiltersSchema } from "@/lib/deliveries/list-params";
-import { deliveryListWhere } from "@/lib/deliveries/queries";
-import { retryDelivery, retryFailedDeliveries } from "@/lib/deliveries/retry";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { deliveryFiltersSchema } from "@/lib/delivery/log/list-params";
+import { deliveryListWhere } from "@/lib/delivery/log/queries";
+import { retryDelivery, retryFailedDeliveries } from "@/lib/delivery/log/retry";
 
 // Retries from the delivery log (and the Leads pages). Admins only: the pages hide the buttons
 // from viewers, but the check that counts is here. A retry re-queues the existing delivery (same

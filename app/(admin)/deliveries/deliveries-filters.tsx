@@ -4,7 +4,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select, useFieldId } from "@/components/ui/field";
-import type { DeliveryFilters } from "@/lib/deliveries/list-params";
+import type { DeliveryFilters } from "@/lib/delivery/log/list-params";
 
 // The delivery log's own filters, beside the table's "Filter" box. Each change rewrites the URL
 // (the server component runs the query) and goes back to page 1, like the table's controls.

@@ -3,13 +3,13 @@
 import { SearchX, Send } from "lucide-react";
 import Link from "next/link";
 import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
-import type { SortDir } from "@/components/data-table/search-params";
-import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
+import type { SortDir } from "@/lib/core/list-params";
+import { DeliveryStateBadge, statusCodeText } from "@/components/delivery-log/delivery-state-badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { TruncatedText } from "@/components/ui/truncated-text";
-import { UtcTime } from "@/components/deliveries/utc-time";
-import type { ListedDelivery } from "@/lib/deliveries/queries";
+import { UtcTime } from "@/components/delivery-log/utc-time";
+import type { ListedDelivery } from "@/lib/delivery/log/queries";
 
 const helper = createColumnHelper<DataTableFeatures, ListedDelivery>();
 
@@ -18,7 +18,7 @@ export function leadText(lead: ListedDelivery["lead"]): string {
   return lead.email ?? lead.name ?? lead.id;
 }
 
-// Column ids double as the server's sort keys (lib/deliveries/list-params.ts).
+// Column ids double as the server's sort keys (lib/delivery/log/list-params.ts).
 const columns = helper.columns([
   helper.accessor("createdAt", {
     id: "created",

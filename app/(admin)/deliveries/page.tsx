@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import type { RawSearchParams } from "@/components/data-table/search-params";
+import type { RawSearchParams } from "@/lib/core/list-params";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { filtersOf, hasDeliveryFilters, parseDeliveryListParams } from "@/lib/deliveries/list-params";
-import { countFailedMatching, listDeliveries } from "@/lib/deliveries/queries";
+import { filtersOf, hasDeliveryFilters, parseDeliveryListParams } from "@/lib/delivery/log/list-params";
+import { countFailedMatching, listDeliveries } from "@/lib/delivery/log/queries";
 import { DeliveriesFilters } from "./deliveries-filters";
 import { DeliveriesTable } from "./deliveries-table";
 import { ReplayForm } from "./replay-form";

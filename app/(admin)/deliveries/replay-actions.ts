@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { authedAction } from "@/lib/auth/action";
-import { replayDeliveries } from "@/lib/deliveries/replay";
-import { kickDispatcher } from "@/lib/delivery/runtime";
-import { replayFormSchema, replayRange } from "@/lib/validations/replay";
+import { replayDeliveries } from "@/lib/delivery/log/replay";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { replayFormSchema, replayRange } from "@/lib/delivery/log/replay-form";
 
 /** "Replay…" on the delivery log: re-queues a rule's (or every rule's) deliveries in a time window. */
 export const replayDeliveriesAction = authedAction({ schema: replayFormSchema, role: "ADMIN" }, async (input, { prisma, organizationId }) => {

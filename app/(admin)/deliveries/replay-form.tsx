@@ -9,7 +9,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
-import { replayFormSchema, type ReplayFormInput } from "@/lib/validations/replay";
+import { replayFormSchema, type ReplayFormInput } from "@/lib/delivery/log/replay-form";
 import { replayDeliveriesAction } from "./replay-actions";
 
 const deliveries = (n: number) => `${n} ${n === 1 ? "delivery" : "deliveries"}`;

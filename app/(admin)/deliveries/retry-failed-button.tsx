@@ -6,7 +6,7 @@ import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import type { DeliveryFilters } from "@/lib/deliveries/list-params";
+import type { DeliveryFilters } from "@/lib/delivery/log/list-params";
 import { retryFailedAction } from "./actions";
 
 const deliveries = (n: number) => `${n} ${n === 1 ? "delivery" : "deliveries"}`;

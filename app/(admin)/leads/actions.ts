@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/action";
-import { kickDispatcher } from "@/lib/delivery/runtime";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { addNote, createLead, updateLead } from "@/lib/leads/mutations";
 import { createLeadSchema, noteSchema, updateLeadSchema } from "@/lib/leads/schema";
 

@@ -1,4 +1,4 @@
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 
 /** A time in UTC, the way the delivery screens show it (identical on server and browser). */
 export function DateTime({ value }: { value: Date | string }) {

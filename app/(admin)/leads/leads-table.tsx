@@ -3,13 +3,13 @@
 import { Plus, SearchX, Users } from "lucide-react";
 import Link from "next/link";
 import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
-import type { SortDir } from "@/components/data-table/search-params";
+import type { SortDir } from "@/lib/core/list-params";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import type { ListedLead } from "@/lib/leads/list";
 import { webhookOutcomeText, type WebhookOutcome } from "@/lib/leads/outcome";
-import { UtcTime } from "@/components/deliveries/utc-time";
+import { UtcTime } from "@/components/delivery-log/utc-time";
 
 const helper = createColumnHelper<DataTableFeatures, ListedLead>();
 

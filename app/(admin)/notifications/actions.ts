@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError } from "@/lib/core/errors";
 import { countUnreadNotifications, markNotificationsRead } from "@/lib/notifications/queries";
 
 // Notifications are the organization's shared inbox: anyone signed in reads them, marking them

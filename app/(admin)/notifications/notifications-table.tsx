@@ -4,7 +4,7 @@ import { Bell, SearchX } from "lucide-react";
 import Link from "next/link";
 import { useMemo } from "react";
 import { createColumnHelper, DataTable, type DataTableFeatures, type ListPage } from "@/components/data-table";
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";

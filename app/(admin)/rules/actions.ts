@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/action";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { createRule, updateRule } from "@/lib/rules/mutations";
 import { verifiedTest } from "@/lib/rules/test-receipt";
-import { ruleSchema, type RuleInput } from "@/lib/validations/rule";
+import { ruleSchema, type RuleInput } from "@/lib/rules/form/rule";
 
 // The schema is built per call: whether http:// URLs are allowed comes from the environment,
 // read when the action runs (and tests change it between calls).

@@ -2,15 +2,15 @@ import { FileSpreadsheet, Plus, TriangleAlert } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { patchSearchParams, type RawSearchParams } from "@/components/data-table/search-params";
+import { patchSearchParams, type RawSearchParams } from "@/lib/core/list-params";
 import { SigningKey } from "@/components/signing-key";
 import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { getMaskedSigningKey } from "@/lib/orgs/signing-keys";
+import { getMaskedSigningKey } from "@/lib/signing/organization-keys";
 import { listRules, parseRuleListParams } from "@/lib/rules/list";
-import { RulesTable } from "./rules-table";
+import { RulesTable } from "./_list/rules-table";
 
 export const metadata: Metadata = { title: "Webhook Rules" };
 

@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
-import { NotFoundError } from "@/lib/errors";
-import { downtimeReplay, replayDeliveries } from "@/lib/deliveries/replay";
-import { kickDispatcher } from "@/lib/delivery/runtime";
-import { enableRule } from "@/lib/rules/health";
+import { NotFoundError } from "@/lib/core/errors";
+import { downtimeReplay, replayDeliveries } from "@/lib/delivery/log/replay";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { enableRule } from "@/lib/health/rule-health";
 
 // Enabling a disabled rule from the list. When it was down (disabled automatically or by hand),
 // the admin is offered, in the same click, to replay the deliveries that failed or were skipped

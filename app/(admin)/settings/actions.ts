@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
-import { getSigningKeys, getSigningKeyStatus, rotateSigningKey } from "@/lib/orgs/signing-keys";
-import { organizationSchema } from "@/lib/validations/settings";
+import { getSigningKeys, getSigningKeyStatus, rotateSigningKey } from "@/lib/signing/organization-keys";
+import { organizationSchema } from "@/lib/orgs/settings-schema";
 
 /** The plain current signing key, for admins only: the one way it reaches the browser. */
 export const revealSigningKeyAction = authedAction({ schema: z.void(), role: "ADMIN" }, async (_input, ctx) => {

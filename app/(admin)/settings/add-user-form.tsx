@@ -5,7 +5,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
-import { addUserSchema, type AddUserInput } from "@/lib/validations/settings";
+import { addUserSchema, type AddUserInput } from "@/lib/orgs/settings-schema";
 import { applyResult } from "./action-feedback";
 import { addUserAction } from "./user-actions";
 

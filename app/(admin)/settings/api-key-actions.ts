@@ -1,8 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { createApiKey, revokeApiKey } from "@/lib/api-keys/keys";
-import { apiKeyNameSchema, apiKeyRefSchema } from "@/lib/api-keys/schema";
+import { createApiKey, revokeApiKey } from "@/lib/api/keys";
+import { apiKeyNameSchema, apiKeyRefSchema } from "@/lib/api/key-schema";
 import { authedAction } from "@/lib/auth/action";
 
 // API keys for the REST API. The plain key leaves the server exactly once, in the response to

@@ -5,17 +5,17 @@ import { Check, Copy, KeyRound } from "lucide-react";
 import { useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { describedBy, Field, Input, inputClass } from "@/components/ui/field";
-import { apiKeyNameSchema, type ApiKeyNameInput } from "@/lib/api-keys/schema";
+import { apiKeyNameSchema, type ApiKeyNameInput } from "@/lib/api/key-schema";
 import { createApiKeyAction, revokeApiKeyAction } from "./api-key-actions";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { applyResult } from "./action-feedback";
 
-/** One row of `listApiKeys(prisma, organizationId)` (lib/api-keys/keys.ts): never the key itself. */
+/** One row of `listApiKeys(prisma, organizationId)` (lib/api/keys.ts): never the key itself. */
 export interface ApiKeyListItem {
   id: string;
   name: string;

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authedAction } from "@/lib/auth/action";
-import { autoDisableSchema } from "@/lib/validations/settings";
+import { autoDisableSchema } from "@/lib/orgs/settings-schema";
 
 /** Settings → Delivery health. Applies from the next failure (a rule already past it is disabled then). */
 export const updateAutoDisableAction = authedAction({ schema: autoDisableSchema, role: "ADMIN" }, async (input, ctx) => {

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { describedBy, Field, Input } from "@/components/ui/field";
 import { warningPoints } from "@/lib/notifications/content";
-import { autoDisableSchema, type AutoDisableInput } from "@/lib/validations/settings";
+import { autoDisableSchema, type AutoDisableInput } from "@/lib/orgs/settings-schema";
 import { applyResult } from "./action-feedback";
 import { updateAutoDisableAction } from "./auto-disable-actions";
 

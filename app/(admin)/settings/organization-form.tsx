@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
-import { organizationSchema, type OrganizationInput } from "@/lib/validations/settings";
+import { organizationSchema, type OrganizationInput } from "@/lib/orgs/settings-schema";
 import { updateOrganizationAction } from "./actions";
 
 export function OrganizationForm({ name, webhooksEnabled, canEdit }: { name: string; webhooksEnabled: boolean; canEdit: boolean }) {

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
-import { listApiKeys } from "@/lib/api-keys/keys";
+import { listApiKeys } from "@/lib/api/keys";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { getSigningKeyStatus } from "@/lib/orgs/signing-keys";
+import { getSigningKeyStatus } from "@/lib/signing/organization-keys";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { listUsers } from "@/lib/users/queries";
 import { ApiKeysSection } from "./api-keys-section";

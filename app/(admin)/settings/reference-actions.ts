@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { authedAction } from "@/lib/auth/action";
 import { addReferenceItem, deleteReferenceItem, moveReferenceItem, renameReferenceItem } from "@/lib/reference/mutations";
-import { addReferenceItemSchema, idInputSchema, moveReferenceItemSchema, renameReferenceItemSchema } from "@/lib/validations/settings";
+import { addReferenceItemSchema, idInputSchema, moveReferenceItemSchema, renameReferenceItemSchema } from "@/lib/orgs/settings-schema";
 
 // Reference lists feed the creation-rule fields of the rule form as well as this page.
 function revalidate() {

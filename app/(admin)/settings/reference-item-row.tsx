@@ -8,7 +8,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, useFieldId } from "@/components/ui/field";
 import type { ReferenceOption } from "@/lib/reference/queries";
-import { renameReferenceItemSchema, type RenameReferenceItemInput } from "@/lib/validations/settings";
+import { renameReferenceItemSchema, type RenameReferenceItemInput } from "@/lib/orgs/settings-schema";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { deleteReferenceItemAction, moveReferenceItemAction, renameReferenceItemAction } from "./reference-actions";
 import { applyResult } from "./action-feedback";

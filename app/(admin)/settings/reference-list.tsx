@@ -7,7 +7,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, useFieldId } from "@/components/ui/field";
 import type { ReferenceOption } from "@/lib/reference/queries";
-import { addReferenceItemSchema, type AddReferenceItemInput, type ReferenceKindInput } from "@/lib/validations/settings";
+import { addReferenceItemSchema, type AddReferenceItemInput, type ReferenceKindInput } from "@/lib/orgs/settings-schema";
 import { ReferenceItemRow } from "./reference-item-row";
 import { addReferenceItemAction } from "./reference-actions";
 import { applyResult } from "./action-feedback";

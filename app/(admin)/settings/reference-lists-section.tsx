@@ -2,7 +2,7 @@
 
 import { Card } from "@/components/ui/card";
 import type { ReferenceLists } from "@/lib/reference/queries";
-import type { ReferenceKindInput } from "@/lib/validations/settings";
+import type { ReferenceKindInput } from "@/lib/orgs/settings-schema";
 import { ReferenceList } from "./reference-list";
 
 const FLAT_LISTS: { key: Exclude<keyof ReferenceLists, "statuses">; kind: ReferenceKindInput; title: string; addLabel: string }[] = [

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { authedAction } from "@/lib/auth/action";
 import { addUser, changeUserRole, removeUser } from "@/lib/users/mutations";
-import { addUserSchema, changeUserRoleSchema, idInputSchema } from "@/lib/validations/settings";
+import { addUserSchema, changeUserRoleSchema, idInputSchema } from "@/lib/orgs/settings-schema";
 
 export const addUserAction = authedAction({ schema: addUserSchema, role: "ADMIN" }, async (input, ctx) => {
   const user = await addUser(ctx.prisma, ctx.organizationId, input);

@@ -3,7 +3,7 @@
 import { failure, fieldErrorsOf, unstorableFieldErrors, type ActionResult } from "@/lib/auth/action";
 import { db } from "@/lib/db";
 import { createFirstAdmin } from "@/lib/orgs/setup";
-import { setupSchema, type SetupInput } from "@/lib/validations/setup";
+import { setupSchema, type SetupInput } from "@/lib/orgs/setup-schema";
 
 // The one action that runs without a session: it only works while no user exists at all.
 export async function setupAction(input: SetupInput): Promise<ActionResult<{ email: string }>> {

@@ -7,7 +7,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
-import { setupSchema, type SetupInput } from "@/lib/validations/setup";
+import { setupSchema, type SetupInput } from "@/lib/orgs/setup-schema";
 import { setupAction } from "./actions";
 
 export function SetupForm() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ruleSchema, type RuleFormValues } from "@/lib/validations/rule";
+import { ruleSchema, type RuleFormValues } from "@/lib/rules/form/rule";
 import { apiFieldErrors, apiFieldPath, fromRuleValues, toRuleInput } from "./convert";
 import { webhookCreateSchema } from "./schema";
 

@@ -1,5 +1,5 @@
-import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/validations/retry-policy-form";
-import type { RuleFormValues, RuleInput } from "@/lib/validations/rule";
+import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
+import type { RuleFormValues, RuleInput } from "@/lib/rules/form/rule";
 import type { ReferenceIds } from "./references";
 import type { WebhookValues } from "./schema";
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { redactHeaders } from "@/lib/delivery/redact";
-import { asParsedError, asResponseValues } from "@/lib/deliveries/queries";
-import { NotFoundError } from "@/lib/errors";
-import { storableIsoDateTime } from "@/lib/validations/storable";
+import { redactHeaders } from "@/lib/delivery/transport/redact";
+import { asParsedError, asResponseValues } from "@/lib/delivery/log/queries";
+import { NotFoundError } from "@/lib/core/errors";
+import { storableIsoDateTime } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { pageArgs, pageOf, pageQuerySchema } from "../pagination";
 

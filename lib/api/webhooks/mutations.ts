@@ -1,12 +1,12 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { env } from "@/lib/env";
-import { DomainError, NotFoundError } from "@/lib/errors";
+import { env } from "@/lib/core/env";
+import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
-import { HEALTH_RESET } from "@/lib/rules/health";
+import { HEALTH_RESET } from "@/lib/health/rule-health";
 import { createRule, updateRule } from "@/lib/rules/mutations";
-import { generateRuleSecret, setRuleSecret } from "@/lib/rules/signing-secret";
+import { generateRuleSecret, setRuleSecret } from "@/lib/signing/rule-secrets";
 import { deleteDisabledRule } from "@/lib/rules/status";
-import { ruleSchema, type RuleValues } from "@/lib/validations/rule";
+import { ruleSchema, type RuleValues } from "@/lib/rules/form/rule";
 import { ApiError, fieldsOf } from "../http";
 import { apiFieldErrors, toRuleInput } from "./convert";
 import { mergePatch } from "./patch";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { REPLAY_STATES } from "@/lib/deliveries/replay";
-import { EVENT_TYPES, samplePayload } from "@/lib/events/catalog";
-import { storableIsoDateTime } from "@/lib/validations/storable";
+import { REPLAY_STATES } from "@/lib/delivery/log/replay";
+import { EVENT_TYPES, samplePayload } from "@/lib/domain/event-types";
+import { storableIsoDateTime } from "@/lib/core/storable";
 import { eventEnvelopeSchema } from "../lead-schemas";
 
 // Bodies and answers of the delivery operations (retry, bulk replay) and of the event catalogue.

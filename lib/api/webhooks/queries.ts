@@ -1,8 +1,8 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit, type RuleForEdit } from "@/lib/rules/mutations";
-import type { SecretField } from "@/lib/validations/auth";
+import type { SecretField } from "@/lib/rules/form/credentials";
 import { pageArgs, pageOf, type PageQuery } from "../pagination";
 import { fromRuleValues } from "./convert";
 import { referenceNames } from "./references";

@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { EVENT_NAMES } from "@/lib/events/catalog";
-import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/delivery/retry-policy";
-import { AUTH_TYPE_VALUES, authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/validations/auth";
-import { requestFormFields } from "@/lib/validations/request";
-import { responseFormFields } from "@/lib/validations/response";
-import { ruleSchema } from "@/lib/validations/rule";
+import { EVENT_NAMES } from "@/lib/domain/event-types";
+import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/delivery/policy/retry";
+import { AUTH_TYPE_VALUES, authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
+import { requestFormFields } from "@/lib/rules/form/request";
+import { responseFormFields } from "@/lib/rules/form/response";
+import { ruleSchema } from "@/lib/rules/form/rule";
 import { deepPartial } from "./patch";
 
 // The webhook resource of the REST API. A webhook is a rule: these schemas group the rule form's
-// own field schemas (lib/validations/*) under API names, so the API accepts exactly what the form
+// own field schemas (lib/rules/form/*) under API names, so the API accepts exactly what the form
 // does. The request bodies are parsed here for their shape; the values are then converted to the
 // form's input and parsed by the form's schema itself (lib/api/webhooks/convert.ts), so every
 // cross-field rule of the form applies too. The OpenAPI document is generated from these schemas.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refineRequest, emptyRequestForm } from "@/lib/validations/request";
+import { refineRequest, emptyRequestForm } from "@/lib/rules/form/request";
 import { z } from "zod";
 import { templateContext, valueAt } from "./context";
 import { RenderError } from "./errors";

@@ -1,4 +1,4 @@
-import { mappingTargetProblems, type FieldMapping, type StoredMappings } from "@/lib/validations/request";
+import { mappingTargetProblems, type FieldMapping, type StoredMappings } from "@/lib/rules/form/request";
 import { valueAt, type TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { textTemplates } from "./liquid";

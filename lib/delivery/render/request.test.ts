@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { USER_AGENT, type EventEnvelope } from "@/lib/delivery/envelope";
-import type { FieldMapping } from "@/lib/validations/request";
+import { USER_AGENT, type EventEnvelope } from "@/lib/domain/event";
+import type { FieldMapping } from "@/lib/rules/form/request";
 import { RenderError } from "./errors";
 import { renderableRuleFromRow, renderRequest, type RenderableRule, type RenderedRequest } from "./request";
 import { mapping, testEnvelope, testLead, testRule } from "./testing";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { USER_AGENT, type EventEnvelope } from "@/lib/delivery/envelope";
+import { USER_AGENT, type EventEnvelope } from "@/lib/domain/event";
 import {
   HTTP_METHODS,
   RESERVED_HEADERS,
@@ -12,12 +12,12 @@ import {
   type StoredConditions,
   type StoredMappings,
   type TimeWindow,
-} from "@/lib/validations/request";
+} from "@/lib/rules/form/request";
 import { evaluateConditions } from "./conditions";
 import { templateContext } from "./context";
 import { applyMappings } from "./mapping";
 import { renderPayload } from "./payload";
-import { nextWindowOpen, windowOpen } from "./time-window";
+import { nextWindowOpen, windowOpen } from "../policy/time-window";
 import { renderUrl } from "./url";
 import { RenderError } from "./errors";
 

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from "@/lib/delivery/envelope";
+import type { EventEnvelope } from "@/lib/domain/event";
 import type { LeadSnapshot } from "@/lib/leads/schema";
 
 // The sample lead the live preview, template validation and Test Connection render. Every field is

@@ -1,6 +1,6 @@
-import type { EventEnvelope } from "@/lib/delivery/envelope";
+import type { EventEnvelope } from "@/lib/domain/event";
 import type { LeadSnapshot } from "@/lib/leads/schema";
-import { mappingSchema, type FieldMapping } from "@/lib/validations/request";
+import { mappingSchema, type FieldMapping } from "@/lib/rules/form/request";
 import { templateContext, type TemplateContext } from "./context";
 import type { RenderableRule } from "./request";
 

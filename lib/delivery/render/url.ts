@@ -1,5 +1,5 @@
 import { withoutCredentials } from "@/lib/security/outbound-url";
-import { isUrlTemplate } from "@/lib/validations/request";
+import { isUrlTemplate } from "@/lib/rules/form/request";
 import type { TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { text } from "./filters";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyRequestForm, type RequestFormValues } from "@/lib/validations/request";
+import { emptyRequestForm, type RequestFormValues } from "@/lib/rules/form/request";
 import { renderRequest } from "./request";
 import { sampleEnvelope } from "./sample";
 import { mapping, testRule } from "./testing";

@@ -1,4 +1,4 @@
-import type { RequestFormValues } from "@/lib/validations/request";
+import type { RequestFormValues } from "@/lib/rules/form/request";
 import { templateContext } from "./context";
 import { RenderError } from "./errors";
 import { TemplateError, textTemplates } from "./liquid";

@@ -1,9 +1,9 @@
-import { statusCodeText } from "@/components/deliveries/delivery-state-badge";
-import { attemptDiagnosis } from "@/components/deliveries/attempt-diagnosis";
-import { formatDuration, formatUtc } from "@/components/deliveries/format";
+import { statusCodeText } from "@/components/delivery-log/delivery-state-badge";
+import { attemptDiagnosis } from "@/lib/delivery/log/attempt-diagnosis";
+import { formatDuration, formatUtc } from "@/lib/core/format";
 import { Badge } from "@/components/ui/badge";
-import { MAX_RESPONSE_BYTES } from "@/lib/delivery/http-client";
-import type { DeliveryAttemptView } from "@/lib/deliveries/queries";
+import { MAX_RESPONSE_BYTES } from "@/lib/delivery/transport/http-client";
+import type { DeliveryAttemptView } from "@/lib/delivery/log/queries";
 import { BodyBlock, HeadersBlock, Subheading } from "./http-blocks";
 
 function statusTone(code: number) {

@@ -3,7 +3,7 @@
 import { RefreshCw, RotateCcw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { useRefreshWhile } from "@/components/deliveries/use-refresh-while";
+import { useRefreshWhile } from "@/components/delivery-log/use-refresh-while";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { retryDeliveryAction } from "../actions";

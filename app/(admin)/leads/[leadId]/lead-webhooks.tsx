@@ -4,16 +4,16 @@ import { RotateCcw } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { useRefreshWhile } from "@/components/deliveries/use-refresh-while";
+import { useRefreshWhile } from "@/components/delivery-log/use-refresh-while";
 import { toast } from "sonner";
-import { DeliveryStateBadge, statusCodeText } from "@/components/deliveries/delivery-state-badge";
-import { ResponseValues } from "@/components/deliveries/response-values";
+import { DeliveryStateBadge, statusCodeText } from "@/components/delivery-log/delivery-state-badge";
+import { ResponseValues } from "@/components/delivery-log/response-values";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { TruncatedText } from "@/components/ui/truncated-text";
-import { UtcTime } from "@/components/deliveries/utc-time";
+import { UtcTime } from "@/components/delivery-log/utc-time";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
-import { eventLabel } from "@/lib/events/catalog";
+import { eventLabel } from "@/lib/domain/event-types";
 import { retryDeliveryAction } from "../../deliveries/actions";
 
 // A white background and a soft edge, so the columns that scroll under it do not show through.

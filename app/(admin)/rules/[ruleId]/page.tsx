@@ -1,15 +1,15 @@
-import { formatUtc } from "@/components/deliveries/format";
+import { formatUtc } from "@/lib/core/format";
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
-import { RuleDeliveriesPanel } from "@/components/deliveries/rule-deliveries-panel";
+import { RuleDeliveriesPanel } from "@/components/delivery-log/rule-deliveries-panel";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { NotFoundError } from "@/lib/errors";
+import { env } from "@/lib/core/env";
+import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
-import { RuleForm } from "../rule-form";
+import { RuleForm } from "../_form/rule-form";
 
 export const metadata: Metadata = { title: "Edit Webhook Rule" };
 

@@ -7,10 +7,10 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { getReferenceLists } from "@/lib/reference/queries";
-import { emptyRuleInput } from "@/lib/validations/rule";
-import { RuleForm } from "../rule-form";
+import { emptyRuleInput } from "@/lib/rules/form/rule";
+import { RuleForm } from "../_form/rule-form";
 
 export const metadata: Metadata = { title: "Add Webhook Rule" };
 

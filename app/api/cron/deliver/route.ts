@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { env } from "@/lib/env";
-import { runDispatcher } from "@/lib/delivery/runtime";
+import { env } from "@/lib/core/env";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { requireUser } from "@/lib/auth/action";
 import { db } from "@/lib/db";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/core/errors";
 import { exportFilename, writeRulesWorkbook } from "@/lib/rules/export";
 import { parseRuleListParams } from "@/lib/rules/list";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
-import { kickDispatcher } from "@/lib/delivery/runtime";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";

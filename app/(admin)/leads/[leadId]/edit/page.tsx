@@ -3,7 +3,7 @@ import { notFound, redirect } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError } from "@/lib/core/errors";
 import { leadToFormValues } from "@/lib/leads/form-values";
 import { displayName } from "@/lib/leads/list";
 import { getLead } from "@/lib/leads/mutations";

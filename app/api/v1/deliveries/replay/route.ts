@@ -1,8 +1,8 @@
 import { readJson, withApiKey } from "@/lib/api/http";
 import { replayBodySchema } from "@/lib/api/webhooks/operations";
-import { replayDeliveries } from "@/lib/deliveries/replay";
-import { kickDispatcher } from "@/lib/delivery/runtime";
-import { NotFoundError } from "@/lib/errors";
+import { replayDeliveries } from "@/lib/delivery/log/replay";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { NotFoundError } from "@/lib/core/errors";
 
 export const dynamic = "force-dynamic";
 

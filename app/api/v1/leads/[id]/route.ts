@@ -1,6 +1,6 @@
 import { readJson, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice } from "@/lib/api/organization";
-import { kickDispatcher } from "@/lib/delivery/runtime";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { updateLead } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
 import { updateLeadSchema } from "@/lib/leads/schema";

@@ -1,6 +1,6 @@
 import { withApiKey } from "@/lib/api/http";
-import { retryDelivery } from "@/lib/deliveries/retry";
-import { kickDispatcher } from "@/lib/delivery/runtime";
+import { retryDelivery } from "@/lib/delivery/log/retry";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { readJson, withApiKey } from "@/lib/api/http";
 import { webhooksNotice } from "@/lib/api/organization";
-import { kickDispatcher } from "@/lib/delivery/runtime";
+import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { addNote } from "@/lib/leads/mutations";
 import { noteSchema } from "@/lib/leads/schema";
 

@@ -1,5 +1,5 @@
 import { withApiKey } from "@/lib/api/http";
-import { rotateRuleSecret } from "@/lib/rules/signing-secret";
+import { rotateRuleSecret } from "@/lib/signing/rule-secrets";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,29 @@
+"use server";
+
+import { z } from "zod";
+import { authedAction, type ActionResult } from "@/lib/auth/action";
+import { previewRequest, type PreviewResult } from "@/lib/rules/preview";
+import { authFormSchema, emptyAuthForm } from "@/lib/rules/form/credentials";
+import { refineRequest, requestFormFields } from "@/lib/rules/form/request";
+import type { RuleInput } from "@/lib/rules/form/rule";
+
+// Only what the preview renders: a rule without a title yet can still be previewed.
+const previewSchema = z.object({
+  values: z
+    .object({
+      url: z.string().max(2048).default(""),
+      events: z.array(z.string().max(100)).max(50).default([]),
+      signatureScheme: z.enum(["STANDARD", "HMAC_HEX"]).default("STANDARD"),
+      auth: authFormSchema.default(emptyAuthForm()),
+      ...requestFormFields,
+    })
+    .superRefine(refineRequest),
+});
+
+export async function previewRequestAction(input: { values: RuleInput }): Promise<ActionResult<PreviewResult>> {
+  const run = authedAction({ schema: previewSchema, role: "VIEWER" }, async ({ values }, ctx) => {
+    const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
+    return previewRequest({ organization, trigger: values.events[0] ?? "lead.created", url: values.url, request: values, auth: values.auth, signatureScheme: values.signatureScheme });
+  });
+  return run(input);
+}

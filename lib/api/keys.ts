@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { NotFoundError } from "@/lib/core/errors";
+import { newId, randomBase62 } from "@/lib/core/ids";
+
+// API keys: `lhk_` + 40 random base62 characters (~238 bits). Only a SHA-256 is stored (a key
+// this random needs no slow hash); the first characters are kept to tell keys apart in lists.
+
+export const API_KEY_PATTERN = /^lhk_[0-9A-Za-z]{32,}$/;
+const PREFIX_LENGTH = 12;
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export async function createApiKey(prisma: Pick<PrismaClient, "apiKey">, organizationId: string, name: string, createdById: string | null = null) {
+  const key = `lhk_${randomBase62(40)}`;
+  const record = await prisma.apiKey.create({
+    data: { id: newId("key"), organizationId, name, prefix: key.slice(0, PREFIX_LENGTH), keyHash: hashApiKey(key), createdById },
+    select: { id: true, name: true, prefix: true, createdAt: true },
+  });
+  return { key, record };
+}
+
+export async function listApiKeys(prisma: Pick<PrismaClient, "apiKey">, organizationId: string) {
+  return prisma.apiKey.findMany({
+    where: { organizationId },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+}
+
+export async function revokeApiKey(prisma: Pick<PrismaClient, "apiKey">, organizationId: string, id: string) {
+  const { count } = await prisma.apiKey.updateMany({ where: { id, organizationId, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (!count) throw new NotFoundError("API key not found");
+}
+
+/** The organization an `Authorization: Bearer lhk_…` header stands for, or null. */
+export async function authenticateApiKey(prisma: Pick<PrismaClient, "apiKey">, authorization: string | null): Promise<{ organizationId: string; apiKeyId: string } | null> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  if (!match || !API_KEY_PATTERN.test(match[1]!)) return null;
+  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]!) } });
+  if (!row || row.revokedAt) return null;
+  // Last use is informative; writing it at most once a minute keeps hot keys cheap.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return { organizationId: row.organizationId, apiKeyId: row.id };
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { env } from "@/lib/core/env";
+import { TokenCache } from "../transport/auth";
+import { dispatchUntilIdle, type DispatchSummary } from "./dispatcher";
+import { GuardedHttpClient } from "../transport/http-client";
+
+// The process's dispatcher: one pooled HTTP client, one lease owner id, and at most one dispatch
+// loop running at a time. Kicked right after an event (callers don't wait), by the cron route, and
+// by the in-process ticker (instrumentation.ts).
+
+interface Runtime {
+  client: GuardedHttpClient;
+  tokenCache: TokenCache;
+  owner: string;
+  running: Promise<DispatchSummary> | null;
+  again: boolean;
+}
+
+const key = Symbol.for("leadhooks.dispatcher");
+type G = typeof globalThis & { [key]?: Runtime };
+
+function runtime(): Runtime {
+  const g = globalThis as G;
+  if (!g[key]) {
+    const e = env();
+    g[key] = {
+      client: new GuardedHttpClient({ policy: { allowedNetworks: e.ALLOWED_PRIVATE_NETWORKS, allowInsecure: e.ALLOW_INSECURE_URLS } }),
+      tokenCache: new TokenCache(),
+      owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
+      running: null,
+      again: false,
+    };
+  }
+  return g[key];
+}
+
+/** The process's guarded client and token cache, shared with Test Connection. */
+export function outbound(): { client: GuardedHttpClient; tokenCache: TokenCache } {
+  const rt = runtime();
+  return { client: rt.client, tokenCache: rt.tokenCache };
+}
+
+/** Runs the dispatcher until nothing is due; concurrent calls share the running loop. */
+export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary> {
+  const rt = runtime();
+  if (rt.running) {
+    rt.again = true; // something new became due while we were sending: go round once more
+    return rt.running;
+  }
+  rt.running = (async () => {
+    const prisma = await db();
+    const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
+    do {
+      rt.again = false;
+      const s = await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs });
+      for (const k of Object.keys(total) as (keyof DispatchSummary)[]) total[k] += s[k];
+    } while (rt.again);
+    return total;
+  })().finally(() => {
+    rt.running = null;
+  });
+  return rt.running;
+}
+
+/** Starts a dispatch without waiting for it; failures are logged, the ticker or cron retries. */
+export function kickDispatcher(): void {
+  setImmediate(() => {
+    runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+  });
+}
+
+let ticker: NodeJS.Timeout | null = null;
+
+/** The in-process scheduler for self-hosted `npm start` (off with SCHEDULER=off). */
+export function startTicker(intervalMs = 1000): void {
+  if (ticker) return;
+  ticker = setInterval(() => {
+    runDispatcher().catch((err: unknown) => console.error("dispatcher tick:", err instanceof Error ? err.message : err));
+  }, intervalMs);
+  ticker.unref();
+}

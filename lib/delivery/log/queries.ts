@@ -1,0 +1,296 @@
+import { z } from "zod";
+import type { RawSearchParams } from "@/lib/core/list-params";
+import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import type { DeliveryState } from "@/lib/generated/prisma/enums";
+import { redactHeaders } from "@/lib/delivery/transport/redact";
+import type { ParsedErrorValues } from "@/lib/delivery/policy/response";
+import { NotFoundError } from "@/lib/core/errors";
+import { unstorableTextReason } from "@/lib/core/storable";
+import { withoutCredentials } from "@/lib/security/outbound-url";
+import { eventLabel } from "@/lib/domain/event-types";
+import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
+
+// Read side of the delivery log: the filtered, sorted, paged list, one delivery with its attempts,
+// and a rule's recent health. Every query is scoped to the organization; another organization's
+// delivery looks exactly like one that does not exist.
+
+export interface LeadRef {
+  id: string;
+  email: string | null;
+  name: string | null;
+}
+
+export interface ListedDelivery {
+  id: string;
+  rule: { id: string; title: string };
+  event: { type: string; label: string };
+  lead: LeadRef | null;
+  state: DeliveryState;
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DeliveryListPage {
+  rows: ListedDelivery[];
+  total: number;
+  page: number;
+  pageCount: number;
+  size: number;
+}
+
+function statusWhere(status: string): Prisma.IntNullableFilter {
+  const cls = /^([1-5])xx$/.exec(status);
+  if (cls) {
+    const base = Number(cls[1]) * 100;
+    return { gte: base, lt: base + 100 };
+  }
+  return { equals: Number(status) };
+}
+
+/** The where clause of the list and of "Retry failed": the same filters select the same rows. */
+export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFilters>): Prisma.DeliveryWhereInput {
+  const and: Prisma.DeliveryWhereInput[] = [{ organizationId }];
+  if (f.ruleId) and.push({ ruleId: f.ruleId });
+  if (f.state === "RETRYING") and.push({ state: "PENDING", attemptCount: { gt: 0 } });
+  else if (f.state) and.push({ state: f.state });
+  if (f.status) and.push({ lastStatusCode: statusWhere(f.status) });
+  const range = createdRange(f.from, f.to);
+  if (range) and.push({ createdAt: range });
+  const q = f.q?.trim();
+  if (q) {
+    and.push({
+      OR: [
+        { id: { contains: q, mode: "insensitive" } },
+        { rule: { title: { contains: q, mode: "insensitive" } } },
+        { lead: { email: { contains: q, mode: "insensitive" } } },
+        { lead: { firstName: { contains: q, mode: "insensitive" } } },
+        { lead: { lastName: { contains: q, mode: "insensitive" } } },
+      ],
+    });
+  }
+  return { AND: and };
+}
+
+/** Sort keys map to columns; newest first, then id, break ties so paging is stable. Empty values sort last. */
+export function deliveryListOrderBy(sort: DeliverySortKey, dir: "asc" | "desc"): Prisma.DeliveryOrderByWithRelationInput[] {
+  const primary: Record<DeliverySortKey, Prisma.DeliveryOrderByWithRelationInput> = {
+    created: { createdAt: dir },
+    state: { state: dir },
+    attempts: { attemptCount: dir },
+    lastStatusCode: { lastStatusCode: { sort: dir, nulls: "last" } },
+    nextAttemptAt: { nextAttemptAt: { sort: dir, nulls: "last" } },
+  };
+  return sort === "created" ? [primary.created, { id: dir }] : [primary[sort], { createdAt: "desc" }, { id: "desc" }];
+}
+
+const leadSelect = { id: true, email: true, firstName: true, lastName: true } satisfies Prisma.LeadSelect;
+
+function leadRef(lead: Prisma.LeadGetPayload<{ select: typeof leadSelect }> | null): LeadRef | null {
+  if (!lead) return null;
+  const name = [lead.firstName, lead.lastName].filter(Boolean).join(" ") || null;
+  return { id: lead.id, email: lead.email, name };
+}
+
+const listedSelect = {
+  id: true,
+  state: true,
+  attemptCount: true,
+  lastStatusCode: true,
+  lastError: true,
+  nextAttemptAt: true,
+  createdAt: true,
+  updatedAt: true,
+  rule: { select: { id: true, title: true } },
+  event: { select: { type: true } },
+  lead: { select: leadSelect },
+} satisfies Prisma.DeliverySelect;
+
+function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
+  return {
+    id: d.id,
+    rule: d.rule,
+    event: { type: d.event.type, label: eventLabel(d.event.type) },
+    lead: leadRef(d.lead),
+    state: d.state,
+    attemptCount: d.attemptCount,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    nextAttemptAt: d.nextAttemptAt,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+/** One page of the organization's deliveries. A page past the end shows the last page. */
+export async function listDeliveries(prisma: PrismaClient, organizationId: string, params: Partial<DeliveryListParams> | RawSearchParams = {}): Promise<DeliveryListPage> {
+  const p = parseDeliveryListParams(params as RawSearchParams);
+  const where = deliveryListWhere(organizationId, p);
+  const orderBy = deliveryListOrderBy(p.sort, p.dir);
+  const fetchPage = (page: number) => prisma.delivery.findMany({ where, orderBy, skip: (page - 1) * p.size, take: p.size, select: listedSelect });
+  const [total, firstTry] = await Promise.all([prisma.delivery.count({ where }), fetchPage(p.page)]);
+  const pageCount = Math.max(1, Math.ceil(total / p.size));
+  const current = Math.min(p.page, pageCount);
+  const rows = current === p.page ? firstTry : await fetchPage(current);
+  return { rows: rows.map(toListed), total, page: current, pageCount, size: p.size };
+}
+
+/** How many FAILED deliveries "Retry failed" would re-queue with these filters. */
+export async function countFailedMatching(prisma: PrismaClient, organizationId: string, filters: Partial<DeliveryFilters>): Promise<number> {
+  return prisma.delivery.count({ where: { AND: [deliveryListWhere(organizationId, filters), { state: "FAILED" }] } });
+}
+
+// Headers are stored as JSON objects of strings; anything else (never written by the engine) is
+// shown as empty rather than failing the page. Redacted again on the way out: the engine already
+// does it for attempts, and credentials must not reach a browser even if a future writer forgets.
+const headersSchema = z.record(z.string(), z.string()).catch({});
+const asHeaders = (v: unknown): Record<string, string> => redactHeaders(headersSchema.parse(v));
+
+// What the response and error parsers stored. Read defensively like the headers: a value the
+// engine did not write is dropped, never shown raw.
+const responseValuesSchema = z.record(z.string(), z.string()).nullable().catch(null);
+const parsedErrorSchema = z
+  .object({ code: z.string().optional(), message: z.string().optional(), field: z.string().optional() })
+  .nullable()
+  .catch(null);
+
+/** {name: value} from Delivery.responseValues; null when absent or empty. */
+export function asResponseValues(v: unknown): Record<string, string> | null {
+  const values = responseValuesSchema.parse(v ?? null);
+  return values && Object.keys(values).length ? values : null;
+}
+
+/** {code, message, field} from DeliveryAttempt.parsedError; null when absent or empty. */
+export function asParsedError(v: unknown): ParsedErrorValues | null {
+  const e = parsedErrorSchema.parse(v ?? null);
+  if (!e) return null;
+  const out: ParsedErrorValues = {};
+  if (e.code) out.code = e.code;
+  if (e.message) out.message = e.message;
+  if (e.field) out.field = e.field;
+  return Object.keys(out).length ? out : null;
+}
+
+export interface DeliveryAttemptView {
+  id: string;
+  number: number;
+  startedAt: Date;
+  durationMs: number;
+  requestUrl: string;
+  requestMethod: string;
+  requestHeaders: Record<string, string>;
+  statusCode: number;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+  /** The client stopped reading the response at its size cap. */
+  bodyTruncated: boolean;
+  errorClass: string | null;
+  errorMessage: string | null;
+  /** The error parser's findings in a failure response. */
+  parsedError: ParsedErrorValues | null;
+  /** This attempt completed the delivery (a succeeded delivery cannot be retried, so only its last attempt can have). */
+  succeeded: boolean;
+}
+
+export interface DeliveryDetail extends ListedDelivery {
+  event: { id: string; type: string; label: string; createdAt: Date };
+  completedAt: Date | null;
+  /** The response parser's values from the latest response. */
+  responseValues: Record<string, string> | null;
+  request: { url: string; method: string; headers: Record<string, string>; body: string };
+  attempts: DeliveryAttemptView[];
+}
+
+/** One delivery with its frozen request and every attempt (oldest first). */
+export async function getDelivery(prisma: PrismaClient, organizationId: string, deliveryId: string): Promise<DeliveryDetail> {
+  if (unstorableTextReason(deliveryId)) throw new NotFoundError("Delivery not found"); // /deliveries/%00: no such id, not a database error
+  const d = await prisma.delivery.findFirst({
+    where: { id: deliveryId, organizationId },
+    include: {
+      rule: { select: { id: true, title: true } },
+      event: { select: { id: true, type: true, createdAt: true } },
+      lead: { select: leadSelect },
+      attempts: { orderBy: { number: "asc" } },
+    },
+  });
+  if (!d) throw new NotFoundError("Delivery not found");
+  const lastNumber = d.attempts.at(-1)?.number;
+  return {
+    id: d.id,
+    rule: d.rule,
+    event: { id: d.event.id, type: d.event.type, label: eventLabel(d.event.type), createdAt: d.event.createdAt },
+    lead: leadRef(d.lead),
+    state: d.state,
+    attemptCount: d.attemptCount,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    nextAttemptAt: d.nextAttemptAt,
+    completedAt: d.completedAt,
+    responseValues: asResponseValues(d.responseValues),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    // A URL saved with a password before such URLs were refused froze it into its deliveries: never shown.
+    request: { url: withoutCredentials(d.url), method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
+    attempts: d.attempts.map((a) => ({
+      id: a.id,
+      number: a.number,
+      startedAt: a.startedAt,
+      durationMs: a.durationMs,
+      requestUrl: withoutCredentials(a.requestUrl),
+      requestMethod: a.requestMethod,
+      requestHeaders: asHeaders(a.requestHeaders),
+      statusCode: a.statusCode,
+      responseHeaders: asHeaders(a.responseHeaders),
+      responseBody: a.responseBody,
+      bodyTruncated: a.bodyTruncated,
+      errorClass: a.errorClass,
+      errorMessage: a.errorMessage,
+      parsedError: asParsedError(a.parsedError),
+      succeeded: d.state === "SUCCEEDED" && a.number === lastNumber,
+    })),
+  };
+}
+
+/**
+ * The response parser's values of some of the organization's deliveries (e.g. a lead's latest per
+ * rule), by delivery id; deliveries without values, or of another organization, are left out.
+ */
+export async function deliveryResponseValues(prisma: PrismaClient, organizationId: string, deliveryIds: string[]): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  if (deliveryIds.length === 0) return out;
+  const rows = await prisma.delivery.findMany({ where: { organizationId, id: { in: deliveryIds } }, select: { id: true, responseValues: true } });
+  for (const r of rows) {
+    const values = asResponseValues(r.responseValues);
+    if (values) out.set(r.id, values);
+  }
+  return out;
+}
+
+export const STATS_WINDOW_DAYS = 7;
+export const RECENT_LIMIT = 10;
+
+export interface RuleDeliveryStats {
+  /** Deliveries created in the window, per state. */
+  counts: Record<DeliveryState, number>;
+  /** succeeded / (succeeded + failed) in the window, 0..1; null when nothing finished. */
+  successRate: number | null;
+  recent: ListedDelivery[];
+}
+
+/** A rule's health: the last deliveries, and outcomes of the past week. */
+export async function ruleDeliveryStats(prisma: PrismaClient, organizationId: string, ruleId: string, now = new Date()): Promise<RuleDeliveryStats> {
+  const rule = await prisma.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true } });
+  if (!rule) throw new NotFoundError("Rule not found");
+  const since = new Date(now.getTime() - STATS_WINDOW_DAYS * 86_400_000);
+  const [groups, recent] = await Promise.all([
+    prisma.delivery.groupBy({ by: ["state"], where: { organizationId, ruleId, createdAt: { gte: since } }, _count: { _all: true } }),
+    prisma.delivery.findMany({ where: { organizationId, ruleId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: RECENT_LIMIT, select: listedSelect }),
+  ]);
+  const counts: Record<DeliveryState, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0 };
+  for (const g of groups) counts[g.state] = g._count._all;
+  const finished = counts.SUCCEEDED + counts.FAILED;
+  return { counts, successRate: finished ? counts.SUCCEEDED / finished : null, recent: recent.map(toListed) };
+}

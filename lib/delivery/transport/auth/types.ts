@@ -1,0 +1,71 @@
+import type { ErrorClass, GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
+import { isSensitiveHeader, redactHeaders } from "@/lib/delivery/transport/redact";
+
+/** What the authentication methods need of the HTTP client (GuardedHttpClient in production). */
+export type HttpSender = Pick<GuardedHttpClient, "send">;
+
+/**
+ * Why no access token could be had, for the admin: the token endpoint's own answer (status,
+ * `error: error_description`) or the guard's refusal. Never holds a secret or an access token.
+ */
+export interface AuthFailure {
+  kind: "oauth_token";
+  message: string;
+  /** The token endpoint's HTTP status, when it answered. */
+  status?: number;
+  /** An excerpt of that answer's body, tokens and secrets redacted. */
+  body?: string;
+  /** When the token request got no answer: why (the guarded client's class, e.g. "blocked"). */
+  errorClass?: ErrorClass;
+}
+
+export interface AuthenticatedResponse extends OutboundResponse {
+  /** The URL as finally sent, with an API key query value replaced by "[redacted]". */
+  sentUrl: string;
+  /** The headers as finally sent, credentials redacted. */
+  sentHeaders: Record<string, string>;
+  /** Set when the OAuth token request failed: nothing was sent to the endpoint (status 999). */
+  authError?: AuthFailure;
+  /**
+   * The credential header values as sent (an Authorization header with an OAuth access token or a
+   * Digest answer, an API key), so that lib/delivery/transport/secrets.ts can scrub them from what the
+   * receiver echoes. Not enumerable: never serialized, stored or spread into another object.
+   */
+  readonly sentCredentials?: readonly string[];
+  /**
+   * Set on a 401 whose Digest challenge could not be answered (e.g. only qop=auth-int, an unknown
+   * algorithm, or no Digest challenge at all): the credentials were never tried.
+   */
+  challengeError?: string;
+}
+
+/** Sets a header, replacing any spelling of the same name (a custom header cannot double it). */
+export function withHeader(req: OutboundRequest, name: string, value: string): OutboundRequest {
+  const lower = name.toLowerCase();
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.toLowerCase() !== lower));
+  headers[name] = value;
+  return { ...req, headers };
+}
+
+/** The response together with what was sent, credentials redacted. */
+export function withSent(
+  res: OutboundResponse,
+  sent: OutboundRequest,
+  extra: { sensitiveHeaders?: readonly string[]; sentUrl?: string; authError?: AuthFailure; challengeError?: string } = {},
+): AuthenticatedResponse {
+  const out: AuthenticatedResponse = { ...res, sentUrl: extra.sentUrl ?? sent.url, sentHeaders: redactHeaders(sent.headers, extra.sensitiveHeaders) };
+  const sensitive = isSensitiveHeader(extra.sensitiveHeaders);
+  const credentials = Object.entries(sent.headers).flatMap(([k, v]) => (sensitive(k) ? [v] : []));
+  Object.defineProperty(out, "sentCredentials", { value: credentials, enumerable: false });
+  if (extra.authError) out.authError = extra.authError;
+  if (extra.challengeError) out.challengeError = extra.challengeError;
+  return out;
+}
+
+/** Replaces every occurrence of each secret in a text meant for the admin. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  // A one- or two-character "secret" would blank out ordinary letters and protects nothing.
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join("[redacted]");
+  return out;
+}
