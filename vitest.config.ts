@@ -3,14 +3,15 @@ import { defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
-// Unit tests sit beside the code they test (lib/**/*.test.ts) and touch no database or network.
+// Unit tests sit beside the code they test (lib/**/*.test.ts) and touch no database or network;
+// tests/architecture checks the import boundaries between lib/, components/ and app/.
 // Integration tests (tests/integration) run against the database chosen by TEST_DATABASE:
 // "pglite" (in memory) or "postgres" (a throwaway cluster started by scripts/test.mjs).
 export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["lib/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts"], environment: "node" } },
+      { resolve: { alias }, test: { name: "unit", include: ["lib/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "tests/architecture/**/*.test.ts"], environment: "node" } },
       {
         resolve: { alias },
         test: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiRateLimitSetting, TokenBucketLimiter } from "./rate-limit";
+import { TokenBucketLimiter } from "./rate-limit";
 
 describe("TokenBucketLimiter", () => {
   it("allows a burst of the limit, then refuses with the seconds until a token is back", () => {
@@ -39,16 +39,5 @@ describe("TokenBucketLimiter", () => {
   it("0 turns limiting off", () => {
     const limiter = new TokenBucketLimiter(0);
     for (let i = 0; i < 1000; i++) expect(limiter.take("k", 0).allowed).toBe(true);
-  });
-});
-
-describe("API_RATE_LIMIT", () => {
-  it("defaults to 600 per minute and refuses what is not a whole number", () => {
-    expect(apiRateLimitSetting.parse(undefined)).toBe(600);
-    expect(apiRateLimitSetting.parse("120")).toBe(120);
-    expect(apiRateLimitSetting.parse("0")).toBe(0);
-    expect(apiRateLimitSetting.safeParse("1.5").success).toBe(false);
-    expect(apiRateLimitSetting.safeParse("-1").success).toBe(false);
-    expect(apiRateLimitSetting.safeParse("lots").success).toBe(false);
   });
 });

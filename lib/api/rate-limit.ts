@@ -1,21 +1,9 @@
-import { z } from "zod";
+import { apiRateLimitSetting } from "@/lib/core/env";
 
 // Rate limiting for the REST API, per API key: a token bucket kept in this process's memory. The
 // bucket holds a minute's worth of requests (so a client may burst up to the limit) and refills
 // continuously at limit/60 per second. Several app processes each keep their own buckets; the
 // limit is a guard against runaway clients, not a billing meter.
-
-export const DEFAULT_REQUESTS_PER_MINUTE = 600;
-
-/**
- * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. The same zod schema
- * belongs in lib/core/env.ts (`API_RATE_LIMIT: apiRateLimitSetting`).
- */
-export const apiRateLimitSetting = z.coerce
-  .number()
-  .int("must be a whole number of requests per minute")
-  .min(0, "must be 0 (off) or more requests per minute")
-  .default(DEFAULT_REQUESTS_PER_MINUTE);
 
 export interface RateLimitVerdict {
   allowed: boolean;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyLocalDefaults, EnvError, parseEnv } from "./env";
+import { apiRateLimitSetting, applyLocalDefaults, EnvError, parseEnv } from "./env";
 
 // Plain records stand in for process.env (whose type insists on NODE_ENV).
 const asEnv = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
@@ -86,5 +86,16 @@ describe("applyLocalDefaults", () => {
     expect(second.NEXTAUTH_SECRET).toBe(first.NEXTAUTH_SECRET);
     expect(second.APP_SECRET_KEY).toBe("x".repeat(40)); // a set value always wins
     expect(JSON.parse(readFileSync(path.join(dir, "local-secrets.json"), "utf8")).APP_SECRET_KEY).toBe(first.APP_SECRET_KEY);
+  });
+});
+
+describe("API_RATE_LIMIT", () => {
+  it("defaults to 600 per minute and refuses what is not a whole number", () => {
+    expect(apiRateLimitSetting.parse(undefined)).toBe(600);
+    expect(apiRateLimitSetting.parse("120")).toBe(120);
+    expect(apiRateLimitSetting.parse("0")).toBe(0);
+    expect(apiRateLimitSetting.safeParse("1.5").success).toBe(false);
+    expect(apiRateLimitSetting.safeParse("-1").success).toBe(false);
+    expect(apiRateLimitSetting.safeParse("lots").success).toBe(false);
   });
 });

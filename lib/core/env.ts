@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { apiRateLimitSetting } from "@/lib/api/rate-limit";
 
 const boolString = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -17,6 +16,16 @@ const cidr = z.string().refine((s) => {
   if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max)) return false;
   return isV6 ? /^[0-9a-fA-F:.]+$/.test(addr) : /^(\d{1,3}\.){3}\d{1,3}$/.test(addr) && addr.split(".").every((o) => Number(o) <= 255);
 }, "must be a CIDR such as 10.0.0.0/8 or ::1/128");
+
+/**
+ * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. lib/api/rate-limit.ts
+ * reads the variable again with this schema (tests change it while the process runs).
+ */
+export const apiRateLimitSetting = z.coerce
+  .number()
+  .int("must be a whole number of requests per minute")
+  .min(0, "must be 0 (off) or more requests per minute")
+  .default(600);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -4,7 +4,7 @@ import type { AuthConfig } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
 import { storedResponseRulesSchema, type ResponseRules } from "@/lib/rules/form/response";
 import { sendAuthenticated, type TokenCache } from "../delivery/transport/auth";
-import { diagnose } from "../delivery/policy/diagnosis";
+import { diagnose, type AuthFailure } from "../delivery/policy/diagnosis";
 import type { GuardedHttpClient } from "../delivery/transport/http-client";
 import { renderableRuleFromRow, renderUnconditionally } from "../delivery/render/request";
 import { sampleEnvelope } from "../delivery/render/sample";
@@ -72,7 +72,7 @@ export async function testConnection(
   const verdict = evaluateResponse(storedResponseRulesSchema.parse(input.responseRules), response);
   // A Digest challenge that cannot be answered is said as such, not as "verify the credentials":
   // the credentials were never tried.
-  const authError = response.authError ?? (response.challengeError ? { kind: "digest_challenge", message: response.challengeError, status: response.status } : null);
+  const authError: AuthFailure | null = response.authError ?? (response.challengeError ? { kind: "digest_challenge", message: response.challengeError, status: response.status } : null);
   const diagnosis = diagnose({ status: response.status, error: response.error ?? null, authError, verdict });
   return {
     ok: diagnosis.ok,

@@ -2,6 +2,7 @@ import type { LookupFunction } from "node:net";
 import { Agent, errors as undiciErrors, request } from "undici";
 import { BlockedRequestError, checkUrlShape, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
 import { headerValueProblem, isHeaderName } from "@/lib/core/http-text";
+import type { ErrorClass } from "../policy/diagnosis";
 import { NO_RESPONSE_STATUS } from "../policy/retry";
 
 // The one outbound HTTP client. Every request goes through the SSRF guard: the URL's shape is
@@ -11,12 +12,6 @@ import { NO_RESPONSE_STATUS } from "../policy/retry";
 // connect, headers and body together.
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/**
- * Why no response came. "config": Leadhooks could not build the request from the rule's settings
- * (a header value undici refuses, say): nothing was sent, and retrying cannot help.
- */
-export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config";
 
 export interface OutboundRequest {
   url: string;

@@ -15,7 +15,7 @@ import { type AuthenticatedResponse, type HttpSender, withHeader, withSent } fro
 // reported as sent has them redacted.
 
 export { defaultTokenCache, TokenCache } from "./token-cache";
-export type { AuthenticatedResponse, AuthFailure, HttpSender } from "./types";
+export type { AuthenticatedResponse, HttpSender } from "./types";
 
 export interface SendAuthenticatedOptions {
   /** Identifies whose token this is (the rule id); OAuth tokens are cached per key and config. */

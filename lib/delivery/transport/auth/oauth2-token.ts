@@ -1,10 +1,11 @@
 import * as oauth from "oauth4webapi";
-import type { OutboundResponse } from "@/lib/delivery/transport/http-client";
+import type { AuthFailure } from "@/lib/delivery/policy/diagnosis";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
+import type { OutboundResponse } from "@/lib/delivery/transport/http-client";
 import type { AuthConfig } from "@/lib/rules/form/credentials";
 import type { IssuedToken } from "./token-cache";
 import { parseTokenResponse } from "./token-response";
-import { type AuthFailure, type HttpSender, scrub } from "./types";
+import { type HttpSender, scrub } from "./types";
 
 // Token requests with oauth4webapi (client credentials, and the password grant through its
 // generic grant request). Its HTTP goes through our guarded client via `customFetch`, so the

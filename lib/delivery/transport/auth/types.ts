@@ -1,23 +1,9 @@
-import type { ErrorClass, GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
+import type { AuthFailure } from "@/lib/delivery/policy/diagnosis";
+import type { GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
 import { isSensitiveHeader, redactHeaders } from "@/lib/delivery/transport/redact";
 
 /** What the authentication methods need of the HTTP client (GuardedHttpClient in production). */
 export type HttpSender = Pick<GuardedHttpClient, "send">;
-
-/**
- * Why no access token could be had, for the admin: the token endpoint's own answer (status,
- * `error: error_description`) or the guard's refusal. Never holds a secret or an access token.
- */
-export interface AuthFailure {
-  kind: "oauth_token";
-  message: string;
-  /** The token endpoint's HTTP status, when it answered. */
-  status?: number;
-  /** An excerpt of that answer's body, tokens and secrets redacted. */
-  body?: string;
-  /** When the token request got no answer: why (the guarded client's class, e.g. "blocked"). */
-  errorClass?: ErrorClass;
-}
 
 export interface AuthenticatedResponse extends OutboundResponse {
   /** The URL as finally sent, with an API key query value replaced by "[redacted]". */
