@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { newId } from "@/lib/core/ids";
+import { isForeignKeyViolation, isUniqueViolation } from "@/lib/db/errors";
 
 // Changes to an organization's reference lists. A "list" is one kind, and for substatuses one
 // parent status: names are unique within it (case-insensitively) and positions order it.
@@ -15,10 +16,6 @@ interface ListKey {
 }
 
 const DUPLICATE = "An item with this name already exists in this list.";
-
-function isPrismaError(err: unknown, code: string): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === code;
-}
 
 async function findItem(prisma: Pick<Db, "referenceItem">, organizationId: string, id: string) {
   const item = await prisma.referenceItem.findFirst({ where: { id, organizationId } });
@@ -49,7 +46,7 @@ export async function addReferenceItem(prisma: Db, organizationId: string, input
     });
   } catch (err) {
     // Two admins adding the same name at once: the database's unique index decides.
-    if (isPrismaError(err, "P2002")) throw new DomainError(DUPLICATE, { name: [DUPLICATE] });
+    if (isUniqueViolation(err)) throw new DomainError(DUPLICATE, { name: [DUPLICATE] });
     throw err;
   }
 }
@@ -60,7 +57,7 @@ export async function renameReferenceItem(prisma: Db, organizationId: string, id
   try {
     return await prisma.referenceItem.update({ where: { id: item.id }, data: { name } });
   } catch (err) {
-    if (isPrismaError(err, "P2002")) throw new DomainError(DUPLICATE, { name: [DUPLICATE] });
+    if (isUniqueViolation(err)) throw new DomainError(DUPLICATE, { name: [DUPLICATE] });
     throw err;
   }
 }
@@ -104,7 +101,7 @@ export async function deleteReferenceItem(prisma: Db, organizationId: string, id
     await prisma.referenceItem.delete({ where: { id: item.id } });
   } catch (err) {
     // A rule started using it between the check and the delete: the foreign key refuses.
-    if (isPrismaError(err, "P2003") || isPrismaError(err, "P2014")) throw new DomainError(`“${item.name}” is used by a webhook rule; change that rule first.`);
+    if (isForeignKeyViolation(err)) throw new DomainError(`“${item.name}” is used by a webhook rule; change that rule first.`);
     throw err;
   }
 }

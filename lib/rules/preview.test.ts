@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyAuthForm } from "@/lib/rules/form/credentials";
 import { emptyRequestForm } from "@/lib/rules/form/request";
-import { appendQuery } from "../delivery/transport/auth/api-key";
+import { withQueryKey } from "../delivery/transport/auth/api-key";
 import { MASK, previewRequest } from "./preview";
 
 describe("the preview of an API key in the query", () => {
@@ -11,7 +11,7 @@ describe("the preview of an API key in the query", () => {
       organization: { id: "org_1", name: "Acme" }, trigger: "lead.created", url, request: emptyRequestForm(),
       auth: { ...emptyAuthForm(), type: "API_KEY", keyName: "api_key", keyIn: "query" }, signatureScheme: "STANDARD",
     });
-    expect(res.ok && res.url).toBe(appendQuery(url, "api_key", MASK));
+    expect(res.ok && res.url).toBe(withQueryKey(url, "api_key", MASK));
     expect(res.ok && res.url).toMatch(/^https:\/\/crm\.example\.com\/h\?q=a%20b&x=~&api_key=/);
   });
 });

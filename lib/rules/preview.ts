@@ -1,7 +1,7 @@
 import { requestColumnsFromForm } from "@/lib/rules/form/endpoint-mapping";
 import type { AuthFormValues } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
-import { appendQuery } from "../delivery/transport/auth/api-key";
+import { withQueryKey } from "../delivery/transport/auth/api-key";
 import { renderableRuleFromRow, renderUnconditionally } from "../delivery/render/request";
 import { sampleEnvelope } from "../delivery/render/sample";
 
@@ -52,7 +52,7 @@ export function previewRequest(input: PreviewInput): PreviewResult {
     case "API_KEY":
       if (auth.keyIn === "header") headers.push([auth.keyName.toLowerCase(), MASK]);
       // As the sender appends it: the existing query kept byte for byte.
-      else if (URL.canParse(url)) url = appendQuery(url, auth.keyName, MASK);
+      else if (URL.canParse(url)) url = withQueryKey(url, auth.keyName, MASK);
       break;
   }
   if (input.signatureScheme === "HMAC_HEX") {

@@ -3,6 +3,7 @@ import type { Role } from "@/lib/generated/prisma/enums";
 import { hashPassword } from "@/lib/auth/password";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { newId } from "@/lib/core/ids";
+import { isUniqueViolation } from "@/lib/db/errors";
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
@@ -11,10 +12,6 @@ type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 // used, so adding users cannot be used to find out who has an account elsewhere.
 const EMAIL_UNAVAILABLE = "This email address can't be used for a new user. Use a different address.";
 const LAST_ADMIN = "An organization needs at least one admin. Make another user an admin first.";
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
-}
 
 export async function addUser(prisma: PrismaClient, organizationId: string, input: { email: string; name?: string; password: string; role: Role }) {
   // Hashed first, whatever the answer: a taken address must not answer faster than a free one.

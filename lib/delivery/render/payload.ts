@@ -1,3 +1,4 @@
+import { appendQuery } from "@/lib/core/url";
 import type { EventEnvelope } from "@/lib/domain/event";
 import type { HttpMethod, PayloadFormatValue } from "@/lib/rules/form/request";
 import type { TemplateContext } from "./context";
@@ -34,7 +35,7 @@ export interface RenderedPayload {
  * delivery had before field mappings existed: receivers depend on those bytes.
  */
 export function renderPayload(settings: PayloadSettings, url: string, envelope: EventEnvelope, ctx: TemplateContext, fields: MappedFields | null): RenderedPayload {
-  if (settings.method === "GET") return { url: appendQuery(url, flattenFields(fields ?? {})), contentType: null, body: "" };
+  if (settings.method === "GET") return { url: appendQuery(url, new URLSearchParams(flattenFields(fields ?? {})).toString()), contentType: null, body: "" };
   const contentType = CONTENT_TYPES[settings.payloadFormat];
   switch (settings.payloadFormat) {
     case "JSON": {
@@ -65,19 +66,4 @@ export function flattenFields(fields: MappedFields): [string, string][] {
   };
   walk(fields, "");
   return out;
-}
-
-/**
- * Adds pairs to a URL's query, keeping the existing query exactly as written (re-serializing it
- * through URLSearchParams would rewrite `%20` as `+` and `?flag` as `?flag=`). The fragment, never
- * sent over HTTP, stays at the end.
- */
-export function appendQuery(url: string, pairs: [string, string][]): string {
-  if (!pairs.length) return url;
-  const hash = url.indexOf("#");
-  const base = hash === -1 ? url : url.slice(0, hash);
-  const fragment = hash === -1 ? "" : url.slice(hash);
-  const query = new URLSearchParams(pairs).toString();
-  const sep = !base.includes("?") ? "?" : base.endsWith("?") || base.endsWith("&") ? "" : "&";
-  return `${base}${sep}${query}${fragment}`;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
@@ -42,7 +43,7 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
     });
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its result.
-    if (key && (err as { code?: string }).code === "P2002") {
+    if (key && isUniqueViolation(err)) {
       const prior = await replay();
       if (prior) return prior;
     }
