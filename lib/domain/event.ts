@@ -14,11 +14,3 @@ export interface EventEnvelope {
     changes?: Record<string, { from: unknown; to: unknown }>;
   };
 }
-
-/** The default body of every delivery: the event envelope as JSON. */
-export function renderDefaultRequest(envelope: EventEnvelope): { headers: Record<string, string>; body: string } {
-  return {
-    headers: { "content-type": "application/json", "user-agent": USER_AGENT },
-    body: JSON.stringify(envelope),
-  };
-}

@@ -54,7 +54,6 @@ function checkFormOnly(values: z.output<typeof leadFormShape>, ctx: z.Refinement
 }
 
 export type LeadFormValues = z.input<typeof leadFormShape>;
-export type CustomFieldRow = LeadFormValues["customFields"][number];
 
 type CustomValue = string | number | boolean | null;
 

@@ -62,8 +62,6 @@ export const LEAD_FIELDS = [
   "opportunitySource", "marketingSource", "caseTrackerCode", "score", "customFields",
 ] as const;
 
-export type LeadField = (typeof LEAD_FIELDS)[number];
-
 export interface LeadSnapshot {
   id: string;
   email: string | null;

@@ -36,7 +36,6 @@ export const reportedFailureSchema = z.object({
   errorClass: z.string().nullable(),
   message: z.string().nullable(),
 });
-export type ReportedFailure = z.infer<typeof reportedFailureSchema>;
 
 export const errorReportDataSchema = z.object({
   ruleTitle: z.string(),

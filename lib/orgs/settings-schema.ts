@@ -7,7 +7,7 @@ const id = z.string().trim().min(1, "Missing id.").max(100);
 
 export const organizationSchema = z.object({
   name: z.string().trim().min(1, "Enter the organization's name.").max(100, "Use at most 100 characters."),
-  // A Yes/No select, as in Lead Docket's "Enable Webhooks"; the action turns it into a boolean.
+  // The "Enable webhooks" setting is a Yes/No select; the action turns it into a boolean.
   webhooksEnabled: z.enum(["yes", "no"], "Choose Yes or No."),
 });
 export type OrganizationInput = z.input<typeof organizationSchema>;

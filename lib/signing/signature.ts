@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 // Two signing schemes, both HMAC-SHA256 with the organization's (or rule's) key:
 // - Standard Webhooks (default): webhook-id / webhook-timestamp / webhook-signature headers,
 //   signature over "id.timestamp.body", base64, "v1," prefix; several keys space-separated.
-// - HMAC hex, for receivers built like Lead Docket's: sha256=<hex of the raw body>.
+// - HMAC hex, for receivers that check one digest of the body: sha256=<hex of the raw body>.
 
 /** The raw key bytes of a `whsec_<base64>` secret (Standard Webhooks' convention). */
 export function secretBytes(secret: string): Buffer {

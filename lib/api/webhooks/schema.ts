@@ -102,7 +102,6 @@ const webhookFields = {
 
 /** POST /api/v1/webhooks. */
 export const webhookCreateSchema = z.strictObject(webhookFields);
-export type WebhookCreateInput = z.input<typeof webhookCreateSchema>;
 export type WebhookValues = z.output<typeof webhookCreateSchema>;
 
 /**

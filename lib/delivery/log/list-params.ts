@@ -11,7 +11,6 @@ export type DeliverySortKey = (typeof DELIVERY_SORT_KEYS)[number];
 
 /** PENDING includes retrying deliveries; RETRYING narrows to pending ones that already failed once. */
 export const DELIVERY_STATE_FILTERS = ["PENDING", "RETRYING", "SUCCEEDED", "FAILED", "SKIPPED"] as const;
-export type DeliveryStateFilter = (typeof DELIVERY_STATE_FILTERS)[number];
 
 export const STATUS_CLASSES = ["2xx", "3xx", "4xx", "5xx", "999"] as const;
 
@@ -88,7 +87,6 @@ export const deliveryFiltersSchema = z.object({
   q: z.string().trim().max(MAX_FILTER_LENGTH).default(""),
 });
 export type DeliveryFilters = z.output<typeof deliveryFiltersSchema>;
-export type DeliveryFiltersInput = z.input<typeof deliveryFiltersSchema>;
 
 // In the URL the same filters are lenient: a bad or empty value is ignored, never an error page.
 const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);

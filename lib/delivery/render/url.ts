@@ -18,11 +18,6 @@ const urlTemplates: TemplateEngine = createEngine({
   filters: { url_encode: (v) => text(v), uri_escape: (v) => text(v), cgi_escape: (v) => text(v) },
 });
 
-/** Parses a URL template only, for form validation; throws TemplateError. */
-export function parseUrlTemplate(template: string): void {
-  urlTemplates.parse(template);
-}
-
 // The scheme and authority of an absolute URL as written, e.g. "https://api.example.com:8443".
 const ORIGIN_PART = /^([a-z][a-z0-9+.-]*:\/\/[^/?#\\]*)/i;
 // "." and ".." segments (also percent-encoded: URL parsers treat %2e as a dot) would move the

@@ -1,6 +1,6 @@
 import { TruncatedText } from "@/components/ui/truncated-text";
 
-/** "hooks.zapier.com/hooks/catch/12…" — host plus the start of the path; templates fall back to plain truncation. */
+/** "hooks.example.com/hooks/catch/12…" — host plus the start of the path; templates fall back to plain truncation. */
 export function shortUrl(url: string, maxPath = 22): string {
   try {
     const u = new URL(url);

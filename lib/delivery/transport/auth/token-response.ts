@@ -3,7 +3,7 @@ import { headerValueProblem } from "@/lib/core/http-text";
 // A token endpoint's answer, read the way real servers write it rather than the way RFC 6749 §5.1
 // says they should. Every difference that leaves no doubt about the token is accepted: token_type
 // in any case or missing, expires_in as a string, 201 instead of 200, a JSON body labelled
-// text/plain or text/javascript (or with a charset), a form-encoded body (GitHub's default), extra
+// text/plain or text/javascript (or with a charset), a form-encoded body (some servers' default), extra
 // fields, scope as an array. An answer that cannot be used is refused with the field at fault and
 // what was expected, for Test Connection and the delivery log. Pure.
 
