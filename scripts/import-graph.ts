@@ -147,7 +147,7 @@ export function importGraph(files: ReadonlyMap<string, string>): ImportEdge[] {
 /**
  * The area a file belongs to, for counting imports between areas: lib/delivery's parts
  * ("lib/delivery/render"), every other lib folder ("lib/outbox"), the files directly in lib ("lib"),
- * components' folders ("components/ui", or "components" for its own files), and "app".
+ * "components" and "app".
  */
 export function areaOf(file: string): string {
   const parts = file.split("/");
@@ -156,7 +156,6 @@ export function areaOf(file: string): string {
     if (parts[1] === "delivery" && parts.length > 3) return `lib/delivery/${parts[2]}`;
     return `lib/${parts[1]}`;
   }
-  if (parts[0] === "components") return parts.length > 2 ? `components/${parts[1]}` : "components";
   return parts.length > 1 ? parts[0]! : "(root)";
 }
 

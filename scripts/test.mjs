@@ -1,6 +1,6 @@
 // `npm test`: every suite, one verdict.
 //   typecheck          tsc --noEmit over everything (next build checks only the app)
-//   unit               vitest project "unit" (lib/**/*.test.ts)
+//   unit               vitest project "unit" (tests beside the code, and tests/architecture: the import boundaries)
 //   pglite             vitest project "integration" on PGlite in memory
 //   postgres           vitest project "integration" on a throwaway PostgreSQL 15 cluster
 //   e2e                next build, then Playwright (playwright.config.ts starts the server)
