@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { EVENT_NAMES } from "@/lib/domain/event-types";
-import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/delivery/policy/retry";
-import { AUTH_TYPE_VALUES, authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
+import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/domain/rule/retry";
+import { AUTH_TYPE_VALUES } from "@/lib/domain/rule/auth";
+import { authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
 import { requestFormFields } from "@/lib/rules/form/request";
 import { responseFormFields } from "@/lib/rules/form/response";
 import { ruleSchema } from "@/lib/rules/form/rule";

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@/lib/domain/event";
-import type { HttpMethod, PayloadFormatValue } from "@/lib/rules/form/request";
+import type { HttpMethod, PayloadFormatValue } from "@/lib/domain/rule/request";
 import type { TemplateContext } from "./context";
 import { textTemplates } from "./liquid";
 import type { MappedFields } from "./mapping";

@@ -1,7 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { OutboundResponse } from "@/lib/delivery/transport/http-client";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import type { IssuedToken } from "./token-cache";
 import { parseTokenResponse } from "./token-response";
 import { type AuthFailure, type HttpSender, scrub } from "./types";
