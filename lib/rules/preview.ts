@@ -4,7 +4,7 @@ import type { AuthFormValues } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
 import { appendQuery } from "../delivery/transport/auth/api-key";
 import { renderUnconditionally } from "../delivery/render/request";
-import { sampleEnvelope } from "../delivery/render/sample";
+import { sampleEnvelope } from "@/lib/domain/sample";
 
 // The Request tab's live preview: the request a sample lead would produce with the form's current
 // values. Credentials are shown as placeholders (the browser never receives a stored secret), and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyRequestForm, type RequestFormValues } from "@/lib/rules/form/request";
 import { renderRequest } from "@/lib/delivery/render/request";
-import { sampleEnvelope } from "@/lib/delivery/render/sample";
+import { sampleEnvelope } from "@/lib/domain/sample";
 import { mapping, testRule } from "@/lib/delivery/render/testing";
 import { templateProblems } from "./template-problems";
 

@@ -3,7 +3,7 @@ import { templateContext } from "@/lib/delivery/render/context";
 import { RenderError } from "@/lib/delivery/render/errors";
 import { TemplateError, textTemplates } from "@/lib/delivery/render/liquid";
 import { applyMappings, type MappedFields } from "@/lib/delivery/render/mapping";
-import { sampleEnvelope } from "@/lib/delivery/render/sample";
+import { sampleEnvelope } from "@/lib/domain/sample";
 import { renderUrl } from "@/lib/delivery/render/url";
 import type { RequestFormValues } from "./form/request";
 

@@ -8,7 +8,7 @@ import { sendAuthenticated, type TokenCache } from "../delivery/transport/auth";
 import { diagnose } from "../delivery/policy/diagnosis";
 import type { GuardedHttpClient } from "../delivery/transport/http-client";
 import { renderUnconditionally } from "../delivery/render/request";
-import { sampleEnvelope } from "../delivery/render/sample";
+import { sampleEnvelope } from "@/lib/domain/sample";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../delivery/transport/secrets";
 import { evaluateResponse } from "../delivery/policy/response";
 import { hmacHexHeaders, standardWebhookHeaders } from "../signing/signature";

@@ -3,7 +3,7 @@ import { decryptSecret, encryptSecret } from "@/lib/security/crypto";
 
 // A rule's stored credentials: the JSON of storedAuthSchema (lib/domain/rule/auth.ts), encrypted
 // (AES-256-GCM) in WebhookRule.authConfigEncrypted with the type also in WebhookRule.authType.
-// The rule form's values map to and from it in lib/rules/form/credentials-mapping.ts.
+// The rule form maps its values to and from it (its credentials-mapping.ts).
 
 /** The stored authentication cannot be read: the key changed, or the value is damaged. */
 export class StoredAuthError extends Error {
