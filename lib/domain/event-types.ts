@@ -1,5 +1,5 @@
-import type { EventEnvelope } from "@/lib/domain/event";
-import { sampleEnvelope } from "@/lib/delivery/render/sample";
+import type { EventEnvelope } from "./event";
+import { sampleEnvelope } from "./sample";
 
 // The lead events a rule can subscribe to. One place for each event's name, label and meaning;
 // the rule form, the list, the export and the REST API (GET /api/v1/event-types) read from here.

@@ -1,8 +1,6 @@
-import type { LeadSnapshot } from "@/lib/leads/schema";
-import pkg from "@/package.json" with { type: "json" };
+import type { LeadSnapshot } from "./lead";
 
-export const USER_AGENT = `Leadhooks/${pkg.version}`;
-
+/** An event as recorded and as every delivery's default body carries it. */
 export interface EventEnvelope {
   id: string;
   type: string;

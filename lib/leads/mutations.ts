@@ -4,7 +4,8 @@ import { unstorableTextReason } from "@/lib/core/storable";
 import { recordEvent } from "@/lib/outbox/record-event";
 import { newId } from "@/lib/core/ids";
 import { getReferenceLists } from "@/lib/reference/queries";
-import { LEAD_FIELDS, type CreateLeadInput, type LeadSnapshot, type NoteInput, type UpdateLeadInput } from "./schema";
+import { LEAD_FIELDS, type LeadSnapshot } from "@/lib/domain/lead";
+import type { CreateLeadInput, NoteInput, UpdateLeadInput } from "./schema";
 
 export function toSnapshot(lead: Lead): LeadSnapshot {
   return {

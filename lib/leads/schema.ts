@@ -1,8 +1,10 @@
 import { z } from "zod";
+import type { LeadField } from "@/lib/domain/lead";
 
 // The lead as the REST API and the admin form accept it. Reference fields (status, case type,
 // office, sources) are names from the organization's reference lists; lib/leads/reference-check.ts
-// resolves them to the canonical spelling or reports the field.
+// resolves them to the canonical spelling or reports the field. Its fields are the snapshot's
+// (LEAD_FIELDS in lib/domain/lead.ts), each once.
 
 const text = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
 const optionalText = (max: number) =>
@@ -35,7 +37,7 @@ export const leadFieldsSchema = z.object({
     .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "Custom field names use letters, digits, _ . -"), customValue)
     .refine((r) => Object.keys(r).length <= 50, "At most 50 custom fields.")
     .optional(),
-});
+} satisfies Record<LeadField, z.ZodType>);
 
 export const createLeadSchema = leadFieldsSchema
   .strict()
@@ -55,28 +57,3 @@ export const noteSchema = z
 export type CreateLeadInput = Partial<z.output<typeof createLeadSchema>>;
 export type UpdateLeadInput = Partial<z.output<typeof updateLeadSchema>>;
 export type NoteInput = Pick<z.output<typeof noteSchema>, "body"> & Partial<z.output<typeof noteSchema>>;
-
-/** The fields a lead snapshot carries, in a stable order (used in payloads and change sets). */
-export const LEAD_FIELDS = [
-  "email", "phone", "firstName", "lastName", "status", "substatus", "caseType", "office",
-  "opportunitySource", "marketingSource", "caseTrackerCode", "score", "customFields",
-] as const;
-
-export interface LeadSnapshot {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  status: string | null;
-  substatus: string | null;
-  caseType: string | null;
-  office: string | null;
-  opportunitySource: string | null;
-  marketingSource: string | null;
-  caseTrackerCode: string | null;
-  score: number | null;
-  customFields: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { LeadSnapshot } from "@/lib/leads/schema";
-import { creationRulesMismatch, type CreationRules } from "./match";
+import type { LeadSnapshot } from "@/lib/domain/lead";
+import type { CreationRules } from "@/lib/domain/rule";
+import { creationRulesMismatch } from "./match";
 
 const lead: LeadSnapshot = {
   id: "lead_1", email: "a@b.test", phone: null, firstName: "Ada", lastName: "Lovelace", status: "Signed Up", substatus: "Retainer Signed",

@@ -1,16 +1,6 @@
 import { eventType } from "@/lib/domain/event-types";
-import type { LeadSnapshot } from "@/lib/leads/schema";
-
-/** A rule's creation rules, by reference name (null or empty: any). */
-export interface CreationRules {
-  status: string | null;
-  substatus: string | null;
-  caseTypes: string[];
-  office: string | null;
-  opportunitySource: string | null;
-  marketingSource: string | null;
-  requiresCaseTrackerCode: boolean;
-}
+import type { LeadSnapshot } from "@/lib/domain/lead";
+import type { CreationRules } from "@/lib/domain/rule";
 
 const same = (a: string | null, b: string | null) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
 

@@ -1,9 +1,10 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { EventEnvelope } from "@/lib/domain/event";
-import { renderableRuleFromRow, renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
+import { ruleFromRow } from "@/lib/domain/rule";
+import { renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
 import { creationRulesMismatch } from "@/lib/outbox/match";
 import { newId } from "@/lib/core/ids";
-import type { LeadSnapshot } from "@/lib/leads/schema";
+import type { LeadSnapshot } from "@/lib/domain/lead";
 
 type Tx = Prisma.TransactionClient;
 
@@ -86,7 +87,7 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
       ...base, url: r.url, method: r.method, requestHeaders: {}, requestBody: "", state: "FAILED" as const, completedAt: now, nextAttemptAt: null,
       lastError: `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`,
     });
-    const rule = renderableRuleFromRow(r);
+    const rule = ruleFromRow(r);
     let rendered: ReturnType<typeof renderRequest>;
     try {
       rendered = renderRequest(rule, envelope, now);

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
 import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/domain/event-types";
+import type { Rule } from "@/lib/domain/rule";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 
 // The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,
@@ -18,12 +19,9 @@ export function parseRuleListParams(raw: RawSearchParams | URLSearchParams | und
   return parseTableParams(ruleListParamsSchema, raw);
 }
 
-export interface ListedRule {
-  id: string;
-  title: string;
-  enabled: boolean;
+/** A rule as the list shows it: its events labelled, its creation rules in one line. */
+export interface ListedRule extends Pick<Rule, "id" | "title" | "enabled" | "url"> {
   events: { name: string; label: string }[];
-  url: string;
   creationRules: string;
   disabledReason: string | null;
   disabledAt: Date | null;

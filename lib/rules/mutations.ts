@@ -2,17 +2,19 @@ import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
-import { EVENT_NAMES, type EventName } from "@/lib/domain/event-types";
+import type { EventName } from "@/lib/domain/event-types";
+import type { Rule, RuleRow } from "@/lib/domain/rule";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
+import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
+import { authConfigFromForm, authFormFromConfig } from "@/lib/rules/form/credentials-mapping";
 import type { RuleFormValues, RuleValues } from "@/lib/rules/form/rule";
-import { authConfigFromForm, authFormFromConfig, decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "../delivery/transport/auth/credentials";
-import { templateProblems } from "@/lib/delivery/render/validate";
+import { decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "../delivery/transport/auth/credentials";
+import { templateProblems } from "./template-problems";
 import { HEALTH_RESET } from "../health/rule-health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./form/endpoint-mapping";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
-import { storedTimeWindowSchema } from "@/lib/rules/form/request";
 import { destinationErrors, destinationsOf, withoutUrlCredentials, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
@@ -46,7 +48,7 @@ async function assertDestinations(values: RuleValues, before: Destinations | nul
 }
 
 /** The outbound URLs a stored rule calls, as destinationsOf reads them from the form. */
-function storedDestinations(row: { url: string; timeWindow: unknown; authType: AuthConfig["type"]; authConfigEncrypted: string | null }): Destinations {
+function storedDestinations(row: Pick<RuleRow, "url" | "timeWindow" | "authType" | "authConfigEncrypted">): Destinations {
   const window = storedTimeWindowSchema.parse(row.timeWindow);
   const auth = readableAuth(row.authType, row.authConfigEncrypted);
   return destinationsOf({
@@ -145,9 +147,7 @@ export async function updateRule(prisma: PrismaClient, organizationId: string, r
   });
 }
 
-export interface RuleForEdit {
-  id: string;
-  title: string;
+export interface RuleForEdit extends Pick<Rule, "id" | "title"> {
   values: RuleFormValues;
   /** Which authentication secrets are stored (the form shows them as set, never their values). */
   storedSecrets: SecretField[];

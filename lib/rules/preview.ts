@@ -1,9 +1,10 @@
+import { ruleFromRow, type Rule } from "@/lib/domain/rule";
 import { requestColumnsFromForm } from "@/lib/rules/form/endpoint-mapping";
 import type { AuthFormValues } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
 import { withQueryKey } from "../delivery/transport/auth/api-key";
-import { renderableRuleFromRow, renderUnconditionally } from "../delivery/render/request";
-import { sampleEnvelope } from "../delivery/render/sample";
+import { renderUnconditionally } from "../delivery/render/request";
+import { sampleEnvelope } from "@/lib/domain/sample";
 
 // The Request tab's live preview: the request a sample lead would produce with the form's current
 // values. Credentials are shown as placeholders (the browser never receives a stored secret), and
@@ -15,13 +16,11 @@ export type PreviewResult =
   | { ok: true; method: string; url: string; headers: [string, string][]; body: string }
   | { ok: false; error: string; field?: string };
 
-export interface PreviewInput {
+export interface PreviewInput extends Pick<Rule, "url" | "signatureScheme"> {
   organization: { id: string; name: string };
   trigger: string;
-  url: string;
   request: RequestFormValues;
   auth: AuthFormValues;
-  signatureScheme: "STANDARD" | "HMAC_HEX";
   now?: Date;
 }
 
@@ -29,7 +28,7 @@ export function previewRequest(input: PreviewInput): PreviewResult {
   const envelope = sampleEnvelope(input.organization, input.trigger);
   let rendered;
   try {
-    rendered = renderUnconditionally(renderableRuleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, input.now ?? new Date());
+    rendered = renderUnconditionally(ruleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, input.now ?? new Date());
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { emptyRequestForm } from "@/lib/rules/form/request";
-import { storedResponseRulesSchema } from "@/lib/rules/form/response";
+import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
 import { attemptDelivery } from "../delivery/engine/attempt";
 import type { GuardedHttpClient, OutboundResponse } from "../delivery/transport/http-client";
-import { DEFAULT_RETRY_POLICY } from "../delivery/policy/retry";
+import { DEFAULT_RETRY_POLICY } from "@/lib/domain/rule/retry";
 import { testConnection } from "./test-connection";
 
 // A Digest rule whose endpoint answers 401 with a challenge that cannot be answered: the reason

@@ -1,13 +1,14 @@
 import { newId } from "@/lib/core/ids";
+import { ruleFromRow, type Rule } from "@/lib/domain/rule";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
+import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
 import { requestColumnsFromForm } from "@/lib/rules/form/endpoint-mapping";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
-import { storedResponseRulesSchema, type ResponseRules } from "@/lib/rules/form/response";
 import { sendAuthenticated, type TokenCache } from "../delivery/transport/auth";
 import { diagnose, type AuthFailure } from "../delivery/policy/diagnosis";
 import type { GuardedHttpClient } from "../delivery/transport/http-client";
-import { renderableRuleFromRow, renderUnconditionally } from "../delivery/render/request";
-import { sampleEnvelope } from "../delivery/render/sample";
+import { renderUnconditionally } from "../delivery/render/request";
+import { sampleEnvelope } from "@/lib/domain/sample";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../delivery/transport/secrets";
 import { evaluateResponse } from "../delivery/policy/response";
 import { hmacHexHeaders, standardWebhookHeaders } from "../signing/signature";
@@ -19,17 +20,13 @@ import { hmacHexHeaders, standardWebhookHeaders } from "../signing/signature";
 
 export const EXCERPT_CHARS = 2000;
 
-export interface TestConnectionInput {
+export interface TestConnectionInput extends Pick<Rule, "url" | "responseRules" | "timeoutMs" | "signatureScheme"> {
   organization: { id: string; name: string };
   /** The rule's id when it is saved (token cache key), else null. */
   ruleId: string | null;
   trigger: string;
-  url: string;
   request: RequestFormValues;
   auth: AuthConfig;
-  responseRules: ResponseRules;
-  timeoutMs: number;
-  signatureScheme: "STANDARD" | "HMAC_HEX";
   signingSecrets: string[];
 }
 
@@ -53,7 +50,7 @@ export async function testConnection(
   let rendered;
   try {
     // Conditions and the sending window decide *whether* to send a real lead; a test always sends.
-    rendered = renderUnconditionally(renderableRuleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, testedAt);
+    rendered = renderUnconditionally(ruleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, testedAt);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, status: 0, durationMs: 0, title: "The request could not be rendered", detail: message, responseExcerpt: "", testedAt: testedAt.toISOString() };

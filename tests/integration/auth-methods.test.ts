@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthenticatedResponse, sendAuthenticated, TokenCache } from "@/lib/delivery/transport/auth";
 import { GuardedHttpClient, type OutboundRequest } from "@/lib/delivery/transport/http-client";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { startBasicServer, startKeyServer, startMd5DigestServer, startOAuthServer, startSha256DigestServer, type TestServer } from "../helpers/auth-servers";
 
 // Every authentication method against real servers on loopback, through the real guarded client.

@@ -4,7 +4,7 @@ import { deliveryResponseValues, getDelivery } from "@/lib/delivery/log/queries"
 import { NotFoundError } from "@/lib/core/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/core/ids";
-import { storedResponseRulesSchema } from "@/lib/rules/form/response";
+import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 
 // What the Response tab leaves on a delivery (the parser's values, each attempt's parsed error,

@@ -5,7 +5,7 @@ import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 import { createLead } from "@/lib/leads/mutations";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { emptyAuthForm } from "@/lib/rules/form/credentials";
-import type { FieldMapping } from "@/lib/rules/form/request";
+import type { FieldMapping } from "@/lib/domain/rule/request";
 import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";

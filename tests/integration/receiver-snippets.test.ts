@@ -8,7 +8,7 @@ import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 import { createLead } from "@/lib/leads/mutations";
 import { getSigningKeys, rotateSigningKey } from "@/lib/signing/organization-keys";
 import { rotateRuleSecret } from "@/lib/signing/rule-secrets";
-import type { FieldMapping } from "@/lib/rules/form/request";
+import type { FieldMapping } from "@/lib/domain/rule/request";
 import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { createTestOrg, useTestDatabase } from "../helpers/db";

@@ -11,7 +11,7 @@ import { createLead } from "@/lib/leads/mutations";
 import { getSigningKeys, rotateSigningKey } from "@/lib/signing/organization-keys";
 import { encryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import { emptyAuthForm } from "@/lib/rules/form/credentials";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { emptyRuleInput, type RuleInput } from "@/lib/rules/form/rule";
 import { routeCaller } from "../helpers/api";
 import { startOAuthServer } from "../helpers/auth-servers";

@@ -4,7 +4,7 @@ import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 import { newId } from "@/lib/core/ids";
 import { encryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { EVENT_NAMES } from "@/lib/domain/event-types";
-import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/delivery/policy/retry";
-import { AUTH_TYPE_VALUES, authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
+import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/domain/rule/retry";
+import { API_KEY_LOCATION_VALUES, AUTH_TYPE_VALUES, OAUTH_CLIENT_AUTH_VALUES, OAUTH_GRANT_TYPE_VALUES } from "@/lib/domain/rule/auth";
+import { authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
 import { requestFormFields } from "@/lib/rules/form/request";
 import { responseFormFields } from "@/lib/rules/form/response";
 import { ruleSchema } from "@/lib/rules/form/rule";
@@ -118,14 +119,14 @@ const authenticationOutput = z.object({
   type: z.enum(AUTH_TYPE_VALUES),
   username: z.string().optional(),
   tokenUrl: z.string().optional(),
-  grantType: z.enum(["client_credentials", "password"]).optional(),
+  grantType: z.enum(OAUTH_GRANT_TYPE_VALUES).optional(),
   clientId: z.string().optional(),
   scope: z.string().optional(),
   audience: z.string().optional(),
-  clientAuth: z.enum(["basic", "body"]).optional(),
+  clientAuth: z.enum(OAUTH_CLIENT_AUTH_VALUES).optional(),
   prefix: z.string().optional(),
   keyName: z.string().optional(),
-  keyIn: z.enum(["header", "query"]).optional(),
+  keyIn: z.enum(API_KEY_LOCATION_VALUES).optional(),
   secretsSet: z.array(z.enum(SECRET_FIELDS)).describe("Which secrets are stored. Their values are never returned."),
 });
 export type AuthenticationOutput = z.output<typeof authenticationOutput>;

@@ -1,12 +1,13 @@
-import type { AuthConfig } from "@/lib/rules/form/credentials";
-import type { ResponseRules } from "@/lib/rules/form/response";
-import type { TimeWindow } from "@/lib/rules/form/request";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
+import type { ResponseRules } from "@/lib/domain/rule/response";
+import type { TimeWindow } from "@/lib/domain/rule/request";
 import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
 import { windowOpen, nextWindowOpen } from "../policy/time-window";
 import { evaluateResponse } from "../policy/response";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../transport/secrets";
-import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "../policy/retry";
+import { classifyStatus, nextDelayMs, parseRetryAfterMs } from "../policy/retry";
+import type { RetryPolicy } from "@/lib/domain/rule/retry";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
 // authenticate, send the frozen (signed) request, then judge the response by the rule's response

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storedResponseRulesSchema, type ResponseRules } from "@/lib/rules/form/response";
+import { storedResponseRulesSchema, type ResponseRules } from "@/lib/domain/rule/response";
 import { evaluateResponse, MAX_VALUE_CHARS, normalizeJsonPath, ParsedBody, successStatusTest } from "./response";
 
 const rules = (r: Record<string, unknown> = {}): ResponseRules => storedResponseRulesSchema.parse(r);

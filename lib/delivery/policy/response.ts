@@ -1,7 +1,7 @@
 import { DOMParser } from "@xmldom/xmldom";
 import { JSONPath } from "jsonpath-plus";
 import xpath from "xpath";
-import { parseStatusList, type ResponseRules } from "@/lib/rules/form/response";
+import { parseStatusList, type ResponseRules } from "@/lib/domain/rule/response";
 import { NO_RESPONSE_STATUS } from "./retry";
 
 // The Response tab applied to one response: did the endpoint accept the lead (status codes and an

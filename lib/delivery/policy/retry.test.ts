@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyStatus, DEFAULT_RETRY_POLICY, maxAttempts, nextDelayMs, parseRetryAfterMs, parseRetryPolicy, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from "@/lib/domain/rule/retry";
+import { classifyStatus, maxAttempts, nextDelayMs, parseRetryAfterMs } from "./retry";
 
 const noJitter = () => 0.5;
 
@@ -57,10 +58,5 @@ describe("retry policy", () => {
       410: "gone", 422: "fail", 429: "retry", 500: "retry", 503: "retry", 999: "retry",
     });
     expect(classifyStatus(404, { ...DEFAULT_RETRY_POLICY, retryOn4xx: true })).toBe("retry");
-  });
-
-  it("falls back to the default for an unreadable stored policy", () => {
-    expect(parseRetryPolicy({ kind: "schedule", delaysSeconds: [] })).toEqual(DEFAULT_RETRY_POLICY);
-    expect(parseRetryPolicy(null)).toEqual(DEFAULT_RETRY_POLICY);
   });
 });

@@ -1,43 +1,13 @@
-import { z } from "zod";
+import type { RetryPolicy } from "@/lib/domain/rule/retry";
 
-// When to try a delivery again. The default schedule is LeadLex's: immediately, then +30 s,
-// +2 min, +10 min, +1 h, +6 h, then the delivery is FAILED.
+// When to try a delivery again, by the rule's retry policy (lib/domain/rule/retry.ts).
 
-export const DEFAULT_SCHEDULE_SECONDS = [0, 30, 120, 600, 3600, 21600] as const;
 export const JITTER = 0.2;
 /** Bounds for a receiver's Retry-After: honoured, but it cannot stall a delivery for days. */
 export const RETRY_AFTER_MIN_MS = 1_000;
 export const RETRY_AFTER_MAX_MS = 6 * 3600_000;
 /** A status code stored when no HTTP response came (DNS, connect, TLS, timeout, blocked). */
 export const NO_RESPONSE_STATUS = 999;
-
-const seconds = z.int().min(0).max(7 * 24 * 3600);
-
-export const retryPolicySchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("schedule"),
-    /** Delay before each attempt; the first is normally 0. Its length is the number of attempts. */
-    delaysSeconds: z.array(seconds).min(1).max(20),
-    retryOn4xx: z.boolean().default(false),
-  }),
-  z.object({
-    kind: z.literal("exponential"),
-    baseSeconds: z.int().min(1).max(3600),
-    maxAttempts: z.int().min(1).max(20),
-    maxDelaySeconds: seconds.default(6 * 3600),
-    retryOn4xx: z.boolean().default(false),
-  }),
-]);
-
-export type RetryPolicy = z.output<typeof retryPolicySchema>;
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { kind: "schedule", delaysSeconds: [...DEFAULT_SCHEDULE_SECONDS], retryOn4xx: false };
-
-/** The rule's stored policy, or the default when it is empty or unreadable. */
-export function parseRetryPolicy(stored: unknown): RetryPolicy {
-  const parsed = retryPolicySchema.safeParse(stored);
-  return parsed.success ? parsed.data : DEFAULT_RETRY_POLICY;
-}
 
 export function maxAttempts(policy: RetryPolicy): number {
   return policy.kind === "schedule" ? policy.delaysSeconds.length : policy.maxAttempts;

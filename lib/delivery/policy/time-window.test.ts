@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TimeWindow } from "@/lib/rules/form/request";
+import type { TimeWindow } from "@/lib/domain/rule/request";
 import { nextWindowOpen, windowOpen } from "./time-window";
 
 const NY = "America/New_York";

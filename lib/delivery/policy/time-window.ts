@@ -1,4 +1,4 @@
-import type { TimeWindow } from "@/lib/rules/form/request";
+import type { TimeWindow } from "@/lib/domain/rule/request";
 
 // A rule's sending window: days of the week and a time range in a time zone. Computed with Intl
 // from the zone's rules, so daylight saving changes are right. A window whose start is at or after

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Condition } from "@/lib/rules/form/request";
+import type { Condition } from "@/lib/domain/rule/request";
 import { conditionHolds, evaluateConditions } from "./conditions";
 import { testContext, testLead } from "./testing";
 

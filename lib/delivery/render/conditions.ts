@@ -1,5 +1,5 @@
 import { isExactNumber } from "@/lib/api/json-numbers";
-import type { Condition, StoredConditions } from "@/lib/rules/form/request";
+import type { Condition, StoredConditions } from "@/lib/domain/rule/request";
 import { valueAt, type TemplateContext } from "./context";
 
 // Conditional sending: a rule's extra conditions on lead fields. A lead that fails them gets a

@@ -1,9 +1,9 @@
 import type { EventEnvelope } from "@/lib/domain/event";
-import type { LeadSnapshot } from "@/lib/leads/schema";
+import type { LeadSnapshot } from "@/lib/domain/lead";
 
 /**
  * What templates, field mappings and conditions can read. Field paths (`lead.customFields.region`,
- * `event.type`, `note.body`) name values in it; see lib/rules/form/request.ts.
+ * `event.type`, `note.body`) name values in it; see lib/domain/rule/request.ts.
  */
 export interface TemplateContext {
   lead: LeadSnapshot | null;

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { refineRequest, emptyRequestForm } from "@/lib/rules/form/request";
-import { z } from "zod";
 import { templateContext, valueAt } from "./context";
 import { RenderError } from "./errors";
-import { applyMappings, applyTransforms, checkMappings, formatDate } from "./mapping";
+import { applyMappings, applyTransforms, formatDate } from "./mapping";
 import { mapping, testContext, testEnvelope, testLead } from "./testing";
 
 describe("the template context", () => {
@@ -73,19 +71,6 @@ describe("field mappings", () => {
     expect(conflict).toThrow('The field mapping "extra.injected" conflicts with "extra"');
     expect(ctx.lead?.customFields).not.toHaveProperty("injected");
     expect(() => applyMappings({ mode: "custom", fields: [mapping({ target: "a.b", source: "static", value: "1" }), mapping({ target: "a", source: "static", value: "2" })] }, ctx)).toThrow(RenderError);
-  });
-
-  it("checkMappings reports duplicates and value/group clashes on the later mapping, and refineRequest uses it", () => {
-    expect(checkMappings([{ target: "name" }, { target: "email" }, { target: "name.first" }, { target: "email" }])).toEqual([
-      { index: 2, message: expect.stringMatching(/both a field and a group/) },
-      { index: 3, message: "Each outbound field name can be used once." },
-    ]);
-    expect(checkMappings([{ target: "name.first" }, { target: "name.last" }, { target: "names" }])).toEqual([]);
-    const schema = z.object({ v: z.unknown() }).superRefine((_, ctx) =>
-      refineRequest({ ...emptyRequestForm(), mappingMode: "custom", fieldMappings: [mapping({ target: "name.first", value: "lead.firstName" }), mapping({ target: "name", value: "lead.lastName" })] }, ctx),
-    );
-    const issues = schema.safeParse({ v: 1 }).error?.issues ?? [];
-    expect(issues.map((i) => i.path.join("."))).toEqual(["fieldMappings.1.target"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mappingTargetProblems, type FieldMapping, type StoredMappings } from "@/lib/rules/form/request";
+import type { FieldMapping, StoredMappings } from "@/lib/domain/rule/request";
 import { valueAt, type TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { textTemplates } from "./liquid";
@@ -104,9 +104,3 @@ function setPath(root: MappedFields, groups: WeakSet<object>, target: string, va
   }
   define(node, last, value);
 }
-
-/**
- * Targets that cannot all be built (the same name twice, `name` beside `name.first`), by index.
- * refineRequest already reports them on the form; this is the same check for other callers.
- */
-export const checkMappings = mappingTargetProblems;

@@ -1,6 +1,6 @@
 import { appendQuery } from "@/lib/core/url";
 import type { EventEnvelope } from "@/lib/domain/event";
-import type { HttpMethod, PayloadFormatValue } from "@/lib/rules/form/request";
+import type { HttpMethod, PayloadFormatValue } from "@/lib/domain/rule/request";
 import type { TemplateContext } from "./context";
 import { textTemplates } from "./liquid";
 import type { MappedFields } from "./mapping";

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { USER_AGENT, type EventEnvelope } from "@/lib/domain/event";
-import type { FieldMapping } from "@/lib/rules/form/request";
+import type { EventEnvelope } from "@/lib/domain/event";
+import { ruleFromRow, type RuleRequest } from "@/lib/domain/rule";
+import type { FieldMapping } from "@/lib/domain/rule/request";
 import { RenderError } from "./errors";
-import { renderableRuleFromRow, renderRequest, type RenderableRule, type RenderedRequest } from "./request";
+import { renderRequest, USER_AGENT, type RenderedRequest } from "./request";
 import { mapping, testEnvelope, testLead, testRule } from "./testing";
 
 const NOW = new Date("2026-03-05T15:00:00.000Z"); // a Thursday, 10:00 in New York
@@ -20,7 +21,7 @@ const nested: FieldMapping[] = [
 ];
 const custom = { mode: "custom" as const, fields: nested };
 
-function sent(rule: RenderableRule, envelope: EventEnvelope = testEnvelope(), now = NOW): Extract<RenderedRequest, { kind: "send" }> {
+function sent(rule: RuleRequest, envelope: EventEnvelope = testEnvelope(), now = NOW): Extract<RenderedRequest, { kind: "send" }> {
   const r = renderRequest(rule, envelope, now);
   if (r.kind !== "send") throw new Error(`expected a request, got: ${r.reason}`);
   return r;
@@ -180,33 +181,10 @@ describe("dynamic URLs and errors", () => {
   });
 });
 
-describe("renderableRuleFromRow", () => {
-  const row = {
-    url: "https://hooks.example.com/leads", method: "PUT", headers: [{ name: "X-A", value: "1" }],
-    fieldMappings: { mode: "custom", fields: [{ target: "email", value: "lead.email" }] },
-    payloadFormat: "FORM", payloadTemplate: null, wrapInEnvelope: false,
-    conditions: { match: "any", items: [{ field: "lead.score", op: "gt", value: "5" }] },
-    timeWindow: { enabled: true, days: [1], start: "09:00", end: "17:00", timezone: "Europe/Paris", outside: "wait", alternateUrl: "" },
-  };
-
-  it("parses the JSON columns with the stored schemas", () => {
-    const rule = renderableRuleFromRow(row);
-    expect(rule.method).toBe("PUT");
-    expect(rule.mappings.fields[0]).toMatchObject({ target: "email", source: "field", value: "lead.email", trim: false, case: "none" });
-    expect(rule.conditions.match).toBe("any");
-    expect(rule.timeWindow?.timezone).toBe("Europe/Paris");
-    expect(rule.payloadTemplate).toBe("");
-  });
-
+describe("a stored rule", () => {
   it("reads rules saved before these columns existed as the old default request", () => {
-    const old = renderableRuleFromRow({ url: "https://x.example.com", method: "POST", headers: [], fieldMappings: [], payloadFormat: "JSON", payloadTemplate: null, wrapInEnvelope: true, conditions: {}, timeWindow: null });
+    const old = ruleFromRow({ url: "https://x.example.com", method: "POST", headers: [], fieldMappings: [], payloadFormat: "JSON", payloadTemplate: null, wrapInEnvelope: true, conditions: {}, timeWindow: null });
     expect(old).toEqual(testRule({ url: "https://x.example.com" }));
     expect(sent(old).body).toBe(JSON.stringify(testEnvelope()));
-  });
-
-  it("treats unreadable or disabled values as their defaults", () => {
-    const rule = renderableRuleFromRow({ ...row, method: "DELETE", payloadFormat: "YAML", fieldMappings: "garbage", conditions: 7, timeWindow: { ...row.timeWindow, enabled: false } });
-    expect(rule).toMatchObject({ method: "POST", payloadFormat: "JSON", mappings: { mode: "all", fields: [] }, conditions: { match: "all", items: [] }, timeWindow: null });
-    expect(renderableRuleFromRow({ ...row, timeWindow: { ...row.timeWindow, timezone: "Mars/Olympus" } }).timeWindow).toBeNull();
   });
 });

@@ -1,18 +1,7 @@
-import { z } from "zod";
-import { USER_AGENT, type EventEnvelope } from "@/lib/domain/event";
-import {
-  HTTP_METHODS,
-  RESERVED_HEADERS,
-  storedConditionsSchema,
-  storedHeadersSchema,
-  storedMappingsSchema,
-  storedTimeWindowSchema,
-  type HttpMethod,
-  type PayloadFormatValue,
-  type StoredConditions,
-  type StoredMappings,
-  type TimeWindow,
-} from "@/lib/rules/form/request";
+import type { EventEnvelope } from "@/lib/domain/event";
+import type { RuleRequest } from "@/lib/domain/rule";
+import { RESERVED_HEADERS, type Header, type HttpMethod } from "@/lib/domain/rule/request";
+import pkg from "@/package.json" with { type: "json" };
 import { evaluateConditions } from "./conditions";
 import { templateContext } from "./context";
 import { applyMappings } from "./mapping";
@@ -25,49 +14,8 @@ import { RenderError } from "./errors";
 // delivery (retries and replays send the same bytes). Conditions decide whether to send, the
 // sending window when (or where), then the URL and the body are rendered.
 
-/** What rendering reads from a WebhookRule, its JSON columns parsed. */
-export interface RenderableRule {
-  url: string;
-  method: HttpMethod;
-  headers: { name: string; value: string }[];
-  mappings: StoredMappings;
-  payloadFormat: PayloadFormatValue;
-  payloadTemplate: string;
-  wrapInEnvelope: boolean;
-  conditions: StoredConditions;
-  timeWindow: TimeWindow | null;
-}
-
-/** The WebhookRule columns renderableRuleFromRow reads; JSON columns as Prisma returns them. */
-export interface RenderableRuleRow {
-  url: string;
-  method: string;
-  headers: unknown;
-  fieldMappings: unknown;
-  payloadFormat: string;
-  payloadTemplate: string | null;
-  wrapInEnvelope: boolean;
-  conditions: unknown;
-  timeWindow: unknown;
-}
-
-const methodSchema = z.enum(HTTP_METHODS).catch("POST");
-const formatSchema = z.enum(["JSON", "FORM", "XML", "TEMPLATE"]).catch("JSON");
-
-export function renderableRuleFromRow(row: RenderableRuleRow): RenderableRule {
-  const timeWindow = storedTimeWindowSchema.parse(row.timeWindow);
-  return {
-    url: row.url,
-    method: methodSchema.parse(row.method),
-    headers: storedHeadersSchema.parse(row.headers),
-    mappings: storedMappingsSchema.parse(row.fieldMappings),
-    payloadFormat: formatSchema.parse(row.payloadFormat),
-    payloadTemplate: row.payloadTemplate ?? "",
-    wrapInEnvelope: row.wrapInEnvelope,
-    conditions: storedConditionsSchema.parse(row.conditions),
-    timeWindow: timeWindow?.enabled ? timeWindow : null,
-  };
-}
+/** Every request's user-agent header, unless the rule sets its own. */
+export const USER_AGENT = `Leadhooks/${pkg.version}`;
 
 export type RenderedRequest =
   | { kind: "skip"; reason: string }
@@ -87,7 +35,7 @@ export type RenderedRequest =
  * Renders the request, or says why it is skipped. Throws RenderError (TemplateError for a template
  * that fails) with a message for the admin when the rule's templates cannot produce a request.
  */
-export function renderRequest(rule: RenderableRule, envelope: EventEnvelope, now: Date): RenderedRequest {
+export function renderRequest(rule: RuleRequest, envelope: EventEnvelope, now: Date): RenderedRequest {
   const ctx = templateContext(envelope);
   const skip = evaluateConditions(rule.conditions, ctx);
   if (skip !== null) return { kind: "skip", reason: skip };
@@ -111,7 +59,7 @@ const RESERVED = new Set<string>(RESERVED_HEADERS);
  * Reserved names (framing, signature) were refused when the rule was saved and are dropped here
  * too, so an old or hand-edited row cannot forge them.
  */
-function requestHeaders(custom: { name: string; value: string }[], contentType: string | null): Record<string, string> {
+function requestHeaders(custom: Header[], contentType: string | null): Record<string, string> {
   const headers: Record<string, string> = {};
   if (contentType) headers["content-type"] = contentType;
   headers["user-agent"] = USER_AGENT;
@@ -128,7 +76,7 @@ function requestHeaders(custom: { name: string; value: string }[], contentType: 
  * whether and when a real lead is sent, not what is sent. Used by the live preview, Test
  * Connection and the frozen request of a lead the conditions skipped. Throws like renderRequest.
  */
-export function renderUnconditionally(rule: RenderableRule, envelope: EventEnvelope, now: Date): Extract<RenderedRequest, { kind: "send" }> {
+export function renderUnconditionally(rule: RuleRequest, envelope: EventEnvelope, now: Date): Extract<RenderedRequest, { kind: "send" }> {
   const rendered = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now);
   // Without conditions nothing is skipped; the check keeps the type honest.
   if (rendered.kind === "skip") throw new RenderError(rendered.reason);

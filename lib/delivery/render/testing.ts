@@ -1,8 +1,8 @@
 import type { EventEnvelope } from "@/lib/domain/event";
-import type { LeadSnapshot } from "@/lib/leads/schema";
-import { mappingSchema, type FieldMapping } from "@/lib/rules/form/request";
+import type { LeadSnapshot } from "@/lib/domain/lead";
+import type { RuleRequest } from "@/lib/domain/rule";
+import { mappingSchema, type FieldMapping } from "@/lib/domain/rule/request";
 import { templateContext, type TemplateContext } from "./context";
-import type { RenderableRule } from "./request";
 
 // Fixtures shared by the render unit tests (not imported by product code).
 
@@ -30,7 +30,7 @@ export function mapping(m: Partial<FieldMapping> & Pick<FieldMapping, "target">)
   return mappingSchema.parse(m);
 }
 
-export function testRule(overrides: Partial<RenderableRule> = {}): RenderableRule {
+export function testRule(overrides: Partial<RuleRequest> = {}): RuleRequest {
   return {
     url: "https://hooks.example.com/leads", method: "POST", headers: [], mappings: { mode: "all", fields: [] },
     payloadFormat: "JSON", payloadTemplate: "", wrapInEnvelope: true, conditions: { match: "all", items: [] }, timeWindow: null,

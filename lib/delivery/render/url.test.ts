@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RenderError } from "./errors";
 import { TemplateError } from "./liquid";
 import { testContext, testLead } from "./testing";
-import { isUrlTemplate, renderUrl } from "./url";
+import { isUrlTemplate } from "@/lib/domain/rule/request";
+import { renderUrl } from "./url";
 
 const withRegion = (region: unknown) => testContext(testLead({ customFields: { region } }));
 

@@ -1,5 +1,5 @@
 import { withoutCredentials } from "@/lib/security/outbound-url";
-import { isUrlTemplate } from "@/lib/rules/form/request";
+import { isUrlTemplate } from "@/lib/domain/rule/request";
 import type { TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { text } from "./filters";
@@ -9,8 +9,6 @@ import { createEngine, type TemplateEngine } from "./liquid";
 // the admin's; the values come from leads, which anyone with an API key can write. Every output is
 // therefore percent-encoded as one URL component, so a value can add characters to a path segment
 // or a query value but never a `/`, `?`, `#`, `@` or `:` that would change where the request goes.
-
-export { isUrlTemplate };
 
 const urlTemplates: TemplateEngine = createEngine({
   outputEscape: (v) => encodeURIComponent(text(v)),

@@ -1,4 +1,4 @@
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import type { AuthenticatedResponse } from "./auth";
 import { REDACTED } from "./redact";
 

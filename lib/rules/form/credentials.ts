@@ -1,24 +1,13 @@
 import { z } from "zod";
-import { authWireProblems } from "./credentials-wire";
+import { API_KEY_LOCATION_VALUES, AUTH_TYPE_VALUES, OAUTH_CLIENT_AUTH_VALUES, OAUTH_GRANT_TYPE_VALUES } from "@/lib/domain/rule/auth";
+import { authWireProblems } from "@/lib/domain/rule/auth-wire";
 
-// A rule's authentication: what the Authentication tab edits and what is stored (encrypted, as
-// JSON) in WebhookRule.authConfigEncrypted, with the type also in WebhookRule.authType.
+// A rule's authentication as the Authentication tab edits it; what is stored is the rule's
+// AuthConfig (lib/domain/rule/auth.ts), and credentials-mapping.ts converts one to the other.
 //
 // The form never receives a stored secret. Secret inputs start blank; blank means "keep what is
-// stored" (lib/delivery/transport/auth/credentials.ts merges), so the four secret fields may be blank here and the
+// stored" (credentials-mapping.ts merges), so the four secret fields may be blank here and the
 // mutation reports a missing one.
-
-export const AUTH_TYPES = [
-  { value: "NONE", label: "None" },
-  { value: "BASIC", label: "Basic" },
-  { value: "DIGEST", label: "Digest" },
-  { value: "OAUTH2", label: "OAuth 2.0" },
-  { value: "BEARER", label: "Bearer Token" },
-  { value: "API_KEY", label: "API Key" },
-] as const;
-
-export type AuthTypeValue = (typeof AUTH_TYPES)[number]["value"];
-export const AUTH_TYPE_VALUES = AUTH_TYPES.map((t) => t.value) as [AuthTypeValue, ...AuthTypeValue[]];
 
 export const OAUTH_GRANT_TYPES = [
   { value: "client_credentials", label: "Client Credentials" },
@@ -64,17 +53,17 @@ export const authFormSchema = z
     username: text(500).transform((v) => v.trim()),
     password: text(),
     tokenUrl: text().transform((v) => v.trim()),
-    grantType: z.enum(["client_credentials", "password"], { error: AUTH_MESSAGES.grantType }).default("client_credentials"),
+    grantType: z.enum(OAUTH_GRANT_TYPE_VALUES, { error: AUTH_MESSAGES.grantType }).default("client_credentials"),
     clientId: text(500).transform((v) => v.trim()),
     clientSecret: text(),
     scope: text(1000).transform((v) => v.trim()),
     audience: text(1000).transform((v) => v.trim()),
-    clientAuth: z.enum(["basic", "body"]).default("basic"),
+    clientAuth: z.enum(OAUTH_CLIENT_AUTH_VALUES).default("basic"),
     prefix: text(50).transform((v) => v.trim()),
     token: text(8000),
     keyName: text(200).transform((v) => v.trim()),
     keyValue: text(),
-    keyIn: z.enum(["header", "query"]).default("header"),
+    keyIn: z.enum(API_KEY_LOCATION_VALUES).default("header"),
   })
   .superRefine((a, ctx) => {
     const need = (field: keyof typeof a, message: string) => {
@@ -89,7 +78,7 @@ export const authFormSchema = z
     }
     if (a.type === "BEARER" && a.prefix && !/^[A-Za-z0-9_-]+$/.test(a.prefix)) ctx.addIssue({ code: "custom", path: ["prefix"], message: AUTH_MESSAGES.prefix });
     if (a.type === "API_KEY" && !NAME.test(a.keyName)) ctx.addIssue({ code: "custom", path: ["keyName"], message: AUTH_MESSAGES.keyName });
-    // Every value that goes into the request as it is sent (lib/rules/form/credentials-wire.ts).
+    // Every value that goes into the request as it is sent (lib/domain/rule/auth-wire.ts).
     for (const p of authWireProblems(a)) ctx.addIssue({ code: "custom", path: [p.field], message: p.message });
   });
 
@@ -102,26 +91,3 @@ export function emptyAuthForm(): AuthFormValues {
     scope: "", audience: "", clientAuth: "basic", prefix: "Bearer", token: "", keyName: "X-API-Key", keyValue: "", keyIn: "header",
   };
 }
-
-/** What is stored, encrypted: only the fields the type uses, secrets in full. */
-export const storedAuthSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("NONE") }),
-  z.object({ type: z.literal("BASIC"), username: z.string(), password: z.string() }),
-  z.object({ type: z.literal("DIGEST"), username: z.string(), password: z.string() }),
-  z.object({
-    type: z.literal("OAUTH2"),
-    tokenUrl: z.string(),
-    grantType: z.enum(["client_credentials", "password"]),
-    clientId: z.string(),
-    clientSecret: z.string(),
-    username: z.string().default(""),
-    password: z.string().default(""),
-    scope: z.string().default(""),
-    audience: z.string().default(""),
-    clientAuth: z.enum(["basic", "body"]).default("basic"),
-  }),
-  z.object({ type: z.literal("BEARER"), prefix: z.string(), token: z.string() }),
-  z.object({ type: z.literal("API_KEY"), name: z.string(), value: z.string(), in: z.enum(["header", "query"]) }),
-]);
-
-export type AuthConfig = z.output<typeof storedAuthSchema>;

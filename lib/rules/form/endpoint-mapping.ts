@@ -1,13 +1,15 @@
 import { Prisma } from "@/lib/generated/prisma/client";
+import type { RuleRow } from "@/lib/domain/rule";
 import {
-  emptyRequestForm,
+  parseMethod,
   storedConditionsSchema,
   storedHeadersSchema,
   storedMappingsSchema,
   storedTimeWindowSchema,
-  type RequestFormValues,
-} from "@/lib/rules/form/request";
-import { emptyResponseForm, storedResponseRulesSchema, type ResponseFormValues, type ResponseRules } from "@/lib/rules/form/response";
+} from "@/lib/domain/rule/request";
+import { storedResponseRulesSchema, type ResponseRules } from "@/lib/domain/rule/response";
+import { emptyRequestForm, type RequestFormValues } from "./request";
+import { emptyResponseForm, type ResponseFormValues } from "./response";
 
 // The Request and Response tabs edit flat form fields; WebhookRule stores them as a few columns
 // and JSON documents. These two pairs of functions convert one way and back, so what the form
@@ -39,18 +41,9 @@ export function responseRulesFromForm(values: ResponseFormValues): ResponseRules
   };
 }
 
-interface StoredRequest {
-  method: string;
-  headers: unknown;
-  fieldMappings: unknown;
+type StoredRequest = Pick<RuleRow, "method" | "headers" | "fieldMappings" | "payloadTemplate" | "wrapInEnvelope" | "conditions" | "timeWindow"> & {
   payloadFormat: RequestFormValues["payloadFormat"];
-  payloadTemplate: string | null;
-  wrapInEnvelope: boolean;
-  conditions: unknown;
-  timeWindow: unknown;
-}
-
-const METHODS = new Set(["POST", "PUT", "PATCH", "GET"]);
+};
 
 export function requestFormFromRow(row: StoredRequest): RequestFormValues {
   const empty = emptyRequestForm();
@@ -58,7 +51,7 @@ export function requestFormFromRow(row: StoredRequest): RequestFormValues {
   const conditions = storedConditionsSchema.parse(row.conditions);
   const window = storedTimeWindowSchema.parse(row.timeWindow);
   return {
-    method: METHODS.has(row.method) ? (row.method as RequestFormValues["method"]) : "POST",
+    method: parseMethod(row.method),
     headers: storedHeadersSchema.parse(row.headers),
     mappingMode: mappings.mode,
     fieldMappings: mappings.fields,

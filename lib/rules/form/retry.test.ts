@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY } from "@/lib/delivery/policy/retry";
+import { DEFAULT_RETRY_POLICY } from "@/lib/domain/rule/retry";
 import { parseDelays, retryFormFromPolicy, retryPolicyFromForm, RETRY_MESSAGES } from "./retry";
 import { emptyRuleInput, ruleSchema } from "./rule";
 

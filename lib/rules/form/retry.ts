@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { DEFAULT_RETRY_POLICY, DEFAULT_SCHEDULE_SECONDS, parseRetryPolicy, retryPolicySchema, type RetryPolicy } from "@/lib/delivery/policy/retry";
+import { DEFAULT_RETRY_POLICY, DEFAULT_SCHEDULE_SECONDS, MAX_DELAY_SECONDS, parseRetryPolicy, retryPolicySchema, type RetryPolicy } from "@/lib/domain/rule/retry";
 
 // The rule form's retry policy fields. The form edits flat fields (a strategy, a comma-separated
 // list of delays, or base/attempts/cap for exponential backoff); the rule stores the policy JSON
-// that lib/delivery/policy/retry.ts reads.
-
-export const MAX_DELAY_SECONDS = 7 * 24 * 3600;
+// (lib/domain/rule/retry.ts) that lib/delivery/policy/retry.ts applies.
 
 export const RETRY_MESSAGES = {
   delays: "Enter 1 to 20 delays in seconds, separated by commas (e.g. 0, 30, 120), each at most 604800 (7 days).",

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/domain/event-types";
+import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain/rule";
+import type { TimeWindow } from "@/lib/domain/rule/request";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./credentials";
-import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues, type TimeWindow } from "./request";
+import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues } from "./request";
 import { emptyResponseForm, refineResponse, responseFormFields, type ResponseFormValues } from "./response";
 import { refineRetry, retryFormFields, retryFormFromPolicy, type RetryFormValues } from "./retry";
 
@@ -16,14 +18,6 @@ export const URL_MAX = OUTBOUND_URL_MAX;
 export const TIMEOUT_MIN_MS = 1000;
 export const TIMEOUT_MAX_MS = 30000;
 export const TIMEOUT_DEFAULT_MS = 10000;
-
-export const SIGNATURE_SCHEMES = [
-  { value: "STANDARD", label: "Standard Webhooks (webhook-signature)" },
-  { value: "HMAC_HEX", label: "HMAC-SHA256 hex (X-Leadhooks-Signature)" },
-] as const;
-
-export type SignatureSchemeValue = (typeof SIGNATURE_SCHEMES)[number]["value"];
-export const SIGNATURE_SCHEME_VALUES = SIGNATURE_SCHEMES.map((s) => s.value) as [SignatureSchemeValue, ...SignatureSchemeValue[]];
 
 export const RULE_MESSAGES = {
   titleRequired: "Enter a title.",

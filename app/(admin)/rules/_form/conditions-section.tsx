@@ -3,7 +3,8 @@
 import { useFieldArray, useWatch } from "react-hook-form";
 import { describedBy, Input, Select } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
-import { CONDITION_OPERATORS, MAX_CONDITIONS } from "@/lib/rules/form/request";
+import { CONDITION_OPERATORS } from "@/lib/domain/rule/request";
+import { MAX_CONDITIONS } from "@/lib/rules/form/request";
 import { FieldPathPicker } from "./field-path";
 import { fieldId, messageAt, useRuleForm } from "./fields";
 import { AddRowButton, ListError, RemoveRowButton, RowsTable } from "./rows";

@@ -3,7 +3,7 @@
 import { useWatch } from "react-hook-form";
 import { Checkbox } from "@/components/ui/checkbox";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
-import { PAYLOAD_FORMATS, TEMPLATE_MAX } from "@/lib/rules/form/request";
+import { PAYLOAD_FORMATS, TEMPLATE_MAX } from "@/lib/domain/rule/request";
 import { fieldId, SelectField, useFieldError, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { HTTP_METHODS } from "@/lib/rules/form/request";
+import { HTTP_METHODS } from "@/lib/domain/rule/request";
 import { SelectField } from "./fields";
 import { RuleFormConditionsSection } from "./conditions-section";
 import { RuleFormFormatSection } from "./format-section";

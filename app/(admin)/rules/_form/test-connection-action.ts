@@ -7,12 +7,13 @@ import { testConnection, type TestConnectionResult } from "@/lib/rules/test-conn
 import { env } from "@/lib/core/env";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { getSigningKeys } from "@/lib/signing/organization-keys";
-import { authConfigFromForm, decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
+import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
+import { authConfigFromForm } from "@/lib/rules/form/credentials-mapping";
 import { destinationErrors } from "@/lib/rules/destinations";
 import { responseRulesFromForm } from "@/lib/rules/form/endpoint-mapping";
 import { ruleSigningSecrets } from "@/lib/signing/rule-secrets";
 import { signTestReceipt } from "@/lib/rules/test-receipt";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { ruleSchema, type RuleInput } from "@/lib/rules/form/rule";
 
 /**

@@ -1,7 +1,8 @@
 "use client";
 
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
-import { SIGNATURE_SCHEMES, TIMEOUT_MAX_MS, TIMEOUT_MIN_MS } from "@/lib/rules/form/rule";
+import { SIGNATURE_SCHEMES } from "@/lib/domain/rule";
+import { TIMEOUT_MAX_MS, TIMEOUT_MIN_MS } from "@/lib/rules/form/rule";
 import { errorMessage, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 

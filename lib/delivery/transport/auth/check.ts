@@ -1,5 +1,5 @@
-import { authWireProblems } from "@/lib/rules/form/credentials-wire";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
+import { authWireProblems } from "@/lib/domain/rule/auth-wire";
 import { isHeaderName } from "@/lib/core/http-text";
 
 // The stored authentication, checked the way the Authentication tab checks it at save, before

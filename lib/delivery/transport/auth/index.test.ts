@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { sendAuthenticated, TokenCache } from "./index";
 
 // The methods' requests as a receiver would see them, through a recording stand-in for the

@@ -1,5 +1,5 @@
 import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
-import type { AuthConfig } from "@/lib/rules/form/credentials";
+import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
 import { applyApiKey } from "./api-key";
 import { authConfigProblem } from "./check";

@@ -1,10 +1,11 @@
-import type { RequestFormValues } from "@/lib/rules/form/request";
-import { templateContext } from "./context";
-import { RenderError } from "./errors";
-import { TemplateError, textTemplates } from "./liquid";
-import { applyMappings, type MappedFields } from "./mapping";
-import { sampleEnvelope } from "./sample";
-import { isUrlTemplate, renderUrl } from "./url";
+import { isUrlTemplate } from "@/lib/domain/rule/request";
+import { templateContext } from "@/lib/delivery/render/context";
+import { RenderError } from "@/lib/delivery/render/errors";
+import { TemplateError, textTemplates } from "@/lib/delivery/render/liquid";
+import { applyMappings, type MappedFields } from "@/lib/delivery/render/mapping";
+import { sampleEnvelope } from "@/lib/domain/sample";
+import { renderUrl } from "@/lib/delivery/render/url";
+import type { RequestFormValues } from "./form/request";
 
 // Form validation for the Request tab's templates: each one is parsed and rendered against the
 // sample lead, so a syntax error, an unknown filter or a URL that does not come out absolute is

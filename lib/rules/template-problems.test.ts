@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { emptyRequestForm, type RequestFormValues } from "@/lib/rules/form/request";
-import { renderRequest } from "./request";
-import { sampleEnvelope } from "./sample";
-import { mapping, testRule } from "./testing";
-import { templateProblems } from "./validate";
+import { renderRequest } from "@/lib/delivery/render/request";
+import { sampleEnvelope } from "@/lib/domain/sample";
+import { mapping, testRule } from "@/lib/delivery/render/testing";
+import { templateProblems } from "./template-problems";
 
 const form = (values: Partial<RequestFormValues> & { url?: string } = {}) => ({ ...emptyRequestForm(), url: "https://hooks.example.com/leads", ...values });
 

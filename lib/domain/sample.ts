@@ -1,5 +1,5 @@
-import type { EventEnvelope } from "@/lib/domain/event";
-import type { LeadSnapshot } from "@/lib/leads/schema";
+import type { EventEnvelope } from "./event";
+import type { LeadSnapshot } from "./lead";
 
 // The sample lead the live preview, template validation and Test Connection render. Every field is
 // filled (so a mapping or template that reads one shows a value), with characters that need

@@ -2,9 +2,10 @@ import { credentialProblem, headerValueProblem } from "@/lib/core/http-text";
 import { RESERVED_HEADERS } from "./request";
 
 // Which of a rule's authentication values cannot go into the request as Leadhooks sends it, field
-// by field. The Authentication tab's schema (auth.ts) reports them as field errors at save, in the
-// form and the API; the sender (lib/delivery/transport/auth/check.ts) runs the same list over a stored
-// configuration saved before these checks, and fails the delivery as a configuration error.
+// by field. The Authentication tab's schema (lib/rules/form/credentials.ts) reports them as field
+// errors at save, in the form and the API; the sender (lib/delivery/transport/auth/check.ts) runs
+// the same list over a stored configuration saved before these checks, and fails the delivery as
+// a configuration error.
 
 /** The Authentication tab's field names, with the values the rule's type uses. */
 export interface AuthWireFields {
