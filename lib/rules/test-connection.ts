@@ -10,7 +10,7 @@ import { renderableRuleFromRow, renderUnconditionally } from "../delivery/render
 import { sampleEnvelope } from "../delivery/render/sample";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../delivery/transport/secrets";
 import { evaluateResponse } from "../delivery/policy/response";
-import { hmacHexHeaders, standardWebhookHeaders } from "../signing/signature";
+import { signatureHeaders } from "../signing/signature";
 
 // Test Connection: sends one sample lead, rendered with the rule's mapping and format as they are
 // in the form right now (saved or not), through the same authentication and guarded client as
@@ -59,8 +59,7 @@ export async function testConnection(
     return { ok: false, status: 0, durationMs: 0, title: "The request could not be rendered", detail: message, responseExcerpt: "", testedAt: testedAt.toISOString() };
   }
   const id = newId("test");
-  const sign = input.signatureScheme === "HMAC_HEX" ? hmacHexHeaders : standardWebhookHeaders;
-  const headers = { ...rendered.headers, "leadhooks-test": "true", ...sign({ id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
+  const headers = { ...rendered.headers, "leadhooks-test": "true", ...signatureHeaders(input.signatureScheme, { id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
   const sent = await sendAuthenticated(
     deps.client,
     { url: rendered.url, method: rendered.method, headers, body: rendered.method === "GET" ? undefined : rendered.body, timeoutMs: input.timeoutMs },

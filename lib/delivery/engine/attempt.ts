@@ -3,7 +3,7 @@ import type { ResponseRules } from "@/lib/rules/form/response";
 import type { TimeWindow } from "@/lib/rules/form/request";
 import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
-import { windowOpen, nextWindowOpen } from "../policy/time-window";
+import { windowDecision } from "../policy/time-window";
 import { evaluateResponse } from "../policy/response";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../transport/secrets";
 import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "../policy/retry";
@@ -64,9 +64,9 @@ export function finalFailure(response: Pick<AuthenticatedResponse, "error" | "au
 
 export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions): Promise<AttemptResult> {
   const started = opts.now();
-  if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
-    return { kind: "deferred", until: nextWindowOpen(input.timeWindow, started) };
-  }
+  // The request was rendered for the window (an alternate URL is already in it): only waiting is left.
+  const sending = windowDecision(input.timeWindow, started);
+  if (sending.kind === "wait") return { kind: "deferred", until: sending.until };
   const sent = await sendAuthenticated(
     opts.client,
     { url: input.url, method: input.method, headers: input.headers, body: input.method === "GET" ? undefined : input.body, timeoutMs: input.timeoutMs },
