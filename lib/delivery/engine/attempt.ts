@@ -7,6 +7,7 @@ import { windowDecision } from "../policy/time-window";
 import { evaluateResponse } from "../policy/response";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../transport/secrets";
 import { classifyStatus, nextDelayMs, parseRetryAfterMs, type RetryPolicy } from "../policy/retry";
+import type { SentResult } from "../policy/outcome";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
 // authenticate, send the frozen (signed) request, then judge the response by the rule's response
@@ -33,17 +34,7 @@ export interface AttemptInput {
 export type AttemptResult =
   /** Outside the rule's sending window: nothing was sent, the delivery waits for it to open. */
   | { kind: "deferred"; until: Date }
-  | {
-      kind: "sent";
-      response: AuthenticatedResponse;
-      state: "SUCCEEDED" | "PENDING" | "FAILED";
-      nextAttemptAt: Date | null;
-      lastError: string | null;
-      /** The endpoint answered 410 Gone: the rule is to be disabled. */
-      gone: boolean;
-      responseValues: Record<string, string> | null;
-      parsedError: { code?: string; message?: string; field?: string } | null;
-    };
+  | ({ kind: "sent" } & SentResult);
 
 export interface AttemptOptions {
   client: GuardedHttpClient;
