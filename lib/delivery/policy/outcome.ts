@@ -48,6 +48,7 @@ export interface AttemptRecord {
   statusCode: number;
   responseHeaders: Record<string, string>;
   responseBody: string;
+  /** The client stopped reading the response at its size cap. */
   bodyTruncated: boolean;
   errorClass: string | null;
   errorMessage: string | null;
