@@ -76,7 +76,9 @@ function replayWhere(organizationId: string, opts: ReplayOptions): Prisma.Delive
     ...(opts.ruleId ? { ruleId: opts.ruleId } : {}),
     createdAt: { gte: opts.from, lte: opts.to },
     state: { in: opts.states?.length ? [...new Set(opts.states)] : DEFAULT_REPLAY_STATES },
-    NOT: [{ requestHeaders: { equals: {} } }, { state: "SKIPPED", skipKind: "CONDITIONS" }],
+    // "not null" too: without it a null skipKind makes the comparison unknown, and NOT unknown
+    // would leave every delivery without a skip kind out.
+    NOT: [{ requestHeaders: { equals: {} } }, { state: "SKIPPED", skipKind: { not: null, equals: "CONDITIONS" } }],
   };
 }
 
