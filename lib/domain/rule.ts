@@ -94,6 +94,8 @@ type FieldOf<C extends RuleColumn> = C extends "fieldMappings" ? "mappings" : C;
 
 /** The columns rendering reads (lib/delivery/render/request.ts). */
 export const REQUEST_COLUMNS = ["url", "method", "headers", "fieldMappings", "payloadFormat", "payloadTemplate", "wrapInEnvelope", "conditions", "timeWindow"] as const;
+/** The stored columns of the request a rule sends. */
+export type RuleRequestRow = Pick<RuleRow, (typeof REQUEST_COLUMNS)[number]>;
 /** The request a rule sends, as rendering reads it. */
 export type RuleRequest = Pick<Rule, FieldOf<(typeof REQUEST_COLUMNS)[number]>>;
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { HealthEntry } from "@/lib/delivery/policy/outcome";
 import { limiter } from "@/lib/core/limiter";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { createNotification } from "@/lib/notifications/create";
@@ -11,30 +12,8 @@ import { reportRuleErrors } from "@/lib/notifications/error-reports";
 // so several dispatchers on one PostgreSQL never send a warning, a disable notice or an hour's
 // report twice.
 
-export interface RuleHealthInput {
-  deliveryId: string;
-  ruleId: string;
-  organizationId: string;
-  /**
-   * FAILED: the delivery gave up; RETRYING: this attempt failed and another is scheduled;
-   * CONFIG_ERROR: it failed because Leadhooks could not build the request from the rule's settings
-   * (nothing was sent): reported, but not a failure of the endpoint, so it is not counted toward
-   * the automatic disable (nor does it end a streak).
-   */
-  outcome: "SUCCEEDED" | "FAILED" | "RETRYING" | "CONFIG_ERROR";
-  /** The attempt's HTTP status (999: no response), null when nothing was sent. */
-  statusCode: number | null;
-  errorClass: string | null;
-  error: string | null;
-  at: Date;
-  /**
-   * Optional: the rule's consecutiveFailures as read when the delivery was claimed (add
-   * r."consecutiveFailures" to the claim's RETURNING). When every success of a rule in the batch
-   * carries 0, those successes cost no query at all; without it a success costs one UPDATE per
-   * rule per batch (which changes nothing when the counters are already 0).
-   */
-  ruleConsecutiveFailures?: number;
-}
+/** One attempt's entry in the dispatcher's report (see HealthEntry). */
+export type RuleHealthInput = HealthEntry;
 
 /** failureWarningLevel once the disable notice went out; warnings stop there. */
 export const DISABLED_LEVEL = 100;

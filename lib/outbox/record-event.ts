@@ -1,8 +1,7 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { EventEnvelope } from "@/lib/domain/event";
-import { ruleFromRow } from "@/lib/domain/rule";
-import { renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
-import { creationRulesMismatch } from "@/lib/outbox/match";
+import { freezeDelivery } from "./freeze";
+import { creationRulesMismatch } from "./match";
 import { newId } from "@/lib/core/ids";
 import type { LeadSnapshot } from "@/lib/domain/lead";
 
@@ -16,12 +15,6 @@ export interface NewEvent {
   changes?: EventEnvelope["data"]["changes"];
 }
 
-/**
- * Records an event and, in the same transaction, one PENDING delivery per enabled rule of the
- * organization whose trigger and creation rules match (the transactional outbox). The request is
- * rendered now and frozen on the delivery. With the organization's webhooks switched off the event
- * is still recorded, with no delivery.
- */
 export interface RecordedEvent {
   eventId: string;
   deliveryIds: string[];
@@ -31,6 +24,12 @@ export interface RecordedEvent {
   webhooksEnabled: boolean;
 }
 
+/**
+ * Records an event and, in the same transaction, one PENDING delivery per enabled rule of the
+ * organization whose trigger and creation rules match (the transactional outbox). The request is
+ * rendered now and frozen on the delivery. With the organization's webhooks switched off the event
+ * is still recorded, with no delivery.
+ */
 export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Promise<RecordedEvent> {
   const org = await tx.organization.findUniqueOrThrow({ where: { id: input.organizationId }, select: { id: true, name: true, webhooksEnabled: true } });
   const eventId = newId("evt");
@@ -77,41 +76,9 @@ export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Pr
   }
   if (!matching.length) return { eventId, deliveryIds: [], deliveries: [], webhooksEnabled: true };
 
-  // Each rule's request is rendered now (its mapping, format and URL template) and frozen, so a
-  // retry or replay sends the same bytes. A lead that fails the rule's conditions gets a SKIPPED
-  // delivery that says why; one whose request cannot be rendered a FAILED one. Accepted events are
-  // never dropped silently.
-  const deliveries = matching.map((r) => {
-    const base = { id: newId("dlv"), organizationId: org.id, ruleId: r.id, eventId, leadId: input.lead?.id ?? null, createdAt: now };
-    const failed = (err: unknown) => ({
-      ...base, url: r.url, method: r.method, requestHeaders: {}, requestBody: "", state: "FAILED" as const, completedAt: now, nextAttemptAt: null,
-      lastError: `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`,
-    });
-    const rule = ruleFromRow(r);
-    let rendered: ReturnType<typeof renderRequest>;
-    try {
-      rendered = renderRequest(rule, envelope, now);
-      if (rendered.kind === "skip") {
-        // The request is still rendered and frozen, so an admin who retries the skipped delivery
-        // sends the lead as the rule would have.
-        const request = renderUnconditionally(rule, envelope, now);
-        return {
-          ...base, url: request.url, method: request.method, requestHeaders: request.headers, requestBody: request.body,
-          state: "SKIPPED" as const, lastError: rendered.reason, completedAt: now, nextAttemptAt: null,
-        };
-      }
-    } catch (err) {
-      return failed(err);
-    }
-    return {
-      ...base,
-      url: rendered.url,
-      method: rendered.method,
-      requestHeaders: rendered.headers,
-      requestBody: rendered.body,
-      nextAttemptAt: rendered.notBefore ?? now,
-    };
-  });
+  const deliveries = matching.map((r) =>
+    freezeDelivery({ id: newId("dlv"), organizationId: org.id, ruleId: r.id, eventId, leadId: input.lead?.id ?? null }, r, envelope, now),
+  );
   await tx.delivery.createMany({ data: deliveries });
   return {
     eventId,

@@ -5,6 +5,7 @@ import type { RequestFormValues } from "@/lib/rules/form/request";
 import { withQueryKey } from "../delivery/transport/auth/api-key";
 import { renderUnconditionally } from "../delivery/render/request";
 import { sampleEnvelope } from "@/lib/domain/sample";
+import { signaturePreviewHeaders } from "../signing/signature";
 
 // The Request tab's live preview: the request a sample lead would produce with the form's current
 // values. Credentials are shown as placeholders (the browser never receives a stored secret), and
@@ -54,10 +55,6 @@ export function previewRequest(input: PreviewInput): PreviewResult {
       else if (URL.canParse(url)) url = withQueryKey(url, auth.keyName, MASK);
       break;
   }
-  if (input.signatureScheme === "HMAC_HEX") {
-    headers.push(["x-leadhooks-delivery-id", "<delivery id>"], ["x-leadhooks-timestamp", "<time of the attempt>"], ["x-leadhooks-signature", `sha256=${MASK}`]);
-  } else {
-    headers.push(["webhook-id", "<delivery id>"], ["webhook-timestamp", "<unix time of the attempt>"], ["webhook-signature", `v1,${MASK}`]);
-  }
+  headers.push(...signaturePreviewHeaders(input.signatureScheme, MASK));
   return { ok: true, method: rendered.method, url, headers, body: rendered.body };
 }

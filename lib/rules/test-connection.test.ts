@@ -1,8 +1,9 @@
+import type { OutboundResponse } from "@/lib/domain/attempt";
 import { describe, expect, it } from "vitest";
 import { emptyRequestForm } from "@/lib/rules/form/request";
 import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
 import { attemptDelivery } from "../delivery/engine/attempt";
-import type { GuardedHttpClient, OutboundResponse } from "../delivery/transport/http-client";
+import type { GuardedHttpClient } from "../delivery/transport/http-client";
 import { DEFAULT_RETRY_POLICY } from "@/lib/domain/rule/retry";
 import { testConnection } from "./test-connection";
 

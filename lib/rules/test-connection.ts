@@ -1,3 +1,4 @@
+import type { AuthFailure } from "@/lib/domain/attempt";
 import { newId } from "@/lib/core/ids";
 import { ruleFromRow, type Rule } from "@/lib/domain/rule";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
@@ -5,13 +6,13 @@ import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
 import { requestColumnsFromForm } from "@/lib/rules/form/endpoint-mapping";
 import type { RequestFormValues } from "@/lib/rules/form/request";
 import { sendAuthenticated, type TokenCache } from "../delivery/transport/auth";
-import { diagnose, type AuthFailure } from "../delivery/policy/diagnosis";
+import { diagnose } from "../delivery/policy/diagnosis";
 import type { GuardedHttpClient } from "../delivery/transport/http-client";
 import { renderUnconditionally } from "../delivery/render/request";
 import { sampleEnvelope } from "@/lib/domain/sample";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../delivery/transport/secrets";
 import { evaluateResponse } from "../delivery/policy/response";
-import { hmacHexHeaders, standardWebhookHeaders } from "../signing/signature";
+import { signatureHeaders } from "../signing/signature";
 
 // Test Connection: sends one sample lead, rendered with the rule's mapping and format as they are
 // in the form right now (saved or not), through the same authentication and guarded client as
@@ -56,8 +57,7 @@ export async function testConnection(
     return { ok: false, status: 0, durationMs: 0, title: "The request could not be rendered", detail: message, responseExcerpt: "", testedAt: testedAt.toISOString() };
   }
   const id = newId("test");
-  const sign = input.signatureScheme === "HMAC_HEX" ? hmacHexHeaders : standardWebhookHeaders;
-  const headers = { ...rendered.headers, "leadhooks-test": "true", ...sign({ id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
+  const headers = { ...rendered.headers, "leadhooks-test": "true", ...signatureHeaders(input.signatureScheme, { id, body: rendered.body, secrets: input.signingSecrets, now: testedAt }) };
   const sent = await sendAuthenticated(
     deps.client,
     { url: rendered.url, method: rendered.method, headers, body: rendered.method === "GET" ? undefined : rendered.body, timeoutMs: input.timeoutMs },

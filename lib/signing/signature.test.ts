@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { generateSigningSecret } from "@/lib/signing/organization-keys";
-import { hmacHexHeaders, secretBytes, standardWebhookHeaders } from "./signature";
+import { hmacHexHeaders, secretBytes, signatureHeaders, signaturePreviewHeaders, standardWebhookHeaders } from "./signature";
 
 describe("Standard Webhooks signature", () => {
   const body = JSON.stringify({ id: "evt_1", type: "lead.created", data: { lead: { email: "a@b.test" } } });
@@ -41,5 +41,22 @@ describe("HMAC hex signature", () => {
       "X-Leadhooks-Timestamp": "2026-11-23T12:00:00.000Z",
       "X-Leadhooks-Signature": `sha256=${expected}`,
     });
+  });
+});
+
+describe("signatureHeaders", () => {
+  const input = { id: "dlv_3", body: "{}", secrets: [generateSigningSecret()], now: new Date("2026-11-23T12:00:00Z") };
+
+  it("signs with the scheme it is given", () => {
+    expect(signatureHeaders("STANDARD", input)).toEqual(standardWebhookHeaders(input));
+    expect(signatureHeaders("HMAC_HEX", input)).toEqual(hmacHexHeaders(input));
+  });
+
+  it("previews the same header names as the scheme sends, with placeholders", () => {
+    for (const scheme of ["STANDARD", "HMAC_HEX"] as const) {
+      const preview = signaturePreviewHeaders(scheme, "***");
+      expect(preview.map(([name]) => name)).toEqual(Object.keys(signatureHeaders(scheme, input)).map((n) => n.toLowerCase()));
+      expect(preview.at(-1)![1]).toMatch(/\*\*\*$/);
+    }
   });
 });

@@ -45,3 +45,28 @@ export function hmacHexHeaders({ id, body, secrets, now = new Date() }: SignInpu
     "X-Leadhooks-Signature": secrets.map((s) => hexSignature(s, body)).join(","),
   };
 }
+
+export type SignatureScheme = "STANDARD" | "HMAC_HEX";
+
+// The one place a scheme is told apart: how a request is signed, and the headers the Request
+// tab's preview shows in place of a real signature.
+const SCHEMES: Record<SignatureScheme, { sign: (input: SignInput) => Record<string, string>; preview: (mask: string) => [string, string][] }> = {
+  STANDARD: {
+    sign: standardWebhookHeaders,
+    preview: (mask) => [["webhook-id", "<delivery id>"], ["webhook-timestamp", "<unix time of the attempt>"], ["webhook-signature", `v1,${mask}`]],
+  },
+  HMAC_HEX: {
+    sign: hmacHexHeaders,
+    preview: (mask) => [["x-leadhooks-delivery-id", "<delivery id>"], ["x-leadhooks-timestamp", "<time of the attempt>"], ["x-leadhooks-signature", `sha256=${mask}`]],
+  },
+};
+
+/** The signature headers of a request signed with `scheme`. */
+export function signatureHeaders(scheme: SignatureScheme, input: SignInput): Record<string, string> {
+  return SCHEMES[scheme].sign(input);
+}
+
+/** The signature headers' names with placeholders for their values (`mask` stands for the signature). */
+export function signaturePreviewHeaders(scheme: SignatureScheme, mask: string): [string, string][] {
+  return SCHEMES[scheme].preview(mask);
+}

@@ -1,4 +1,6 @@
 import { vi } from "vitest";
+import { consumeReportsWith } from "@/lib/delivery/engine/report";
+import { consumeDispatchReport } from "@/lib/health/report";
 import { currentTestUser } from "./session";
 
 (process.env as Record<string, string>).NODE_ENV = "test";
@@ -10,3 +12,6 @@ process.env.NEXTAUTH_URL ??= "http://localhost:3000";
 // (signInAs), and cache revalidation is a no-op.
 vi.mock("@/lib/auth/session", () => ({ getSessionUser: async () => currentTestUser() }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}, refresh: () => {}, updateTag: () => {} }));
+
+// As instrumentation.ts wires it in the app: every dispatched batch feeds rule health and notifications.
+consumeReportsWith(consumeDispatchReport);

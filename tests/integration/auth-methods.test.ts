@@ -1,5 +1,6 @@
+import type { AuthenticatedResponse } from "@/lib/domain/attempt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthenticatedResponse, sendAuthenticated, TokenCache } from "@/lib/delivery/transport/auth";
+import { sendAuthenticated, TokenCache } from "@/lib/delivery/transport/auth";
 import { GuardedHttpClient, type OutboundRequest } from "@/lib/delivery/transport/http-client";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { startBasicServer, startKeyServer, startMd5DigestServer, startOAuthServer, startSha256DigestServer, type TestServer } from "../helpers/auth-servers";

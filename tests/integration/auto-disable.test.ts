@@ -4,7 +4,7 @@ import { enablePreviewAction, enableRuleAction } from "@/app/(admin)/rules/reena
 import { updateAutoDisableAction } from "@/app/(admin)/settings/auto-disable-actions";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
-import { replayDeliveries } from "@/lib/delivery/log/replay";
+import { replayDeliveries } from "@/lib/delivery/log/requeue";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { recordRuleHealth, type RuleHealthInput } from "@/lib/health/rule-health";
@@ -16,7 +16,7 @@ import { signInAs } from "../helpers/session";
 // The actions kick the process's dispatcher; here the test dispatches itself with a client that
 // may reach the loopback receiver, so the kick is only observed.
 const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/engine/runtime", () => ({ kickDispatcher: kick }));
+vi.mock("@/lib/delivery/wake", () => ({ wakeDispatcher: kick }));
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();

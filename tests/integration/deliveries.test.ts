@@ -13,7 +13,7 @@ import { signInAs } from "../helpers/session";
 // The actions kick the process's dispatcher; here the test dispatches itself (with a client that
 // may reach the loopback receiver), so the kick is only observed.
 const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/engine/runtime", () => ({ kickDispatcher: kick }));
+vi.mock("@/lib/delivery/wake", () => ({ wakeDispatcher: kick }));
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();

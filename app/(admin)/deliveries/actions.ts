@@ -3,21 +3,19 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { deliveryFiltersSchema } from "@/lib/delivery/log/list-params";
 import { deliveryListWhere } from "@/lib/delivery/log/queries";
-import { retryDelivery, retryFailedDeliveries } from "@/lib/delivery/log/retry";
+import { retryDelivery, retryFailedDeliveries } from "@/lib/delivery/log/requeue";
 
 // Retries from the delivery log (and the Leads pages). Admins only: the pages hide the buttons
 // from viewers, but the check that counts is here. A retry re-queues the existing delivery (same
-// id, so the same webhook-id); the dispatcher is kicked after the change is committed so the
-// caller does not wait for the receiver.
+// id, so the same webhook-id) and wakes the dispatcher, so the caller does not wait for the
+// receiver.
 
 const deliveryRef = z.object({ deliveryId: z.string().trim().min(1).max(100) });
 
 export const retryDeliveryAction = authedAction({ schema: deliveryRef, role: "ADMIN" }, async ({ deliveryId }, { prisma, organizationId }) => {
   await retryDelivery(prisma, organizationId, deliveryId);
-  kickDispatcher();
   revalidatePath("/deliveries");
   revalidatePath(`/deliveries/${deliveryId}`);
   return { deliveryId };
@@ -26,7 +24,6 @@ export const retryDeliveryAction = authedAction({ schema: deliveryRef, role: "AD
 /** Re-queues every FAILED delivery matching the list's current filters; returns how many. */
 export const retryFailedAction = authedAction({ schema: deliveryFiltersSchema, role: "ADMIN" }, async (filters, { prisma, organizationId }) => {
   const count = await retryFailedDeliveries(prisma, organizationId, deliveryListWhere(organizationId, filters));
-  if (count > 0) kickDispatcher();
   revalidatePath("/deliveries");
   return { count };
 });

@@ -2,8 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authedAction } from "@/lib/auth/action";
-import { replayDeliveries } from "@/lib/delivery/log/replay";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { replayDeliveries } from "@/lib/delivery/log/requeue";
 import { replayFormSchema, replayRange } from "@/lib/delivery/log/replay-form";
 
 /** "Replay…" on the delivery log: re-queues a rule's (or every rule's) deliveries in a time window. */
@@ -15,7 +14,6 @@ export const replayDeliveriesAction = authedAction({ schema: replayFormSchema, r
     to: range.to,
     states: input.includeSucceeded ? ["FAILED", "SKIPPED", "SUCCEEDED"] : ["FAILED", "SKIPPED"],
   });
-  if (result.count > 0) kickDispatcher();
   revalidatePath("/deliveries");
   return result;
 });

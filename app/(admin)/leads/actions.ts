@@ -3,13 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction, type ActionResult, type FieldErrors } from "@/lib/auth/action";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { addNote, createLead, updateLead } from "@/lib/leads/mutations";
 import { createLeadSchema, noteSchema, updateLeadSchema } from "@/lib/leads/schema";
+import { commitEvents } from "@/lib/outbox/commit";
 
 // Lead changes made in the admin fire the same events (and deliveries) as the REST API: the
-// mutations record them in one transaction; the dispatcher is kicked afterwards so the caller
-// does not wait for receivers.
+// mutations record them in one transaction, and commitEvents wakes the dispatcher afterwards so
+// the caller does not wait for receivers.
 
 const leadId = z.string().min(1).max(100);
 
@@ -19,15 +19,14 @@ export interface QueuedResult {
   deliveries: number;
 }
 
-function afterChange(id: string, deliveries: number) {
-  if (deliveries > 0) kickDispatcher();
+function afterChange(id: string) {
   revalidatePath("/leads");
   revalidatePath(`/leads/${id}`);
 }
 
 const createLeadRun = authedAction({ schema: createLeadSchema, role: "ADMIN" }, async (values, ctx): Promise<QueuedResult> => {
-  const { lead, deliveryIds } = await createLead(ctx.prisma, ctx.organizationId, values);
-  afterChange(lead.id, deliveryIds.length);
+  const { lead, deliveryIds } = await commitEvents(() => createLead(ctx.prisma, ctx.organizationId, values));
+  afterChange(lead.id);
   return { leadId: lead.id, deliveries: deliveryIds.length };
 });
 
@@ -38,8 +37,8 @@ export async function createLeadAction(input: z.input<typeof createLeadSchema>):
 const updateLeadRun = authedAction(
   { schema: z.object({ leadId, values: updateLeadSchema }), role: "ADMIN" },
   async ({ leadId, values }, ctx): Promise<QueuedResult & { changed: number }> => {
-    const { lead, deliveryIds, changes } = await updateLead(ctx.prisma, ctx.organizationId, leadId, values);
-    afterChange(lead.id, deliveryIds.length);
+    const { lead, deliveryIds, changes } = await commitEvents(() => updateLead(ctx.prisma, ctx.organizationId, leadId, values));
+    afterChange(lead.id);
     return { leadId: lead.id, deliveries: deliveryIds.length, changed: Object.keys(changes).length };
   },
 );
@@ -53,8 +52,8 @@ export async function updateLeadAction(input: { leadId: string; values: z.input<
 const addNoteRun = authedAction(
   { schema: noteSchema.pick({ body: true }).extend({ leadId }), role: "ADMIN" },
   async ({ leadId, body }, ctx): Promise<QueuedResult & { noteId: string }> => {
-    const { note, deliveryIds } = await addNote(ctx.prisma, ctx.organizationId, leadId, { body, author: ctx.user.name || ctx.user.email });
-    afterChange(leadId, deliveryIds.length);
+    const { note, deliveryIds } = await commitEvents(() => addNote(ctx.prisma, ctx.organizationId, leadId, { body, author: ctx.user.name || ctx.user.email }));
+    afterChange(leadId);
     return { leadId, noteId: note.id, deliveries: deliveryIds.length };
   },
 );

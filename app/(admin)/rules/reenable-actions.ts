@@ -4,8 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
 import { NotFoundError } from "@/lib/core/errors";
-import { downtimeReplay, replayDeliveries } from "@/lib/delivery/log/replay";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { downtimeReplay, replayDeliveries } from "@/lib/delivery/log/requeue";
 import { enableRule } from "@/lib/health/rule-health";
 
 // Enabling a disabled rule from the list. When it was down (disabled automatically or by hand),
@@ -35,7 +34,6 @@ export const enableRuleAction = authedAction({ schema: ruleRef.extend({ replay: 
   const rule = await enableRule(prisma, organizationId, ruleId);
   let replayed = 0;
   if (window) replayed = (await replayDeliveries(prisma, organizationId, { ruleId, from: window.from, to: window.to, states: ["FAILED", "SKIPPED"] }, now)).count;
-  if (replayed > 0) kickDispatcher();
   revalidatePath("/rules");
   revalidatePath("/deliveries");
   return { id: rule.id, title: rule.title, enabled: true as const, replayed };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { redactHeaders } from "@/lib/delivery/transport/redact";
+import { redactHeaders } from "@/lib/delivery/policy/redact";
 import { asParsedError, asResponseValues } from "@/lib/delivery/log/queries";
 import { NotFoundError } from "@/lib/core/errors";
 import { storableIsoDateTime } from "@/lib/core/storable";

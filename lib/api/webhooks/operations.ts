@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { REPLAY_STATES } from "@/lib/delivery/log/replay";
+import { REPLAY_STATES } from "@/lib/delivery/log/requeue";
 import { EVENT_TYPES, samplePayload } from "@/lib/domain/event-types";
 import { storableIsoDateTime } from "@/lib/core/storable";
 import { eventEnvelopeSchema } from "../lead-schemas";

@@ -1,13 +1,15 @@
+import type { AuthenticatedResponse } from "@/lib/domain/attempt";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import type { ResponseRules } from "@/lib/domain/rule/response";
 import type { TimeWindow } from "@/lib/domain/rule/request";
-import { sendAuthenticated, type AuthenticatedResponse, type TokenCache } from "../transport/auth";
+import { sendAuthenticated, type TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
-import { windowOpen, nextWindowOpen } from "../policy/time-window";
+import { windowDecision } from "../policy/time-window";
 import { evaluateResponse } from "../policy/response";
 import { ruleSecretValues, scrubResponse, secretScrubber } from "../transport/secrets";
 import { classifyStatus, nextDelayMs, parseRetryAfterMs } from "../policy/retry";
 import type { RetryPolicy } from "@/lib/domain/rule/retry";
+import type { SentResult } from "../policy/outcome";
 
 // One attempt of one delivery, as the dispatcher makes it: wait for the rule's sending window,
 // authenticate, send the frozen (signed) request, then judge the response by the rule's response
@@ -34,17 +36,7 @@ export interface AttemptInput {
 export type AttemptResult =
   /** Outside the rule's sending window: nothing was sent, the delivery waits for it to open. */
   | { kind: "deferred"; until: Date }
-  | {
-      kind: "sent";
-      response: AuthenticatedResponse;
-      state: "SUCCEEDED" | "PENDING" | "FAILED";
-      nextAttemptAt: Date | null;
-      lastError: string | null;
-      /** The endpoint answered 410 Gone: the rule is to be disabled. */
-      gone: boolean;
-      responseValues: Record<string, string> | null;
-      parsedError: { code?: string; message?: string; field?: string } | null;
-    };
+  | ({ kind: "sent" } & SentResult);
 
 export interface AttemptOptions {
   client: GuardedHttpClient;
@@ -65,9 +57,9 @@ export function finalFailure(response: Pick<AuthenticatedResponse, "error" | "au
 
 export async function attemptDelivery(input: AttemptInput, opts: AttemptOptions): Promise<AttemptResult> {
   const started = opts.now();
-  if (input.timeWindow?.enabled && input.timeWindow.outside === "wait" && !windowOpen(input.timeWindow, started)) {
-    return { kind: "deferred", until: nextWindowOpen(input.timeWindow, started) };
-  }
+  // The request was rendered for the window (an alternate URL is already in it): only waiting is left.
+  const sending = windowDecision(input.timeWindow, started);
+  if (sending.kind === "wait") return { kind: "deferred", until: sending.until };
   const sent = await sendAuthenticated(
     opts.client,
     { url: input.url, method: input.method, headers: input.headers, body: input.method === "GET" ? undefined : input.body, timeoutMs: input.timeoutMs },

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { TokenCache } from "../transport/auth";
-import { dispatchUntilIdle, type DispatchSummary } from "./dispatcher";
+import { dispatchUntilIdle } from "./dispatcher";
+import { addSummary, consumeReportsWith, emptySummary, type DispatchSummary, type ReportConsumer } from "./report";
 import { GuardedHttpClient } from "../transport/http-client";
+import { onWake } from "../wake";
 
 // The process's dispatcher: one pooled HTTP client, one lease owner id, and at most one dispatch
-// loop running at a time. Kicked right after an event (callers don't wait), by the cron route, and
-// by the in-process ticker (instrumentation.ts).
+// loop running at a time. Woken right after deliveries are queued (wakeDispatcher; callers don't
+// wait), run by the cron route, and by the in-process ticker (instrumentation.ts).
 
 interface Runtime {
   client: GuardedHttpClient;
@@ -50,11 +52,10 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   }
   rt.running = (async () => {
     const prisma = await db();
-    const total: DispatchSummary = { claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 };
+    const total = emptySummary();
     do {
       rt.again = false;
-      const s = await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs });
-      for (const k of Object.keys(total) as (keyof DispatchSummary)[]) total[k] += s[k];
+      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs }));
     } while (rt.again);
     return total;
   })().finally(() => {
@@ -64,10 +65,19 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
 }
 
 /** Starts a dispatch without waiting for it; failures are logged, the ticker or cron retries. */
-export function kickDispatcher(): void {
+function kickDispatcher(): void {
   setImmediate(() => {
     runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
   });
+}
+
+/**
+ * Wires this process's dispatcher: `consumer` takes every batch's report (rule health and
+ * notifications; the engine does not import them), and wakeDispatcher() starts a dispatch.
+ */
+export function wireDispatcher(consumer: ReportConsumer): void {
+  consumeReportsWith(consumer);
+  onWake(kickDispatcher);
 }
 
 let ticker: NodeJS.Timeout | null = null;

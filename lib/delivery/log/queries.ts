@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { RawSearchParams } from "@/lib/core/list-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
-import { redactHeaders } from "@/lib/delivery/transport/redact";
+import { redactHeaders } from "@/lib/delivery/policy/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/policy/response";
+import type { AttemptRecord } from "@/lib/delivery/policy/outcome";
 import { NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
@@ -174,21 +175,9 @@ export function asParsedError(v: unknown): ParsedErrorValues | null {
   return Object.keys(out).length ? out : null;
 }
 
-export interface DeliveryAttemptView {
+/** A stored attempt as the delivery page shows it. */
+export interface DeliveryAttemptView extends Omit<AttemptRecord, "deliveryId" | "parsedError"> {
   id: string;
-  number: number;
-  startedAt: Date;
-  durationMs: number;
-  requestUrl: string;
-  requestMethod: string;
-  requestHeaders: Record<string, string>;
-  statusCode: number;
-  responseHeaders: Record<string, string>;
-  responseBody: string;
-  /** The client stopped reading the response at its size cap. */
-  bodyTruncated: boolean;
-  errorClass: string | null;
-  errorMessage: string | null;
   /** The error parser's findings in a failure response. */
   parsedError: ParsedErrorValues | null;
   /** This attempt completed the delivery (a succeeded delivery cannot be retried, so only its last attempt can have). */

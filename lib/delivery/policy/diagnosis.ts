@@ -1,31 +1,9 @@
+import type { AuthFailure, ErrorClass } from "@/lib/domain/attempt";
 import type { ParsedErrorValues, ResponseVerdict } from "./response";
 
 // One attempt's outcome in plain language, for Test Connection and beside a failed attempt in the
 // delivery log: a title that says what happened and what to check, and a detail with the evidence
 // (the client's error, the endpoint's own error, the token endpoint's answer). Pure.
-
-/**
- * Why no response came (the guarded HTTP client's class, lib/delivery/transport/http-client.ts).
- * "config": Leadhooks could not build the request from the rule's settings (a header value undici
- * refuses, say): nothing was sent, and retrying cannot help.
- */
-export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config";
-
-/**
- * The auth layer's failure (lib/delivery/transport/auth), for the admin: the OAuth token request
- * (the token endpoint's own answer, or the guard's refusal), or a Digest challenge that cannot be
- * answered. Never holds a secret or an access token.
- */
-export interface AuthFailure {
-  kind: "oauth_token" | "digest_challenge";
-  message: string;
-  /** The endpoint's HTTP status, when it answered. */
-  status?: number;
-  /** An excerpt of the token endpoint's answer, tokens and secrets redacted. */
-  body?: string;
-  /** When the token request got no answer: why (the guarded client's class, e.g. "blocked"). */
-  errorClass?: ErrorClass;
-}
 
 export interface DiagnosisInput {
   /** HTTP status, 999 when no response came. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TimeWindow } from "@/lib/domain/rule/request";
-import { nextWindowOpen, windowOpen } from "./time-window";
+import { nextWindowOpen, windowDecision, windowOpen } from "./time-window";
 
 const NY = "America/New_York";
 const win = (w: Partial<TimeWindow>): TimeWindow => ({
@@ -71,5 +71,26 @@ describe("sending window", () => {
     expect(windowOpen(kolkata, at("2026-03-09T03:29:00Z"))).toBe(false);
     expect(windowOpen(kolkata, at("2026-03-09T03:30:00Z"))).toBe(true);
     expect(nextWindowOpen(kolkata, at("2026-03-07T00:00:00Z")).toISOString()).toBe("2026-03-09T03:30:00.000Z");
+  });
+});
+
+describe("windowDecision", () => {
+  // Saturday 7 March 2026, noon in New York: outside a weekday window.
+  const saturday = at("2026-03-07T17:00:00Z");
+  const monday9 = at("2026-03-09T13:00:00Z");
+
+  it("sends when there is no window, it is switched off, or it is open", () => {
+    expect(windowDecision(null, saturday)).toEqual({ kind: "send" });
+    expect(windowDecision(win({ enabled: false }), saturday)).toEqual({ kind: "send" });
+    expect(windowDecision(win({}), monday9)).toEqual({ kind: "send" });
+  });
+
+  it("outside a waiting window, waits until it next opens", () => {
+    expect(windowDecision(win({}), saturday)).toEqual({ kind: "wait", until: monday9 });
+  });
+
+  it("outside a window with an alternate URL, sends there; without one, waits", () => {
+    expect(windowDecision(win({ outside: "alternate", alternateUrl: "https://night.example.com" }), saturday)).toEqual({ kind: "alternate", url: "https://night.example.com" });
+    expect(windowDecision(win({ outside: "alternate", alternateUrl: "" }), saturday)).toEqual({ kind: "wait", until: monday9 });
   });
 });

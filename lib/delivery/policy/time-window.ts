@@ -88,3 +88,22 @@ export function nextWindowOpen(w: TimeWindow, at: Date): Date {
   // Unreachable: a window with at least one day opens within a week.
   throw new Error("The sending window never opens.");
 }
+
+/** What a rule's sending window says about sending at some instant. */
+export type WindowDecision =
+  /** No window, or it is open: send as rendered. */
+  | { kind: "send" }
+  /** Closed, with an alternate URL for the time outside it: send there instead. */
+  | { kind: "alternate"; url: string }
+  /** Closed: wait until it opens. */
+  | { kind: "wait"; until: Date };
+
+/**
+ * The one decision about a sending window, made when the request is rendered (which URL, or due
+ * when) and again when it is sent (a delivery that waits is deferred until the window opens).
+ */
+export function windowDecision(w: TimeWindow | null, at: Date): WindowDecision {
+  if (!w?.enabled || windowOpen(w, at)) return { kind: "send" };
+  if (w.outside === "alternate" && w.alternateUrl) return { kind: "alternate", url: w.alternateUrl };
+  return { kind: "wait", until: nextWindowOpen(w, at) };
+}

@@ -87,7 +87,7 @@ export function failedConditionReason(c: Condition, ctx: TemplateContext): strin
 }
 
 /** Every reason a lead was skipped by the rule's conditions starts with this (bulk replay leaves them out). */
-export const CONDITION_SKIP_PREFIX = "Skipped: ";
+const CONDITION_SKIP_PREFIX = "Skipped: ";
 
 /**
  * null when the delivery should be sent (no conditions, or they match); otherwise the reason it

@@ -6,7 +6,7 @@ import { evaluateConditions } from "./conditions";
 import { templateContext } from "./context";
 import { applyMappings } from "./mapping";
 import { renderPayload } from "./payload";
-import { nextWindowOpen, windowOpen } from "../policy/time-window";
+import { windowDecision } from "../policy/time-window";
 import { renderUrl } from "./url";
 import { RenderError } from "./errors";
 
@@ -40,14 +40,9 @@ export function renderRequest(rule: RuleRequest, envelope: EventEnvelope, now: D
   const skip = evaluateConditions(rule.conditions, ctx);
   if (skip !== null) return { kind: "skip", reason: skip };
 
-  let urlTemplate = rule.url;
-  let notBefore: Date | null = null;
-  const w = rule.timeWindow;
-  if (w?.enabled && !windowOpen(w, now)) {
-    if (w.outside === "alternate" && w.alternateUrl) urlTemplate = w.alternateUrl;
-    else notBefore = nextWindowOpen(w, now);
-  }
-  const url = renderUrl(urlTemplate, ctx);
+  const sending = windowDecision(rule.timeWindow, now);
+  const notBefore = sending.kind === "wait" ? sending.until : null;
+  const url = renderUrl(sending.kind === "alternate" ? sending.url : rule.url, ctx);
   const payload = renderPayload(rule, url, envelope, ctx, applyMappings(rule.mappings, ctx));
   return { kind: "send", url: payload.url, method: rule.method, headers: requestHeaders(rule.headers, payload.contentType), body: payload.body, notBefore };
 }

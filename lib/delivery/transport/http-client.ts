@@ -2,7 +2,7 @@ import type { LookupFunction } from "node:net";
 import { Agent, errors as undiciErrors, request } from "undici";
 import { BlockedRequestError, checkUrlShape, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
 import { headerValueProblem, isHeaderName } from "@/lib/core/http-text";
-import type { ErrorClass } from "../policy/diagnosis";
+import type { ErrorClass, OutboundResponse } from "@/lib/domain/attempt";
 import { NO_RESPONSE_STATUS } from "../policy/retry";
 
 // The one outbound HTTP client. Every request goes through the SSRF guard: the URL's shape is
@@ -19,16 +19,6 @@ export interface OutboundRequest {
   headers: Record<string, string>;
   body?: string | Buffer;
   timeoutMs: number;
-}
-
-export interface OutboundResponse {
-  /** HTTP status, or 999 when no response came. */
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  bodyTruncated: boolean;
-  durationMs: number;
-  error?: { class: ErrorClass; message: string };
 }
 
 /** The socket lookup undici is given: resolves through the guard and answers only the vetted address (DNS pinning). */

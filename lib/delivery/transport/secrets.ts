@@ -1,6 +1,6 @@
 import type { AuthConfig } from "@/lib/domain/rule/auth";
-import type { AuthenticatedResponse } from "./auth";
-import { REDACTED } from "./redact";
+import type { AuthenticatedResponse } from "@/lib/domain/attempt";
+import { REDACTED } from "../policy/redact";
 
 // No secret of a rule is stored or shown, whatever the other side sends back. Debugging endpoints
 // echo the request's headers (the Authorization header, an API key) in their body or headers, and

@@ -6,12 +6,11 @@ import { outbound } from "@/lib/delivery/engine/runtime";
 import { testConnection, type TestConnectionResult } from "@/lib/rules/test-connection";
 import { env } from "@/lib/core/env";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
-import { getSigningKeys } from "@/lib/signing/organization-keys";
 import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import { authConfigFromForm } from "@/lib/rules/form/credentials-mapping";
 import { destinationErrors } from "@/lib/rules/destinations";
 import { responseRulesFromForm } from "@/lib/rules/form/endpoint-mapping";
-import { ruleSigningSecrets } from "@/lib/signing/rule-secrets";
+import { organizationSigningSecrets, secretsThatSign } from "@/lib/signing/which-secrets";
 import { signTestReceipt } from "@/lib/rules/test-receipt";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { ruleSchema, type RuleInput } from "@/lib/rules/form/rule";
@@ -28,21 +27,15 @@ export async function testConnectionAction(input: { ruleId?: string; values: Rul
     const destinations = await destinationErrors(values);
     if (Object.keys(destinations).length) throw new DomainError("Some URLs lead to addresses Leadhooks does not call. Please correct them.", destinations);
     const organization = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId }, select: { id: true, name: true } });
-    let stored: AuthConfig | null = null;
-    let signingSecrets: string[] | null = null;
-    if (ruleId) {
-      const rule = await ctx.prisma.webhookRule.findFirst({
-        where: { id: ruleId, organizationId: ctx.organizationId },
-        select: { authType: true, authConfigEncrypted: true, signingSecretEncrypted: true, previousSecretEncrypted: true, previousSecretExpiresAt: true },
-      });
-      if (!rule) throw new NotFoundError();
-      stored = decryptAuthConfig(rule.authType, rule.authConfigEncrypted);
-      signingSecrets = ruleSigningSecrets(rule, new Date());
-    }
-    if (!signingSecrets) {
-      const keys = await getSigningKeys(ctx.prisma, ctx.organizationId);
-      signingSecrets = [keys.current.secret, ...keys.previous.map((k) => k.secret)];
-    }
+    const rule = ruleId
+      ? await ctx.prisma.webhookRule.findFirst({
+          where: { id: ruleId, organizationId: ctx.organizationId },
+          select: { authType: true, authConfigEncrypted: true, signingSecretEncrypted: true, previousSecretEncrypted: true, previousSecretExpiresAt: true },
+        })
+      : null;
+    if (ruleId && !rule) throw new NotFoundError();
+    const stored: AuthConfig | null = rule ? decryptAuthConfig(rule.authType, rule.authConfigEncrypted) : null;
+    const signingSecrets = await secretsThatSign(rule, new Date(), () => organizationSigningSecrets(ctx.prisma, ctx.organizationId));
     // Blank secrets in the form mean "the saved ones", as on Save.
     const auth = authConfigFromForm(values.auth, stored);
     const result = await testConnection(

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
 import { createLeadSchema } from "@/lib/leads/schema";
+import { commitEvents } from "@/lib/outbox/commit";
 
 export const dynamic = "force-dynamic";
 
@@ -37,10 +37,12 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
   const input = parseBody(raw, createLeadSchema);
   let created;
   try {
-    created = await createLead(prisma, organizationId, input, async (tx, lead) => {
-      if (!key) return;
-      await tx.idempotencyKey.create({ data: { organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id } satisfies Prisma.InputJsonValue } });
-    });
+    created = await commitEvents(() =>
+      createLead(prisma, organizationId, input, async (tx, lead) => {
+        if (!key) return;
+        await tx.idempotencyKey.create({ data: { organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id } satisfies Prisma.InputJsonValue } });
+      }),
+    );
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its result.
     if (key && isUniqueViolation(err)) {
@@ -49,7 +51,6 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
     }
     throw err;
   }
-  kickDispatcher();
   // Built from what the transaction returned (the same shape as GET), without reading it back.
   const body = {
     ...toSnapshot(created.lead),

@@ -1,6 +1,6 @@
 import { appendQuery } from "@/lib/core/url";
 import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
-import { REDACTED } from "@/lib/delivery/transport/redact";
+import { REDACTED } from "@/lib/delivery/policy/redact";
 import { withHeader } from "./types";
 
 export interface ApiKeyConfig {

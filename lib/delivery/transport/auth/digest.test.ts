@@ -1,5 +1,6 @@
+import type { OutboundResponse } from "@/lib/domain/attempt";
 import { describe, expect, it } from "vitest";
-import type { OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
+import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
 import { chooseDigestChallenge, type DigestChallenge, digestAuthorization, digestResponse, requestTarget, sendWithDigest } from "./digest";
 import { parseWwwAuthenticate } from "./www-authenticate";
 

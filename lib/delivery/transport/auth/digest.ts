@@ -1,6 +1,7 @@
+import type { AuthenticatedResponse } from "@/lib/domain/attempt";
 import { createHash, randomBytes } from "node:crypto";
 import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
-import { type AuthenticatedResponse, type HttpSender, withHeader, withSent } from "./types";
+import { type HttpSender, withHeader, withSent } from "./types";
 import { type Challenge, parseWwwAuthenticate } from "./www-authenticate";
 
 // HTTP Digest authentication (RFC 7616), qop=auth, MD5 and SHA-256 with their -sess variants.

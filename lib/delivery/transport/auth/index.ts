@@ -1,3 +1,4 @@
+import type { AuthenticatedResponse } from "@/lib/domain/attempt";
 import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
@@ -8,14 +9,14 @@ import { bearerAuthorization } from "./bearer";
 import { sendWithDigest } from "./digest";
 import { sendWithOAuth2 } from "./oauth2";
 import { defaultTokenCache, type TokenCache } from "./token-cache";
-import { type AuthenticatedResponse, type HttpSender, withHeader, withSent } from "./types";
+import { type HttpSender, withHeader, withSent } from "./types";
 
 // A rule's outbound authentication: one entry point for the dispatcher and Test Connection.
 // Credentials are added here, at send time, never frozen into the stored request; what is
 // reported as sent has them redacted.
 
 export { defaultTokenCache, TokenCache } from "./token-cache";
-export type { AuthenticatedResponse, HttpSender } from "./types";
+export type { HttpSender } from "./types";
 
 export interface SendAuthenticatedOptions {
   /** Identifies whose token this is (the rule id); OAuth tokens are cached per key and config. */

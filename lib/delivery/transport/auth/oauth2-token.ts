@@ -1,7 +1,6 @@
+import type { AuthFailure, OutboundResponse } from "@/lib/domain/attempt";
 import * as oauth from "oauth4webapi";
-import type { AuthFailure } from "@/lib/delivery/policy/diagnosis";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
-import type { OutboundResponse } from "@/lib/delivery/transport/http-client";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import type { IssuedToken } from "./token-cache";
 import { parseTokenResponse } from "./token-response";

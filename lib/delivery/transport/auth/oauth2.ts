@@ -1,9 +1,9 @@
-import type { AuthFailure } from "@/lib/delivery/policy/diagnosis";
+import type { AuthFailure, AuthenticatedResponse } from "@/lib/domain/attempt";
 import type { OutboundRequest } from "@/lib/delivery/transport/http-client";
 import { NO_RESPONSE_STATUS } from "@/lib/delivery/policy/retry";
 import { type OAuth2Config, requestToken } from "./oauth2-token";
 import { type TokenCache, tokenCacheKey } from "./token-cache";
-import { type AuthenticatedResponse, type HttpSender, withHeader, withSent } from "./types";
+import { type HttpSender, withHeader, withSent } from "./types";
 
 /**
  * Sends with an OAuth 2.0 access token from the cache (or a new one). A 401 from the endpoint

@@ -1,29 +1,9 @@
-import type { AuthFailure } from "@/lib/delivery/policy/diagnosis";
-import type { GuardedHttpClient, OutboundRequest, OutboundResponse } from "@/lib/delivery/transport/http-client";
-import { isSensitiveHeader, redactHeaders } from "@/lib/delivery/transport/redact";
+import type { AuthenticatedResponse, AuthFailure, OutboundResponse } from "@/lib/domain/attempt";
+import type { GuardedHttpClient, OutboundRequest } from "@/lib/delivery/transport/http-client";
+import { isSensitiveHeader, redactHeaders } from "@/lib/delivery/policy/redact";
 
 /** What the authentication methods need of the HTTP client (GuardedHttpClient in production). */
 export type HttpSender = Pick<GuardedHttpClient, "send">;
-
-export interface AuthenticatedResponse extends OutboundResponse {
-  /** The URL as finally sent, with an API key query value replaced by "[redacted]". */
-  sentUrl: string;
-  /** The headers as finally sent, credentials redacted. */
-  sentHeaders: Record<string, string>;
-  /** Set when the OAuth token request failed: nothing was sent to the endpoint (status 999). */
-  authError?: AuthFailure;
-  /**
-   * The credential header values as sent (an Authorization header with an OAuth access token or a
-   * Digest answer, an API key), so that lib/delivery/transport/secrets.ts can scrub them from what the
-   * receiver echoes. Not enumerable: never serialized, stored or spread into another object.
-   */
-  readonly sentCredentials?: readonly string[];
-  /**
-   * Set on a 401 whose Digest challenge could not be answered (e.g. only qop=auth-int, an unknown
-   * algorithm, or no Digest challenge at all): the credentials were never tried.
-   */
-  challengeError?: string;
-}
 
 /** Sets a header, replacing any spelling of the same name (a custom header cannot double it). */
 export function withHeader(req: OutboundRequest, name: string, value: string): OutboundRequest {

@@ -1,7 +1,6 @@
 import { readJson, withApiKey } from "@/lib/api/http";
 import { replayBodySchema } from "@/lib/api/webhooks/operations";
-import { replayDeliveries } from "@/lib/delivery/log/replay";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
+import { replayDeliveries } from "@/lib/delivery/log/requeue";
 import { NotFoundError } from "@/lib/core/errors";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +14,5 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
   } catch (err) {
     throw err instanceof NotFoundError ? new NotFoundError("Webhook not found") : err;
   }
-  if (count > 0) kickDispatcher();
   return Response.json({ count }, { status: 202 });
 });

@@ -1,9 +1,9 @@
 import { readJson, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice } from "@/lib/api/organization";
-import { kickDispatcher } from "@/lib/delivery/engine/runtime";
 import { updateLead } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
 import { updateLeadSchema } from "@/lib/leads/schema";
+import { commitEvents } from "@/lib/outbox/commit";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,6 @@ export const GET = withApiKey<{ id: string }>(async (_req, { organizationId, pri
 /** PATCH /api/v1/leads/{id}: fires lead.updated, and lead.status_changed when the status changed. */
 export const PATCH = withApiKey<{ id: string }>(async (req, { organizationId, prisma }, { id }) => {
   const input = await readJson(req, updateLeadSchema);
-  const { deliveryIds } = await updateLead(prisma, organizationId, id, input);
-  if (deliveryIds.length) kickDispatcher();
+  await commitEvents(() => updateLead(prisma, organizationId, id, input));
   return Response.json({ ...(await leadResource(prisma, organizationId, id)), ...(await currentWebhooksNotice(prisma, organizationId)) });
 });

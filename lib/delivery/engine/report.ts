@@ -1,0 +1,45 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { HealthEntry } from "../policy/outcome";
+
+// What a batch reports once it is recorded, and the one consumer of it in this process (rule
+// health and notifications, wired by instrumentation.ts; the engine never imports them). Kept on
+// globalThis: Next.js bundles the server in several chunks, each with its own module instances.
+
+export interface DispatchSummary {
+  claimed: number;
+  succeeded: number;
+  retrying: number;
+  failed: number;
+  skipped: number;
+  /** Not sent because the rule's sending window is closed; rescheduled for when it opens. */
+  deferred: number;
+}
+
+export const emptySummary = (): DispatchSummary => ({ claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 });
+
+/** Adds `more` into `total`. */
+export function addSummary(total: DispatchSummary, more: DispatchSummary): void {
+  for (const k of Object.keys(total) as (keyof DispatchSummary)[]) total[k] += more[k];
+}
+
+export interface DispatchReport {
+  summary: DispatchSummary;
+  /** One entry per attempt that counts for its rule's health, in the order they ended. */
+  health: HealthEntry[];
+  at: Date;
+}
+
+export type ReportConsumer = (prisma: PrismaClient, report: DispatchReport) => Promise<void>;
+
+const key = Symbol.for("leadhooks.dispatch-report");
+type G = typeof globalThis & { [key]?: ReportConsumer };
+
+/** Sets what consumes every batch's report from now on (replacing any earlier consumer). */
+export function consumeReportsWith(consumer: ReportConsumer): void {
+  (globalThis as G)[key] = consumer;
+}
+
+/** Hands a recorded batch's report to the consumer, if one is wired. */
+export async function emitReport(prisma: PrismaClient, report: DispatchReport): Promise<void> {
+  await (globalThis as G)[key]?.(prisma, report);
+}
