@@ -1,3 +1,4 @@
+import type { SignatureSchemeValue } from "@/lib/domain/rule";
 import { createHmac } from "node:crypto";
 
 // Two signing schemes, both HMAC-SHA256 with the organization's (or rule's) key:
@@ -46,7 +47,7 @@ export function hmacHexHeaders({ id, body, secrets, now = new Date() }: SignInpu
   };
 }
 
-export type SignatureScheme = "STANDARD" | "HMAC_HEX";
+export type SignatureScheme = SignatureSchemeValue;
 
 // The one place a scheme is told apart: how a request is signed, and the headers the Request
 // tab's preview shows in place of a real signature.

@@ -1,23 +1,18 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { SignatureScheme } from "@/lib/signing/signature";
+import type { RuleRow } from "@/lib/domain/rule";
+import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
 import type { ClaimedDelivery } from "../policy/outcome";
 
 // Claiming: due deliveries are leased to one dispatcher (FOR UPDATE SKIP LOCKED, so several
 // processes on one PostgreSQL never claim the same row), with what sending them needs from their
 // rule and organization read in the same statement.
 
-export interface Claimed extends ClaimedDelivery {
+/** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
+export interface Claimed
+  extends ClaimedDelivery,
+    Pick<RuleRow, "signatureScheme" | "timeoutMs" | "retryPolicy" | "authType" | "authConfigEncrypted" | "responseRules" | "timeWindow">,
+    RuleSecretColumns {
   requestBody: string;
-  signatureScheme: SignatureScheme;
-  timeoutMs: number;
-  retryPolicy: unknown;
-  authType: string;
-  authConfigEncrypted: string | null;
-  responseRules: unknown;
-  timeWindow: unknown;
-  signingSecretEncrypted: string | null;
-  previousSecretEncrypted: string | null;
-  previousSecretExpiresAt: Date | null;
   ruleEnabled: boolean;
   webhooksEnabled: boolean;
 }

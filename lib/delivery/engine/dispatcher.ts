@@ -5,8 +5,7 @@ import { signatureHeaders } from "@/lib/signing/signature";
 import { organizationSigningSecrets, secretsThatSign } from "@/lib/signing/which-secrets";
 import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
-import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
-import { storedResponseRulesSchema } from "@/lib/domain/rule/response";
+import { ruleFromRow } from "@/lib/domain/rule";
 import { attemptDelivery } from "./attempt";
 import { claimDue, type Claimed } from "./claim";
 import { recordBatch } from "./record";
@@ -14,7 +13,6 @@ import { addSummary, emitReport, emptySummary, type DispatchSummary } from "./re
 import type { TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
 import { ruleSecretValues, secretScrubber } from "../transport/secrets";
-import { parseRetryPolicy } from "@/lib/domain/rule/retry";
 import { deferred, internalError, sent, skipped, switchedOffReason, undecryptable, type Decision } from "../policy/outcome";
 
 // The dispatcher: claims due deliveries under a lease, sends them concurrently through the guarded
@@ -71,7 +69,7 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
     let auth: AuthConfig;
     let signing: Promise<string[]>;
     try {
-      auth = authOf(d.ruleId, () => decryptAuthConfig(d.authType as AuthConfig["type"], d.authConfigEncrypted));
+      auth = authOf(d.ruleId, () => decryptAuthConfig(d.authType, d.authConfigEncrypted));
       signing = secretsOf(d.ruleId, () => secretsThatSign(d, now(), () => orgSecretsOf(d.organizationId, () => organizationSigningSecrets(prisma, d.organizationId))));
     } catch {
       return undecryptable(d, now());
@@ -81,12 +79,12 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
     const secrets = await signing;
     const startedAt = now();
     const headers = { ...d.requestHeaders, ...signatureHeaders(d.signatureScheme, { id: d.id, body: d.requestBody, secrets, now: startedAt }) };
-    const retryPolicy = parseRetryPolicy(d.retryPolicy);
+    const { retryPolicy, responseRules, timeWindow } = ruleFromRow({ retryPolicy: d.retryPolicy, responseRules: d.responseRules, timeWindow: d.timeWindow });
     try {
       const result = await attemptDelivery(
         {
           deliveryId: d.id, ruleId: d.ruleId, url: d.url, method: d.method, headers, body: d.requestBody, timeoutMs: d.timeoutMs, attemptsMade: d.attemptCount,
-          auth, responseRules: storedResponseRulesSchema.parse(d.responseRules), retryPolicy, timeWindow: storedTimeWindowSchema.parse(d.timeWindow), signingSecrets: secrets,
+          auth, responseRules, retryPolicy, timeWindow, signingSecrets: secrets,
         },
         { client, tokenCache: opts.tokenCache, now, random: opts.random },
       );
