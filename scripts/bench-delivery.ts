@@ -14,7 +14,7 @@
 //   BENCH_ISOLATION_EVENTS  isolation phase: events offered at 10/s (default 50)
 //   BENCH_SCALE_EVENTS      scale-out phase: events per run (default 1000)
 //   BENCH_STATEMENT_EVENTS  statements phase: events without, then with, 5 matching rules (default 200)
-//   BENCH_PGLITE_EVENTS     PGlite phase: events posted by 32 clients (default 1000)
+//   BENCH_PGLITE_EVENTS     PGlite phase: events posted by 32 clients (default 500)
 //   BENCH_WAIT_SECONDS      how long a phase waits at its end for every owed delivery (default 180)
 //   BENCH_PHASES            the phases to run, comma-separated (default all:
 //                           throughput,latency,isolation,scale-out,statements,pglite)
@@ -33,7 +33,7 @@ const PHASES: Record<string, (ctx: BenchContext) => Promise<PhaseOutcome>> = {
   isolation: (ctx) => isolation(ctx, knob("BENCH_ISOLATION_EVENTS", 50)),
   "scale-out": (ctx) => scaleOut(ctx, knob("BENCH_SCALE_EVENTS", 1000)),
   statements: (ctx) => statements(ctx, knob("BENCH_STATEMENT_EVENTS", 200)),
-  pglite: (ctx) => pglite(ctx, knob("BENCH_PGLITE_EVENTS", 1000)),
+  pglite: (ctx) => pglite(ctx, knob("BENCH_PGLITE_EVENTS", 500)),
 };
 
 async function main(): Promise<number> {
