@@ -2,7 +2,8 @@
 // role, its workers. Each is started with the same environment and measured by its peak RSS.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../pg-cluster.mjs";
 
@@ -35,7 +36,12 @@ export function buildIfMissing(): void {
   if (b.status !== 0) throw new Error("build failed");
 }
 
+/** Where the processes' stderr goes (kept after the run, to read what a server logged). */
+export const logDir = mkdtempSync(path.join(tmpdir(), "leadhooks-bench-logs-"));
+
 export interface AppProcess {
+  /** Its stderr. */
+  logFile: string;
   /** The largest peak resident set (VmHWM) among the process and its descendants, in MB. */
   peakRssMb(): number;
   stop(): Promise<void>;
@@ -46,12 +52,19 @@ function descendants(pid: number): number[] {
   return [pid, ...children.flatMap(descendants)];
 }
 
-/** Starts a command in its own process group, so stopping it stops what it started (npm → node). */
-function launch(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(command, args, { env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+/**
+ * Starts a command in its own process group (stopping it stops what it started: npm → node), its
+ * stderr in `<logDir>/<name>.log`.
+ */
+function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): AppProcess & { child: ChildProcess } {
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = openSync(logFile, "a");
+  const child = spawn(command, args, { env, stdio: ["ignore", "ignore", out], detached: true });
+  closeSync(out);
+  return { ...track(child, logFile), child };
 }
 
-function track(child: ChildProcess): AppProcess {
+function track(child: ChildProcess, logFile: string): AppProcess {
   let exited = child.exitCode !== null;
   child.on("exit", () => (exited = true));
   const signal = (s: NodeJS.Signals) => {
@@ -72,6 +85,7 @@ function track(child: ChildProcess): AppProcess {
     if (!exited) signal("SIGKILL");
   });
   return {
+    logFile,
     peakRssMb: () => {
       let kb = 0;
       for (const p of descendants(child.pid!)) {
@@ -90,13 +104,12 @@ function track(child: ChildProcess): AppProcess {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `next start` on the database and waits until it answers. */
-export async function startWeb(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess & { url: string }> {
+export async function startWeb(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess & { url: string }> {
   const port = await freePort();
-  const child = launch(process.execPath, [nextBin, "start", "-p", String(port)], appEnv(databaseUrl, port, extraEnv));
-  const web = track(child);
+  const { child, ...web } = launch(`${name}-web`, process.execPath, [nextBin, "start", "-p", String(port)], appEnv(databaseUrl, port, extraEnv));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it listened`);
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it listened: see ${web.logFile}`);
     try {
       if ((await fetch(`${url}/login`, { redirect: "manual" })).status < 500) break;
     } catch {
@@ -120,9 +133,9 @@ export function hasWorkerRole(): boolean {
  * to workers) and `count` worker processes with the same environment. Adjust it here when the
  * worker role names its own settings.
  */
-export async function startWebWithWorkers(databaseUrl: string, count: number): Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }> {
-  const web = await startWeb(databaseUrl, { SCHEDULER: "off" });
+export async function startWebWithWorkers(name: string, databaseUrl: string, count: number): Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }> {
+  const web = await startWeb(name, databaseUrl, { SCHEDULER: "off" });
   const env = appEnv(databaseUrl, Number(new URL(web.url).port), {});
-  const workers = Array.from({ length: count }, () => track(launch("npm", ["run", "--silent", "worker"], env)));
+  const workers = Array.from({ length: count }, (_, i) => launch(`${name}-worker-${i + 1}`, "npm", ["run", "--silent", "worker"], env));
   return { web, workers };
 }

@@ -1,5 +1,6 @@
 // One benchmark phase's set-up and ledger check: a fresh database, a receiver, the app's processes,
 // a warm-up, the phase's own load, then the wait for every owed delivery and the ledger's verdict.
+import { readFileSync } from "node:fs";
 import { startWeb, type AppProcess } from "./app";
 import { Ledger, type LedgerReport } from "./ledger";
 import { LeadPoster, sleep, waitUntil } from "./load";
@@ -16,7 +17,7 @@ export interface PhaseSpec {
   /** Rules whose endpoint never answers (see ledger.ts). */
   unanswered?: string[];
   /** Starts the app's processes; default: one web process with its in-process dispatcher. */
-  start?: (databaseUrl: string) => Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }>;
+  start?: (name: string, databaseUrl: string) => Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }>;
   /** How long to wait, at the end, for every owed delivery. */
   waitMs: number;
 }
@@ -35,6 +36,8 @@ export interface PhaseResult<T> {
   rss: { web: number; workers: number[] };
   /** On PGlite: the web process holds the database too. */
   embedded: boolean;
+  /** The processes' stderr files that are not empty, with their line counts. */
+  logs: { file: string; lines: number }[];
   rejected: number;
 }
 
@@ -49,9 +52,10 @@ export async function runPhase<T>(spec: PhaseSpec, body: (run: PhaseRun) => Prom
     const db = await freshDatabase(spec.server, spec.label);
     // A warm-up organization of its own (compiles routes, fills pools), so the phase's rules start clean.
     const [warmKey, ...keys] = await seed(db.url, receiver.url, [[{ path: WARMUP_RULE }], ...spec.orgs]);
-    const { web, workers } = await (spec.start ?? (async (url: string) => ({ web: await startWeb(url), workers: [] })))(db.url);
+    const { web, workers } = await (spec.start ?? (async (name: string, url: string) => ({ web: await startWeb(name, url), workers: [] })))(spec.label, db.url);
     const posters = keys.map((key, i) => new LeadPoster(web.url, key, ledger, spec.orgs[i]!.map((r) => r.path)));
     const warm = new LeadPoster(web.url, warmKey!, ledger, [WARMUP_RULE]);
+    const processes = [web, ...workers];
     try {
       await warm.closedLoop(WARMUP_EVENTS, 8);
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
@@ -59,10 +63,12 @@ export async function runPhase<T>(spec: PhaseSpec, body: (run: PhaseRun) => Prom
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
       await sleep(1000); // a late second copy of a delivery would arrive now
       const rss = { web: web.peakRssMb(), workers: workers.map((w) => w.peakRssMb()) };
-      return { value, report: ledger.report(), rss, embedded: spec.server === null, rejected: [warm, ...posters].reduce((n, p) => n + p.rejected, 0) };
+      await Promise.all(processes.map((p) => p.stop()));
+      const logs = processes.map((p) => ({ file: p.logFile, lines: readFileSync(p.logFile, "utf8").split("\n").filter(Boolean).length })).filter((l) => l.lines > 0);
+      return { value, report: ledger.report(), rss, embedded: spec.server === null, logs, rejected: [warm, ...posters].reduce((n, p) => n + p.rejected, 0) };
     } finally {
       await Promise.all([warm, ...posters].map((p) => p.close()));
-      await Promise.all([web, ...workers].map((p) => p.stop()));
+      await Promise.all(processes.map((p) => p.stop()));
     }
   } finally {
     await receiver.close();
