@@ -115,7 +115,10 @@ export async function startWeb(name: string, databaseUrl: string, extraEnv: Reco
     } catch {
       /* not listening yet */
     }
-    if (i > 240) throw new Error("the server did not start within 60 s");
+    if (i > 480) {
+      await web.stop();
+      throw new Error(`the server did not listen within 2 minutes: see ${web.logFile}`);
+    }
     await sleep(250);
   }
   return { ...web, url };
