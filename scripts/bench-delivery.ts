@@ -1,212 +1,67 @@
-// `npm run bench:delivery`: pushes lead events through the REST API of a real server on
-// PostgreSQL into 5 rules pointing at a local receiver, and prints throughput, latency, the raw
-// undici rate to the same receiver for comparison, and the server's peak memory.
+// `npm run bench:delivery`: the delivery engine's benchmark. Each phase runs the built app on a
+// fresh database, posts lead events through the REST API into rules pointing at a local receiver,
+// and keeps a ledger (scripts/bench/ledger.ts): a phase in which an accepted event's delivery is
+// missing, or arrives twice, is VOID. Each phase prints one line with its figures and targets; a
+// summary table follows. Exit status: 0 when the ledger held in every phase (targets not met are
+// reported, not failures), 1 when a phase was void or could not run.
 //
-// Env: BENCH_POSTGRES_URL (else a throwaway cluster is started), BENCH_EVENTS (throughput phase,
-// default 2000), BENCH_RATE (latency phase events/s, default 200), BENCH_SECONDS (default 10).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import path from "node:path";
-import { Pool } from "undici";
-import { createApiKey } from "@/lib/api/keys";
-import { openDatabase } from "@/lib/db";
-import { newId } from "@/lib/core/ids";
-import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
-import { createScratchDatabase, freePort, startPostgres } from "./pg-cluster.mjs";
+// Env:
+//   BENCH_POSTGRES_URL      a PostgreSQL server to create the phases' databases on (else a
+//                           throwaway cluster is started, with pg_stat_statements preloaded)
+//   BENCH_EVENTS            throughput phase: events posted by 32 clients (default 2000)
+//   BENCH_RATE              latency phase: events offered per second (default 200)
+//   BENCH_SECONDS           latency phase: seconds of load (default 10)
+//   BENCH_ISOLATION_EVENTS  isolation phase: events offered at 10/s (default 50)
+//   BENCH_SCALE_EVENTS      scale-out phase: events per run (default 1000)
+//   BENCH_STATEMENT_EVENTS  statements phase: events without, then with, 5 matching rules (default 200)
+//   BENCH_PGLITE_EVENTS     PGlite phase: events posted by 32 clients (default 500)
+//   BENCH_WAIT_SECONDS      how long a phase waits at its end for every owed delivery (default 180)
+//   BENCH_PHASES            the phases to run, comma-separated (default all:
+//                           throughput,latency,isolation,scale-out,statements,pglite)
+import { loadavg } from "node:os";
+import { startPostgres } from "./pg-cluster.mjs";
+import { atExit, buildIfMissing } from "./bench/app";
+import { FANOUT, isolation, latency, memory, pglite, scaleOut, statements, throughput, type BenchContext } from "./bench/phases";
+import { summaryTable, type PhaseOutcome } from "./bench/report";
+import { preloadStatementStats } from "./bench/statements";
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const FANOUT = 5;
-const root = process.cwd();
-const cleanups: (() => void)[] = [];
-process.on("exit", () => cleanups.reverse().forEach((c) => c()));
-for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => process.exit(130));
+const knob = (name: string, fallback: number) => Number(process.env[name] || fallback);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+const PHASES: Record<string, (ctx: BenchContext) => Promise<PhaseOutcome>> = {
+  throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000)),
+  latency: (ctx) => latency(ctx, knob("BENCH_RATE", 200), knob("BENCH_SECONDS", 10)),
+  isolation: (ctx) => isolation(ctx, knob("BENCH_ISOLATION_EVENTS", 50)),
+  "scale-out": (ctx) => scaleOut(ctx, knob("BENCH_SCALE_EVENTS", 1000)),
+  statements: (ctx) => statements(ctx, knob("BENCH_STATEMENT_EVENTS", 200)),
+  pglite: (ctx) => pglite(ctx, knob("BENCH_PGLITE_EVENTS", 500)),
 };
 
-async function database(): Promise<string> {
-  let admin = process.env.BENCH_POSTGRES_URL;
-  if (!admin) {
+async function main(): Promise<number> {
+  const chosen = (process.env.BENCH_PHASES || Object.keys(PHASES).join(",")).split(",").map((p) => p.trim());
+  const unknown = chosen.filter((p) => !PHASES[p]);
+  if (unknown.length) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(", ")} (known: ${Object.keys(PHASES).join(", ")})`);
+  buildIfMissing();
+  let server = process.env.BENCH_POSTGRES_URL ?? "";
+  if (!server) {
     const cluster = await startPostgres({ maxConnections: 200 });
-    cleanups.push(cluster.stop);
-    admin = cluster.url;
+    atExit(cluster.stop);
+    await preloadStatementStats(cluster);
+    server = cluster.url;
   }
-  return (await createScratchDatabase(admin, "bench")).url;
-}
-
-/** The receiver: answers 200 at once, remembers when each delivery first arrived. */
-async function receiver() {
-  const firstSeen = new Map<string, { at: number; leadId: string }>();
-  let total = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      total++;
-      const id = String(req.headers["webhook-id"] ?? "");
-      if (id && !firstSeen.has(id)) {
-        let leadId = "";
-        try {
-          leadId = (JSON.parse(Buffer.concat(chunks).toString()) as { data: { lead: { id: string } } }).data.lead.id;
-        } catch {
-          /* the raw-rate phase posts a plain body */
-        }
-        firstSeen.set(id, { at: performance.now(), leadId });
-      }
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-  cleanups.push(() => server.close());
-  return { url: `http://127.0.0.1:${port}`, firstSeen, total: () => total };
-}
-
-function peakMemoryMb(pid: number): number {
-  // VmHWM is the process's peak resident set; include children in case the server forks workers.
-  const pids = [pid, ...spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number)];
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      kb += Number(m?.[1] ?? 0);
-    } catch {
-      /* exited */
-    }
-  }
-  return kb / 1024;
-}
-
-async function main() {
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    console.log("Building the app…");
-    const b = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", APP_SECRET_KEY: randomBytes(32).toString("base64") } });
-    if (b.status !== 0) throw new Error("build failed");
-  }
-  const url = await database();
-  const rx = await receiver();
-  const secrets = { NEXTAUTH_SECRET: randomBytes(24).toString("hex"), APP_SECRET_KEY: randomBytes(32).toString("base64"), CRON_SECRET: randomBytes(24).toString("hex") };
-  process.env.APP_SECRET_KEY = secrets.APP_SECRET_KEY;
-
-  const seed = await openDatabase(url, "bench");
-  const { organization } = await createOrganizationWithAdmin(seed.prisma, { organizationName: "Bench", email: `bench-${Date.now()}@example.test`, password: "password123" });
-  await seed.prisma.organization.update({ where: { id: organization.id }, data: { webhooksEnabled: true } });
-  await seed.prisma.webhookRule.createMany({
-    data: Array.from({ length: FANOUT }, (_, i) => ({ id: newId("rule"), organizationId: organization.id, title: `Client ${i + 1}`, events: ["lead.created"], url: `${rx.url}/client-${i + 1}` })),
-  });
-  const { key } = await createApiKey(seed.prisma, organization.id, "bench");
-  await seed.close();
-
-  const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
-    env: { ...process.env, ...secrets, NODE_ENV: "production", DATABASE_URL: url, NEXTAUTH_URL: `http://localhost:${port}`, SCHEDULER: "on", API_RATE_LIMIT: "0", ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8", ALLOW_INSECURE_URLS: "true" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  cleanups.push(() => server.kill("SIGTERM"));
-  const api = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await api.request({ path: "/login", method: "GET" }).then((r) => (r.body.dump(), r.statusCode))) < 500) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 120) throw new Error("server did not start");
-    await sleep(250);
-  }
-
-  const accepted = new Map<string, number>();
-  let seq = 0;
-  const postLead = async () => {
-    const n = seq++;
-    const res = await api.request({
-      path: "/api/v1/leads",
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ email: `lead${n}@example.test`, firstName: "Bench", lastName: `Lead ${n}`, phone: "+1 555 0100", customFields: { n } }),
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 201) throw new Error(`POST /api/v1/leads → ${res.statusCode}: ${text.slice(0, 200)}`);
-    accepted.set((JSON.parse(text) as { id: string }).id, performance.now());
-  };
-  const waitForDeliveries = async (expected: number, timeoutMs: number) => {
-    const until = Date.now() + timeoutMs;
-    while (rx.firstSeen.size < expected && Date.now() < until) await sleep(20);
-    return rx.firstSeen.size >= expected;
-  };
-
-  // Warm-up (JIT, connection pools, first compilation of routes).
-  await Promise.all(Array.from({ length: 50 }, postLead));
-  await waitForDeliveries(50 * FANOUT, 60_000);
-
-  // 1. Throughput: EVENTS events as fast as 32 concurrent clients can post them.
-  const before = rx.firstSeen.size;
-  const t0 = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next++ < EVENTS) await postLead();
-  }));
-  const acceptedSeconds = (performance.now() - t0) / 1000;
-  const complete = await waitForDeliveries(before + EVENTS * FANOUT, 180_000);
-  const lastArrival = Math.max(...[...rx.firstSeen.values()].map((v) => v.at));
-  const deliveredSeconds = (lastArrival - t0) / 1000;
-  const delivered = rx.firstSeen.size - before;
-
-  // 2. Latency at a steady RATE events/s: from the API's 201 to the delivery's first arrival.
-  const startIds = new Set(rx.firstSeen.keys());
-  const latStart = performance.now();
-  const total = RATE * SECONDS;
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = latStart + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    inflight.push(postLead());
-  }
-  await Promise.all(inflight);
-  await waitForDeliveries(startIds.size + total * FANOUT, 120_000);
-  const latencies: number[] = [];
-  for (const [id, v] of rx.firstSeen) {
-    if (startIds.has(id)) continue;
-    const a = accepted.get(v.leadId);
-    if (a !== undefined) latencies.push(Math.max(0, v.at - a));
-  }
-  const memory = peakMemoryMb(server.pid!);
-
-  // 3. Raw undici to the same receiver, same concurrency as the dispatcher's pool.
-  const raw = new Pool(rx.url, { connections: 64 });
-  const body = JSON.stringify({ id: "evt", type: "lead.created", data: { lead: { email: "x@example.test" } } });
-  let rawCount = 0;
-  const rawUntil = performance.now() + 5000;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (performance.now() < rawUntil) {
-      const r = await raw.request({ path: "/raw", method: "POST", headers: { "content-type": "application/json" }, body });
-      await r.body.dump();
-      rawCount++;
-    }
-  }));
-  const rawRate = rawCount / 5;
-  await raw.close();
-  await api.close();
-
-  const deliveriesPerSecond = delivered / deliveredSeconds;
-  console.log(`\nLeadhooks delivery benchmark (PostgreSQL, ${FANOUT} matching rules per event)`);
-  console.log(`  events accepted:          ${(EVENTS / acceptedSeconds).toFixed(0)} events/s (${EVENTS} events in ${acceptedSeconds.toFixed(2)} s)`);
-  console.log(`  deliveries completed:     ${deliveriesPerSecond.toFixed(0)} deliveries/s (${delivered} in ${deliveredSeconds.toFixed(2)} s${complete ? "" : ", INCOMPLETE"})   goal ≥ 5000`);
-  console.log(`  raw undici to receiver:   ${rawRate.toFixed(0)} requests/s; ratio ${(deliveriesPerSecond / rawRate).toFixed(3)}   goal ≥ 0.25`);
-  console.log(`  accepted → first attempt at ${RATE} events/s: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms (${latencies.length} deliveries)   goal p99 < 100 ms`);
-  console.log(`  server peak memory (RSS): ${memory.toFixed(0)} MB   goal < 400 MB`);
+  const ctx: BenchContext = { server, waitMs: knob("BENCH_WAIT_SECONDS", 180) * 1000, peaks: { web: [], workers: [] } };
+  console.log(`Leadhooks delivery benchmark: ${FANOUT} matching rules per event unless said; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+  const outcomes: PhaseOutcome[] = [];
+  for (const p of chosen) outcomes.push(await PHASES[p]!(ctx));
+  outcomes.push(memory(ctx));
+  console.log(`\n${summaryTable(outcomes)}\n\nload average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  const failed = outcomes.filter((o) => o.failure);
+  if (failed.length) console.log(`\n${failed.map((o) => `${o.phase}: ${o.failure === "void" ? "VOID (the ledger did not hold)" : "could not run"}`).join("\n")}`);
+  else console.log("\nThe ledger held in every phase: every accepted event reached each of its answering rules exactly once.");
+  return failed.length ? 1 : 0;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (err: unknown) => {
     console.error(`bench:delivery failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
