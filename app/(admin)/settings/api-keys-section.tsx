@@ -13,7 +13,7 @@ import { describedBy, Field, Input, inputClass } from "@/components/ui/field";
 import { apiKeyNameSchema, type ApiKeyNameInput } from "@/lib/api/key-schema";
 import { createApiKeyAction, revokeApiKeyAction } from "./api-key-actions";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 
 /** One row of `listApiKeys(prisma, organizationId)` (lib/api/keys.ts): never the key itself. */
 export interface ApiKeyListItem {
