@@ -36,6 +36,11 @@ describe("SimpleTable", () => {
     expect(html).not.toContain("<td");
   });
 
+  it("hides the table in a visually hidden box, not a scroll box, when it is for screen readers only", () => {
+    expect(render({ srOnly: true })).toMatch(/^<div class="sr-only"><table/);
+    expect(render({ className: "-mx-5" })).toMatch(/^<div class="relative overflow-x-auto -mx-5"><table/);
+  });
+
   it("keys rows by getRowId with the index, so repeated rows render", () => {
     const rows = [
       { id: "x", title: "Same", count: 1 },

@@ -32,16 +32,22 @@ export interface SimpleTableProps<Row> {
   empty?: React.ReactNode;
   /** Classes for the scroll box around the table (e.g. negative margins to reach a card's edges). */
   className?: string;
-  /** Rendered under the table, inside the scroll box's card edge. */
+  /** Rendered under the table, inside the scroll box. */
   footer?: React.ReactNode;
+  /**
+   * For screen readers only (e.g. a chart's numbers): the box around the table is visually hidden
+   * instead of scrolling (a table does not shrink to 1 px, and a scroll box without anything
+   * focusable in it cannot be scrolled from the keyboard).
+   */
+  srOnly?: boolean;
 }
 
-export function SimpleTable<Row>({ caption, columns, rows, getRowId, empty, className, footer }: SimpleTableProps<Row>) {
+export function SimpleTable<Row>({ caption, columns, rows, getRowId, empty, className, footer, srOnly }: SimpleTableProps<Row>) {
   if (rows.length === 0 && empty !== undefined) return <>{empty}</>;
   return (
     // relative: the scroll box is the containing block of absolutely placed content (sr-only
     // text), so a table wider than the screen scrolls here and never widens the page.
-    <div className={cn("relative overflow-x-auto", className)}>
+    <div className={srOnly ? "sr-only" : cn("relative overflow-x-auto", className)}>
       <table className={tableClass}>
         <caption className="sr-only">{caption}</caption>
         <thead className={headClass}>
