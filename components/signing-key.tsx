@@ -3,15 +3,18 @@
 import { Copy, Eye, EyeOff } from "lucide-react";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
-import { revealSigningKeyAction } from "@/app/(admin)/settings/actions";
 import { Button } from "@/components/ui/button";
+import type { ActionResult } from "@/lib/auth/action";
+
+/** Fetches the plain key (the settings page's revealSigningKeyAction, which checks the role again). */
+export type RevealSigningKey = () => Promise<ActionResult<{ key: string }>>;
 
 /**
- * The organization's webhook signing key, masked. Admins (canReveal) can reveal and copy it; the
- * plain key only reaches the browser through revealSigningKeyAction, which checks the role again.
- * The component does not know the role, so callers pass canReveal={user.role === "ADMIN"}.
+ * The organization's webhook signing key, masked. Given `reveal`, it offers Reveal and Copy: the
+ * plain key only reaches the browser through that action. The component does not know the role,
+ * so callers pass reveal={user.role === "ADMIN" ? revealSigningKeyAction : undefined}.
  */
-export function SigningKey({ masked, canReveal = false }: { masked: string; canReveal?: boolean }) {
+export function SigningKey({ masked, reveal }: { masked: string; reveal?: RevealSigningKey }) {
   const [plain, setPlain] = useState<string | null>(null);
   const [revealed, setRevealed] = useState(false);
   const [pending, startTransition] = useTransition();
@@ -26,7 +29,8 @@ export function SigningKey({ masked, canReveal = false }: { masked: string; canR
 
   async function fetchKey(): Promise<string | null> {
     if (plain) return plain;
-    const res = await revealSigningKeyAction();
+    if (!reveal) return null;
+    const res = await reveal();
     if (!res.ok) {
       toast.error(res.error);
       return null;
@@ -61,7 +65,7 @@ export function SigningKey({ masked, canReveal = false }: { masked: string; canR
       <code role="group" className="break-all rounded bg-slate-100 px-2 py-1 font-mono text-xs text-slate-800" aria-label="Webhook authentication key">
         {revealed && plain ? plain : masked}
       </code>
-      {canReveal && (
+      {reveal && (
         <>
           <Button variant="secondary" size="sm" onClick={toggle} disabled={pending} aria-pressed={revealed}>
             {revealed ? <EyeOff aria-hidden className="h-3.5 w-3.5" /> : <Eye aria-hidden className="h-3.5 w-3.5" />}

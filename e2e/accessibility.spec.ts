@@ -1,8 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { expect, signInAs, test } from "./fixtures";
-import { failOnceWithLongError, seedLongData, type LongData } from "./long-data";
-import { useReceiver } from "./receiver";
+import { expect, test } from "./fixtures";
+import { useLongData } from "./long-data";
 import { open } from "./rule-helpers";
 
 // axe-core on every main page, signed out and signed in as an admin, with real data on the page
@@ -13,17 +12,7 @@ import { open } from "./rule-helpers";
 // One axe run takes a few seconds on a busy machine; a form with four tabs is four runs.
 test.describe.configure({ timeout: 120_000 });
 
-const receiver = useReceiver(failOnceWithLongError);
-let data: LongData;
-
-test.beforeAll(async ({ browser }) => {
-  // Several page loads, two API calls and a delivery: more than one test's worth on a busy machine.
-  test.setTimeout(120_000);
-  const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
-  await signInAs(page, "acmeAdmin");
-  data = await seedLongData(page, receiver);
-  await page.close();
-});
+const { data } = useLongData();
 
 /** Runs axe on the page as it is now and fails with a readable list of what it found. */
 async function expectNoSeriousFindings(page: Page, what: string) {

@@ -1,7 +1,6 @@
 import type { Locator, Page } from "@playwright/test";
 import { ACCOUNTS, expect, signInAs, test } from "./fixtures";
-import { failOnceWithLongError, pageWidths, seedLongData, type LongData } from "./long-data";
-import { useReceiver } from "./receiver";
+import { pageWidths, useLongData } from "./long-data";
 import { open } from "./rule-helpers";
 
 // The screens at the sizes people use: a phone (390×844), a laptop (1280×800) and a desktop
@@ -14,17 +13,7 @@ import { open } from "./rule-helpers";
 // A test walks several pages; on a busy machine each load takes seconds.
 test.describe.configure({ timeout: 90_000 });
 
-const receiver = useReceiver(failOnceWithLongError);
-let data: LongData;
-
-test.beforeAll(async ({ browser }) => {
-  // Several page loads, two API calls and a delivery: more than one test's worth on a busy machine.
-  test.setTimeout(120_000);
-  const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
-  await signInAs(page, "acmeAdmin");
-  data = await seedLongData(page, receiver);
-  await page.close();
-});
+const { data, receiver } = useLongData();
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 800 };

@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { API_KEYS } from "./accounts";
-import { expect } from "./fixtures";
-import type { SpecReceiver } from "./receiver";
+import { expect, signInAs, test } from "./fixtures";
+import { useReceiver, type SpecReceiver } from "./receiver";
 import { enableWebhooks, uniqueTag } from "./rule-helpers";
 
 // Realistic long values for the layout and accessibility specs: a rule with a long title and a long
@@ -24,7 +24,7 @@ export interface LongData {
 }
 
 /** A receiver answer for the seeded rule: 400 with a long explanation the first time, then 200. */
-export function failOnceWithLongError(_hit: unknown, n: number) {
+function failOnceWithLongError(_hit: unknown, n: number) {
   return n === 1
     ? {
         status: 400,
@@ -34,7 +34,7 @@ export function failOnceWithLongError(_hit: unknown, n: number) {
     : { status: 200, headers: { "content-type": "application/json" }, body: '{"received":true}' };
 }
 
-export async function seedLongData(page: Page, receiver: SpecReceiver): Promise<LongData> {
+async function seedLongData(page: Page, receiver: SpecReceiver): Promise<LongData> {
   const tag = uniqueTag();
   const auth = { Authorization: `Bearer ${API_KEYS.acme}` };
   await enableWebhooks(page);
@@ -72,6 +72,25 @@ export async function seedLongData(page: Page, receiver: SpecReceiver): Promise<
     .poll(() => receiver.hits.length, { timeout: 20_000, message: "the receiver got the delivery (the e2e server needs ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8)" })
     .toBeGreaterThanOrEqual(1);
   return { tag, ruleId, ruleTitle, ruleUrl, leadId, leadEmail, leadName: `${firstName} ${lastName}` };
+}
+
+/**
+ * For a spec: a receiver that fails the seeded rule's first delivery, and the long data, seeded
+ * once per worker (beforeAll; a worker that restarts after a failure seeds its own). `data` is
+ * filled in before the first test runs.
+ */
+export function useLongData(): { data: LongData; receiver: SpecReceiver } {
+  const receiver = useReceiver(failOnceWithLongError);
+  const data = {} as LongData;
+  test.beforeAll(async ({ browser }) => {
+    // Several page loads, two API calls and a delivery: more than one test's worth on a busy machine.
+    test.setTimeout(120_000);
+    const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
+    await signInAs(page, "acmeAdmin");
+    Object.assign(data, await seedLongData(page, receiver));
+    await page.close();
+  });
+  return { data, receiver };
 }
 
 /** The document's scroll and visible widths: the page scrolls sideways when the first is larger (a table scrolling inside its card does not count). */

@@ -1,6 +1,5 @@
-import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { open, openRules, rulesTable, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { newRuleForm, openRules, ruleTab as tab, rulesTable, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The rule form runs the destination check the API does, on every URL field: a private, loopback
 // or metadata address (in any spelling) is refused under its own field when saving and when
@@ -8,18 +7,6 @@ import { open, openRules, rulesTable, saveRuleForm, uniqueTag } from "./rule-hel
 
 test.use({ account: "acmeAdmin" });
 test.describe.configure({ timeout: 90_000 });
-
-const tab = (form: Locator, name: string) => form.getByRole("tab", { name, exact: true });
-
-async function newRuleForm(page: Page, title: string, url: string) {
-  await open(page, "/rules/new");
-  const form = page.getByRole("form", { name: "Add Webhook Rule" });
-  await form.getByLabel("Title", { exact: true }).fill(title);
-  await form.getByLabel("URL", { exact: true }).fill(url);
-  // Nothing in the e2e suite emits it: this rule never adds deliveries to other specs' leads.
-  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: "Lead Converted" });
-  return form;
-}
 
 test("a metadata address written as IPv6 is refused under the URL field, and nothing is saved", async ({ page }) => {
   const tag = uniqueTag();

@@ -1,7 +1,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { expect, signInAs, test } from "./fixtures";
 import { useReceiver, type Hit } from "./receiver";
-import { open, ruleIdOf, saveRuleForm, UNTESTED_DIALOG, uniqueTag } from "./rule-helpers";
+import { newRuleForm, open, ruleIdOf, ruleTab as tab, saveRuleForm, UNTESTED_DIALOG, uniqueTag } from "./rule-helpers";
 
 // The rule form's endpoint tabs as an admin of Acme: Authentication (secrets never come back),
 // Request (custom mapping, form format, a condition, the live preview of the sample lead) and
@@ -13,18 +13,6 @@ test.use({ account: "acmeAdmin" });
 test.describe.configure({ timeout: 120_000 });
 
 const PREVIEW_BODY = "email_address=jane.oneil%40example.com&first_name=JANE&source=leadhooks&region=northeast";
-
-const tab = (form: Locator, name: string) => form.getByRole("tab", { name, exact: true });
-
-async function newRuleForm(page: Page, title: string, url = `https://hooks.example.com/e2e/${uniqueTag()}`) {
-  await open(page, "/rules/new");
-  const form = page.getByRole("form", { name: "Add Webhook Rule" });
-  await form.getByLabel("Title", { exact: true }).fill(title);
-  await form.getByLabel("URL", { exact: true }).fill(url);
-  // Nothing in the e2e suite emits it: this rule never adds deliveries to other specs' leads.
-  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: "Lead Converted" });
-  return form;
-}
 
 async function addMapping(form: Locator, n: number, target: string, source: { field?: string; custom?: string; static?: string }) {
   await form.getByRole("button", { name: "Add mapping" }).click();

@@ -65,14 +65,26 @@ export interface NewRule {
   creationRules?: CreationRulesChoice;
 }
 
-/** Fills and saves the Add Webhook Rule form; returns the new rule's id (from its Edit link). */
-export async function createRule(page: Page, rule: NewRule): Promise<string> {
+/** A tab of the rule form, by its exact name ("Authentication", "Request"…). */
+export const ruleTab = (form: Locator, name: string) => form.getByRole("tab", { name, exact: true });
+
+/**
+ * Opens the Add Webhook Rule form with its title, URL and trigger filled in; returns the form.
+ * The trigger defaults to "Lead Converted" (see NewRule.trigger).
+ */
+export async function newRuleForm(page: Page, title: string, url = `https://hooks.example.com/e2e/${uniqueTag()}`, trigger = "Lead Converted"): Promise<Locator> {
   await open(page, "/rules/new");
   const form = page.getByRole("form", { name: "Add Webhook Rule" });
-  await form.getByLabel("Title", { exact: true }).fill(rule.title);
+  await form.getByLabel("Title", { exact: true }).fill(title);
+  await form.getByLabel("URL", { exact: true }).fill(url);
+  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: trigger });
+  return form;
+}
+
+/** Fills and saves the Add Webhook Rule form; returns the new rule's id (from its Edit link). */
+export async function createRule(page: Page, rule: NewRule): Promise<string> {
+  const form = await newRuleForm(page, rule.title, rule.url, rule.trigger);
   if (rule.enabled === false) await form.getByLabel("Enabled", { exact: true }).selectOption({ label: "No" });
-  await form.getByLabel("URL", { exact: true }).fill(rule.url ?? `https://hooks.example.com/e2e/${uniqueTag()}`);
-  await form.getByLabel("Trigger", { exact: true }).selectOption({ label: rule.trigger ?? "Lead Converted" });
   const c = rule.creationRules;
   if (c?.status) await form.getByLabel("Associated lead status").selectOption({ label: c.status });
   if (c?.substatus) await form.getByLabel("Substatus", { exact: true }).selectOption({ label: c.substatus });

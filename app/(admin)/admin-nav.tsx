@@ -5,7 +5,7 @@ import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { NotificationsBadge } from "@/components/notifications-badge";
+import { NotificationsBadge } from "./notifications-badge";
 import { cn } from "@/components/ui/cn";
 
 export const NAV_ITEMS = [

@@ -5,6 +5,7 @@ import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import { useMemo } from "react";
 import { cn } from "@/components/ui/cn";
 import { DataTableFilter, DataTablePagination, useTableNavigation } from "./data-table-controls";
+import { bodyClass, cellClass, headClass, headerCellClass, rowClass, tableClass } from "./table-classes";
 import type { SortDir } from "@/lib/core/list-params";
 
 // The one table every list uses. Processing is server-owned: sort, filter and page live in the
@@ -94,8 +95,8 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
         {total === 0 ? (
           noMatchState
         ) : (
-          <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={label}>
-            <thead className="bg-slate-50">
+          <table className={tableClass} aria-label={label}>
+            <thead className={headClass}>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
                   {group.headers.map((header) => {
@@ -108,7 +109,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         key={header.id}
                         scope="col"
                         aria-sort={canSort ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
-                        className={cn("px-2.5 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 first:pl-4 last:pr-4", className)}
+                        className={cn(headerCellClass, className)}
                       >
                         {header.isPlaceholder ? null : canSort ? (
                           <button
@@ -128,11 +129,11 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                 </tr>
               ))}
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className={bodyClass}>
               {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} className="align-top hover:bg-slate-50/60">
+                <tr key={row.id} className={rowClass}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className={cn("px-2.5 py-3 text-slate-700 first:pl-4 last:pr-4", cell.column.columnDef.meta?.className)}>
+                    <td key={cell.id} className={cn(cellClass, cell.column.columnDef.meta?.className)}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

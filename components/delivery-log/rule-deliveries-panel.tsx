@@ -1,13 +1,12 @@
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
-import { db } from "@/lib/db";
-import { RECENT_LIMIT, ruleDeliveryStats, STATS_WINDOW_DAYS } from "@/lib/delivery/log/queries";
+import { RECENT_LIMIT, STATS_WINDOW_DAYS, type RuleDeliveryStats } from "@/lib/delivery/log/queries";
 import { DeliveryStateBadge, statusCodeText } from "./delivery-state-badge";
 import { formatUtc } from "@/lib/core/format";
 
 // A rule's delivery health, for the rule's page: success rate and counts of the past week, and
-// its latest deliveries. A server component: it reads the database itself, scoped to the
-// organization it is given (the caller passes the session's organization).
+// its latest deliveries. The page reads them (ruleDeliveryStats, scoped to the session's
+// organization) and hands them over.
 
 const STATES = [
   ["SUCCEEDED", "Succeeded"],
@@ -21,8 +20,8 @@ function percent(rate: number | null): string {
   return `${Math.round(rate * 1000) / 10}%`;
 }
 
-export async function RuleDeliveriesPanel({ organizationId, ruleId }: { organizationId: string; ruleId: string }) {
-  const { counts, successRate, recent } = await ruleDeliveryStats(await db(), organizationId, ruleId);
+export function RuleDeliveriesPanel({ ruleId, stats }: { ruleId: string; stats: RuleDeliveryStats }) {
+  const { counts, successRate, recent } = stats;
   const viewAll = `/deliveries?ruleId=${encodeURIComponent(ruleId)}`;
   return (
     <Card

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { fieldErrorsOf } from "@/lib/core/field-errors";
 import { unstorableTextReason, unstorableValues } from "@/lib/core/storable";
 import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "./json-numbers";
 import { apiRateLimiter } from "./rate-limit";
@@ -27,12 +28,6 @@ export class ApiError extends Error {
 
 export function errorResponse(err: ApiError): Response {
   return Response.json({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } }, { status: err.status, headers: err.headers });
-}
-
-export function fieldsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const i of error.issues) (out[i.path.join(".") || "_body"] ??= []).push(i.message);
-  return out;
 }
 
 /** The raw body, refused with 413 over 1 MB (by its declared length before reading, and after). */
@@ -75,7 +70,7 @@ export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output
   const unkeepable = unkeepableFields(raw, data);
   if (unkeepable) throw new ApiError(422, "validation_failed", "Some fields hold values that cannot be kept as sent.", unkeepable);
   const parsed = schema.safeParse(data);
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldsOf(parsed.error));
+  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are invalid.", fieldErrorsOf(parsed.error.issues, "_body"));
   return parsed.data;
 }
 
@@ -83,7 +78,7 @@ export function parseBody<S extends z.ZodType>(raw: string, schema: S): z.output
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   const params = new URL(req.url).searchParams;
   const parsed = schema.safeParse(Object.fromEntries(params));
-  if (!parsed.success) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fieldsOf(parsed.error));
+  if (!parsed.success) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fieldErrorsOf(parsed.error.issues, "_body"));
   return parsed.data;
 }
 

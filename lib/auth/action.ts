@@ -3,10 +3,11 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/core/errors";
+import { fieldErrorsOf, type FieldErrors } from "@/lib/core/field-errors";
 import { unstorableValues } from "@/lib/core/storable";
 import { getSessionUser, type SessionUser } from "./session";
 
-export type FieldErrors = Record<string, string[]>;
+export type { FieldErrors };
 
 export type ActionResult<T = null> =
   | { ok: true; data: T; message?: string }
@@ -18,16 +19,6 @@ export interface ActionContext {
   prisma: PrismaClient;
 }
 
-/** Turns a zod error into { "field.path": [messages] } for the form. */
-export function fieldErrorsOf(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "_form";
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
-
 /**
  * Field errors for input the database cannot hold (NUL, lone surrogates, dates outside
  * 0001–9999), wherever it sits in the input; null when there is none. Checked before any schema,
@@ -35,10 +26,7 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
  */
 export function unstorableFieldErrors(input: unknown): FieldErrors | null {
   const found = unstorableValues(input);
-  if (!found.length) return null;
-  const out: FieldErrors = {};
-  for (const u of found) (out[u.path.join(".") || "_form"] ??= []).push(u.message);
-  return out;
+  return found.length ? fieldErrorsOf(found, "_form") : null;
 }
 
 export function failure(err: unknown): Extract<ActionResult, { ok: false }> {
@@ -69,7 +57,7 @@ export function authedAction<S extends z.ZodType, T>(
       if (unstorable) return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: unstorable };
       const parsed = options.schema.safeParse(input);
       if (!parsed.success) {
-        return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+        return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error.issues, "_form") };
       }
       const prisma = await db();
       const data = await handler(parsed.data, { user, organizationId: user.organizationId, prisma });

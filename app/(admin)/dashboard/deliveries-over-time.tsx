@@ -1,3 +1,4 @@
+import { SimpleTable, type SimpleColumn } from "@/components/data-table";
 import { Card } from "@/components/ui/card";
 import { bucketTitle, plural } from "@/lib/dashboard/format";
 import type { DashboardWindow } from "@/lib/dashboard/range";
@@ -23,37 +24,18 @@ export function DeliveriesOverTime({ window, series, totals }: { window: Dashboa
   return (
     <Card title="Deliveries over time" description={`Per ${window.unit}, ${window.label}, by outcome (UTC).`}>
       <DeliveriesChart points={series} unit={window.unit} outcomes={outcomes} summary={chartSummary(window, totals, outcomes)} />
-      {/* The chart's numbers for screen readers; buckets without deliveries are left out. The
-          wrapper is what hides it: a table does not shrink to sr-only's 1 px and would widen the page. */}
-      <div className="sr-only">
-        <table>
-          <caption>
-            Deliveries per {window.unit}, {window.label} ({per.toLowerCase()}s without deliveries are left out)
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">{per}</th>
-              {outcomes.map((o) => (
-                <th key={o} scope="col">
-                  {OUTCOME_STYLE[o].label}
-                </th>
-              ))}
-              <th scope="col">Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {busy.map((p) => (
-              <tr key={p.start}>
-                <th scope="row">{bucketTitle(p.start, window.unit)}</th>
-                {outcomes.map((o) => (
-                  <td key={o}>{p[o]}</td>
-                ))}
-                <td>{p.total}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* The chart's numbers for screen readers; buckets without deliveries are left out. */}
+      <SimpleTable
+        srOnly
+        caption={`Deliveries per ${window.unit}, ${window.label} (${per.toLowerCase()}s without deliveries are left out)`}
+        columns={[
+          { header: per, rowHeader: true, cell: (p) => bucketTitle(p.start, window.unit) },
+          ...outcomes.map((o): SimpleColumn<SeriesPoint> => ({ header: OUTCOME_STYLE[o].label, cell: (p) => p[o] })),
+          { header: "Total", cell: (p) => p.total },
+        ]}
+        rows={busy}
+        getRowId={(p) => p.start}
+      />
       {totals.deliveries === 0 && <p className="mt-2 text-center text-sm text-slate-500">No deliveries in the {window.label}.</p>}
     </Card>
   );

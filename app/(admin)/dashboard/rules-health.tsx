@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { formatUtc } from "@/lib/core/format";
+import { SimpleTable, type SimpleColumn } from "@/components/data-table";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
@@ -8,8 +9,8 @@ import { isAutoDisabled, isFailing, type RuleHealth } from "@/lib/dashboard/rule
 import { OUTCOMES } from "@/lib/dashboard/series";
 import { OUTCOME_STYLE } from "./outcome-style";
 
-// Per-rule health, failing rules first. A plain table rather than the shared DataTable: this one
-// is a fixed, ranked summary with no filter, sort or paging to put in the URL.
+// Per-rule health, failing rules first: a SimpleTable, as this is a fixed, ranked summary with no
+// filter, sort or paging to put in the URL.
 
 export const RULES_SHOWN = 20;
 
@@ -38,69 +39,71 @@ function RuleStatus({ rule }: { rule: RuleHealth }) {
   return null;
 }
 
-const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
 const num = "text-right tabular-nums";
+
+const COLUMNS: SimpleColumn<RuleHealth>[] = [
+  {
+    header: "Rule",
+    rowHeader: true,
+    cell: (rule) => (
+      <>
+        <div className="flex flex-wrap items-center gap-2">
+          <Link href={`/rules/${encodeURIComponent(rule.id)}`} className="font-medium text-brand-700 hover:underline">
+            {rule.title}
+          </Link>
+          <RuleStatus rule={rule} />
+        </div>
+        {isAutoDisabled(rule) && <p className="mt-0.5 text-xs text-red-700">{rule.disabledReason}</p>}
+      </>
+    ),
+  },
+  {
+    header: "Deliveries",
+    className: num,
+    cell: (rule) => (
+      <span className="flex flex-col items-end">
+        <span>
+          {rule.deliveries}
+          {rule.deliveries > 0 && <span className="sr-only"> ({outcomeText(rule)})</span>}
+        </span>
+        <span title={outcomeText(rule)}>
+          <OutcomeBar rule={rule} />
+        </span>
+      </span>
+    ),
+  },
+  {
+    header: "Success rate",
+    className: num,
+    cell: (rule) => <span className={cn(rule.successRate !== null && rule.successRate < 0.95 && "font-medium text-red-700")}>{formatRate(rule.successRate)}</span>,
+  },
+  { header: "p50", className: num, cell: (rule) => formatMs(rule.p50Ms) },
+  { header: "p95", className: num, cell: (rule) => formatMs(rule.p95Ms) },
+  { header: "Last failure", cell: (rule) => (rule.lastFailureAt ? <time dateTime={rule.lastFailureAt.toISOString()}>{formatUtc(rule.lastFailureAt)}</time> : "—") },
+];
 
 export function RulesHealth({ rules, label }: { rules: RuleHealth[]; label: string }) {
   const shown = rules.slice(0, RULES_SHOWN);
   return (
     <Card title="Rules" description={`Deliveries, success rate and response time per rule, ${label}; failing rules first.`}>
-      {shown.length === 0 ? (
-        <p className="text-sm text-slate-500">No rule had deliveries in the {label}.</p>
-      ) : (
-        <div className="relative -mx-5 -my-4 overflow-x-auto">
-          <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label="Rule health">
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={th}>Rule</th>
-                <th scope="col" className={cn(th, "text-right")}>Deliveries</th>
-                <th scope="col" className={cn(th, "text-right")}>Success rate</th>
-                <th scope="col" className={cn(th, "text-right")}>p50</th>
-                <th scope="col" className={cn(th, "text-right")}>p95</th>
-                <th scope="col" className={th}>Last failure</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {shown.map((rule) => (
-                <tr key={rule.id} className="align-top">
-                  <th scope="row" className="px-4 py-3 text-left font-normal">
-                    <div className="flex flex-wrap items-center gap-2">
-                      <Link href={`/rules/${encodeURIComponent(rule.id)}`} className="font-medium text-brand-700 hover:underline">
-                        {rule.title}
-                      </Link>
-                      <RuleStatus rule={rule} />
-                    </div>
-                    {isAutoDisabled(rule) && <p className="mt-0.5 text-xs text-red-700">{rule.disabledReason}</p>}
-                  </th>
-                  <td className={cn("px-4 py-3", num)}>
-                    <span className="flex flex-col items-end">
-                      <span>
-                        {rule.deliveries}
-                        {rule.deliveries > 0 && <span className="sr-only"> ({outcomeText(rule)})</span>}
-                      </span>
-                      <span title={outcomeText(rule)}>
-                        <OutcomeBar rule={rule} />
-                      </span>
-                    </span>
-                  </td>
-                  <td className={cn("px-4 py-3", num, rule.successRate !== null && rule.successRate < 0.95 && "font-medium text-red-700")}>{formatRate(rule.successRate)}</td>
-                  <td className={cn("px-4 py-3", num)}>{formatMs(rule.p50Ms)}</td>
-                  <td className={cn("px-4 py-3", num)}>{formatMs(rule.p95Ms)}</td>
-                  <td className="px-4 py-3 text-slate-600">{rule.lastFailureAt ? <time dateTime={rule.lastFailureAt.toISOString()}>{formatUtc(rule.lastFailureAt)}</time> : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {rules.length > shown.length && (
+      <SimpleTable
+        caption="Rule health"
+        columns={COLUMNS}
+        rows={shown}
+        getRowId={(rule) => rule.id}
+        empty={<p className="text-sm text-slate-500">No rule had deliveries in the {label}.</p>}
+        className="-mx-5 -my-4"
+        footer={
+          rules.length > shown.length && (
             <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">
               Showing the {shown.length} rules that need attention first, of {rules.length}.{" "}
               <Link href="/rules" className="font-medium text-brand-700 hover:underline">
                 All rules
               </Link>
             </p>
-          )}
-        </div>
-      )}
+          )
+        }
+      />
     </Card>
   );
 }

@@ -9,9 +9,11 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
+import { onlyFields, setServerErrors } from "@/components/ui/form-errors";
 import { replayFormSchema, type ReplayFormInput } from "@/lib/delivery/log/replay-form";
 import { replayDeliveriesAction } from "./replay-actions";
 
+const REPLAY_FIELDS = onlyFields<ReplayFormInput>(["ruleId", "from", "to", "includeSucceeded"]);
 const deliveries = (n: number) => `${n} ${n === 1 ? "delivery" : "deliveries"}`;
 /** "YYYY-MM-DDTHH:mm" in UTC, what a datetime-local input holds (the log reads times as UTC). */
 const utcInput = (d: Date) => d.toISOString().slice(0, 16);
@@ -40,7 +42,7 @@ export function ReplayForm({ rules, defaultRuleId }: { rules: { id: string; titl
   const submit = handleSubmit(async (values) => {
     const res = await replayDeliveriesAction(values);
     if (!res.ok) {
-      for (const [field, messages] of Object.entries(res.fieldErrors ?? {})) setFieldError(field as keyof ReplayFormInput, { message: messages[0] });
+      setServerErrors(res.fieldErrors, setFieldError, REPLAY_FIELDS);
       setError(res.error);
       return;
     }

@@ -3,7 +3,8 @@
 import { Plus, Trash2 } from "lucide-react";
 import { useFieldArray, useFormContext, useWatch } from "react-hook-form";
 import { Button } from "@/components/ui/button";
-import { describedBy, Field, Input, Select, inputClass } from "@/components/ui/field";
+import { describedBy, inputClass } from "@/components/ui/field";
+import { SelectField, TextField as KitTextField } from "@/components/ui/form-fields";
 import { MAX_CUSTOM_FIELDS, type LeadFormOutput, type LeadFormValues } from "@/lib/leads/form-values";
 import type { ReferenceLists, ReferenceOption } from "@/lib/reference/queries";
 
@@ -16,17 +17,11 @@ export function useLeadForm() {
   return useFormContext<LeadFormValues, unknown, LeadFormOutput>();
 }
 
-const fieldId = (name: string) => `lead-${name}`;
+const ID_PREFIX = "lead";
+const fieldId = (name: string) => `${ID_PREFIX}-${name}`;
 
 export function TextField({ name, label, type = "text", hint, autoComplete = "off" }: { name: TextFieldName; label: string; type?: string; hint?: string; autoComplete?: string }) {
-  const { register, formState } = useLeadForm();
-  const id = fieldId(name);
-  const error = formState.errors[name]?.message;
-  return (
-    <Field label={label} htmlFor={id} hint={hint} error={error}>
-      <Input id={id} type={type} autoComplete={autoComplete} aria-invalid={!!error} aria-describedby={describedBy(id, error, !!hint)} {...register(name)} />
-    </Field>
-  );
+  return <KitTextField<LeadFormValues> name={name} label={label} idPrefix={ID_PREFIX} type={type} hint={hint} autoComplete={autoComplete} />;
 }
 
 /**
@@ -34,24 +29,11 @@ export function TextField({ name, label, type = "text", hint, autoComplete = "of
  * Settings) stays selectable, marked, so opening the form does not silently change the lead.
  */
 export function ReferenceSelect({ name, label, options, onChange }: { name: TextFieldName; label: string; options: ReferenceOption[]; onChange?: () => void }) {
-  const { register, formState, control } = useLeadForm();
+  const { control } = useLeadForm();
   const current = useWatch({ control, name }) ?? "";
-  const id = fieldId(name);
-  const error = formState.errors[name]?.message;
   const known = options.some((o) => o.name === current);
-  return (
-    <Field label={label} htmlFor={id} error={error}>
-      <Select id={id} aria-invalid={!!error} aria-describedby={describedBy(id, error)} {...register(name, { onChange })}>
-        <option value="">—</option>
-        {!known && current && <option value={current}>{current} (not in list)</option>}
-        {options.map((o) => (
-          <option key={o.id} value={o.name}>
-            {o.name}
-          </option>
-        ))}
-      </Select>
-    </Field>
-  );
+  const choices = [{ value: "", label: "—" }, ...(!known && current ? [{ value: current, label: `${current} (not in list)` }] : []), ...options.map((o) => ({ value: o.name, label: o.name }))];
+  return <SelectField<LeadFormValues> name={name} label={label} idPrefix={ID_PREFIX} options={choices} registerOptions={{ onChange }} />;
 }
 
 export function ReferenceFields({ references }: { references: ReferenceLists }) {

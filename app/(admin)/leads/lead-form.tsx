@@ -7,6 +7,7 @@ import { useMemo, useState } from "react";
 import { FormProvider, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
+import { setServerErrors } from "@/components/ui/form-errors";
 import type { FieldErrors } from "@/lib/auth/action";
 import { LEAD_FORM_FIELDS, leadFormSchema, type LeadFormField, type LeadFormOutput, type LeadFormValues } from "@/lib/leads/form-values";
 import type { ReferenceLists } from "@/lib/reference/queries";
@@ -54,12 +55,7 @@ export function LeadForm({ leadId, defaultValues, originalCustomFields = NO_CUST
   const backHref = leadId ? `/leads/${encodeURIComponent(leadId)}` : "/leads";
 
   function showErrors(error: string, fieldErrors: FieldErrors | undefined) {
-    const unmapped: string[] = [];
-    for (const [key, messages] of Object.entries(fieldErrors ?? {})) {
-      const field = formFieldOf(key);
-      if (field && messages[0]) setError(field, { type: "server", message: messages[0] }, { shouldFocus: true });
-      else unmapped.push(...messages);
-    }
+    const { unplaced: unmapped } = setServerErrors(fieldErrors, setError, formFieldOf, { shouldFocus: true });
     const message = unmapped.length ? unmapped.join(" ") : error;
     setFormError(message);
     toast.error(message);

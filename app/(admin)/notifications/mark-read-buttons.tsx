@@ -4,7 +4,7 @@ import { CheckCheck } from "lucide-react";
 import { useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { NOTIFICATIONS_CHANGED } from "@/components/notifications-badge";
+import { NOTIFICATIONS_CHANGED } from "../notifications-badge";
 import { markAllNotificationsReadAction, markNotificationReadAction } from "./actions";
 
 // After a change the badge in the navigation re-reads its count (it listens for this event).

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { patchSearchParams, type RawSearchParams } from "@/lib/core/list-params";
 import { SigningKey } from "@/components/signing-key";
+import { revealSigningKeyAction } from "../settings/actions";
 import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
@@ -69,7 +70,7 @@ export default async function RulesPage({ searchParams }: { searchParams: Promis
         footer={
           <div className="flex flex-col items-end gap-1.5 text-right">
             <span className="text-xs font-medium text-slate-500">Webhook authentication key</span>
-            <SigningKey masked={maskedKey} canReveal={canEdit} />
+            <SigningKey masked={maskedKey} reveal={canEdit ? revealSigningKeyAction : undefined} />
           </div>
         }
       />

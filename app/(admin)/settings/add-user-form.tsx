@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
 import { addUserSchema, type AddUserInput } from "@/lib/orgs/settings-schema";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 import { addUserAction } from "./user-actions";
 
 const EMPTY: AddUserInput = { email: "", name: "", password: "", role: "VIEWER" };

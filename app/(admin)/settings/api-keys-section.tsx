@@ -6,6 +6,7 @@ import { useRef, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { formatUtc } from "@/lib/core/format";
+import { SimpleTable, type SimpleColumn } from "@/components/data-table";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -13,7 +14,7 @@ import { describedBy, Field, Input, inputClass } from "@/components/ui/field";
 import { apiKeyNameSchema, type ApiKeyNameInput } from "@/lib/api/key-schema";
 import { createApiKeyAction, revokeApiKeyAction } from "./api-key-actions";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 
 /** One row of `listApiKeys(prisma, organizationId)` (lib/api/keys.ts): never the key itself. */
 export interface ApiKeyListItem {
@@ -37,34 +38,14 @@ export function ApiKeysSection({ keys, isAdmin }: ApiKeysSectionProps) {
   return (
     <Card title="API keys" description="Keys for the REST API (Authorization: Bearer lhk_…). A key acts for this organization only.">
       <div className="space-y-4">
-        {keys.length === 0 ? (
-          <p className="text-sm text-slate-500">No API keys yet.</p>
-        ) : (
-          <div className="relative overflow-x-auto">
-            <table className="min-w-full text-left text-sm">
-              <caption className="sr-only">API keys of the organization</caption>
-              <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-4">Name</th>
-                  <th scope="col" className="py-2 pr-4">Key</th>
-                  <th scope="col" className="py-2 pr-4">Created</th>
-                  <th scope="col" className="py-2 pr-4">Last used</th>
-                  <th scope="col" className="py-2 pr-4">Status</th>
-                  {isAdmin && (
-                    <th scope="col" className="py-2 text-right">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {keys.map((k) => (
-                  <ApiKeyRow key={k.id} apiKey={k} isAdmin={isAdmin} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <SimpleTable
+          caption="API keys of the organization"
+          columns={isAdmin ? [...COLUMNS, ACTIONS] : COLUMNS}
+          rows={keys}
+          getRowId={(k) => k.id}
+          empty={<p className="text-sm text-slate-500">No API keys yet.</p>}
+          className="-mx-5 -mt-4"
+        />
         {created && <NewKeyPanel name={created.name} plainKey={created.key} onDone={() => setCreated(null)} />}
         {isAdmin && <CreateApiKeyForm onCreated={setCreated} />}
       </div>
@@ -72,11 +53,23 @@ export function ApiKeysSection({ keys, isAdmin }: ApiKeysSectionProps) {
   );
 }
 
-function ApiKeyRow({ apiKey, isAdmin }: { apiKey: ApiKeyListItem; isAdmin: boolean }) {
+/** Revoked keys read dimmed. */
+const dim = (k: ApiKeyListItem) => (k.revokedAt !== null ? "text-slate-500" : undefined);
+
+const COLUMNS: SimpleColumn<ApiKeyListItem>[] = [
+  { header: "Name", cell: (k) => <span className="font-medium text-slate-900">{k.name}</span> },
+  { header: "Key", className: "font-mono text-xs", cell: (k) => <span className={dim(k)}>{k.prefix}…</span> },
+  { header: "Created", className: "text-xs whitespace-nowrap", cell: (k) => <span className={dim(k)}>{formatUtc(k.createdAt)}</span> },
+  { header: "Last used", className: "text-xs whitespace-nowrap", cell: (k) => <span className={dim(k)}>{k.lastUsedAt ? formatUtc(k.lastUsedAt) : "Never"}</span> },
+  { header: "Status", cell: (k) => (k.revokedAt !== null ? <Badge tone="gray">Revoked</Badge> : <Badge tone="green">Active</Badge>) },
+];
+
+const ACTIONS: SimpleColumn<ApiKeyListItem> = { header: "Actions", headerHidden: true, className: "text-right whitespace-nowrap", cell: (k) => (k.revokedAt === null ? <RevokeApiKey apiKey={k} /> : null) };
+
+function RevokeApiKey({ apiKey }: { apiKey: ApiKeyListItem }) {
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
-  const revoked = apiKey.revokedAt !== null;
 
   function revoke() {
     startTransition(async () => {
@@ -88,44 +81,31 @@ function ApiKeyRow({ apiKey, isAdmin }: { apiKey: ApiKeyListItem; isAdmin: boole
   }
 
   return (
-    <tr className={revoked ? "text-slate-500" : undefined}>
-      <td className="py-2 pr-4 font-medium text-slate-900">{apiKey.name}</td>
-      <td className="py-2 pr-4 font-mono text-xs">{apiKey.prefix}…</td>
-      <td className="py-2 pr-4 text-xs whitespace-nowrap">{formatUtc(apiKey.createdAt)}</td>
-      <td className="py-2 pr-4 text-xs whitespace-nowrap">{apiKey.lastUsedAt ? formatUtc(apiKey.lastUsedAt) : "Never"}</td>
-      <td className="py-2 pr-4">{revoked ? <Badge tone="gray">Revoked</Badge> : <Badge tone="green">Active</Badge>}</td>
-      {isAdmin && (
-        <td className="py-2 text-right whitespace-nowrap">
-          {!revoked && (
-            <>
-              <Button
-                variant="ghost"
-                size="sm"
-                className="text-red-600 hover:bg-red-50 hover:text-red-700"
-                onClick={() => {
-                  setError(null);
-                  setConfirm(true);
-                }}
-              >
-                Revoke<span className="sr-only"> {apiKey.name}</span>
-              </Button>
-              <ConfirmDialog
-                open={confirm}
-                title={`Revoke “${apiKey.name}”?`}
-                confirmLabel="Revoke key"
-                pendingLabel="Revoking…"
-                pending={pending}
-                error={error}
-                onConfirm={revoke}
-                onCancel={() => setConfirm(false)}
-              >
-                <p>Requests that use this key will be refused from now on. This cannot be undone; create a new key if the system still needs access.</p>
-              </ConfirmDialog>
-            </>
-          )}
-        </td>
-      )}
-    </tr>
+    <>
+      <Button
+        variant="ghost"
+        size="sm"
+        className="text-red-600 hover:bg-red-50 hover:text-red-700"
+        onClick={() => {
+          setError(null);
+          setConfirm(true);
+        }}
+      >
+        Revoke<span className="sr-only"> {apiKey.name}</span>
+      </Button>
+      <ConfirmDialog
+        open={confirm}
+        title={`Revoke “${apiKey.name}”?`}
+        confirmLabel="Revoke key"
+        pendingLabel="Revoking…"
+        pending={pending}
+        error={error}
+        onConfirm={revoke}
+        onCancel={() => setConfirm(false)}
+      >
+        <p>Requests that use this key will be refused from now on. This cannot be undone; create a new key if the system still needs access.</p>
+      </ConfirmDialog>
+    </>
   );
 }
 

@@ -8,7 +8,7 @@ import { Card } from "@/components/ui/card";
 import { describedBy, Field, Input } from "@/components/ui/field";
 import { warningPoints } from "@/lib/notifications/content";
 import { autoDisableSchema, type AutoDisableInput } from "@/lib/orgs/settings-schema";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 import { updateAutoDisableAction } from "./auto-disable-actions";
 
 export function AutoDisableForm({ threshold, canEdit }: { threshold: number; canEdit: boolean }) {

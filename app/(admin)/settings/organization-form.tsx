@@ -5,6 +5,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { applyResult } from "@/components/ui/form-errors";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
 import { organizationSchema, type OrganizationInput } from "@/lib/orgs/settings-schema";
 import { updateOrganizationAction } from "./actions";
@@ -20,12 +21,7 @@ export function OrganizationForm({ name, webhooksEnabled, canEdit }: { name: str
 
   const onSubmit = handleSubmit(async (values) => {
     const res = await updateOrganizationAction(values);
-    if (!res.ok) {
-      for (const [field, messages] of Object.entries(res.fieldErrors ?? {})) setError(field as keyof OrganizationInput, { message: messages[0] });
-      toast.error(res.error);
-      return;
-    }
-    toast.success("Settings saved");
+    if (applyResult(res, setError, ["name", "webhooksEnabled"])) toast.success("Settings saved");
   });
 
   return (

@@ -11,7 +11,7 @@ import type { ReferenceOption } from "@/lib/reference/queries";
 import { renameReferenceItemSchema, type RenameReferenceItemInput } from "@/lib/orgs/settings-schema";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { deleteReferenceItemAction, moveReferenceItemAction, renameReferenceItemAction } from "./reference-actions";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 
 /** One item of a reference list: its name and, for admins, rename / move / delete. */
 export function ReferenceItemRow({

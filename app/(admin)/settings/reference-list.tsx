@@ -10,7 +10,7 @@ import type { ReferenceOption } from "@/lib/reference/queries";
 import { addReferenceItemSchema, type AddReferenceItemInput, type ReferenceKindInput } from "@/lib/orgs/settings-schema";
 import { ReferenceItemRow } from "./reference-item-row";
 import { addReferenceItemAction } from "./reference-actions";
-import { applyResult } from "./action-feedback";
+import { applyResult } from "@/components/ui/form-errors";
 
 /** One editable list (a kind, or the substatuses of one status). */
 export function ReferenceList<T extends ReferenceOption>({

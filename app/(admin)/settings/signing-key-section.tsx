@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { SigningKey } from "@/components/signing-key";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { rotateSigningKeyAction } from "./actions";
+import { revealSigningKeyAction, rotateSigningKeyAction } from "./actions";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
 // A fixed time zone keeps the server-rendered and hydrated text identical.
@@ -40,7 +40,7 @@ export function SigningKeySection({ masked, previousExpiresAt, canEdit }: { mask
       <div className="space-y-3">
         <p className="text-sm font-medium text-slate-700">Webhook authentication key</p>
         <div className="flex flex-wrap items-center justify-between gap-3">
-          <SigningKey masked={masked} canReveal={canEdit} />
+          <SigningKey masked={masked} reveal={canEdit ? revealSigningKeyAction : undefined} />
           {canEdit && (
             <Button
               variant="secondary"

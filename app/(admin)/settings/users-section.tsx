@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
+import { SimpleTable, type SimpleColumn } from "@/components/data-table";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,39 +11,40 @@ import { AddUserForm } from "./add-user-form";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { changeUserRoleAction, removeUserAction } from "./user-actions";
 
+interface UserRow {
+  user: OrganizationUser;
+  isSelf: boolean;
+}
+
+const COLUMNS: SimpleColumn<UserRow>[] = [
+  {
+    header: "Email",
+    cell: ({ user, isSelf }) => (
+      <>
+        <span className="text-slate-900">{user.email}</span>
+        {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
+      </>
+    ),
+  },
+  { header: "Name", cell: ({ user }) => user.name || <span className="text-slate-500">—</span> },
+  { header: "Role", cell: ({ user }) => <Badge tone={user.role === "ADMIN" ? "blue" : "gray"}>{user.role === "ADMIN" ? "Admin" : "Viewer"}</Badge> },
+];
+
+const ACTIONS: SimpleColumn<UserRow> = { header: "Actions", headerHidden: true, className: "text-right whitespace-nowrap", cell: (row) => <UserActions {...row} /> };
+
 export function UsersSection({ users, currentUserId, canEdit }: { users: OrganizationUser[]; currentUserId: string; canEdit: boolean }) {
+  const rows = users.map((user) => ({ user, isSelf: user.id === currentUserId }));
   return (
     <Card title="Users" description="Admins manage rules and settings; viewers can see everything but change nothing.">
       <div className="space-y-4">
-        <div className="relative overflow-x-auto">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">Users of the organization</caption>
-            <thead className="border-b border-slate-200 text-xs font-medium uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4">Email</th>
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Role</th>
-                {canEdit && (
-                  <th scope="col" className="py-2 text-right">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {users.map((user) => (
-                <UserRow key={user.id} user={user} isSelf={user.id === currentUserId} canEdit={canEdit} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SimpleTable caption="Users of the organization" columns={canEdit ? [...COLUMNS, ACTIONS] : COLUMNS} rows={rows} getRowId={({ user }) => user.id} className="-mx-5 -mt-4" />
         {canEdit && <AddUserForm />}
       </div>
     </Card>
   );
 }
 
-function UserRow({ user, isSelf, canEdit }: { user: OrganizationUser; isSelf: boolean; canEdit: boolean }) {
+function UserActions({ user, isSelf }: UserRow) {
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [removeError, setRemoveError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -66,49 +68,37 @@ function UserRow({ user, isSelf, canEdit }: { user: OrganizationUser; isSelf: bo
   }
 
   return (
-    <tr>
-      <td className="py-2 pr-4 text-slate-900">
-        {user.email}
-        {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
-      </td>
-      <td className="py-2 pr-4 text-slate-700">{user.name || <span className="text-slate-500">—</span>}</td>
-      <td className="py-2 pr-4">
-        <Badge tone={user.role === "ADMIN" ? "blue" : "gray"}>{user.role === "ADMIN" ? "Admin" : "Viewer"}</Badge>
-      </td>
-      {canEdit && (
-        <td className="py-2 text-right whitespace-nowrap">
-          <Button variant="ghost" size="sm" disabled={pending} onClick={changeRole}>
-            {nextRole === "ADMIN" ? "Make admin" : "Make viewer"}
-            <span className="sr-only"> {user.email}</span>
-          </Button>
-          {!isSelf && (
-            <Button
-              variant="ghost"
-              size="sm"
-              className="text-red-600 hover:bg-red-50 hover:text-red-700"
-              onClick={() => {
-                setRemoveError(null);
-                setConfirmRemove(true);
-              }}
-            >
-              Remove
-              <span className="sr-only"> {user.email}</span>
-            </Button>
-          )}
-          <ConfirmDialog
-            open={confirmRemove}
-            title={`Remove ${user.email}?`}
-            confirmLabel="Remove user"
-            pendingLabel="Removing…"
-            pending={pending}
-            error={removeError}
-            onConfirm={remove}
-            onCancel={() => setConfirmRemove(false)}
-          >
-            <p>They will be signed out and can no longer sign in to this organization.</p>
-          </ConfirmDialog>
-        </td>
+    <>
+      <Button variant="ghost" size="sm" disabled={pending} onClick={changeRole}>
+        {nextRole === "ADMIN" ? "Make admin" : "Make viewer"}
+        <span className="sr-only"> {user.email}</span>
+      </Button>
+      {!isSelf && (
+        <Button
+          variant="ghost"
+          size="sm"
+          className="text-red-600 hover:bg-red-50 hover:text-red-700"
+          onClick={() => {
+            setRemoveError(null);
+            setConfirmRemove(true);
+          }}
+        >
+          Remove
+          <span className="sr-only"> {user.email}</span>
+        </Button>
       )}
-    </tr>
+      <ConfirmDialog
+        open={confirmRemove}
+        title={`Remove ${user.email}?`}
+        confirmLabel="Remove user"
+        pendingLabel="Removing…"
+        pending={pending}
+        error={removeError}
+        onConfirm={remove}
+        onCancel={() => setConfirmRemove(false)}
+      >
+        <p>They will be signed out and can no longer sign in to this organization.</p>
+      </ConfirmDialog>
+    </>
   );
 }

@@ -7,6 +7,7 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
+import { applyResult } from "@/components/ui/form-errors";
 import { setupSchema, type SetupInput } from "@/lib/orgs/setup-schema";
 import { setupAction } from "./actions";
 
@@ -17,11 +18,7 @@ export function SetupForm() {
 
   const onSubmit = handleSubmit(async (values) => {
     const res = await setupAction(values);
-    if (!res.ok) {
-      for (const [field, messages] of Object.entries(res.fieldErrors ?? {})) setError(field as keyof SetupInput, { message: messages[0] });
-      toast.error(res.error);
-      return;
-    }
+    if (!applyResult(res, setError, ["organizationName", "name", "email", "password"])) return;
     await signIn("credentials", { email: values.email, password: values.password, redirect: false });
     toast.success("Your organization is ready.");
     router.replace("/dashboard");

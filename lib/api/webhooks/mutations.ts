@@ -7,7 +7,8 @@ import { createRule, updateRule } from "@/lib/rules/mutations";
 import { generateRuleSecret, setRuleSecret } from "@/lib/signing/rule-secrets";
 import { deleteDisabledRule } from "@/lib/rules/status";
 import { ruleSchema, type RuleValues } from "@/lib/rules/form/rule";
-import { ApiError, fieldsOf } from "../http";
+import { fieldErrorsOf } from "@/lib/core/field-errors";
+import { ApiError } from "../http";
 import { apiFieldErrors, toRuleInput } from "./convert";
 import { mergePatch } from "./patch";
 import { currentWebhook } from "./queries";
@@ -24,7 +25,7 @@ const invalid = (fields: Record<string, string[]>) => new ApiError(422, "validat
 async function toRuleValues(prisma: PrismaClient, organizationId: string, v: WebhookValues): Promise<RuleValues> {
   const { ids, errors } = resolveReferences(v.creationRules, await getReferenceLists(prisma, organizationId));
   const parsed = ruleSchema({ allowInsecureUrls: env().ALLOW_INSECURE_URLS }).safeParse(toRuleInput(v, ids));
-  const fields = { ...errors, ...(parsed.success ? {} : apiFieldErrors(fieldsOf(parsed.error))) };
+  const fields = { ...errors, ...(parsed.success ? {} : apiFieldErrors(fieldErrorsOf(parsed.error.issues, "_body"))) };
   if (Object.keys(fields).length || !parsed.success) throw invalid(fields);
   return parsed.data;
 }
@@ -63,7 +64,7 @@ export async function createWebhook(prisma: PrismaClient, organizationId: string
 export async function updateWebhook(prisma: PrismaClient, organizationId: string, id: string, patch: Record<string, unknown>, now = new Date()): Promise<void> {
   const current = await currentWebhook(prisma, organizationId, id);
   const merged = webhookCreateSchema.safeParse(mergePatch(current.values, patch, { whole: ["retryPolicy"] }));
-  if (!merged.success) throw invalid(fieldsOf(merged.error));
+  if (!merged.success) throw invalid(fieldErrorsOf(merged.error.issues, "_body"));
   const values = await toRuleValues(prisma, organizationId, merged.data);
   await asApi(() => updateRule(prisma, organizationId, id, values));
   if (values.enabled && !current.enabled) await prisma.webhookRule.updateMany({ where: { id, organizationId }, data: HEALTH_RESET });

@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
+import { onlyFields, setServerErrors } from "@/components/ui/form-errors";
 import { noteSchema } from "@/lib/leads/schema";
 import { addNoteAction } from "../actions";
 import { queuedText } from "../queued-text";
@@ -27,9 +28,8 @@ export function NoteForm({ leadId }: { leadId: string }) {
   const onSubmit = handleSubmit(async ({ body }) => {
     const res = await addNoteAction({ leadId, body });
     if (!res.ok) {
-      const message = res.fieldErrors?.body?.[0];
-      if (message) setError("body", { type: "server", message });
-      else toast.error(res.error);
+      const { placed } = setServerErrors(res.fieldErrors, setError, onlyFields<NoteFormValues>(["body"]));
+      if (!placed) toast.error(res.error);
       return;
     }
     toast.success(`Note added — ${queuedText(res.data.deliveries)}`);

@@ -5,6 +5,7 @@ import { RuleDeliveriesPanel } from "@/components/delivery-log/rule-deliveries-p
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
+import { ruleDeliveryStats } from "@/lib/delivery/log/queries";
 import { env } from "@/lib/core/env";
 import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
@@ -23,7 +24,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const references = await getReferenceLists(prisma, user.organizationId);
+  const [references, deliveryStats] = await Promise.all([getReferenceLists(prisma, user.organizationId), ruleDeliveryStats(prisma, user.organizationId, rule.id)]);
   return (
     <>
       <PageHeader title="Edit Webhook Rule" description={rule.title} />
@@ -43,7 +44,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         readOnly={user.role !== "ADMIN"}
       />
       <div className="mt-8">
-        <RuleDeliveriesPanel organizationId={user.organizationId} ruleId={rule.id} />
+        <RuleDeliveriesPanel ruleId={rule.id} stats={deliveryStats} />
       </div>
     </>
   );

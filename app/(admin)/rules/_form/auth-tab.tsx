@@ -4,7 +4,8 @@ import { useWatch } from "react-hook-form";
 import { describedBy, Field, Input } from "@/components/ui/field";
 import { AUTH_TYPES, type AuthTypeValue } from "@/lib/domain/rule/auth";
 import { API_KEY_LOCATIONS, OAUTH_CLIENT_AUTH, OAUTH_GRANT_TYPES, type SecretField } from "@/lib/rules/form/credentials";
-import { fieldId, SelectField, TextField, useFieldError, useRuleForm } from "./fields";
+import { fieldId, useFieldError } from "@/components/ui/form-fields";
+import { SelectField, TextField, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 import { TestConnection, type LastTest, type TestConnectionProps } from "./test-connection";
 

@@ -6,7 +6,9 @@ import { RowField } from "@/components/ui/row-field";
 import { CONDITION_OPERATORS } from "@/lib/domain/rule/request";
 import { MAX_CONDITIONS } from "@/lib/rules/form/request";
 import { FieldPathPicker } from "./field-path";
-import { fieldId, messageAt, useRuleForm } from "./fields";
+import { fieldId } from "@/components/ui/form-fields";
+import { messageAt } from "@/components/ui/form-errors";
+import { useRuleForm } from "./fields";
 import { AddRowButton, ListError, RemoveRowButton, RowsTable } from "./rows";
 import { RuleFormSection } from "./tabs";
 

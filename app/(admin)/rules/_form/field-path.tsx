@@ -3,7 +3,8 @@
 import { useController } from "react-hook-form";
 import { describedBy, Input, Select } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
-import { fieldId, useFieldError, useRuleForm, type RulePath } from "./fields";
+import { fieldId, useFieldError } from "@/components/ui/form-fields";
+import { useRuleForm, type RulePath } from "./fields";
 
 // The lead field picker of a field mapping ("Lead field" source) and of a condition: a select of
 // the template context's common paths, plus "Custom field…" with a name box for

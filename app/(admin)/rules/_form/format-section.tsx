@@ -4,7 +4,8 @@ import { useWatch } from "react-hook-form";
 import { Checkbox } from "@/components/ui/checkbox";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
 import { PAYLOAD_FORMATS, TEMPLATE_MAX } from "@/lib/domain/rule/request";
-import { fieldId, SelectField, useFieldError, useRuleForm } from "./fields";
+import { fieldId, useFieldError } from "@/components/ui/form-fields";
+import { SelectField, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 
 const TEMPLATE_PLACEHOLDER = {

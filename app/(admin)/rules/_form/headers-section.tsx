@@ -4,7 +4,9 @@ import { useFieldArray } from "react-hook-form";
 import { describedBy, Input } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
 import { MAX_HEADERS } from "@/lib/rules/form/request";
-import { fieldId, messageAt, useRuleForm } from "./fields";
+import { fieldId } from "@/components/ui/form-fields";
+import { messageAt } from "@/components/ui/form-errors";
+import { useRuleForm } from "./fields";
 import { AddRowButton, ListError, RemoveRowButton, RowsTable } from "./rows";
 import { RuleFormSection } from "./tabs";
 

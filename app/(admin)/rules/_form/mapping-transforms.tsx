@@ -7,7 +7,9 @@ import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { describedBy, Field, Input, Select } from "@/components/ui/field";
 import type { RuleInput } from "@/lib/rules/form/rule";
-import { fieldId, messageAt, useRuleForm } from "./fields";
+import { fieldId } from "@/components/ui/form-fields";
+import { messageAt } from "@/components/ui/form-errors";
+import { useRuleForm } from "./fields";
 
 // A field mapping's transforms (default, trim, digits only, case, date format), kept out of the
 // way behind a per-row disclosure. The inputs stay mounted while closed, so nothing is lost.

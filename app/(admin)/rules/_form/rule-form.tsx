@@ -9,6 +9,7 @@ import { FormProvider, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { setServerErrors } from "@/components/ui/form-errors";
 import type { ReferenceLists } from "@/lib/reference/queries";
 import type { SecretField } from "@/lib/rules/form/credentials";
 import { RULE_FIELDS, ruleSchema, type RuleFormValues, type RuleInput, type RuleValues } from "@/lib/rules/form/rule";
@@ -69,12 +70,7 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
   }
 
   function applyFieldErrors(fieldErrors: Record<string, string[]>): string[] {
-    const unmapped: string[] = [];
-    for (const [key, messages] of Object.entries(fieldErrors)) {
-      const path = asPath(key);
-      if (path && messages[0]) setError(path, { type: "server", message: messages[0] });
-      else unmapped.push(...messages);
-    }
+    const { unplaced: unmapped } = setServerErrors(fieldErrors, setError, asPath);
     revealFirstError();
     return unmapped;
   }

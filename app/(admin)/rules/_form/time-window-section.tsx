@@ -3,7 +3,9 @@
 import { useEffect, useState } from "react";
 import { useController, useWatch } from "react-hook-form";
 import { Checkbox, Radio } from "@/components/ui/checkbox";
-import { fieldId, messageAt, TextField, useRuleForm } from "./fields";
+import { fieldId } from "@/components/ui/form-fields";
+import { messageAt } from "@/components/ui/form-errors";
+import { TextField, useRuleForm } from "./fields";
 import { ListError } from "./rows";
 import { RuleFormSection } from "./tabs";
 

@@ -4,7 +4,7 @@ import { Bell } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
-import { unreadNotificationsCountAction } from "@/app/(admin)/notifications/actions";
+import { unreadNotificationsCountAction } from "./notifications/actions";
 import { cn } from "@/components/ui/cn";
 
 /** Dispatched on window after notifications are marked read, so the count updates at once. */
