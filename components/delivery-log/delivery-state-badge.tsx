@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { DeliveryState } from "@/lib/generated/prisma/enums";
+import type { DeliveryState } from "@/lib/domain/delivery";
 
 // One look for a delivery's state everywhere (the log, a delivery, a rule's panel, a lead's page).
 // A pending delivery that already had an attempt is shown as "Retrying": it failed at least once

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { RawSearchParams } from "@/lib/core/list-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import type { DeliveryState } from "@/lib/generated/prisma/enums";
+import type { DeliveryState } from "@/lib/domain/delivery";
+import type { DeliveryState as StoredDeliveryState } from "@/lib/generated/prisma/enums";
 import { redactHeaders } from "@/lib/delivery/policy/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/policy/response";
 import type { AttemptRecord } from "@/lib/delivery/policy/outcome";
@@ -10,6 +11,10 @@ import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/domain/event-types";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
+
+// The domain's list of states is the database's enum, both ways.
+const SAME_STATES: [DeliveryState, StoredDeliveryState] extends [StoredDeliveryState, DeliveryState] ? true : never = true;
+void SAME_STATES;
 
 // Read side of the delivery log: the filtered, sorted, paged list, one delivery with its attempts,
 // and a rule's recent health. Every query is scoped to the organization; another organization's
