@@ -69,3 +69,13 @@ export function SelectField<F extends FieldValues = FieldValues>({ name, label, 
     </Field>
   );
 }
+
+/** The form's own error (one not tied to a field), above its footer. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="mx-5 mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      {message}
+    </p>
+  );
+}

@@ -8,6 +8,7 @@ import { FormProvider, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
 import { setServerErrors } from "@/components/ui/form-errors";
+import { FormError } from "@/components/ui/form-fields";
 import type { FieldErrors } from "@/lib/auth/action";
 import { LEAD_FORM_FIELDS, leadFormSchema, type LeadFormField, type LeadFormOutput, type LeadFormValues } from "@/lib/leads/form-values";
 import type { ReferenceLists } from "@/lib/reference/queries";
@@ -106,11 +107,7 @@ export function LeadForm({ leadId, defaultValues, originalCustomFields = NO_CUST
           </fieldset>
           <CustomFields />
         </div>
-        {formError && (
-          <p role="alert" className="mx-5 mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {formError}
-          </p>
-        )}
+        <FormError message={formError} />
         <footer className="flex justify-end gap-2 rounded-b-lg border-t border-slate-200 bg-slate-50 px-5 py-3">
           <Link href={backHref} className={buttonClass("secondary")}>
             Cancel

@@ -10,6 +10,7 @@ import { toast } from "sonner";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { setServerErrors } from "@/components/ui/form-errors";
+import { FormError } from "@/components/ui/form-fields";
 import type { ReferenceLists } from "@/lib/reference/queries";
 import type { SecretField } from "@/lib/rules/form/credentials";
 import { RULE_FIELDS, ruleSchema, type RuleFormValues, type RuleInput, type RuleValues } from "@/lib/rules/form/rule";
@@ -140,11 +141,7 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
             </RuleFormTabPanel>
           </fieldset>
         </div>
-        {formError && (
-          <p role="alert" className="mx-5 mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {formError}
-          </p>
-        )}
+        <FormError message={formError} />
         <footer className="flex justify-end gap-2 rounded-b-lg border-t border-slate-200 bg-slate-50 px-5 py-3">
           <Link href="/rules" className={buttonClass("secondary")}>
             {readOnly ? "Back to rules" : "Cancel"}
