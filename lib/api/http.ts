@@ -6,7 +6,7 @@ import { DomainError, NotFoundError } from "@/lib/core/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { fieldErrorsOf } from "@/lib/core/field-errors";
 import { unstorableTextReason, unstorableValues } from "@/lib/core/storable";
-import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "./json-numbers";
+import { INEXACT_NUMBER_MESSAGE, inexactNumbers } from "../core/json-numbers";
 import { apiRateLimiter } from "./rate-limit";
 
 // The REST API's edges: API-key authentication, body parsing with size and shape checks, and one

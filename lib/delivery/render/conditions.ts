@@ -1,4 +1,4 @@
-import { isExactNumber } from "@/lib/api/json-numbers";
+import { isExactNumber } from "@/lib/core/json-numbers";
 import type { Condition, StoredConditions } from "@/lib/domain/rule/request";
 import { valueAt, type TemplateContext } from "./context";
 
