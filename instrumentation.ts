@@ -1,10 +1,7 @@
-// Runs once when the Next.js server starts: wires the dispatcher (its reports feed rule health and
-// notifications; wakeDispatcher() starts a dispatch) and starts the in-process delivery ticker for
-// self-hosting.
+// Runs once when the Next.js server starts: wires the web process's part in delivery (reports feed
+// rule health and notifications; with DELIVERY_WORKERS=inline, wake-ups and the in-process ticker).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startTicker, wireDispatcher } = await import("@/lib/delivery/engine/runtime");
-  const { consumeDispatchReport } = await import("@/lib/health/report");
-  wireDispatcher(consumeDispatchReport);
-  if (process.env.SCHEDULER !== "off") startTicker();
+  const { startDeliveryRole } = await import("@/lib/health/delivery-role");
+  startDeliveryRole("web");
 }

@@ -41,6 +41,23 @@ describe("parseEnv", () => {
     expect(env.ALLOWED_PRIVATE_NETWORKS).toEqual([]);
   });
 
+  it("reads DELIVERY_WORKERS: inline by default, external on PostgreSQL", () => {
+    expect(parseEnv(asEnv(valid)).DELIVERY_WORKERS).toBe("inline");
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_WORKERS: "" })).DELIVERY_WORKERS).toBe("inline");
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_WORKERS: "external" })).DELIVERY_WORKERS).toBe("external");
+    expect(parseEnv(asEnv({ ...valid, DATABASE_URL: "pglite:./data/pglite", DELIVERY_WORKERS: "inline" })).DELIVERY_WORKERS).toBe("inline");
+  });
+
+  it("names DELIVERY_WORKERS when it is neither inline nor external", () => {
+    expect(errorFor({ DELIVERY_WORKERS: "workers" })).toMatch(/DELIVERY_WORKERS: must be inline \(the web process delivers\) or external/);
+  });
+
+  it("refuses DELIVERY_WORKERS=external on the embedded database, which one process opens", () => {
+    for (const DATABASE_URL of ["pglite:./data/pglite", "pglite:memory", ""]) {
+      expect(errorFor({ DATABASE_URL, DELIVERY_WORKERS: "external" })).toMatch(/DELIVERY_WORKERS: external needs PostgreSQL: the embedded database \(DATABASE_URL=pglite:…\) is opened by one process only/);
+    }
+  });
+
   it("names DATABASE_URL when it is not pglite or postgres", () => {
     expect(errorFor({ DATABASE_URL: "mysql://root@localhost/app" })).toMatch(/DATABASE_URL: must be pglite:<dir>/);
   });

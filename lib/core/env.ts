@@ -46,12 +46,17 @@ export const envSchema = z.object({
     .pipe(z.array(cidr)),
   ALLOW_INSECURE_URLS: boolString,
   SCHEDULER: z.enum(["on", "off", ""]).optional().transform((v) => (v === "off" ? "off" : "on")),
+  // inline: the web process delivers (after each event, and on its ticker); external: `npm run worker` processes do.
+  DELIVERY_WORKERS: z.enum(["inline", "external"], "must be inline (the web process delivers) or external (`npm run worker` processes deliver)").default("inline"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
   MAIL_FROM: z.string().optional(),
   // Requests per minute per API key (0: no limit); read again by lib/api/rate-limit.ts.
   API_RATE_LIMIT: z.preprocess((v) => (typeof v === "string" && !v.trim() ? undefined : v), apiRateLimitSetting),
+}).refine((e) => e.DELIVERY_WORKERS === "inline" || !e.DATABASE_URL.startsWith("pglite:"), {
+  path: ["DELIVERY_WORKERS"],
+  message: "external needs PostgreSQL: the embedded database (DATABASE_URL=pglite:…) is opened by one process only, so the web process delivers itself (leave DELIVERY_WORKERS unset)",
 });
 
 export type Env = z.infer<typeof envSchema>;

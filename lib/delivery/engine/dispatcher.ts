@@ -116,12 +116,12 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
   return summary;
 }
 
-/** Sends batches until nothing is due or the time budget is spent. */
-export async function dispatchUntilIdle(opts: DispatchOptions & { budgetMs?: number }): Promise<DispatchSummary> {
+/** Sends batches until nothing is due, the time budget is spent, or `stopping()` says to stop claiming. */
+export async function dispatchUntilIdle(opts: DispatchOptions & { budgetMs?: number; stopping?: () => boolean }): Promise<DispatchSummary> {
   const total = emptySummary();
   const deadline = Date.now() + (opts.budgetMs ?? 25_000);
   const owner = opts.owner ?? `dispatcher-${randomUUID()}`;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !opts.stopping?.()) {
     const batch = await dispatchBatch({ ...opts, owner });
     addSummary(total, batch);
     if (batch.claimed === 0) break;

@@ -17,6 +17,8 @@ interface Runtime {
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
+  /** Set by stopDispatcher: no new batch is claimed. */
+  stopping: boolean;
 }
 
 const key = Symbol.for("leadhooks.dispatcher");
@@ -32,6 +34,7 @@ function runtime(): Runtime {
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
       running: null,
       again: false,
+      stopping: false,
     };
   }
   return g[key];
@@ -46,6 +49,7 @@ export function outbound(): { client: GuardedHttpClient; tokenCache: TokenCache 
 /** Runs the dispatcher until nothing is due; concurrent calls share the running loop. */
 export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary> {
   const rt = runtime();
+  if (rt.stopping) return rt.running ?? emptySummary();
   if (rt.running) {
     rt.again = true; // something new became due while we were sending: go round once more
     return rt.running;
@@ -55,8 +59,8 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs }));
-    } while (rt.again);
+      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs, stopping: () => rt.stopping }));
+    } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
     rt.running = null;
@@ -73,20 +77,34 @@ function kickDispatcher(): void {
 
 /**
  * Wires this process's dispatcher: `consumer` takes every batch's report (rule health and
- * notifications; the engine does not import them), and wakeDispatcher() starts a dispatch.
+ * notifications; the engine does not import them), and, unless `wake` is false (deliveries are
+ * left to worker processes), wakeDispatcher() starts a dispatch.
  */
-export function wireDispatcher(consumer: ReportConsumer): void {
+export function wireDispatcher(consumer: ReportConsumer, { wake = true }: { wake?: boolean } = {}): void {
   consumeReportsWith(consumer);
-  onWake(kickDispatcher);
+  if (wake) onWake(kickDispatcher);
 }
 
 let ticker: NodeJS.Timeout | null = null;
 
-/** The in-process scheduler for self-hosted `npm start` (off with SCHEDULER=off). */
-export function startTicker(intervalMs = 1000): void {
+/**
+ * The in-process scheduler: every `intervalMs` the dispatcher goes round. `holdProcess` keeps the
+ * process alive on the ticker alone (the worker role, which has no server to do that).
+ */
+export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdProcess?: boolean } = {}): void {
   if (ticker) return;
   ticker = setInterval(() => {
     runDispatcher().catch((err: unknown) => console.error("dispatcher tick:", err instanceof Error ? err.message : err));
   }, intervalMs);
-  ticker.unref();
+  if (!holdProcess) ticker.unref();
+}
+
+/** Stops claiming (no tick, no wake-up, no next batch) and waits for the batch being sent to be recorded. */
+export async function stopDispatcher(): Promise<void> {
+  if (ticker) clearInterval(ticker);
+  ticker = null;
+  onWake(() => {});
+  const rt = runtime();
+  rt.stopping = true;
+  await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
 }

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { openDatabase } from "@/lib/db";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
+import { createWebhookOrg, TEST_DATABASE } from "../helpers/db";
+import { startReceiver } from "../helpers/receiver";
+
+// `npm run worker` as its own process: it delivers what the outbox recorded, and on SIGTERM lets
+// the request in flight finish and be recorded before it exits 0. On PGlite the worker owns its
+// data directory alone: this file seeds it, closes it, and reads the outcome after the worker exits.
+
+const tsx = path.resolve("node_modules", "tsx", "dist", "cli.mjs");
+const cleanups: (() => void)[] = [];
+afterAll(() => cleanups.forEach((c) => c()));
+
+async function databaseUrlForChild(): Promise<string> {
+  if (TEST_DATABASE === "postgres") return (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "w")).url;
+  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-worker-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return `pglite:${path.join(dir, "pglite")}`;
+}
+
+function startWorker(databaseUrl: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [tsx, "scripts/worker.ts"], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      APP_SECRET_KEY: process.env.APP_SECRET_KEY, // the signing keys this file created are encrypted with it
+      NEXTAUTH_SECRET: "worker-test-nextauth-secret",
+      NEXTAUTH_URL: "http://localhost:3999",
+      CRON_SECRET: "worker-test-cron-secret",
+      ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8",
+      ALLOW_INSECURE_URLS: "true",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  cleanups.push(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+describe("npm run worker", () => {
+  it("delivers a recorded lead event, and on SIGTERM records the request in flight and exits 0", async () => {
+    // The receiver answers a second after the request arrives: SIGTERM lands while it is in flight.
+    const rx = await startReceiver(() => ({ status: 200, body: "ok", delayMs: 1_000 }));
+    const url = await databaseUrlForChild();
+    const seed = await openDatabase(url, "test");
+    const { org } = await createWebhookOrg(seed.prisma);
+    await seed.prisma.webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: `${rx.url}/hook` } });
+    const { deliveryIds } = await createLead(seed.prisma, org.id, { email: "worker@example.test" });
+    expect(deliveryIds).toHaveLength(1);
+    await seed.close();
+
+    const worker = startWorker(url);
+    await vi.waitFor(() => expect(rx.received.length, worker.output()).toBe(1), { timeout: 60_000, interval: 50 });
+    expect(worker.output()).toMatch(/Delivery worker \d+ started/);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(worker.output()).toMatch(/Delivery worker \d+ stopped\./);
+
+    const after = await openDatabase(url, "test");
+    try {
+      const d = await after.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryIds[0] } });
+      expect(d).toMatchObject({ state: "SUCCEEDED", attemptCount: 1, lastStatusCode: 200 });
+    } finally {
+      await after.close();
+    }
+    expect(rx.received.map((r) => [r.path, r.headers["webhook-id"]])).toEqual([["/hook", deliveryIds[0]]]);
+    await rx.close();
+  }, 90_000);
+});
