@@ -132,12 +132,11 @@ export function hasWorkerRole(): boolean {
 
 /**
  * The one place that knows how the deployment with workers is run: a web process that only
- * accepts events (SCHEDULER=off stops its ticker; the engine decides what else the web role leaves
- * to workers) and `count` worker processes with the same environment. Adjust it here when the
- * worker role names its own settings.
+ * accepts events (DELIVERY_WORKERS=external: it neither ticks nor dispatches after an event) and
+ * `count` worker processes on the same database, with the same secrets.
  */
 export async function startWebWithWorkers(name: string, databaseUrl: string, count: number): Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }> {
-  const web = await startWeb(name, databaseUrl, { SCHEDULER: "off" });
+  const web = await startWeb(name, databaseUrl, { DELIVERY_WORKERS: "external" });
   const env = appEnv(databaseUrl, Number(new URL(web.url).port), {});
   const workers = Array.from({ length: count }, (_, i) => launch(`${name}-worker-${i + 1}`, "npm", ["run", "--silent", "worker"], env));
   return { web, workers };

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-// `npm start` and `npm run db:migrate` must stop before touching the database or building when the
+// `npm start`, `npm run worker` and `npm run db:migrate` must stop before touching the database or building when the
 // environment is wrong, and say which variable is wrong.
 
 const tsx = path.resolve("node_modules", "tsx", "dist", "cli.mjs");
@@ -38,6 +38,15 @@ describe("start-up with a bad environment", () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/APP_SECRET_KEY: must be at least 32 characters/);
     expect(res.stderr).toMatch(/ALLOW_INSECURE_URLS/);
+  });
+
+  it("npm start and npm run worker exit 1 when DELIVERY_WORKERS=external meets the embedded database", () => {
+    for (const script of ["scripts/start.ts", "scripts/worker.ts"]) {
+      const res = run(script, { DATABASE_URL: "pglite:memory", DELIVERY_WORKERS: "external" });
+      expect(res.status, script).toBe(1);
+      expect(res.stderr).toMatch(/DELIVERY_WORKERS: external needs PostgreSQL: the embedded database \(DATABASE_URL=pglite:…\) is opened by one process only/);
+      expect(res.stdout).not.toMatch(/Building|Applied migrations|started/);
+    }
   });
 
   it("npm run db:migrate exits 1 naming ALLOWED_PRIVATE_NETWORKS", () => {
