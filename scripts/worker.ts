@@ -1,5 +1,6 @@
-// `npm run worker`: a delivery worker without Next.js. It opens the database, delivers what is due
-// (every second, as the web process does inline), and on SIGTERM or SIGINT stops claiming, lets
+// `npm run worker`: a delivery worker without Next.js (node --import tsx: one process, so signals
+// reach it directly). It opens the database, delivers what is due (every second, as the web
+// process does inline), and on SIGTERM or SIGINT stops claiming, lets
 // the batch being sent be recorded, closes the database and exits 0. On PostgreSQL any number run
 // beside the web processes (DELIVERY_WORKERS=external); on PGlite it needs the data directory alone.
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";

@@ -14,7 +14,6 @@ import { startReceiver } from "../helpers/receiver";
 // the request in flight finish and be recorded before it exits 0. On PGlite the worker owns its
 // data directory alone: this file seeds it, closes it, and reads the outcome after the worker exits.
 
-const tsx = path.resolve("node_modules", "tsx", "dist", "cli.mjs");
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
@@ -26,7 +25,9 @@ async function databaseUrlForChild(): Promise<string> {
 }
 
 function startWorker(databaseUrl: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [tsx, "scripts/worker.ts"], {
+  // As `npm run worker` runs it: one Node process with tsx's loader, so SIGTERM reaches our handler
+  // directly (the tsx command's own relay kills a child that is slow to acknowledge a signal).
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
