@@ -6,7 +6,7 @@
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { openDatabase, setDatabase } from "@/lib/db";
 import { stopDispatcher } from "@/lib/delivery/engine/runtime";
-import { startDeliveryRole } from "@/lib/health/delivery-role";
+import { startDeliveryRole } from "@/lib/process/delivery-role";
 
 async function main() {
   applyLocalDefaults();

@@ -64,7 +64,7 @@ describe("architecture boundaries", () => {
     expect(untested, "pure modules without a test beside them").toEqual([]);
   });
 
-  it("4. lib/delivery never imports lib/rules, lib/orgs, lib/health, lib/notifications or lib/outbox: the engine emits a report, and the process wires its consumers (instrumentation.ts: lib/health/report.ts)", () => {
+  it("4. lib/delivery never imports lib/rules, lib/orgs, lib/health, lib/notifications or lib/outbox: the engine emits a report, and lib/process/delivery-role.ts wires its consumers (lib/health/report.ts) in each process", () => {
     const problems = offending(under("lib/delivery"), toFile(under("lib/rules", "lib/orgs", "lib/health", "lib/notifications", "lib/outbox")));
     expect(problems, "the delivery engine importing its consumers").toEqual([]);
   });

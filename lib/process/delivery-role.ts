@@ -1,7 +1,7 @@
 import { env } from "@/lib/core/env";
 import { startTicker, wireDispatcher } from "@/lib/delivery/engine/runtime";
 import { deliveryDuties, type ProcessRole } from "@/lib/delivery/role";
-import { consumeDispatchReport } from "./report";
+import { consumeDispatchReport } from "../health/report";
 
 /**
  * Wires this process's part in delivery, for the web process (instrumentation.ts) and the worker
