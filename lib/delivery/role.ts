@@ -6,7 +6,7 @@ export type ProcessRole = "web" | "worker";
 export interface DeliveryDuties {
   /** Dispatch right after deliveries are queued (wakeDispatcher). */
   wake: boolean;
-  /** Run the once-a-second ticker. */
+  /** Run the ticker (its interval: wakeUps). */
   tick: boolean;
 }
 
