@@ -1,8 +1,9 @@
 // `npm run worker`: a delivery worker without Next.js (node --import tsx: one process, so signals
-// reach it directly). It opens the database, delivers what is due (every second, as the web
-// process does inline), and on SIGTERM or SIGINT stops claiming, lets
-// the batch being sent be recorded, closes the database and exits 0. On PostgreSQL any number run
-// beside the web processes (DELIVERY_WORKERS=external); on PGlite it needs the data directory alone.
+// reach it directly). It opens the database, delivers what is due (woken by LISTEN/NOTIFY on
+// PostgreSQL, with a slow fallback tick; every second on PGlite, as the web process does inline),
+// and on SIGTERM or SIGINT stops claiming and listening, lets the batch being sent be recorded,
+// closes the database and exits 0. On PostgreSQL any number run beside the web processes
+// (DELIVERY_WORKERS=external); on PGlite it needs the data directory alone.
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { openDatabase, setDatabase } from "@/lib/db";
 import { stopDispatcher } from "@/lib/delivery/engine/runtime";

@@ -58,6 +58,16 @@ describe("parseEnv", () => {
     }
   });
 
+  it("reads DELIVERY_FALLBACK_TICK_SECONDS: 10 by default, whole seconds from 1 to 3600", () => {
+    expect(parseEnv(asEnv(valid)).DELIVERY_FALLBACK_TICK_SECONDS).toBe(10);
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_FALLBACK_TICK_SECONDS: "" })).DELIVERY_FALLBACK_TICK_SECONDS).toBe(10);
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_FALLBACK_TICK_SECONDS: "60" })).DELIVERY_FALLBACK_TICK_SECONDS).toBe(60);
+    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "0" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be at least 1 second/);
+    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "3601" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be at most 3600 seconds/);
+    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "1.5" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be a whole number of seconds/);
+    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "soon" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be a whole number of seconds/);
+  });
+
   it("names DATABASE_URL when it is not pglite or postgres", () => {
     expect(errorFor({ DATABASE_URL: "mysql://root@localhost/app" })).toMatch(/DATABASE_URL: must be pglite:<dir>/);
   });

@@ -48,6 +48,13 @@ export const envSchema = z.object({
   SCHEDULER: z.enum(["on", "off", ""]).optional().transform((v) => (v === "off" ? "off" : "on")),
   // inline: the web process delivers (after each event, and on its ticker); external: `npm run worker` processes do.
   DELIVERY_WORKERS: z.enum(["inline", "external"], "must be inline (the web process delivers) or external (`npm run worker` processes deliver)").default("inline"),
+  // On PostgreSQL, seconds between a delivering process's fallback ticks (LISTEN/NOTIFY wakes it for new work).
+  DELIVERY_FALLBACK_TICK_SECONDS: z.coerce
+    .number("must be a whole number of seconds")
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1 second")
+    .max(3600, "must be at most 3600 seconds (an hour)")
+    .default(10),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),

@@ -71,6 +71,11 @@ export function database(): Promise<Database> {
   return g[globalKey];
 }
 
+/** The process's database if it was opened (or is being opened), without opening it. */
+export function openedDatabase(): Promise<Database> | undefined {
+  return (globalThis as GlobalWithDb)[globalKey];
+}
+
 /** The process's Prisma client. */
 export async function db(): Promise<PrismaClient> {
   return (await database()).prisma;

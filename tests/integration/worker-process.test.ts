@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import { createLead } from "@/lib/leads/mutations";
 import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 import { createWebhookOrg, TEST_DATABASE } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
+import { startWorker } from "../helpers/worker";
 
 // `npm run worker` as its own process: it delivers what the outbox recorded, and on SIGTERM lets
 // the request in flight finish and be recorded before it exits 0. On PGlite the worker owns its
@@ -24,32 +24,6 @@ async function databaseUrlForChild(): Promise<string> {
   return `pglite:${path.join(dir, "pglite")}`;
 }
 
-function startWorker(databaseUrl: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  // As `npm run worker` runs it: one Node process with tsx's loader, so SIGTERM reaches our handler
-  // directly (the tsx command's own relay kills a child that is slow to acknowledge a signal).
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      APP_SECRET_KEY: process.env.APP_SECRET_KEY, // the signing keys this file created are encrypted with it
-      NEXTAUTH_SECRET: "worker-test-nextauth-secret",
-      NEXTAUTH_URL: "http://localhost:3999",
-      CRON_SECRET: "worker-test-cron-secret",
-      ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8",
-      ALLOW_INSECURE_URLS: "true",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  cleanups.push(() => child.kill("SIGKILL"));
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
 describe("npm run worker", () => {
   it("delivers a recorded lead event, and on SIGTERM records the request in flight and exits 0", async () => {
     // The receiver answers a second after the request arrives: SIGTERM lands while it is in flight.
@@ -62,7 +36,7 @@ describe("npm run worker", () => {
     expect(deliveryIds).toHaveLength(1);
     await seed.close();
 
-    const worker = startWorker(url);
+    const worker = startWorker(url, (kill) => cleanups.push(kill));
     await vi.waitFor(() => expect(rx.received.length, worker.output()).toBe(1), { timeout: 60_000, interval: 50 });
     expect(worker.output()).toMatch(/Delivery worker \d+ started/);
     worker.child.kill("SIGTERM");

@@ -6,10 +6,13 @@ import { dispatchUntilIdle } from "./dispatcher";
 import { addSummary, consumeReportsWith, emptySummary, type DispatchSummary, type ReportConsumer } from "./report";
 import { GuardedHttpClient } from "../transport/http-client";
 import { onWake } from "../wake";
+import { coalesced } from "../wake-signal";
+import { listenForWakeUps, type WakeListener } from "./listener";
 
 // The process's dispatcher: one pooled HTTP client, one lease owner id, and at most one dispatch
 // loop running at a time. Woken right after deliveries are queued (wakeDispatcher; callers don't
-// wait), run by the cron route, and by the in-process ticker (instrumentation.ts).
+// wait: in this process directly, and on PostgreSQL in every process through LISTEN/NOTIFY), run
+// by the cron route, and by the in-process ticker (lib/process/delivery-role.ts).
 
 interface Runtime {
   client: GuardedHttpClient;
@@ -68,21 +71,26 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   return rt.running;
 }
 
-/** Starts a dispatch without waiting for it; failures are logged, the ticker or cron retries. */
-function kickDispatcher(): void {
-  setImmediate(() => {
-    runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
-  });
-}
+/**
+ * Starts a dispatch without waiting for it (a burst of wake-ups starts one); failures are logged,
+ * the ticker or cron retries.
+ */
+const kickDispatcher = coalesced(() => {
+  runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+});
+
+let listener: WakeListener | null = null;
 
 /**
  * Wires this process's dispatcher: `consumer` takes every batch's report (rule health and
  * notifications; the engine does not import them), and, unless `wake` is false (deliveries are
- * left to worker processes), wakeDispatcher() starts a dispatch.
+ * left to worker processes), wakeDispatcher() starts a dispatch. With `listenUrl` (PostgreSQL),
+ * a notification from any process's wakeDispatcher starts one too.
  */
-export function wireDispatcher(consumer: ReportConsumer, { wake = true }: { wake?: boolean } = {}): void {
+export function wireDispatcher(consumer: ReportConsumer, { wake = true, listenUrl }: { wake?: boolean; listenUrl?: string | null } = {}): void {
   consumeReportsWith(consumer);
   if (wake) onWake(kickDispatcher);
+  if (listenUrl && !listener) listener = listenForWakeUps(listenUrl, kickDispatcher);
 }
 
 let ticker: NodeJS.Timeout | null = null;
@@ -99,11 +107,16 @@ export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdPr
   if (!holdProcess) ticker.unref();
 }
 
-/** Stops claiming (no tick, no wake-up, no next batch) and waits for the batch being sent to be recorded. */
+/**
+ * Stops claiming (no tick, no wake-up, no next batch; the listening connection is closed) and
+ * waits for the batch being sent to be recorded.
+ */
 export async function stopDispatcher(): Promise<void> {
   if (ticker) clearInterval(ticker);
   ticker = null;
   onWake(() => {});
+  await listener?.close();
+  listener = null;
   const rt = runtime();
   rt.stopping = true;
   await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
