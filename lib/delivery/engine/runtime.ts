@@ -17,8 +17,10 @@ interface Runtime {
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
-  /** Set by stopDispatcher: no new batch is claimed. */
+  /** Set by stopDispatcher: nothing new is claimed. */
   stopping: boolean;
+  /** Wakes the running pipeline (deliveries became due, or it is to stop). */
+  nudge: () => void;
 }
 
 const key = Symbol.for("leadhooks.dispatcher");
@@ -35,6 +37,7 @@ function runtime(): Runtime {
       running: null,
       again: false,
       stopping: false,
+      nudge: () => {},
     };
   }
   return g[key];
@@ -51,7 +54,8 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   const rt = runtime();
   if (rt.stopping) return rt.running ?? emptySummary();
   if (rt.running) {
-    rt.again = true; // something new became due while we were sending: go round once more
+    rt.again = true; // something new became due while we were sending: look for it now, and once more at the end
+    rt.nudge();
     return rt.running;
   }
   rt.running = (async () => {
@@ -59,11 +63,12 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs, stopping: () => rt.stopping }));
+      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
     rt.running = null;
+    rt.nudge = () => {};
   });
   return rt.running;
 }
@@ -76,7 +81,7 @@ function kickDispatcher(): void {
 }
 
 /**
- * Wires this process's dispatcher: `consumer` takes every batch's report (rule health and
+ * Wires this process's dispatcher: `consumer` takes every recorded group's report (rule health and
  * notifications; the engine does not import them), and, unless `wake` is false (deliveries are
  * left to worker processes), wakeDispatcher() starts a dispatch.
  */
@@ -99,12 +104,13 @@ export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdPr
   if (!holdProcess) ticker.unref();
 }
 
-/** Stops claiming (no tick, no wake-up, no next batch) and waits for the batch being sent to be recorded. */
+/** Stops claiming (no tick, no wake-up, no next claim) and waits for what is in flight to be recorded. */
 export async function stopDispatcher(): Promise<void> {
   if (ticker) clearInterval(ticker);
   ticker = null;
   onWake(() => {});
   const rt = runtime();
   rt.stopping = true;
+  rt.nudge();
   await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
 }
