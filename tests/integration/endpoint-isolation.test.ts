@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Breakers } from "@/lib/delivery/engine/breaker";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
@@ -69,5 +70,38 @@ describe("isolation per endpoint", () => {
     expect(after.filter((d) => d.attemptCount === 1 && d.lastStatusCode === 999 && d.state === "PENDING")).toHaveLength(4);
     expect(after.filter((d) => d.attemptCount === 0 && d.leaseOwner === null)).toHaveLength(8);
     await Promise.all([hung.close(), quick.close()]);
+    await prisma().delivery.updateMany({ where: { ruleId: ruleA.id }, data: { state: "FAILED" } }); // nothing left due for the next test
   }, 30_000);
+
+  it("pauses a rule after repeated 5xx (its deliveries delayed, not attempted), then probes once and resumes", async () => {
+    let down = true;
+    const arrivals: number[] = [];
+    const rx = await startReceiver(() => {
+      arrivals.push(Date.now());
+      return down ? { status: 503, body: "down" } : { status: 200, body: "ok", delayMs: 100 };
+    });
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: rx.url } });
+    for (let i = 0; i < 5; i++) await createLead(prisma(), org.id, { email: `cb${i}@x.test` });
+    const breakers = new Breakers({ threshold: 2, cooldownMs: 60_000 });
+
+    const paused = Date.now();
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, perRuleConcurrency: 1 })).toMatchObject({ claimed: 2, retrying: 2 });
+    const rows = await prisma().delivery.findMany({ where: { ruleId: rule.id } });
+    const waiting = rows.filter((d) => d.attemptCount === 0);
+    expect(waiting).toHaveLength(3);
+    for (const d of waiting) {
+      expect(d).toMatchObject({ state: "PENDING", leaseOwner: null });
+      expect(d.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(paused + 60_000);
+    }
+
+    // After the pause one probe goes alone; its success resumes the rule.
+    down = false;
+    arrivals.length = 0;
+    const later = () => new Date(Date.now() + 120_000);
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: later })).toMatchObject({ claimed: 5, succeeded: 5 });
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(90);
+    expect((await prisma().delivery.findMany({ where: { ruleId: rule.id } })).map((d) => d.state)).toEqual(Array(5).fill("SUCCEEDED"));
+    await rx.close();
+  });
 });

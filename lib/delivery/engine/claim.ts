@@ -79,3 +79,15 @@ export async function extendLeases(prisma: PrismaClient, owner: string, ids: str
     new Date(now.getTime() + leaseMs).toISOString(),
   );
 }
+
+/** Delays a paused rule's due deliveries that nobody holds to `until` (not an attempt; nothing else changes). */
+export async function delayRule(prisma: PrismaClient, ruleId: string, until: Date, now: Date): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `UPDATE "Delivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
+     WHERE "ruleId" = $1 AND state = 'PENDING' AND "nextAttemptAt" < $2::timestamptz AT TIME ZONE 'UTC'
+       AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $3::timestamptz AT TIME ZONE 'UTC')`,
+    ruleId,
+    until.toISOString(),
+    now.toISOString(),
+  );
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
+import type { Breakers } from "./breaker";
 import { runPipeline } from "./pipeline";
 import type { DispatchSummary } from "./report";
 
@@ -29,6 +30,8 @@ export interface DispatchOptions {
   perRuleConcurrency?: number;
   /** Requests in flight at once to one destination host. */
   perHostConcurrency?: number;
+  /** The process's circuit breakers per rule (a fresh set per call when not given). */
+  breakers?: Breakers;
   now?: () => Date;
   random?: () => number;
 }

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Decision } from "../policy/outcome";
-import { claimDue, extendLeases, type Claimed } from "./claim";
+import { Breakers, endpointFailed } from "./breaker";
+import { claimDue, delayRule, extendLeases, type Claimed } from "./claim";
 import { Recorder } from "./recorder";
 import { emptySummary, type DispatchSummary } from "./report";
 import { senderForClaim, type SendContext } from "./send";
@@ -28,6 +29,8 @@ export interface PipelineOptions extends SendContext {
   listen?: (wake: () => void) => void;
   /** How long to wait, with requests in flight, before looking for due deliveries again. */
   idlePollMs?: number;
+  /** The process's circuit breakers (one set per process; a fresh set when not given). */
+  breakers?: Breakers;
   /** The recorder's group size and delay. */
   record?: { groupSize: number; delayMs: number };
 }
@@ -64,6 +67,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const slots = new Slots(limits);
   const leased = new Set<string>(); // claimed and not yet recorded
   const running = new Set<Promise<void>>();
+  const breakers = opts.breakers ?? new Breakers();
   const wake = signal();
   opts.listen?.(() => wake.raise());
   const recorder = new Recorder({
@@ -79,17 +83,24 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const start = (d: Claimed, send: (d: Claimed) => Promise<Decision>) => {
     leased.add(d.id);
     slots.take(d.ruleId, d.host);
+    breakers.started(d.ruleId, now().getTime());
+    let failed = false;
     const task = send(d)
       .then(
         (decision) => {
           summary[decision.tally]++;
           recorder.add(decision);
+          failed = decision.health ? endpointFailed(decision.health) : false;
         },
         (err: unknown) => {
           failure ??= err; // its lease expires and it is claimed again
           leased.delete(d.id);
         },
       )
+      .then(() => {
+        const until = breakers.ended(d.ruleId, failed, now().getTime());
+        if (until !== null) return pause(d.ruleId, until);
+      })
       .finally(() => {
         slots.release(d.ruleId, d.host);
         running.delete(task);
@@ -98,10 +109,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     running.add(task);
   };
 
+  // A paused rule's due deliveries are delayed to its reopening (the claim skips it meanwhile).
+  const pause = (ruleId: string, until: number) =>
+    delayRule(prisma, ruleId, new Date(until), now()).catch((err: unknown) => console.error("dispatcher: pausing a rule:", err instanceof Error ? err.message : err));
+
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       const busy = slots.busy();
       busy.free = Math.min(busy.free, opts.claimSize);
+      for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
       let claimed: Claimed[];
       try {
         claimed = await claimDue(prisma, owner, now(), leaseMs, busy, limits);

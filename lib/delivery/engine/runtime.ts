@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { TokenCache } from "../transport/auth";
+import { Breakers } from "./breaker";
 import { dispatchUntilIdle } from "./dispatcher";
 import { addSummary, consumeReportsWith, emptySummary, type DispatchSummary, type ReportConsumer } from "./report";
 import { GuardedHttpClient } from "../transport/http-client";
@@ -14,6 +15,8 @@ import { onWake } from "../wake";
 interface Runtime {
   client: GuardedHttpClient;
   tokenCache: TokenCache;
+  /** Circuit breakers per rule, in this process's memory. */
+  breakers: Breakers;
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
@@ -33,6 +36,7 @@ function runtime(): Runtime {
     g[key] = {
       client: new GuardedHttpClient({ policy: { allowedNetworks: e.ALLOWED_PRIVATE_NETWORKS, allowInsecure: e.ALLOW_INSECURE_URLS } }),
       tokenCache: new TokenCache(),
+      breakers: new Breakers(),
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
       running: null,
       again: false,
@@ -63,7 +67,7 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
+      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
