@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Breakers } from "@/lib/delivery/engine/breaker";
-import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
@@ -102,6 +102,21 @@ describe("isolation per endpoint", () => {
     expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: later })).toMatchObject({ claimed: 5, succeeded: 5 });
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(90);
     expect((await prisma().delivery.findMany({ where: { ruleId: rule.id } })).map((d) => d.state)).toEqual(Array(5).fill("SUCCEEDED"));
+    await rx.close();
+  });
+
+  it("claims no more for one destination host than its limit, across rules; the rest stay unclaimed", async () => {
+    const rx = await startReceiver();
+    const { org } = await createWebhookOrg(prisma());
+    for (const path of ["/x", "/y", "/z"]) {
+      await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: `${rx.url}${path}` } });
+    }
+    await createLead(prisma(), org.id, { email: "host@x.test" });
+    expect(await dispatchBatch({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 2, succeeded: 2 });
+    const left = await prisma().delivery.findMany({ where: { organizationId: org.id, state: "PENDING" } });
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ attemptCount: 0, leaseOwner: null });
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 1, succeeded: 1 });
     await rx.close();
   });
 });
