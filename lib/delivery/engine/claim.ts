@@ -2,10 +2,13 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
 import type { ClaimedDelivery } from "../policy/outcome";
+import type { Busy, SlotLimits } from "./slots";
 
 // Claiming: due deliveries are leased to one dispatcher (FOR UPDATE SKIP LOCKED, so several
 // processes on one PostgreSQL never claim the same row), with what sending them needs from their
-// rule and organization read in the same statement.
+// rule and organization read in the same statement. Only what can start at once is claimed: no
+// more than the free slots, and nothing for a rule or a destination host already at its limit of
+// requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room).
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -15,30 +18,76 @@ export interface Claimed
   requestBody: string;
   ruleEnabled: boolean;
   webhooksEnabled: boolean;
+  /** The destination's host[:port], lower case, as the per-host limit counts it. */
+  host: string;
 }
 
-export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, limit: number): Promise<Claimed[]> {
+/** The URL's host[:port] (after any user info), lower case. */
+const HOST = `lower(substring(d.url from '^[^:/?#]+://(?:[^@/?#]*@)?([^/?#]*)'))`;
+
+/** Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight per rule / host counting `busy`. */
+export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">): Promise<Claimed[]> {
+  if (busy.free <= 0) return [];
   return prisma.$queryRawUnsafe<Claimed[]>(
     `WITH due AS (
-       SELECT id FROM "Delivery"
-       WHERE state = 'PENDING' AND "nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
-         AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
-       ORDER BY "nextAttemptAt"
-       LIMIT $4
+       SELECT d.id, d."ruleId", d."nextAttemptAt", ${HOST} AS host FROM "Delivery" d
+       WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
+         AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
+         AND COALESCE(($5::jsonb ->> d."ruleId")::int, 0) < $7
+         AND COALESCE(($6::jsonb ->> ${HOST})::int, 0) < $8
+       ORDER BY d."nextAttemptAt"
+       LIMIT $9
        FOR UPDATE SKIP LOCKED
+     ), ranked AS (
+       SELECT id, host, "nextAttemptAt",
+              COALESCE(($5::jsonb ->> "ruleId")::int, 0) + row_number() OVER (PARTITION BY "ruleId" ORDER BY "nextAttemptAt", id) AS "ruleN",
+              COALESCE(($6::jsonb ->> host)::int, 0) + row_number() OVER (PARTITION BY host ORDER BY "nextAttemptAt", id) AS "hostN"
+       FROM due
+     ), picked AS (
+       SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "nextAttemptAt" LIMIT $4
      )
      UPDATE "Delivery" d
      SET "leaseOwner" = $1, "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
-     FROM due, "WebhookRule" r, "Organization" o
-     WHERE d.id = due.id AND r.id = d."ruleId" AND o.id = d."organizationId"
+     FROM picked, "WebhookRule" r, "Organization" o
+     WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
      RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", r."previousSecretExpiresAt", r."consecutiveFailures",
-               o."webhooksEnabled"`,
+               o."webhooksEnabled", COALESCE(picked.host, '') AS host`,
     owner,
     now.toISOString(),
     new Date(now.getTime() + leaseMs).toISOString(),
-    limit,
+    busy.free,
+    JSON.stringify(busy.rules),
+    JSON.stringify(busy.hosts),
+    limits.perRule,
+    limits.perHost,
+    // The rows looked at: enough that a backlog of one rule does not hide the others' due rows.
+    Math.max(4 * busy.free, 100),
+  );
+}
+
+/** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */
+export async function extendLeases(prisma: PrismaClient, owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
+  if (!ids.length) return;
+  await prisma.$executeRawUnsafe(
+    `UPDATE "Delivery" SET "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
+     WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`,
+    ids,
+    owner,
+    new Date(now.getTime() + leaseMs).toISOString(),
+  );
+}
+
+/** Delays a paused rule's due deliveries that nobody holds to `until` (not an attempt; nothing else changes). */
+export async function delayRule(prisma: PrismaClient, ruleId: string, until: Date, now: Date): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `UPDATE "Delivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
+     WHERE "ruleId" = $1 AND state = 'PENDING' AND "nextAttemptAt" < $2::timestamptz AT TIME ZONE 'UTC'
+       AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $3::timestamptz AT TIME ZONE 'UTC')`,
+    ruleId,
+    until.toISOString(),
+    now.toISOString(),
   );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { TokenCache } from "../transport/auth";
+import { Breakers } from "./breaker";
 import { dispatchUntilIdle } from "./dispatcher";
 import { addSummary, consumeReportsWith, emptySummary, type DispatchSummary, type ReportConsumer } from "./report";
 import { GuardedHttpClient } from "../transport/http-client";
@@ -17,11 +18,15 @@ import { listenForWakeUps, type WakeListener } from "./listener";
 interface Runtime {
   client: GuardedHttpClient;
   tokenCache: TokenCache;
+  /** Circuit breakers per rule, in this process's memory. */
+  breakers: Breakers;
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
-  /** Set by stopDispatcher: no new batch is claimed. */
+  /** Set by stopDispatcher: nothing new is claimed. */
   stopping: boolean;
+  /** Wakes the running pipeline (deliveries became due, or it is to stop). */
+  nudge: () => void;
 }
 
 const key = Symbol.for("leadhooks.dispatcher");
@@ -34,10 +39,12 @@ function runtime(): Runtime {
     g[key] = {
       client: new GuardedHttpClient({ policy: { allowedNetworks: e.ALLOWED_PRIVATE_NETWORKS, allowInsecure: e.ALLOW_INSECURE_URLS } }),
       tokenCache: new TokenCache(),
+      breakers: new Breakers(),
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
       running: null,
       again: false,
       stopping: false,
+      nudge: () => {},
     };
   }
   return g[key];
@@ -54,7 +61,8 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   const rt = runtime();
   if (rt.stopping) return rt.running ?? emptySummary();
   if (rt.running) {
-    rt.again = true; // something new became due while we were sending: go round once more
+    rt.again = true; // something new became due while we were sending: look for it now, and once more at the end
+    rt.nudge();
     return rt.running;
   }
   rt.running = (async () => {
@@ -62,11 +70,12 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, owner: rt.owner, budgetMs, stopping: () => rt.stopping }));
+      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
     rt.running = null;
+    rt.nudge = () => {};
   });
   return rt.running;
 }
@@ -82,7 +91,7 @@ const kickDispatcher = coalesced(() => {
 let listener: WakeListener | null = null;
 
 /**
- * Wires this process's dispatcher: `consumer` takes every batch's report (rule health and
+ * Wires this process's dispatcher: `consumer` takes every recorded group's report (rule health and
  * notifications; the engine does not import them), and, unless `wake` is false (deliveries are
  * left to worker processes), wakeDispatcher() starts a dispatch. With `listenUrl` (PostgreSQL),
  * a notification from any process's wakeDispatcher starts one too.
@@ -108,8 +117,8 @@ export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdPr
 }
 
 /**
- * Stops claiming (no tick, no wake-up, no next batch; the listening connection is closed) and
- * waits for the batch being sent to be recorded.
+ * Stops claiming (no tick, no wake-up, no next claim; the listening connection is closed) and
+ * waits for what is in flight to be recorded.
  */
 export async function stopDispatcher(): Promise<void> {
   if (ticker) clearInterval(ticker);
@@ -119,5 +128,6 @@ export async function stopDispatcher(): Promise<void> {
   listener = null;
   const rt = runtime();
   rt.stopping = true;
+  rt.nudge();
   await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
 }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { Breakers, endpointFailed } from "./breaker";
+
+describe("Breakers", () => {
+  it("pauses a rule after `threshold` failures in a row, probes once after the cooldown, resumes on success", () => {
+    const b = new Breakers({ threshold: 3, cooldownMs: 1000 });
+    expect(b.room("r", 0)).toBe(Infinity);
+    expect(b.ended("r", true, 10)).toBeNull();
+    expect(b.ended("r", true, 20)).toBeNull();
+    expect(b.ended("r", true, 30)).toBe(1030);
+    expect(b.room("r", 500)).toBe(0);
+    expect(b.restricted(500)).toEqual([["r", 0]]);
+    expect(b.ended("r", true, 600)).toBeNull(); // sent before the pause: no change
+    expect(b.room("r", 1030)).toBe(1);
+    b.started("r", 1030);
+    expect(b.room("r", 1031)).toBe(0); // one probe at a time
+    expect(b.ended("r", false, 1100)).toBeNull();
+    expect(b.room("r", 1100)).toBe(Infinity);
+    expect(b.restricted(1100)).toEqual([]);
+  });
+
+  it("a success ends the streak; a failed probe pauses the rule again", () => {
+    const b = new Breakers({ threshold: 2, cooldownMs: 100 });
+    b.ended("r", true, 0);
+    b.ended("r", false, 1);
+    expect(b.ended("r", true, 2)).toBeNull(); // the streak started over
+    expect(b.ended("r", true, 3)).toBe(103);
+    b.started("r", 50); // still paused: not a probe
+    expect(b.room("r", 50)).toBe(0);
+    b.started("r", 103);
+    expect(b.ended("r", true, 150)).toBe(250);
+    expect(b.room("r", 200)).toBe(0);
+    expect(b.room("other", 200)).toBe(Infinity);
+  });
+});
+
+describe("endpointFailed", () => {
+  it("counts timeouts and 5xx answers, not 4xx, other network errors or our configuration errors", () => {
+    expect(endpointFailed({ statusCode: 999, errorClass: "timeout", outcome: "RETRYING" })).toBe(true);
+    expect(endpointFailed({ statusCode: 503, errorClass: null, outcome: "RETRYING" })).toBe(true);
+    expect(endpointFailed({ statusCode: 404, errorClass: null, outcome: "FAILED" })).toBe(false);
+    expect(endpointFailed({ statusCode: 999, errorClass: "blocked", outcome: "RETRYING" })).toBe(false);
+    expect(endpointFailed({ statusCode: 999, errorClass: "config", outcome: "CONFIG_ERROR" })).toBe(false);
+    expect(endpointFailed({ statusCode: null, errorClass: null, outcome: "FAILED" })).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import type { HealthEntry } from "../policy/outcome";
+
+// A circuit breaker per rule, kept in this process's memory (each process learns on its own; not
+// yet shown on the rule page or in the API). After `threshold` timeouts or 5xx answers in a row the
+// rule is paused for `cooldownMs`: nothing of it is claimed (its due deliveries are delayed to the
+// reopening, never dropped, never counted as attempts). Then one delivery is let through as a probe:
+// a success resumes the rule, a failure pauses it again.
+
+export interface BreakerSettings {
+  threshold: number;
+  cooldownMs: number;
+}
+
+type State = { kind: "closed"; failures: number } | { kind: "open"; until: number } | { kind: "probing" };
+
+/** Whether an attempt counts against its endpoint: it timed out, or the endpoint answered 5xx. */
+export function endpointFailed(h: Pick<HealthEntry, "statusCode" | "errorClass" | "outcome">): boolean {
+  if (h.outcome === "CONFIG_ERROR" || h.statusCode === null) return false;
+  return h.errorClass === "timeout" || (h.statusCode >= 500 && h.statusCode <= 599);
+}
+
+export class Breakers {
+  private readonly states = new Map<string, State>();
+
+  constructor(readonly settings: BreakerSettings = { threshold: 5, cooldownMs: 30_000 }) {}
+
+  /**
+   * How many more requests a rule may start now (Infinity: no limit of the breaker's): 0 while it
+   * is paused or its probe is in flight, 1 (the probe) once its pause is over.
+   */
+  room(ruleId: string, now: number): number {
+    const s = this.states.get(ruleId);
+    if (!s || s.kind === "closed") return Infinity;
+    if (s.kind === "probing") return 0;
+    return s.until <= now ? 1 : 0;
+  }
+
+  /** The rules the breaker holds back now, with their room (see `room`). */
+  restricted(now: number): [ruleId: string, room: number][] {
+    return [...this.states.keys()].flatMap((id) => {
+      const room = this.room(id, now);
+      return room === Infinity ? [] : [[id, room] as [string, number]];
+    });
+  }
+
+  /** A request of the rule starts: once its pause is over, it is the probe. */
+  started(ruleId: string, now: number): void {
+    const s = this.states.get(ruleId);
+    if (s?.kind === "open" && s.until <= now) this.states.set(ruleId, { kind: "probing" });
+  }
+
+  /** A request of the rule ended; returns the reopening time when this result pauses the rule. */
+  ended(ruleId: string, failed: boolean, now: number): number | null {
+    const s = this.states.get(ruleId) ?? { kind: "closed", failures: 0 };
+    if (!failed) {
+      this.states.delete(ruleId);
+      return null;
+    }
+    if (s.kind === "open") return null; // sent before the pause began
+    const failures = s.kind === "closed" ? s.failures + 1 : this.settings.threshold;
+    if (failures < this.settings.threshold) {
+      this.states.set(ruleId, { kind: "closed", failures });
+      return null;
+    }
+    const until = now + this.settings.cooldownMs;
+    this.states.set(ruleId, { kind: "open", until });
+    return until;
+  }
+}

@@ -1,0 +1,144 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Decision } from "../policy/outcome";
+import { Breakers, endpointFailed } from "./breaker";
+import { claimDue, delayRule, extendLeases, type Claimed } from "./claim";
+import { Recorder } from "./recorder";
+import { emptySummary, type DispatchSummary } from "./report";
+import { senderForClaim, type SendContext } from "./send";
+import { Slots, type SlotLimits } from "./slots";
+
+// The delivery pipeline: up to `limits.total` requests in flight, claiming more whenever slots free
+// up (small claims, never more than can start), so a slow endpoint holds up only its own slots.
+// Each outcome goes to the recorder as soon as its request ends. The leases of deliveries still
+// being sent or recorded are extended while they are, so no other dispatcher re-sends them.
+
+export interface PipelineOptions extends SendContext {
+  prisma: PrismaClient;
+  owner: string;
+  leaseMs: number;
+  limits: SlotLimits;
+  /** At most this many deliveries per claim. */
+  claimSize: number;
+  /** Claim once, send and record that claim, and stop (no further claim). */
+  once?: boolean;
+  /** No claim after this time (Date.now()); what is in flight is still finished and recorded. */
+  deadline?: number;
+  /** Says to stop claiming (the process is stopping). */
+  stopping?: () => boolean;
+  /** Receives the pipeline's wake-up: call it when deliveries became due or stopping() changed. */
+  listen?: (wake: () => void) => void;
+  /** How long to wait, with requests in flight, before looking for due deliveries again. */
+  idlePollMs?: number;
+  /** The process's circuit breakers (one set per process; a fresh set when not given). */
+  breakers?: Breakers;
+  /** The recorder's group size and delay. */
+  record?: { groupSize: number; delayMs: number };
+}
+
+/** A wake-up that is not lost when it comes before the wait. */
+function signal() {
+  let raised = false;
+  let release: (() => void) | null = null;
+  return {
+    raise(): void {
+      raised = true;
+      release?.();
+    },
+    async wait(ms: number): Promise<void> {
+      if (!raised) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          release = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      release = null;
+      raised = false;
+    },
+  };
+}
+
+/** Runs the pipeline until nothing is due and nothing is in flight (or it is told to stop); returns what happened. */
+export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummary> {
+  const { prisma, owner, now, leaseMs, limits } = opts;
+  const summary = emptySummary();
+  const slots = new Slots(limits);
+  const leased = new Set<string>(); // claimed and not yet recorded
+  const running = new Set<Promise<void>>();
+  const breakers = opts.breakers ?? new Breakers();
+  const wake = signal();
+  opts.listen?.(() => wake.raise());
+  const recorder = new Recorder({
+    prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
+    done: (ids) => ids.forEach((id) => leased.delete(id)),
+  });
+  let failure: unknown = null;
+  const extender = setInterval(() => {
+    extendLeases(prisma, owner, [...leased], now(), leaseMs).catch((err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err));
+  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  extender.unref();
+
+  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision>) => {
+    leased.add(d.id);
+    slots.take(d.ruleId, d.host);
+    breakers.started(d.ruleId, now().getTime());
+    let failed = false;
+    const task = send(d)
+      .then(
+        (decision) => {
+          summary[decision.tally]++;
+          recorder.add(decision);
+          failed = decision.health ? endpointFailed(decision.health) : false;
+        },
+        (err: unknown) => {
+          failure ??= err; // its lease expires and it is claimed again
+          leased.delete(d.id);
+        },
+      )
+      .then(() => {
+        const until = breakers.ended(d.ruleId, failed, now().getTime());
+        if (until !== null) return pause(d.ruleId, until);
+      })
+      .finally(() => {
+        slots.release(d.ruleId, d.host);
+        running.delete(task);
+        wake.raise();
+      });
+    running.add(task);
+  };
+
+  // A paused rule's due deliveries are delayed to its reopening (the claim skips it meanwhile).
+  const pause = (ruleId: string, until: number) =>
+    delayRule(prisma, ruleId, new Date(until), now()).catch((err: unknown) => console.error("dispatcher: pausing a rule:", err instanceof Error ? err.message : err));
+
+  try {
+    while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
+      const busy = slots.busy();
+      busy.free = Math.min(busy.free, opts.claimSize);
+      for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
+      let claimed: Claimed[];
+      try {
+        claimed = await claimDue(prisma, owner, now(), leaseMs, busy, limits);
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      summary.claimed += claimed.length;
+      if (claimed.length) {
+        const send = senderForClaim(opts);
+        for (const d of claimed) start(d, send);
+      }
+      if (opts.once || (!claimed.length && !running.size)) break;
+      await wake.wait(opts.idlePollMs ?? 1000);
+      await new Promise((resolve) => setImmediate(resolve)); // requests that end together free their slots for one claim
+    }
+    while (running.size) await Promise.all([...running]);
+    await recorder.flush();
+  } finally {
+    clearInterval(extender);
+  }
+  if (failure ?? recorder.failure) throw failure ?? recorder.failure;
+  return summary;
+}

@@ -1,0 +1,53 @@
+// The pipeline's requests in flight, counted overall, per rule and per destination host, so that
+// one endpoint never takes the whole pool. Claiming asks what is free; the claim query skips what
+// is at its limit (a delivery over a limit stays PENDING and unclaimed).
+
+export interface SlotLimits {
+  /** Requests in flight at once, in all. */
+  total: number;
+  /** Requests in flight at once to one rule. */
+  perRule: number;
+  /** Requests in flight at once to one destination host (host:port). */
+  perHost: number;
+}
+
+/** What the claim query needs: how many slots are free, and who is already busy and how much. */
+export interface Busy {
+  free: number;
+  rules: Record<string, number>;
+  hosts: Record<string, number>;
+}
+
+export class Slots {
+  private readonly rules = new Map<string, number>();
+  private readonly hosts = new Map<string, number>();
+  private used = 0;
+
+  constructor(readonly limits: SlotLimits) {}
+
+  get inFlight(): number {
+    return this.used;
+  }
+
+  take(ruleId: string, host: string): void {
+    this.used++;
+    bump(this.rules, ruleId, 1);
+    bump(this.hosts, host, 1);
+  }
+
+  release(ruleId: string, host: string): void {
+    this.used--;
+    bump(this.rules, ruleId, -1);
+    bump(this.hosts, host, -1);
+  }
+
+  busy(): Busy {
+    return { free: Math.max(0, this.limits.total - this.used), rules: Object.fromEntries(this.rules), hosts: Object.fromEntries(this.hosts) };
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+}

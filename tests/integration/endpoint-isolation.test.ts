@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { Breakers } from "@/lib/delivery/engine/breaker";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// One endpoint that never answers must hold up only its own slots: another rule's deliveries,
+// recorded while its requests hang, arrive and are recorded long before its timeout.
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+
+/** Resolves once `check` holds, looking every 25 ms; rejects after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("isolation per endpoint", () => {
+  it("a rule whose endpoint never answers does not hold up another rule's deliveries", async () => {
+    const hung = await startReceiver(() => ({ status: 200, delayMs: 60_000 }));
+    const quick = await startReceiver();
+    const { org } = await createWebhookOrg(prisma());
+    const base = { organizationId: org.id, title: "R", events: ["lead.created"] };
+    const ruleA = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${hung.url}/a`, timeoutMs: 10_000 } });
+    const ruleB = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${quick.url}/b` } });
+    const deliveriesOf = (ruleId: string) => prisma().delivery.findMany({ where: { ruleId } });
+    for (let i = 0; i < 6; i++) await createLead(prisma(), org.id, { email: `first${i}@x.test` });
+
+    let stop = false;
+    let wake = () => {};
+    const run = dispatchUntilIdle({
+      prisma: prisma(), client, owner: "isolation", perRuleConcurrency: 4, leaseMs: 2_000, budgetMs: 60_000,
+      stopping: () => stop, listen: (w) => (wake = w),
+    });
+    await until(() => hung.received.length === 4, 5_000);
+    const aStarted = Date.now();
+
+    // Events recorded while A's requests hang reach B at once.
+    for (let i = 0; i < 6; i++) await createLead(prisma(), org.id, { email: `later${i}@x.test` });
+    const recorded = Date.now();
+    wake();
+    await until(async () => (await deliveriesOf(ruleB.id)).every((d) => d.state === "SUCCEEDED"), 5_000);
+    const bDone = Date.now();
+    expect(bDone - recorded).toBeLessThan(5_000);
+    expect(bDone - aStarted).toBeLessThan(10_000); // before A's first request could time out
+    expect(new Set(quick.received.map((r) => String(r.headers["webhook-id"]))).size).toBe(12);
+
+    // A never has more than its limit in flight; the rest wait unclaimed, not counted as attempts.
+    // The leases of A's hanging requests (2 s) are extended while they hang.
+    await until(() => Date.now() - aStarted > 3_000, 5_000);
+    const a = await deliveriesOf(ruleA.id);
+    expect(hung.received).toHaveLength(4);
+    const inFlight = a.filter((d) => d.leaseOwner === "isolation");
+    expect(inFlight).toHaveLength(4);
+    for (const d of inFlight) expect(d.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(a.filter((d) => d.leaseOwner === null && d.state === "PENDING" && d.attemptCount === 0)).toHaveLength(8);
+
+    // Stopping lets the hanging requests time out and be recorded; nothing more is claimed.
+    stop = true;
+    wake();
+    expect(await run).toMatchObject({ claimed: 16, succeeded: 12, retrying: 4 });
+    const after = await deliveriesOf(ruleA.id);
+    expect(after.filter((d) => d.attemptCount === 1 && d.lastStatusCode === 999 && d.state === "PENDING")).toHaveLength(4);
+    expect(after.filter((d) => d.attemptCount === 0 && d.leaseOwner === null)).toHaveLength(8);
+    await Promise.all([hung.close(), quick.close()]);
+    await prisma().delivery.updateMany({ where: { ruleId: ruleA.id }, data: { state: "FAILED" } }); // nothing left due for the next test
+  }, 30_000);
+
+  it("pauses a rule after repeated 5xx (its deliveries delayed, not attempted), then probes once and resumes", async () => {
+    let down = true;
+    const arrivals: number[] = [];
+    const rx = await startReceiver(() => {
+      arrivals.push(Date.now());
+      return down ? { status: 503, body: "down" } : { status: 200, body: "ok", delayMs: 100 };
+    });
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: rx.url } });
+    for (let i = 0; i < 5; i++) await createLead(prisma(), org.id, { email: `cb${i}@x.test` });
+    const breakers = new Breakers({ threshold: 2, cooldownMs: 60_000 });
+
+    const paused = Date.now();
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, perRuleConcurrency: 1 })).toMatchObject({ claimed: 2, retrying: 2 });
+    const rows = await prisma().delivery.findMany({ where: { ruleId: rule.id } });
+    const waiting = rows.filter((d) => d.attemptCount === 0);
+    expect(waiting).toHaveLength(3);
+    for (const d of waiting) {
+      expect(d).toMatchObject({ state: "PENDING", leaseOwner: null });
+      expect(d.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(paused + 60_000);
+    }
+
+    // After the pause one probe goes alone; its success resumes the rule.
+    down = false;
+    arrivals.length = 0;
+    const later = () => new Date(Date.now() + 120_000);
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: later })).toMatchObject({ claimed: 5, succeeded: 5 });
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(90);
+    expect((await prisma().delivery.findMany({ where: { ruleId: rule.id } })).map((d) => d.state)).toEqual(Array(5).fill("SUCCEEDED"));
+    await rx.close();
+  });
+
+  it("claims no more for one destination host than its limit, across rules; the rest stay unclaimed", async () => {
+    const rx = await startReceiver();
+    const { org } = await createWebhookOrg(prisma());
+    for (const path of ["/x", "/y", "/z"]) {
+      await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: `${rx.url}${path}` } });
+    }
+    await createLead(prisma(), org.id, { email: "host@x.test" });
+    expect(await dispatchBatch({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 2, succeeded: 2 });
+    const left = await prisma().delivery.findMany({ where: { organizationId: org.id, state: "PENDING" } });
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ attemptCount: 0, leaseOwner: null });
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 1, succeeded: 1 });
+    await rx.close();
+  });
+});
