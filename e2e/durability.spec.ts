@@ -69,11 +69,18 @@ async function seed(databaseUrl: string, receiverUrl: string): Promise<{ key: st
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c));
-  child.stderr.on("data", (c: Buffer) => (out += c));
+  child.stderr.on("data", (c: Buffer) => (err += c));
   const code = await new Promise<number | null>((r) => child.on("exit", r));
-  if (code !== 0) throw new Error(`e2e/durability-seed.ts exited ${code}:\n${out}`);
-  return JSON.parse(out.trim().split("\n").at(-1)!) as { key: string; rules: Record<string, string> };
+  if (code !== 0) throw new Error(`e2e/durability-seed.ts exited ${code}:\n${out}${err}`);
+  // The seed prints its result as the last line of stdout; Node's warnings go to stderr.
+  const result = out.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(result) as { key: string; rules: Record<string, string> };
+  } catch {
+    throw new Error(`e2e/durability-seed.ts printed no result:\n${out}${err}`);
+  }
 }
 
 interface Server {
