@@ -86,7 +86,7 @@ async function main() {
   for (const notice of destinationNotices(env)) console.log(notice);
 
   let needsSetup = false;
-  const database = await openDatabase(env.DATABASE_URL, "start");
+  const database = await openDatabase(env.DATABASE_URL, "start", { poolSize: env.DATABASE_POOL_SIZE });
   try {
     console.log(database.applied.length ? `Applied migrations: ${database.applied.join(", ")}` : "Database schema is up to date.");
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD && !(await hasAnyUser(database.prisma))) {

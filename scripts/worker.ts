@@ -12,7 +12,7 @@ import { startDeliveryRole } from "@/lib/process/delivery-role";
 async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
-  const database = await openDatabase(env.DATABASE_URL, "worker");
+  const database = await openDatabase(env.DATABASE_URL, "worker", { poolSize: env.DATABASE_POOL_SIZE });
   setDatabase(database);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);

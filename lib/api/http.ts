@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authenticateApiKey } from "@/lib/api/keys";
-import { db } from "@/lib/db";
+import { database } from "@/lib/db";
+import type { Sql } from "@/lib/db/sql";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
@@ -123,6 +124,8 @@ export interface ApiContext {
   organizationId: string;
   apiKeyId: string;
   prisma: PrismaClient;
+  /** Plain SQL, for the hot path (accepting leads). */
+  sql: Sql;
 }
 
 /**
@@ -133,8 +136,8 @@ export interface ApiContext {
 export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
     try {
-      const prisma = await db();
-      const auth = await authenticateApiKey(prisma, req.headers.get("authorization"));
+      const { prisma, sql } = await database();
+      const auth = await authenticateApiKey(sql, req.headers.get("authorization"));
       if (!auth) throw new ApiError(401, "unauthorized", "Missing, unknown or revoked API key. Send Authorization: Bearer <api key>.", undefined, { "WWW-Authenticate": "Bearer" });
       const limit = apiRateLimiter().take(auth.apiKeyId);
       if (!limit.allowed) {
@@ -144,7 +147,7 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
       }
       const params = await route.params;
       checkStorableRequest(req, params);
-      return await handler(req, { ...auth, prisma }, params);
+      return await handler(req, { ...auth, prisma, sql }, params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));

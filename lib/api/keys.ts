@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Sql } from "@/lib/db/sql";
 import { NotFoundError } from "@/lib/core/errors";
 import { newId, randomBase62 } from "@/lib/core/ids";
 
@@ -35,15 +36,18 @@ export async function revokeApiKey(prisma: Pick<PrismaClient, "apiKey">, organiz
   if (!count) throw new NotFoundError("API key not found");
 }
 
-/** The organization an `Authorization: Bearer lhk_…` header stands for, or null. */
-export async function authenticateApiKey(prisma: Pick<PrismaClient, "apiKey">, authorization: string | null): Promise<{ organizationId: string; apiKeyId: string } | null> {
+/** The organization an `Authorization: Bearer lhk_…` header stands for, or null. Every API request asks: plain SQL. */
+export async function authenticateApiKey(q: Sql, authorization: string | null): Promise<{ organizationId: string; apiKeyId: string } | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
   if (!match || !API_KEY_PATTERN.test(match[1]!)) return null;
-  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]!) } });
-  if (!row || row.revokedAt) return null;
+  const [row] = await q.query<{ id: string; organizationId: string; stale: boolean }>(
+    `SELECT id, "organizationId", ("lastUsedAt" IS NULL OR "lastUsedAt" < (now() AT TIME ZONE 'UTC') - interval '1 minute') AS stale
+     FROM "ApiKey" WHERE "keyHash" = $1 AND "revokedAt" IS NULL`,
+    [hashApiKey(match[1]!)],
+    "api-key",
+  );
+  if (!row) return null;
   // Last use is informative; writing it at most once a minute keeps hot keys cheap.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  }
+  if (row.stale) await q.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1`, [row.id], "api-key-used");
   return { organizationId: row.organizationId, apiKeyId: row.id };
 }

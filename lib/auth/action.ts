@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db";
+import { database } from "@/lib/db";
+import type { Sql } from "@/lib/db/sql";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/core/errors";
 import { fieldErrorsOf, type FieldErrors } from "@/lib/core/field-errors";
@@ -17,6 +18,8 @@ export interface ActionContext {
   user: SessionUser;
   organizationId: string;
   prisma: PrismaClient;
+  /** Plain SQL (creating a lead writes it with its event and deliveries in one statement). */
+  sql: Sql;
 }
 
 /**
@@ -59,8 +62,8 @@ export function authedAction<S extends z.ZodType, T>(
       if (!parsed.success) {
         return { ok: false, code: "invalid", error: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error.issues, "_form") };
       }
-      const prisma = await db();
-      const data = await handler(parsed.data, { user, organizationId: user.organizationId, prisma });
+      const { prisma, sql } = await database();
+      const data = await handler(parsed.data, { user, organizationId: user.organizationId, prisma, sql });
       return { ok: true, data };
     } catch (err) {
       return failure(err);

@@ -33,6 +33,13 @@ export const envSchema = z.object({
     .string()
     .default("pglite:./data/pglite")
     .refine((v) => v.startsWith("pglite:") || /^postgres(ql)?:\/\//.test(v), "must be pglite:<dir>, pglite:memory or postgres://…"),
+  // On PostgreSQL, connections each process keeps open (shared by the admin side and the delivery engine).
+  DATABASE_POOL_SIZE: z.coerce
+    .number("must be a whole number of connections")
+    .int("must be a whole number of connections")
+    .min(2, "must be at least 2 connections")
+    .max(200, "must be at most 200 connections")
+    .default(10),
   NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
   NEXTAUTH_URL: z.url("must be an absolute URL such as http://localhost:3000"),
   APP_SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),

@@ -15,6 +15,13 @@ describe("write errors", () => {
     expect(isForeignKeyViolation(prismaError("P2002"))).toBe(false);
   });
 
+  it("recognises the same violations by PostgreSQL's SQLSTATE (pg and PGlite, plain SQL)", () => {
+    expect(isUniqueViolation(prismaError("23505"))).toBe(true);
+    expect(isForeignKeyViolation(prismaError("23503"))).toBe(true);
+    expect(isUniqueViolation(prismaError("23503"))).toBe(false);
+    expect(isForeignKeyViolation(prismaError("23505"))).toBe(false);
+  });
+
   it("answers false for what is not an error object", () => {
     for (const err of [null, undefined, "P2002", 2002, { code: 2002 }]) {
       expect(isUniqueViolation(err)).toBe(false);

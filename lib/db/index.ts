@@ -1,15 +1,19 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/core/env";
 import { openPglite, parseDatabaseUrl, pgliteDriver, postgresDriver, type RawDriver } from "./driver";
 import { acquirePgliteLock } from "./lock";
 import { applyMigrations } from "./migrate";
+import { pgliteSql, pgSql, type Sql } from "./sql";
 
 export type Db = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
+  /** Plain SQL for the hot path (accepting events, claiming and recording deliveries). */
+  sql: Sql;
   kind: "pglite" | "postgres";
   /** Migrations applied when this handle was opened. */
   applied: string[];
@@ -20,7 +24,7 @@ export interface Database {
  * Opens the database named by `url` and applies pending migrations. PGlite data directories are
  * locked to this process; PostgreSQL gets a pooled connection per process.
  */
-export async function openDatabase(url: string, role = "app"): Promise<Database> {
+export async function openDatabase(url: string, role = "app", { poolSize = 10 }: { poolSize?: number } = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   if (target.kind === "pglite") {
     const release = target.dataDir ? acquirePgliteLock(target.dataDir, role) : () => {};
@@ -31,6 +35,7 @@ export async function openDatabase(url: string, role = "app"): Promise<Database>
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
       return {
         prisma,
+        sql: pgliteSql(pglite),
         kind: "pglite",
         applied,
         close: async () => {
@@ -51,8 +56,20 @@ export async function openDatabase(url: string, role = "app"): Promise<Database>
   } finally {
     await driver.close();
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: target.url, max: 10 }) });
-  return { prisma, kind: "postgres", applied, close: () => prisma.$disconnect() };
+  // One pool per process, shared by Prisma and the hot path's plain SQL.
+  const pool = new pg.Pool({ connectionString: target.url, max: poolSize });
+  pool.on("error", (err) => console.error("database pool:", err.message)); // an idle connection dropped; the pool makes a new one
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    sql: pgSql(pool),
+    kind: "postgres",
+    applied,
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pool.ended) await pool.end();
+    },
+  };
 }
 
 // One database per process, kept on globalThis so dev-mode reloads and bundled copies of this
@@ -63,7 +80,7 @@ type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<Database> };
 export function database(): Promise<Database> {
   const g = globalThis as GlobalWithDb;
   if (!g[globalKey]) {
-    g[globalKey] = openDatabase(env().DATABASE_URL, "server").catch((err) => {
+    g[globalKey] = openDatabase(env().DATABASE_URL, "server", { poolSize: env().DATABASE_POOL_SIZE }).catch((err) => {
       delete g[globalKey];
       throw err;
     });
@@ -79,6 +96,11 @@ export function openedDatabase(): Promise<Database> | undefined {
 /** The process's Prisma client. */
 export async function db(): Promise<PrismaClient> {
   return (await database()).prisma;
+}
+
+/** The process's plain-SQL handle (the hot path). */
+export async function sql(): Promise<Sql> {
+  return (await database()).sql;
 }
 
 /** For tests and scripts: use this database as the process's own. */

@@ -6,6 +6,12 @@
 export const WAKE_CHANNEL = "leadhooks_deliveries";
 
 /**
+ * This process's name in its notifications: its own listener skips them (it was woken directly).
+ * On globalThis: the server is bundled in several chunks, each with its own copy of this module.
+ */
+export const PROCESS_WAKE_ID: string = ((globalThis as { [k: symbol]: string })[Symbol.for("leadhooks.wake-id")] ??= `${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+
+/**
  * Wraps `run` so that calls made before it has run fold into one: a burst of wake-ups (many
  * notifications arriving together) starts one dispatch on the next turn of the event loop. While
  * that dispatch runs, further wake-ups ask it for one more round (runDispatcher).

@@ -1,5 +1,5 @@
 import { openedDatabase } from "@/lib/db";
-import { WAKE_CHANNEL } from "./wake-signal";
+import { PROCESS_WAKE_ID, WAKE_CHANNEL } from "./wake-signal";
 
 // The one way to wake the dispatcher: the outbox calls it once new deliveries are committed, and
 // the requeue module once deliveries are queued again. In this process it calls the dispatcher's
@@ -25,12 +25,33 @@ export function onWake(listener: Listener): void {
  */
 export function wakeDispatcher(): void {
   (globalThis as G)[key]?.();
-  notifyOtherProcesses().catch((err: unknown) => console.error("wake-up notification:", err instanceof Error ? err.message : err));
+  notifyOtherProcesses();
 }
 
-/** NOTIFY through the process's own database, after the commit that queued the deliveries; nothing on PGlite. */
-async function notifyOtherProcesses(): Promise<void> {
-  const database = await openedDatabase();
-  if (database?.kind !== "postgres") return;
-  await database.prisma.$executeRaw`SELECT pg_notify(${WAKE_CHANNEL}, '')`;
+// At most one NOTIFY in flight per process: wake-ups that come meanwhile are folded into one more,
+// sent once it is done, so every commit is still followed by a notification sent after it.
+let notifying = false;
+let again = false;
+
+/** NOTIFY (payload: this process, whose own listener ignores it) after the commit that queued deliveries; nothing on PGlite. */
+function notifyOtherProcesses(): void {
+  if (notifying) {
+    again = true;
+    return;
+  }
+  notifying = true;
+  void (async () => {
+    try {
+      do {
+        again = false;
+        const database = await openedDatabase();
+        if (database?.kind !== "postgres") return;
+        await database.sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify");
+      } while (again);
+    } catch (err) {
+      console.error("wake-up notification:", err instanceof Error ? err.message : err);
+    } finally {
+      notifying = false;
+    }
+  })();
 }

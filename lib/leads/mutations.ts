@@ -1,9 +1,11 @@
 import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
-import { recordEvent } from "@/lib/outbox/record-event";
+import { prepareEvent, recordEvent, writeEvents } from "@/lib/outbox/record-event";
+import { organizationConfig } from "@/lib/outbox/organization-config";
+import { prismaSql, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
-import { getReferenceLists } from "@/lib/reference/queries";
+import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
 import { LEAD_FIELDS, type LeadSnapshot } from "@/lib/domain/lead";
 import type { CreateLeadInput, NoteInput, UpdateLeadInput } from "./schema";
 
@@ -23,10 +25,11 @@ type ReferenceFields = Partial<Pick<CreateLeadInput, "status" | "substatus" | "c
  * Reference fields must name an item of the organization's lists (case-insensitive); they are
  * stored in the list's spelling so creation rules match. Unknown names are field errors.
  */
-async function canonicalReferences(prisma: PrismaClient, organizationId: string, input: ReferenceFields, current?: Lead): Promise<ReferenceFields> {
-  const REFERENCE_KEYS = ["status", "substatus", "caseType", "office", "opportunitySource", "marketingSource"] as const;
-  if (REFERENCE_KEYS.every((k) => input[k] === undefined)) return {};
-  const lists = await getReferenceLists(prisma, organizationId);
+const REFERENCE_KEYS = ["status", "substatus", "caseType", "office", "opportunitySource", "marketingSource"] as const;
+const namesReference = (input: ReferenceFields) => REFERENCE_KEYS.some((k) => input[k] !== undefined);
+
+function canonicalReferences(lists: ReferenceLists, input: ReferenceFields, current?: Lead): ReferenceFields {
+  if (!namesReference(input)) return {};
   const errors: Record<string, string[]> = {};
   const out: ReferenceFields = {};
   const find = (field: keyof ReferenceFields, options: { name: string }[], label: string) => {
@@ -59,25 +62,30 @@ async function canonicalReferences(prisma: PrismaClient, organizationId: string,
   return out;
 }
 
+const LEAD_COLUMNS = {
+  id: "text", organizationId: "text", email: "text", phone: "text", firstName: "text", lastName: "text", status: "text", substatus: "text",
+  caseType: "text", office: "text", opportunitySource: "text", marketingSource: "text", caseTrackerCode: "text", score: "int",
+  customFields: "jsonb", createdAt: "timestamp", updatedAt: "timestamp",
+} as const;
+
 /**
- * Creates a lead and fires lead.created. `inTransaction` runs inside the same transaction (the
- * REST API stores its idempotency record there, so a lead never exists without it).
+ * Creates a lead and fires lead.created: the lead, its event, its deliveries and `alongside` (the
+ * REST API's idempotency record, so a lead never exists without it) are written in one statement.
  */
-export async function createLead(
-  prisma: PrismaClient,
-  organizationId: string,
-  input: CreateLeadInput,
-  inTransaction?: (tx: Prisma.TransactionClient, lead: Lead) => Promise<void>,
-) {
-  const refs = await canonicalReferences(prisma, organizationId, input);
-  return prisma.$transaction(async (tx) => {
-    const lead = await tx.lead.create({
-      data: { ...input, ...refs, id: newId("lead"), organizationId, customFields: (input.customFields ?? {}) as Prisma.InputJsonValue },
-    });
-    const { eventId, deliveryIds, deliveries, webhooksEnabled } = await recordEvent(tx, { organizationId, type: "lead.created", lead: toSnapshot(lead) });
-    await inTransaction?.(tx, lead);
-    return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
-  });
+export async function createLead(q: Sql, organizationId: string, input: CreateLeadInput, alongside: (lead: Lead) => TableRows[] = () => []) {
+  const now = new Date();
+  const config = await organizationConfig(q, organizationId);
+  const refs = canonicalReferences(config.lists, input);
+  const lead: Lead = {
+    id: newId("lead"), organizationId, email: input.email ?? null, phone: input.phone ?? null, firstName: input.firstName ?? null, lastName: input.lastName ?? null,
+    status: input.status ?? null, substatus: input.substatus ?? null, caseType: input.caseType ?? null, office: input.office ?? null,
+    opportunitySource: input.opportunitySource ?? null, marketingSource: input.marketingSource ?? null, ...refs,
+    caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, createdAt: now, updatedAt: now,
+  };
+  const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now);
+  await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead));
+  const { eventId, deliveryIds, deliveries, webhooksEnabled } = event.recorded;
+  return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
 }
 
 export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId: string, leadId: string): Promise<Lead> {
@@ -90,7 +98,7 @@ export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId
 /** Updates a lead; fires lead.updated, and lead.status_changed too when status or substatus changed. */
 export async function updateLead(prisma: PrismaClient, organizationId: string, leadId: string, input: UpdateLeadInput) {
   const before = await getLead(prisma, organizationId, leadId);
-  const refs = await canonicalReferences(prisma, organizationId, input, before);
+  const refs = namesReference(input) ? canonicalReferences(await getReferenceLists(prisma, organizationId), input, before) : {};
   const data = { ...input, ...refs };
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const field of LEAD_FIELDS) {
@@ -106,12 +114,12 @@ export async function updateLead(prisma: PrismaClient, organizationId: string, l
       data: { ...data, customFields: data.customFields === undefined ? undefined : (data.customFields as Prisma.InputJsonValue) },
     });
     const snapshot = toSnapshot(lead);
-    const updated = await recordEvent(tx, { organizationId, type: "lead.updated", lead: snapshot, changes });
+    const updated = await recordEvent(prismaSql(tx), { organizationId, type: "lead.updated", lead: snapshot, changes });
     const eventIds = [updated.eventId];
     const deliveryIds = [...updated.deliveryIds];
     if (changes.status || changes.substatus) {
       const statusChanges = Object.fromEntries(Object.entries(changes).filter(([k]) => k === "status" || k === "substatus"));
-      const sc = await recordEvent(tx, { organizationId, type: "lead.status_changed", lead: snapshot, changes: statusChanges });
+      const sc = await recordEvent(prismaSql(tx), { organizationId, type: "lead.status_changed", lead: snapshot, changes: statusChanges });
       eventIds.push(sc.eventId);
       deliveryIds.push(...sc.deliveryIds);
     }
@@ -123,7 +131,7 @@ export async function addNote(prisma: PrismaClient, organizationId: string, lead
   const lead = await getLead(prisma, organizationId, leadId);
   return prisma.$transaction(async (tx) => {
     const note = await tx.leadNote.create({ data: { id: newId("note"), leadId: lead.id, body: input.body, author: input.author ?? null } });
-    const { eventId, deliveryIds, webhooksEnabled } = await recordEvent(tx, {
+    const { eventId, deliveryIds, webhooksEnabled } = await recordEvent(prismaSql(tx), {
       organizationId,
       type: "lead.note_added",
       lead: toSnapshot(lead),

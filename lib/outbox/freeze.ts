@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@/lib/domain/event";
-import { ruleFromRow, type RuleRequestRow } from "@/lib/domain/rule";
+import { ruleFromRow, type RuleRequest, type RuleRequestRow } from "@/lib/domain/rule";
 import { renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
 
 // Each matched rule's request is rendered when the event is recorded (its mapping, format and URL
@@ -16,10 +16,12 @@ export interface DeliveryKeys {
   leadId: string | null;
 }
 
-/** The delivery row for one matched rule, rendered at `now` from the event's envelope. */
-export function freezeDelivery(keys: DeliveryKeys, rule: RuleRequestRow, envelope: EventEnvelope, now: Date) {
+/**
+ * The delivery row for one matched rule, rendered at `now` from the event's envelope (`renderable`:
+ * the row's request already read, when the caller keeps it).
+ */
+export function freezeDelivery(keys: DeliveryKeys, rule: RuleRequestRow, envelope: EventEnvelope, now: Date, renderable: RuleRequest = ruleFromRow(rule)) {
   const base = { ...keys, createdAt: now };
-  const renderable = ruleFromRow(rule);
   let rendered: ReturnType<typeof renderRequest>;
   try {
     rendered = renderRequest(renderable, envelope, now);

@@ -1,11 +1,14 @@
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { insertAll, type Sql, type TableRows } from "@/lib/db/sql";
 import type { EventEnvelope } from "@/lib/domain/event";
 import { freezeDelivery } from "./freeze";
 import { creationRulesMismatch } from "./match";
 import { newId } from "@/lib/core/ids";
 import type { LeadSnapshot } from "@/lib/domain/lead";
+import { organizationConfig, type OrganizationConfig } from "./organization-config";
 
-type Tx = Prisma.TransactionClient;
+// The transactional outbox: an event is recorded with one delivery per enabled rule of the
+// organization whose trigger and creation rules match, in the same statement (or transaction) as
+// the change that caused it. Each request is rendered now and frozen on its delivery.
 
 export interface NewEvent {
   organizationId: string;
@@ -24,66 +27,69 @@ export interface RecordedEvent {
   webhooksEnabled: boolean;
 }
 
+/** An event ready to be written: its row, its deliveries' rows, and what the caller is told. */
+export interface PreparedEvent {
+  rows: TableRows[];
+  recorded: RecordedEvent;
+}
+
+const EVENT_COLUMNS = { id: "text", organizationId: "text", leadId: "text", type: "text", payload: "jsonb", createdAt: "timestamp" } as const;
+const DELIVERY_COLUMNS = {
+  id: "text", organizationId: "text", ruleId: "text", eventId: "text", leadId: "text", state: "enum:DeliveryState", url: "text", method: "text",
+  requestHeaders: "jsonb", requestBody: "text", nextAttemptAt: "timestamp", skipKind: "enum:SkipKind", lastError: "text", completedAt: "timestamp",
+  createdAt: "timestamp", updatedAt: "timestamp",
+} as const;
+
 /**
- * Records an event and, in the same transaction, one PENDING delivery per enabled rule of the
- * organization whose trigger and creation rules match (the transactional outbox). The request is
- * rendered now and frozen on the delivery. With the organization's webhooks switched off the event
- * is still recorded, with no delivery.
+ * Builds an event and its deliveries from the organization's configuration (read by the caller in
+ * the same transaction, or here): one PENDING delivery per matching rule, SKIPPED when the rule's
+ * conditions turn the lead away, FAILED when its request cannot be rendered. With the
+ * organization's webhooks switched off the event is still recorded, with no delivery.
  */
-export async function recordEvent(tx: Tx, input: NewEvent, now = new Date()): Promise<RecordedEvent> {
-  const org = await tx.organization.findUniqueOrThrow({ where: { id: input.organizationId }, select: { id: true, name: true, webhooksEnabled: true } });
+export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = new Date()): PreparedEvent {
   const eventId = newId("evt");
   const envelope: EventEnvelope = {
     id: eventId,
     type: input.type,
     timestamp: now.toISOString(),
-    organization: { id: org.id, name: org.name },
+    organization: { id: config.id, name: config.name },
     data: { lead: input.lead, ...(input.note ? { note: input.note } : {}), ...(input.changes ? { changes: input.changes } : {}) },
   };
-  await tx.event.create({ data: { id: eventId, organizationId: org.id, leadId: input.lead?.id ?? null, type: input.type, payload: envelope as unknown as Prisma.InputJsonValue, createdAt: now } });
-  if (!org.webhooksEnabled) return { eventId, deliveryIds: [], deliveries: [], webhooksEnabled: false };
-
-  // Scalar ids only, then one lookup for the names they point at: relation includes would cost
-  // a query per relation on every event.
-  const rules = await tx.webhookRule.findMany({
-    where: { organizationId: org.id, enabled: true, events: { has: input.type } },
-    select: {
-      id: true, title: true, url: true, method: true, requiresCaseTrackerCode: true,
-      headers: true, fieldMappings: true, payloadFormat: true, payloadTemplate: true, wrapInEnvelope: true, conditions: true, timeWindow: true,
-      statusId: true, substatusId: true, officeId: true, opportunitySourceId: true, marketingSourceId: true,
-      caseTypes: { select: { caseTypeId: true } },
-    },
-  });
-  let matching = rules;
-  if (input.lead && rules.length) {
-    const ids = new Set<string>();
-    for (const r of rules) {
-      for (const id of [r.statusId, r.substatusId, r.officeId, r.opportunitySourceId, r.marketingSourceId]) if (id) ids.add(id);
-      for (const c of r.caseTypes) ids.add(c.caseTypeId);
-    }
-    const names = new Map(
-      ids.size ? (await tx.referenceItem.findMany({ where: { id: { in: [...ids] }, organizationId: org.id }, select: { id: true, name: true } })).map((i) => [i.id, i.name]) : [],
-    );
-    const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
-    matching = rules.filter(
-      (r) =>
-        creationRulesMismatch(input.type, {
-          status: name(r.statusId), substatus: name(r.substatusId), caseTypes: r.caseTypes.map((c) => name(c.caseTypeId)!).filter(Boolean),
-          office: name(r.officeId), opportunitySource: name(r.opportunitySourceId), marketingSource: name(r.marketingSourceId),
-          requiresCaseTrackerCode: r.requiresCaseTrackerCode,
-        }, input.lead!) === null,
-    );
-  }
-  if (!matching.length) return { eventId, deliveryIds: [], deliveries: [], webhooksEnabled: true };
-
-  const deliveries = matching.map((r) =>
-    freezeDelivery({ id: newId("dlv"), organizationId: org.id, ruleId: r.id, eventId, leadId: input.lead?.id ?? null }, r, envelope, now),
-  );
-  await tx.delivery.createMany({ data: deliveries });
+  const leadId = input.lead?.id ?? null;
+  const event = { id: eventId, organizationId: config.id, leadId, type: input.type, payload: envelope, createdAt: now };
+  const matching = config.webhooksEnabled
+    ? config.rules.filter((r) => r.events.includes(input.type) && (!input.lead || creationRulesMismatch(input.type, r.creationRules, input.lead) === null))
+    : [];
+  const deliveries = matching.map((r) => ({
+    state: "PENDING",
+    ...freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request()),
+    updatedAt: now,
+  }));
   return {
-    eventId,
-    deliveryIds: deliveries.map((d) => d.id),
-    deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
-    webhooksEnabled: true,
+    rows: [
+      { table: "Event", columns: EVENT_COLUMNS, rows: [event] },
+      { table: "Delivery", columns: DELIVERY_COLUMNS, rows: deliveries },
+    ],
+    recorded: {
+      eventId,
+      deliveryIds: deliveries.map((d) => d.id),
+      deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
+      webhooksEnabled: config.webhooksEnabled,
+    },
   };
+}
+
+/**
+ * Writes `before` (the change that caused the events, e.g. the new lead), then the events and
+ * their deliveries, in one statement: all of it is stored, or none.
+ */
+export async function writeEvents(q: Sql, events: readonly PreparedEvent[], before: readonly TableRows[] = [], after: readonly TableRows[] = []): Promise<void> {
+  await insertAll(q, [...before, ...events.flatMap((e) => e.rows), ...after]);
+}
+
+/** Records one event (and its deliveries) through `q`, which may be a transaction the caller holds. */
+export async function recordEvent(q: Sql, input: NewEvent, now = new Date()): Promise<RecordedEvent> {
+  const prepared = prepareEvent(await organizationConfig(q, input.organizationId), input, now);
+  await writeEvents(q, [prepared]);
+  return prepared.recorded;
 }

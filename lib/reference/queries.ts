@@ -25,6 +25,11 @@ export async function getReferenceLists(prisma: PrismaClient, organizationId: st
     orderBy: [{ position: "asc" }, { name: "asc" }],
     select: { id: true, name: true, kind: true, parentId: true },
   });
+  return referenceListsOf(items);
+}
+
+/** The lists made of an organization's items, given in display order. */
+export function referenceListsOf(items: readonly { id: string; name: string; kind: ReferenceKind | string; parentId: string | null }[]): ReferenceLists {
   const of = (kind: ReferenceKind) => items.filter((i) => i.kind === kind).map(({ id, name }) => ({ id, name }));
   return {
     statuses: items
@@ -36,3 +41,4 @@ export async function getReferenceLists(prisma: PrismaClient, organizationId: st
     marketingSources: of("MARKETING_SOURCE"),
   };
 }
+

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { newId } from "@/lib/core/ids";
+import { iso, type Sql } from "@/lib/db/sql";
 import { decryptSecret, encryptSecret, maskSecret } from "@/lib/security/crypto";
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -69,4 +70,39 @@ export async function getSigningKeyStatus(tx: Tx, organizationId: string, now = 
     masked: maskSecret(current.secret),
     previousExpiresAt: previous.map((p) => p.expiresAt).sort((a, b) => b.getTime() - a.getTime()),
   };
+}
+
+interface KeyRow {
+  secretEncrypted: string;
+  expiresAt: string | null;
+}
+
+const keysKey = Symbol.for("leadhooks.signing-key-rows");
+type G = typeof globalThis & { [keysKey]?: Map<string, { version: number; rows: Promise<KeyRow[]> }> };
+
+/**
+ * The secrets that sign for an organization at `now` (the current key first, then those in their
+ * grace period), for the delivery engine: the encrypted rows are kept per process by the
+ * organization's configVersion (bumped by a trigger whenever its keys change), and decrypted on
+ * each call, so no decrypted secret outlives the caller's use of it.
+ */
+export async function signingSecretsAt(q: Sql, organizationId: string, configVersion: number, now: Date): Promise<string[]> {
+  const cache = ((globalThis as G)[keysKey] ??= new Map<string, { version: number; rows: Promise<KeyRow[]> }>());
+  let entry = cache.get(organizationId);
+  if (!entry || entry.version < configVersion) {
+    const rows = q.query<KeyRow>(
+      `SELECT "secretEncrypted", ${iso(`"expiresAt"`)} AS "expiresAt" FROM "SigningKey" WHERE "organizationId" = $1 ORDER BY "createdAt" DESC, id DESC`,
+      [organizationId],
+    );
+    entry = { version: configVersion, rows };
+    cache.set(organizationId, entry);
+    rows.catch(() => {
+      if (cache.get(organizationId) === entry) cache.delete(organizationId);
+    });
+  }
+  const rows: KeyRow[] = await entry.rows;
+  const current = rows.find((r) => r.expiresAt === null);
+  if (!current) throw new Error(`Organization ${organizationId} has no signing key`);
+  const previous = rows.filter((r) => r.expiresAt !== null && new Date(r.expiresAt).getTime() > now.getTime());
+  return [current, ...previous].map((r) => decryptSecret(r.secretEncrypted));
 }

@@ -69,8 +69,8 @@ describe("architecture boundaries", () => {
     expect(problems, "the delivery engine importing its consumers").toEqual([]);
   });
 
-  it("5a. new deliveries are written only by lib/outbox/record-event.ts (delivery.create, delivery.createMany, INSERT INTO \"Delivery\")", () => {
-    const WRITES_DELIVERIES = /\.delivery\s*\.\s*create(?:Many)?\s*\(|INSERT\s+INTO\s+"?Delivery"?[\s(]/i;
+  it("5a. new deliveries are written only by lib/outbox/record-event.ts (delivery.create, delivery.createMany, INSERT INTO \"Delivery\", insertAll's table: \"Delivery\")", () => {
+    const WRITES_DELIVERIES = /\.delivery\s*\.\s*create(?:Many)?\s*\(|INSERT\s+INTO\s+"?Delivery"?[\s(]|\btable:\s*["'`]Delivery["'`]/i;
     const writers = [...sources].filter(([file, text]) => WRITES_DELIVERIES.test(text) && file !== "lib/outbox/record-event.ts").map(([file]) => file);
     expect(writers, "modules creating deliveries outside lib/outbox/record-event.ts").toEqual([]);
   });

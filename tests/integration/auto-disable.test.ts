@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { replayDeliveriesAction } from "@/app/(admin)/deliveries/replay-actions";
 import { enablePreviewAction, enableRuleAction } from "@/app/(admin)/rules/reenable-actions";
@@ -137,7 +138,7 @@ describe("a rule disabled after the threshold, then re-enabled with replay", () 
     const rx = await startReceiver(() => (broken ? { status: 500, body: "database down" } : { status: 200, body: "ok" }));
     const t = await setup(4, "Intake CRM", `${rx.url}/leads`);
     const leads = [];
-    for (let i = 1; i <= 6; i++) leads.push(await createLead(prisma(), t.org.id, { email: `lead${i}@example.test` }));
+    for (let i = 1; i <= 6; i++) leads.push(await createLead(await sql(), t.org.id, { email: `lead${i}@example.test` }));
     const deliveryIds = leads.flatMap((l) => l.deliveryIds);
     expect(deliveryIds).toHaveLength(6);
 

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "@/lib/dashboard/queries";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
@@ -216,8 +217,8 @@ describe("live deliveries", () => {
       await prisma().organization.update({ where: { id: org.id }, data: { webhooksEnabled: true } });
       const ruleId = await seedRule(org.id, "Live");
       await prisma().webhookRule.update({ where: { id: ruleId }, data: { url: `${rx.url}/hook` } });
-      await createLead(prisma(), org.id, { email: "good@example.test" });
-      await createLead(prisma(), org.id, { email: "bad@example.test" });
+      await createLead(await sql(), org.id, { email: "good@example.test" });
+      await createLead(await sql(), org.id, { email: "bad@example.test" });
       await dispatchBatch({ prisma: prisma(), client });
       expect(rx.received).toHaveLength(2);
 

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { retryDeliveryAction, retryFailedAction } from "@/app/(admin)/deliveries/actions";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
@@ -29,7 +30,7 @@ async function insertRule(organizationId: string, title: string, url = "https://
 
 /** Creates a lead (one delivery per rule) and returns its deliveries keyed by rule id. */
 async function leadDeliveries(organizationId: string, input: { email: string; firstName?: string }) {
-  const { lead } = await createLead(prisma(), organizationId, input);
+  const { lead } = await createLead(await sql(), organizationId, input);
   const rows = await prisma().delivery.findMany({ where: { leadId: lead.id } });
   return Object.fromEntries(rows.map((d) => [d.ruleId, d.id]));
 }
@@ -158,7 +159,7 @@ describe("retryDeliveryAction", () => {
     const rx = await startReceiver((_r, n) => (n === 1 ? { status: 400, body: "bad" } : { status: 200, body: "ok" }));
     const c = await createWebhookOrg(prisma());
     await insertRule(c.org.id, "Receiver", rx.url);
-    const { deliveryIds } = await createLead(prisma(), c.org.id, { email: "retry@example.test" });
+    const { deliveryIds } = await createLead(await sql(), c.org.id, { email: "retry@example.test" });
     const id = deliveryIds[0]!;
     await dispatchBatch({ prisma: prisma(), client });
     expect(await prisma().delivery.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "FAILED", attemptCount: 1, lastStatusCode: 400 });

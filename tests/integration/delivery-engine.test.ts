@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { Webhook } from "standardwebhooks";
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +29,7 @@ describe("lead events become signed deliveries", () => {
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, `${rx.url}/match`, { statusId: await refId(org.id, "LEAD_STATUS", "New"), officeId: await refId(org.id, "OFFICE", "Downtown") });
     await rule(org.id, `${rx.url}/other-office`, { officeId: await refId(org.id, "OFFICE", "North Branch") });
-    const { lead, deliveryIds } = await createLead(prisma(), org.id, { email: "ada@example.test", status: "new", office: "downtown" });
+    const { lead, deliveryIds } = await createLead(await sql(), org.id, { email: "ada@example.test", status: "new", office: "downtown" });
     expect(lead.status).toBe("New"); // stored in the list's spelling
     expect(deliveryIds).toHaveLength(1);
     const summary = await dispatchBatch({ prisma: prisma(), client });
@@ -54,7 +55,7 @@ describe("lead events become signed deliveries", () => {
     const old = (await getSigningKeys(prisma(), org.id)).current.secret;
     await rotateSigningKey(prisma(), org.id);
     const fresh = (await getSigningKeys(prisma(), org.id)).current.secret;
-    await createLead(prisma(), org.id, { phone: "+1 555 0100" });
+    await createLead(await sql(), org.id, { phone: "+1 555 0100" });
     await dispatchBatch({ prisma: prisma(), client });
     const req = rx.received[0]!;
     const sigs = String(req.headers["x-leadhooks-signature"]).split(",");
@@ -68,7 +69,7 @@ describe("lead events become signed deliveries", () => {
     const rx = await startReceiver();
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url, { events: ["lead.updated", "lead.status_changed", "lead.note_added"] });
-    const { lead, deliveryIds } = await createLead(prisma(), org.id, { email: "x@example.test", status: "New" });
+    const { lead, deliveryIds } = await createLead(await sql(), org.id, { email: "x@example.test", status: "New" });
     expect(deliveryIds).toEqual([]);
     const upd = await updateLead(prisma(), org.id, lead.id, { status: "Qualified" });
     expect(upd.eventIds).toHaveLength(2);
@@ -84,17 +85,17 @@ describe("lead events become signed deliveries", () => {
   it("records the event but no delivery when the organization's webhooks are off or the rule is disabled", async () => {
     const { org } = await createTestOrg(prisma());
     await rule(org.id, "https://example.com/hook");
-    const off = await createLead(prisma(), org.id, { email: "a@x.test" });
+    const off = await createLead(await sql(), org.id, { email: "a@x.test" });
     expect(off.deliveryIds).toEqual([]);
     expect(await prisma().event.count({ where: { organizationId: org.id } })).toBe(1);
     await prisma().organization.update({ where: { id: org.id }, data: { webhooksEnabled: true } });
     await prisma().webhookRule.updateMany({ where: { organizationId: org.id }, data: { enabled: false } });
-    expect((await createLead(prisma(), org.id, { email: "b@x.test" })).deliveryIds).toEqual([]);
+    expect((await createLead(await sql(), org.id, { email: "b@x.test" })).deliveryIds).toEqual([]);
   });
 
   it("refuses a lead whose status is not in the organization's lists", async () => {
     const { org } = await createWebhookOrg(prisma());
-    await expect(createLead(prisma(), org.id, { email: "a@x.test", status: "Nonexistent" })).rejects.toMatchObject({ fieldErrors: { status: [expect.stringMatching(/Unknown status/)] } });
+    await expect(createLead(await sql(), org.id, { email: "a@x.test", status: "Nonexistent" })).rejects.toMatchObject({ fieldErrors: { status: [expect.stringMatching(/Unknown status/)] } });
     expect(await prisma().lead.count({ where: { organizationId: org.id } })).toBe(0);
   });
 });
@@ -104,7 +105,7 @@ describe("retries, failures and leases", () => {
     const rx = await startReceiver((_r, n) => (n <= 2 ? { status: 503, body: "busy" } : { status: 200 }));
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
-    const { deliveryIds } = await createLead(prisma(), org.id, { email: "r@x.test" });
+    const { deliveryIds } = await createLead(await sql(), org.id, { email: "r@x.test" });
     let clock = Date.now();
     const now = () => new Date(clock);
     await dispatchBatch({ prisma: prisma(), client, now });
@@ -130,7 +131,7 @@ describe("retries, failures and leases", () => {
     const refused = await rule(org.id, "http://127.0.0.1:9/refused");
     await rule(org.id, `${rx.url}/missing`);
     const gone = await rule(org.id, `${rx.url}/gone`);
-    await createLead(prisma(), org.id, { email: "f@x.test" });
+    await createLead(await sql(), org.id, { email: "f@x.test" });
     await dispatchBatch({ prisma: prisma(), client });
     const byRule = Object.fromEntries((await prisma().delivery.findMany({ where: { organizationId: org.id }, include: { attempts: true } })).map((d) => [d.ruleId, d]));
     expect(byRule[refused.id]).toMatchObject({ state: "PENDING", lastStatusCode: 999 });
@@ -145,7 +146,7 @@ describe("retries, failures and leases", () => {
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, `${rx.url}/nul`);
     await rule(org.id, `${rx.url}/fine`);
-    await createLead(prisma(), org.id, { email: "nul@x.test" });
+    await createLead(await sql(), org.id, { email: "nul@x.test" });
     expect(await dispatchBatch({ prisma: prisma(), client })).toMatchObject({ claimed: 2, succeeded: 2 });
     const attempts = await prisma().deliveryAttempt.findMany({ where: { delivery: { organizationId: org.id } } });
     expect(attempts.map((a) => a.responseBody).sort()).toEqual(["fine", "ok\uFFFDdone"]);
@@ -157,7 +158,7 @@ describe("retries, failures and leases", () => {
     const rx = await startReceiver();
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
-    await createLead(prisma(), org.id, { email: "p@x.test" });
+    await createLead(await sql(), org.id, { email: "p@x.test" });
     const strict = new GuardedHttpClient({ policy: { allowedNetworks: [], allowInsecure: true } });
     await dispatchBatch({ prisma: prisma(), client: strict });
     await strict.destroy();
@@ -171,7 +172,7 @@ describe("retries, failures and leases", () => {
     const rx = await startReceiver();
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
-    const { deliveryIds } = await createLead(prisma(), org.id, { email: "l@x.test" });
+    const { deliveryIds } = await createLead(await sql(), org.id, { email: "l@x.test" });
     // A dispatcher claims and "dies" before sending.
     await prisma().$executeRawUnsafe(`UPDATE "Delivery" SET "leaseOwner"='dead', "leaseExpiresAt"=(now() AT TIME ZONE 'UTC') + interval '60 seconds' WHERE id=$1`, deliveryIds[0]);
     expect((await dispatchBatch({ prisma: prisma(), client })).claimed).toBe(0);
@@ -194,7 +195,7 @@ describe(`several dispatchers on one database (${TEST_DATABASE})`, () => {
   it("never send a delivery twice", async () => {
     const { org } = await createWebhookOrg(prisma());
     for (let i = 0; i < 5; i++) await rule(org.id, `${rx.url}/r${i}`);
-    for (let i = 0; i < 40; i++) await createLead(prisma(), org.id, { email: `m${i}@x.test` });
+    for (let i = 0; i < 40; i++) await createLead(await sql(), org.id, { email: `m${i}@x.test` });
     const runs = await Promise.all([1, 2, 3, 4].map((n) => dispatchUntilIdle({ prisma: prisma(), client, owner: `d${n}`, batchSize: 25 })));
     expect(runs.reduce((s, r) => s + r.succeeded, 0)).toBe(200);
     const ids = rx.received.map((r) => String(r.headers["webhook-id"]));

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import type { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
@@ -34,7 +35,7 @@ describe("one delivery's exception", () => {
         return loopback.send(req);
       },
     } as unknown as GuardedHttpClient;
-    await createLead(prisma(), org.id, { email: "boom@x.test" });
+    await createLead(await sql(), org.id, { email: "boom@x.test" });
 
     expect(await dispatchBatch({ prisma: prisma(), client })).toMatchObject({ claimed: 2, succeeded: 1, retrying: 1 });
     const rows = await prisma().delivery.findMany({ where: { organizationId: org.id }, include: { attempts: true } });

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction, updateRuleAction } from "@/app/(admin)/rules/actions";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
@@ -54,7 +55,7 @@ async function saveRule(values: Partial<RuleInput>): Promise<string> {
 const ADA = { email: "ada@example.test", firstName: "Ada", lastName: "Lovelace", phone: "+1 (555) 010-0042", score: 42 };
 
 async function deliverOne(lead: Parameters<typeof createLead>[2] = ADA) {
-  const created = await createLead(prisma(), t.org.id, lead);
+  const created = await createLead(await sql(), t.org.id, lead);
   await dispatchBatch({ prisma: prisma(), client });
   const delivery = await prisma().delivery.findFirstOrThrow({ where: { eventId: created.eventIds[0] }, include: { attempts: { orderBy: { number: "asc" } } } });
   return { ...created, delivery };

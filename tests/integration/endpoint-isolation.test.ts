@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { Breakers } from "@/lib/delivery/engine/breaker";
 import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
@@ -31,7 +32,7 @@ describe("isolation per endpoint", () => {
     const ruleA = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${hung.url}/a`, timeoutMs: 10_000 } });
     const ruleB = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${quick.url}/b` } });
     const deliveriesOf = (ruleId: string) => prisma().delivery.findMany({ where: { ruleId } });
-    for (let i = 0; i < 6; i++) await createLead(prisma(), org.id, { email: `first${i}@x.test` });
+    for (let i = 0; i < 6; i++) await createLead(await sql(), org.id, { email: `first${i}@x.test` });
 
     let stop = false;
     let wake = () => {};
@@ -43,7 +44,7 @@ describe("isolation per endpoint", () => {
     const aStarted = Date.now();
 
     // Events recorded while A's requests hang reach B at once.
-    for (let i = 0; i < 6; i++) await createLead(prisma(), org.id, { email: `later${i}@x.test` });
+    for (let i = 0; i < 6; i++) await createLead(await sql(), org.id, { email: `later${i}@x.test` });
     const recorded = Date.now();
     wake();
     await until(async () => (await deliveriesOf(ruleB.id)).every((d) => d.state === "SUCCEEDED"), 5_000);
@@ -82,7 +83,7 @@ describe("isolation per endpoint", () => {
     });
     const { org } = await createWebhookOrg(prisma());
     const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: rx.url } });
-    for (let i = 0; i < 5; i++) await createLead(prisma(), org.id, { email: `cb${i}@x.test` });
+    for (let i = 0; i < 5; i++) await createLead(await sql(), org.id, { email: `cb${i}@x.test` });
     const breakers = new Breakers({ threshold: 2, cooldownMs: 60_000 });
 
     const paused = Date.now();
@@ -111,7 +112,7 @@ describe("isolation per endpoint", () => {
     for (const path of ["/x", "/y", "/z"]) {
       await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: `${rx.url}${path}` } });
     }
-    await createLead(prisma(), org.id, { email: "host@x.test" });
+    await createLead(await sql(), org.id, { email: "host@x.test" });
     expect(await dispatchBatch({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 2, succeeded: 2 });
     const left = await prisma().delivery.findMany({ where: { organizationId: org.id, state: "PENDING" } });
     expect(left).toHaveLength(1);

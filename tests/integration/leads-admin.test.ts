@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addNoteAction, createLeadAction, updateLeadAction } from "@/app/(admin)/leads/actions";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/(admin)/settings/api-key-actions";
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await rule(acme, "crm", { events: ["lead.created", "lead.updated", "lead.status_changed", "lead.note_added"], officeId: downtown });
   await rule(acme, "other-office", { events: ["lead.created"], officeId: await refId(acme, "OFFICE", "North Branch") });
   await rule(acme, "disabled", { events: ["lead.created"], enabled: false });
-  otherLeadId = (await createLead(prisma(), other.org.id, { email: "secret@other.test", firstName: "Other" })).lead.id;
+  otherLeadId = (await createLead(await sql(), other.org.id, { email: "secret@other.test", firstName: "Other" })).lead.id;
 });
 
 afterAll(async () => {
@@ -153,7 +154,7 @@ describe("leads list", () => {
   let org: Org;
   beforeAll(async () => {
     org = await createTestOrg(prisma(), "Listing");
-    const make = (data: Parameters<typeof createLead>[2]) => createLead(prisma(), org.org.id, data);
+    const make = async (data: Parameters<typeof createLead>[2]) => createLead(await sql(), org.org.id, data);
     await make({ email: "zed@alpha.test", firstName: "Zed", lastName: "Adams", status: "Qualified", caseTrackerCode: "CASE-77" });
     await make({ email: "amy@beta.test", firstName: "Amy", lastName: "Brown", status: "New", phone: "+1 555 0199" });
     await make({ phone: "+1 555 0123", firstName: "Carl" });
@@ -216,7 +217,7 @@ describe("API key actions", () => {
     const stored = JSON.stringify(row);
     expect(stored).not.toContain(key);
     expect(stored).not.toContain(key.slice(row.prefix.length));
-    expect(await authenticateApiKey(prisma(), `Bearer ${key}`)).toEqual({ organizationId: acme.org.id, apiKeyId: id });
+    expect(await authenticateApiKey(await sql(), `Bearer ${key}`)).toEqual({ organizationId: acme.org.id, apiKeyId: id });
     // The list never carries the key, only its prefix.
     expect(JSON.stringify(await listApiKeys(prisma(), acme.org.id))).not.toContain(key);
   });
@@ -231,7 +232,7 @@ describe("API key actions", () => {
     const created = await createApiKeyAction({ name: "Temp" });
     if (!created.ok) throw new Error(created.error);
     expect(await revokeApiKeyAction({ id: created.data.id })).toEqual({ ok: true, data: { id: created.data.id } });
-    expect(await authenticateApiKey(prisma(), `Bearer ${created.data.key}`)).toBeNull();
+    expect(await authenticateApiKey(await sql(), `Bearer ${created.data.key}`)).toBeNull();
     expect((await prisma().apiKey.findUniqueOrThrow({ where: { id: created.data.id } })).revokedAt).toBeInstanceOf(Date);
   });
 
@@ -246,7 +247,7 @@ describe("API key actions", () => {
       expect(await revokeApiKeyAction({ id: created.data.id })).toMatchObject({ ok: false, code });
     }
     expect(await prisma().apiKey.count()).toBe(count);
-    expect(await authenticateApiKey(prisma(), `Bearer ${created.data.key}`)).not.toBeNull();
+    expect(await authenticateApiKey(await sql(), `Bearer ${created.data.key}`)).not.toBeNull();
   });
 
   it("another organization's key is not found and keeps working", async () => {
@@ -255,6 +256,6 @@ describe("API key actions", () => {
     if (!theirs.ok) throw new Error(theirs.error);
     await asAdmin();
     expect(await revokeApiKeyAction({ id: theirs.data.id })).toMatchObject({ ok: false, code: "not_found" });
-    expect(await authenticateApiKey(prisma(), `Bearer ${theirs.data.key}`)).toEqual({ organizationId: other.org.id, apiKeyId: theirs.data.id });
+    expect(await authenticateApiKey(await sql(), `Bearer ${theirs.data.key}`)).toEqual({ organizationId: other.org.id, apiKeyId: theirs.data.id });
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConnectionAction } from "@/app/(admin)/rules/_form/test-connection-action";
 import { attemptDiagnosis } from "@/lib/delivery/log/attempt-diagnosis";
@@ -126,7 +127,7 @@ describe("token responses that cannot be used name the field and what was expect
     await prisma().webhookRule.create({
       data: { id: newId("rule"), organizationId: org.id, title: "Wild", events: ["lead.created"], url: as.resourceUrl, authType: "OAUTH2", authConfigEncrypted: encryptAuthConfig(config()) },
     });
-    const { deliveryIds } = await createLead(prisma(), org.id, { email: "wild@example.test" });
+    const { deliveryIds } = await createLead(await sql(), org.id, { email: "wild@example.test" });
     await dispatchBatch({ prisma: prisma(), client });
     const delivery = await prisma().delivery.findUniqueOrThrow({ where: { id: deliveryIds[0]! }, include: { attempts: true } });
     const attempt = delivery.attempts[0]!;

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -107,7 +108,7 @@ const delivered: Delivered[] = [];
 
 async function deliverLead(firstName: string): Promise<Received[]> {
   const before = rx.received.length;
-  await createLead(prisma(), org.org.id, { email: `${firstName.toLowerCase()}@example.test`, firstName });
+  await createLead(await sql(), org.org.id, { email: `${firstName.toLowerCase()}@example.test`, firstName });
   await dispatchBatch({ prisma: prisma(), client });
   return rx.received.slice(before);
 }

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRuleAction } from "@/app/(admin)/rules/actions";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
@@ -37,7 +38,7 @@ async function saveRule(values: Partial<RuleInput>): Promise<void> {
 }
 
 async function deliverOne() {
-  const created = await createLead(prisma(), t.org.id, { email: "ada@example.test" });
+  const created = await createLead(await sql(), t.org.id, { email: "ada@example.test" });
   await dispatchBatch({ prisma: prisma(), client });
   return prisma().delivery.findFirstOrThrow({ where: { eventId: created.eventIds[0] }, include: { attempts: { orderBy: { number: "asc" } } } });
 }

@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConnectionAction } from "@/app/(admin)/rules/_form/test-connection-action";
 import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
@@ -75,7 +76,7 @@ async function deliverTo(url: string, auth: AuthConfig, extra: Record<string, un
   const rule = await prisma().webhookRule.create({
     data: { id: newId("rule"), organizationId: t.org.id, title: "Echo", events: ["lead.created"], url, authType: auth.type, authConfigEncrypted: encryptAuthConfig(auth), ...extra },
   });
-  const { deliveryIds } = await createLead(prisma(), t.org.id, { email: `${newId("e")}@example.test` });
+  const { deliveryIds } = await createLead(await sql(), t.org.id, { email: `${newId("e")}@example.test` });
   await dispatchBatch({ prisma: prisma(), client });
   await prisma().webhookRule.update({ where: { id: rule.id }, data: { enabled: false } });
   return { ruleId: rule.id, deliveryId: deliveryIds[0]! };

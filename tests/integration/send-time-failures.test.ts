@@ -1,3 +1,4 @@
+import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { attemptDiagnosis } from "@/lib/delivery/log/attempt-diagnosis";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
@@ -22,7 +23,7 @@ async function ruleFor(orgId: string, url: string, extra: Record<string, unknown
 
 /** One lead for the org, one dispatcher batch; the delivery with its attempts. */
 async function deliverOnce(orgId: string, via: GuardedHttpClient = client) {
-  const { deliveryIds } = await createLead(prisma(), orgId, { email: `${newId("x")}@example.test` });
+  const { deliveryIds } = await createLead(await sql(), orgId, { email: `${newId("x")}@example.test` });
   const before = Date.now();
   await dispatchBatch({ prisma: prisma(), client: via });
   const delivery = await prisma().delivery.findUniqueOrThrow({ where: { id: deliveryIds[0]! }, include: { attempts: true } });

@@ -73,7 +73,7 @@ describe("wake-up without polling", () => {
 
     if (postgres) {
       // A backlog recorded before the worker runs: it starts on it at once, not on its first tick.
-      const backlog = await createLead(database.prisma, orgId, { email: "backlog@example.test" });
+      const backlog = await createLead(database.sql, orgId, { email: "backlog@example.test" });
       const start = Date.now();
       worker = startWorker(database.url, (kill) => cleanups.push(kill), { DELIVERY_FALLBACK_TICK_SECONDS: "60" });
       await expectDeliveredSoon(backlog.deliveryIds[0]!, 1, start);
@@ -83,7 +83,7 @@ describe("wake-up without polling", () => {
     }
 
     const since = Date.now();
-    const { deliveryIds } = await commitEvents(() => createLead(database.prisma, orgId, { email: "woken@example.test" }));
+    const { deliveryIds } = await commitEvents(() => createLead(database.sql, orgId, { email: "woken@example.test" }));
     expect(deliveryIds).toHaveLength(1);
     firstDelivery = deliveryIds[0]!;
     await expectDeliveredSoon(firstDelivery, 1, since);

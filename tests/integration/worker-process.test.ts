@@ -32,7 +32,7 @@ describe("npm run worker", () => {
     const seed = await openDatabase(url, "test");
     const { org } = await createWebhookOrg(seed.prisma);
     await seed.prisma.webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: `${rx.url}/hook` } });
-    const { deliveryIds } = await createLead(seed.prisma, org.id, { email: "worker@example.test" });
+    const { deliveryIds } = await createLead(seed.sql, org.id, { email: "worker@example.test" });
     expect(deliveryIds).toHaveLength(1);
     await seed.close();
 

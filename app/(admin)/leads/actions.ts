@@ -25,7 +25,7 @@ function afterChange(id: string) {
 }
 
 const createLeadRun = authedAction({ schema: createLeadSchema, role: "ADMIN" }, async (values, ctx): Promise<QueuedResult> => {
-  const { lead, deliveryIds } = await commitEvents(() => createLead(ctx.prisma, ctx.organizationId, values));
+  const { lead, deliveryIds } = await commitEvents(() => createLead(ctx.sql, ctx.organizationId, values));
   afterChange(lead.id);
   return { leadId: lead.id, deliveries: deliveryIds.length };
 });

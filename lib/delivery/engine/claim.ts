@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { iso, statementName, type Sql } from "@/lib/db/sql";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
 import type { ClaimedDelivery } from "../policy/outcome";
@@ -20,16 +20,14 @@ export interface Claimed
   webhooksEnabled: boolean;
   /** The destination's host[:port], lower case, as the per-host limit counts it. */
   host: string;
+  /** The organization's configVersion (its signing keys are cached by it). */
+  configVersion: number;
 }
 
 /** The URL's host[:port] (after any user info), lower case. */
 const HOST = `lower(substring(d.url from '^[^:/?#]+://(?:[^@/?#]*@)?([^/?#]*)'))`;
 
-/** Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight per rule / host counting `busy`. */
-export async function claimDue(prisma: PrismaClient, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">): Promise<Claimed[]> {
-  if (busy.free <= 0) return [];
-  return prisma.$queryRawUnsafe<Claimed[]>(
-    `WITH due AS (
+const CLAIM = `WITH due AS (
        SELECT d.id, d."ruleId", d."nextAttemptAt", ${HOST} AS host FROM "Delivery" d
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
@@ -53,41 +51,48 @@ export async function claimDue(prisma: PrismaClient, owner: string, now: Date, l
      RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
-               r."signingSecretEncrypted", r."previousSecretEncrypted", r."previousSecretExpiresAt", r."consecutiveFailures",
-               o."webhooksEnabled", COALESCE(picked.host, '') AS host`,
-    owner,
-    now.toISOString(),
-    new Date(now.getTime() + leaseMs).toISOString(),
-    busy.free,
-    JSON.stringify(busy.rules),
-    JSON.stringify(busy.hosts),
-    limits.perRule,
-    limits.perHost,
-    // The rows looked at: enough that a backlog of one rule does not hide the others' due rows.
-    Math.max(4 * busy.free, 100),
+               r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", COALESCE(picked.host, '') AS host`;
+const CLAIM_NAME = statementName(CLAIM);
+
+/** Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight per rule / host counting `busy`. */
+export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">): Promise<Claimed[]> {
+  if (busy.free <= 0) return [];
+  const rows = await sql.query<Omit<Claimed, "previousSecretExpiresAt"> & { previousSecretExpiresAt: string | null }>(
+    CLAIM,
+    [
+      owner,
+      now.toISOString(),
+      new Date(now.getTime() + leaseMs).toISOString(),
+      busy.free,
+      JSON.stringify(busy.rules),
+      JSON.stringify(busy.hosts),
+      limits.perRule,
+      limits.perHost,
+      // The rows looked at: enough that a backlog of one rule does not hide the others' due rows.
+      Math.max(4 * busy.free, 100),
+    ],
+    CLAIM_NAME,
   );
+  return rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */
-export async function extendLeases(prisma: PrismaClient, owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
+export async function extendLeases(sql: Sql, owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
   if (!ids.length) return;
-  await prisma.$executeRawUnsafe(
+  await sql.query(
     `UPDATE "Delivery" SET "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
      WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`,
-    ids,
-    owner,
-    new Date(now.getTime() + leaseMs).toISOString(),
+    [ids, owner, new Date(now.getTime() + leaseMs).toISOString()],
   );
 }
 
 /** Delays a paused rule's due deliveries that nobody holds to `until` (not an attempt; nothing else changes). */
-export async function delayRule(prisma: PrismaClient, ruleId: string, until: Date, now: Date): Promise<void> {
-  await prisma.$executeRawUnsafe(
+export async function delayRule(sql: Sql, ruleId: string, until: Date, now: Date): Promise<void> {
+  await sql.query(
     `UPDATE "Delivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
      WHERE "ruleId" = $1 AND state = 'PENDING' AND "nextAttemptAt" < $2::timestamptz AT TIME ZONE 'UTC'
        AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $3::timestamptz AT TIME ZONE 'UTC')`,
-    ruleId,
-    until.toISOString(),
-    now.toISOString(),
+    [ruleId, until.toISOString(), now.toISOString()],
   );
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { database } from "@/lib/db";
+import type { Sql } from "@/lib/db/sql";
 import type { TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
 import type { Breakers } from "./breaker";
@@ -15,7 +17,10 @@ import type { DispatchSummary } from "./report";
 export type { DispatchSummary } from "./report";
 
 export interface DispatchOptions {
+  /** For the report's consumer (rule health). */
   prisma: PrismaClient;
+  /** Claiming and recording (default: the process database's). */
+  sql?: Sql;
   client: GuardedHttpClient;
   /** OAuth 2.0 access tokens, kept across claims (one cache per process). */
   tokenCache?: TokenCache;
@@ -36,9 +41,10 @@ export interface DispatchOptions {
   random?: () => number;
 }
 
-function pipelineOptions(opts: DispatchOptions) {
+async function pipelineOptions(opts: DispatchOptions) {
   return {
     ...opts,
+    sql: opts.sql ?? (await database()).sql,
     owner: opts.owner ?? `dispatcher-${randomUUID()}`,
     now: opts.now ?? (() => new Date()),
     leaseMs: opts.leaseMs ?? 60_000,
@@ -49,7 +55,7 @@ function pipelineOptions(opts: DispatchOptions) {
 
 /** Claims once (what can start at once, at most `batchSize`), sends and records it; returns what happened. */
 export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSummary> {
-  return runPipeline({ ...pipelineOptions(opts), once: true });
+  return runPipeline({ ...(await pipelineOptions(opts)), once: true });
 }
 
 /**
@@ -60,5 +66,5 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
 export async function dispatchUntilIdle(
   opts: DispatchOptions & { budgetMs?: number; stopping?: () => boolean; listen?: (wake: () => void) => void },
 ): Promise<DispatchSummary> {
-  return runPipeline({ ...pipelineOptions(opts), deadline: Date.now() + (opts.budgetMs ?? 25_000) });
+  return runPipeline({ ...(await pipelineOptions(opts)), deadline: Date.now() + (opts.budgetMs ?? 25_000) });
 }

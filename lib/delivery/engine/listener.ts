@@ -1,5 +1,5 @@
 import pg from "pg";
-import { reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal";
+import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal";
 
 // On PostgreSQL, a delivering process holds one dedicated connection that LISTENs on the wake-up
 // channel, and calls `onWake` for every notification (wakeDispatcher in any process sends one
@@ -34,7 +34,9 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
     retry = null;
     const c = new pg.Client({ connectionString: url, keepAlive: true });
     client = c;
-    c.on("notification", () => onWake());
+    c.on("notification", (n) => {
+      if (n.payload !== PROCESS_WAKE_ID) onWake(); // this process's own commits woke it directly
+    });
     c.on("error", (err) => lost(c, err.message));
     c.on("end", () => lost(c, "connection closed"));
     try {

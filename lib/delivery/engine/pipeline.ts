@@ -13,6 +13,7 @@ import { Slots, type SlotLimits } from "./slots";
 // being sent or recorded are extended while they are, so no other dispatcher re-sends them.
 
 export interface PipelineOptions extends SendContext {
+  /** For the report's consumer (rule health); claiming and recording use `sql`. */
   prisma: PrismaClient;
   owner: string;
   leaseMs: number;
@@ -62,7 +63,7 @@ function signal() {
 
 /** Runs the pipeline until nothing is due and nothing is in flight (or it is told to stop); returns what happened. */
 export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummary> {
-  const { prisma, owner, now, leaseMs, limits } = opts;
+  const { sql, prisma, owner, now, leaseMs, limits } = opts;
   const summary = emptySummary();
   const slots = new Slots(limits);
   const leased = new Set<string>(); // claimed and not yet recorded
@@ -71,12 +72,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const wake = signal();
   opts.listen?.(() => wake.raise());
   const recorder = new Recorder({
-    prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
+    sql, prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
     done: (ids) => ids.forEach((id) => leased.delete(id)),
   });
   let failure: unknown = null;
   const extender = setInterval(() => {
-    extendLeases(prisma, owner, [...leased], now(), leaseMs).catch((err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err));
+    extendLeases(sql, owner, [...leased], now(), leaseMs).catch((err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err));
   }, Math.max(1000, Math.floor(leaseMs / 3)));
   extender.unref();
 
@@ -111,7 +112,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
 
   // A paused rule's due deliveries are delayed to its reopening (the claim skips it meanwhile).
   const pause = (ruleId: string, until: number) =>
-    delayRule(prisma, ruleId, new Date(until), now()).catch((err: unknown) => console.error("dispatcher: pausing a rule:", err instanceof Error ? err.message : err));
+    delayRule(sql, ruleId, new Date(until), now()).catch((err: unknown) => console.error("dispatcher: pausing a rule:", err instanceof Error ? err.message : err));
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
@@ -120,7 +121,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
       let claimed: Claimed[];
       try {
-        claimed = await claimDue(prisma, owner, now(), leaseMs, busy, limits);
+        claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits);
       } catch (err) {
         failure = err;
         break;

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Sql } from "@/lib/db/sql";
 import type { Decision } from "../policy/outcome";
 import { recordBatch } from "./record";
 import { emitReport, emptySummary } from "./report";
@@ -9,6 +10,8 @@ import { emitReport, emptySummary } from "./report";
 // health sees attempts in the order they were recorded.
 
 export interface RecorderOptions {
+  sql: Sql;
+  /** For the report's consumer (rule health). */
   prisma: PrismaClient;
   owner: string;
   now: () => Date;
@@ -44,9 +47,9 @@ export class Recorder {
   }
 
   private async write(group: Decision[]): Promise<void> {
-    const { prisma, owner, now } = this.opts;
+    const { sql, prisma, owner, now } = this.opts;
     try {
-      await recordBatch(prisma, owner, group, now());
+      await recordBatch(sql, owner, group, now());
       const summary = emptySummary();
       for (const d of group) summary[d.tally]++;
       await emitReport(prisma, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), at: now() });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
+import { database } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { TokenCache } from "../transport/auth";
 import { Breakers } from "./breaker";
@@ -66,11 +66,11 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     return rt.running;
   }
   rt.running = (async () => {
-    const prisma = await db();
+    const { prisma, sql } = await database();
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
+      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {

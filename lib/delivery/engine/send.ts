@@ -1,6 +1,7 @@
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Sql } from "@/lib/db/sql";
 import { signatureHeaders } from "@/lib/signing/signature";
-import { organizationSigningSecrets, secretsThatSign } from "@/lib/signing/which-secrets";
+import { signingSecretsAt } from "@/lib/signing/organization-keys";
+import { secretsThatSign } from "@/lib/signing/which-secrets";
 import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { ruleFromRow } from "@/lib/domain/rule";
@@ -16,7 +17,7 @@ import { deferred, internalError, sent, skipped, switchedOffReason, undecryptabl
 // database error reading the organization's keys rejects (its lease lets it be claimed again).
 
 export interface SendContext {
-  prisma: PrismaClient;
+  sql: Sql;
   client: GuardedHttpClient;
   tokenCache?: TokenCache;
   now: () => Date;
@@ -34,10 +35,11 @@ function perClaim<V>(): (key: string, make: () => V) => V {
 
 /**
  * A sender for the deliveries of one claim: credentials, secrets and the organizations' keys are
- * read once per rule (or organization) per claim; decrypted values are never kept beyond it.
+ * decrypted once per rule (or organization) per claim; decrypted values are never kept beyond it
+ * (the organizations' encrypted keys are cached by their configVersion).
  */
 export function senderForClaim(ctx: SendContext): (d: Claimed) => Promise<Decision> {
-  const { prisma, client, now } = ctx;
+  const { sql, client, now } = ctx;
   const authOf = perClaim<AuthConfig>();
   const secretsOf = perClaim<Promise<string[]>>();
   const orgSecretsOf = perClaim<Promise<string[]>>();
@@ -49,7 +51,7 @@ export function senderForClaim(ctx: SendContext): (d: Claimed) => Promise<Decisi
     let signing: Promise<string[]>;
     try {
       auth = authOf(d.ruleId, () => decryptAuthConfig(d.authType, d.authConfigEncrypted));
-      signing = secretsOf(d.ruleId, () => secretsThatSign(d, now(), () => orgSecretsOf(d.organizationId, () => organizationSigningSecrets(prisma, d.organizationId))));
+      signing = secretsOf(d.ruleId, () => secretsThatSign(d, now(), () => orgSecretsOf(d.organizationId, () => signingSecretsAt(sql, d.organizationId, d.configVersion, now()))));
     } catch {
       return undecryptable(d, now());
     }

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
 import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
 import { isUniqueViolation } from "@/lib/db/errors";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import { createLead, toSnapshot } from "@/lib/leads/mutations";
 import { leadResource } from "@/lib/leads/queries";
 import { createLeadSchema } from "@/lib/leads/schema";
@@ -11,9 +10,10 @@ import { commitEvents } from "@/lib/outbox/commit";
 export const dynamic = "force-dynamic";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const IDEMPOTENCY_COLUMNS = { organizationId: "text", key: "text", requestHash: "text", statusCode: "int", response: "jsonb", createdAt: "timestamp" } as const;
 
 /** POST /api/v1/leads: creates a lead and fires lead.created. Idempotency-Key makes retries safe. */
-export const POST = withApiKey(async (req, { organizationId, prisma }) => {
+export const POST = withApiKey(async (req, { organizationId, prisma, sql }) => {
   const key = req.headers.get("idempotency-key");
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–255 printable ASCII characters.");
   // Read once, within the size limit: the same bytes are hashed for the key and parsed.
@@ -21,7 +21,11 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
   const requestHash = createHash("sha256").update(raw).digest("hex");
 
   const replay = async () => {
-    const prior = await prisma.idempotencyKey.findUnique({ where: { organizationId_key: { organizationId, key: key! } } });
+    const [prior] = await sql.query<{ requestHash: string; statusCode: number; response: unknown }>(
+      `SELECT "requestHash", "statusCode", response FROM "IdempotencyKey" WHERE "organizationId" = $1 AND key = $2`,
+      [organizationId, key],
+      "idempotency-key",
+    );
     if (!prior) return null;
     if (prior.requestHash !== requestHash) throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request body.");
     // The stored record names the lead; the answer shows that same lead (never a second one).
@@ -38,10 +42,9 @@ export const POST = withApiKey(async (req, { organizationId, prisma }) => {
   let created;
   try {
     created = await commitEvents(() =>
-      createLead(prisma, organizationId, input, async (tx, lead) => {
-        if (!key) return;
-        await tx.idempotencyKey.create({ data: { organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id } satisfies Prisma.InputJsonValue } });
-      }),
+      createLead(sql, organizationId, input, (lead) =>
+        key ? [{ table: "IdempotencyKey", columns: IDEMPOTENCY_COLUMNS, rows: [{ organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id }, createdAt: lead.createdAt }] }] : [],
+      ),
     );
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its result.

@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import type { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
+
+// The hot path's way to the database: plain SQL with positional parameters, no query compiler in
+// between. Accepting a lead event and claiming and recording deliveries run here; the admin side
+// keeps Prisma. On PostgreSQL it shares the process's pool with Prisma; on PGlite it queries the
+// one PGlite instance, which runs one statement (or one Prisma transaction) at a time.
+//
+// Results: text, numbers, booleans and JSON come back as JavaScript values on both databases.
+// Timestamps are read as text by the queries that need them (`iso(...)` below) and parsed where
+// they are used, so no driver's time zone handling is involved.
+
+export interface Sql {
+  /** Runs one statement; `name` (PostgreSQL) keeps its plan on each connection for the next call. */
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
+}
+
+export function pgSql(pool: pg.Pool): Sql {
+  return {
+    query: async <T,>(text: string, params: readonly unknown[] = [], name?: string) =>
+      (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows as T[],
+  };
+}
+
+export function pgliteSql(db: PGlite): Sql {
+  return { query: async <T,>(text: string, params: readonly unknown[] = []) => (await db.query<T>(text, params as unknown[])).rows };
+}
+
+/** Statements run through a Prisma client or interactive transaction (so they join its transaction). */
+export function prismaSql(tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> }): Sql {
+  return { query: <T,>(text: string, params: readonly unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...params) };
+}
+
+/** A timestamp column as ISO 8601 text in UTC (columns are `timestamp(3)` holding UTC). */
+export const iso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A JavaScript Date (or ISO text) as a parameter for a `timestamp(3)` column holding UTC. */
+export const utc = (param: string) => `(${param}::timestamptz AT TIME ZONE 'UTC')`;
+
+/** Column types insertAll knows: `timestamp` takes a Date or ISO text and stores it as UTC. */
+export type ColumnType = "text" | "int" | "boolean" | "jsonb" | "text[]" | "timestamp" | `enum:${string}`;
+
+/** Rows for one table: each row an object keyed by column name (absent or undefined: NULL, not the column's default). */
+export interface TableRows {
+  table: string;
+  columns: Record<string, ColumnType>;
+  rows: readonly Record<string, unknown>[];
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Inserts rows into several tables in one statement (so one round trip and one implicit
+ * transaction: all of them or none), each table's rows passed as one JSON parameter. Tables are
+ * written in the order given; a row may reference a row of an earlier table (foreign keys are
+ * checked at the end of the statement). Returns how many rows each table got.
+ */
+export async function insertAll(q: Sql, tables: readonly TableRows[]): Promise<number[]> {
+  const ctes = tables.map((t, i) => `t${i} AS (${insertFrom(t, i + 1)})`);
+  const counts = tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`).join(", ");
+  const text = `WITH ${ctes.join(", ")} SELECT ${counts}`;
+  const [row] = await q.query<Record<string, number>>(text, tables.map((t) => JSON.stringify(t.rows)), statementName(text));
+  return tables.map((_, i) => Number(row![`n${i}`]));
+}
+
+/** `INSERT … RETURNING 1` of `t`'s rows, read from parameter `$param` (their JSON): for a statement's WITH. */
+export function insertFrom(t: TableRows, param: number): string {
+  const names = Object.keys(t.columns);
+  const record = names.map((c) => `${quote(c)} ${recordType(t.columns[c]!)}`).join(", ");
+  const values = names.map((c) => columnValue(`x.${quote(c)}`, t.columns[c]!)).join(", ");
+  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record}) RETURNING 1`;
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A name for a generated statement, so PostgreSQL keeps its plan (a handful of shapes per
+ * process). Made from the text itself: every copy of this module (the server is bundled in
+ * several chunks) names the same text alike on the shared pool's connections.
+ */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `insert-${createHash("sha1").update(text).digest("hex").slice(0, 20)}`));
+  return name;
+}
+
+function recordType(type: ColumnType): string {
+  if (type === "timestamp" || type.startsWith("enum:")) return "text";
+  return type;
+}
+
+function columnValue(expr: string, type: ColumnType): string {
+  if (type === "timestamp") return `(${expr}::timestamptz AT TIME ZONE 'UTC')`;
+  if (type.startsWith("enum:")) return `${expr}::${quote(type.slice("enum:".length))}`;
+  return expr;
+}

@@ -1,0 +1,136 @@
+import type { Sql } from "@/lib/db/sql";
+import { ruleFromRow, type CreationRules, type RuleRequest, type RuleRequestRow } from "@/lib/domain/rule";
+import { referenceListsOf, type ReferenceLists } from "@/lib/reference/queries";
+
+// What accepting an event reads about an organization: its own row (name, webhooks switch), read
+// every time, and its enabled rules and reference lists, cached per process. The cache is keyed by
+// the organization's configVersion, which database triggers bump on every change to rules, case
+// types, reference items or signing keys, whichever process makes it (prisma/migrations/
+// *_config_version). The version comes with the organization row, so a stale copy is never used:
+// no extra statement per event, and no message between processes needed.
+
+/** An enabled rule as matching and freezing read it. */
+export interface CachedRule {
+  id: string;
+  title: string;
+  events: string[];
+  creationRules: CreationRules;
+  /** The request columns as stored. */
+  row: RuleRequestRow;
+  /** The request, read once per cached copy (throws, every time, for stored JSON that cannot be read). */
+  request(): RuleRequest;
+}
+
+export interface OrganizationConfig {
+  id: string;
+  name: string;
+  webhooksEnabled: boolean;
+  version: number;
+  /** The enabled rules, oldest first. */
+  rules: readonly CachedRule[];
+  lists: ReferenceLists;
+}
+
+interface Cached {
+  version: number;
+  rules: CachedRule[];
+  lists: ReferenceLists;
+}
+
+interface OrganizationRow {
+  id: string;
+  name: string;
+  webhooksEnabled: boolean;
+  version: number;
+}
+
+interface RuleQueryRow extends RuleRequestRow {
+  id: string;
+  title: string;
+  events: string[];
+  requiresCaseTrackerCode: boolean;
+  statusId: string | null;
+  substatusId: string | null;
+  officeId: string | null;
+  opportunitySourceId: string | null;
+  marketingSourceId: string | null;
+  caseTypeIds: string[];
+}
+
+const key = Symbol.for("leadhooks.organization-config");
+type G = typeof globalThis & { [key]?: Map<string, Cached | Promise<Cached>> };
+
+function cache(): Map<string, Cached | Promise<Cached>> {
+  const g = globalThis as G;
+  return (g[key] ??= new Map());
+}
+
+/** Forgets every cached organization (tests that change the database behind the triggers' back). */
+export function clearOrganizationConfigs(): void {
+  cache().clear();
+}
+
+/** The organization's row and, from the cache or loaded now, its rules and lists at its current version. */
+export async function organizationConfig(q: Sql, organizationId: string): Promise<OrganizationConfig> {
+  const [org] = await q.query<OrganizationRow>(
+    `SELECT id, name, "webhooksEnabled", "configVersion" AS version FROM "Organization" WHERE id = $1`,
+    [organizationId],
+    "organization-config",
+  );
+  if (!org) throw new Error(`Organization ${organizationId} not found`);
+  const entries = cache();
+  let entry = entries.get(org.id);
+  const current = entry instanceof Promise ? await entry : entry;
+  if (current && current.version >= org.version) return { ...org, rules: current.rules, lists: current.lists };
+  // Loaded after the version was read, so it is at least that new; concurrent events share one load.
+  entry = load(q, org.id, org.version);
+  entries.set(org.id, entry);
+  try {
+    const loaded = await entry;
+    entries.set(org.id, loaded);
+    return { ...org, rules: loaded.rules, lists: loaded.lists };
+  } catch (err) {
+    if (entries.get(org.id) === entry) entries.delete(org.id);
+    throw err;
+  }
+}
+
+async function load(q: Sql, organizationId: string, version: number): Promise<Cached> {
+  const [rows, items] = await Promise.all([
+    q.query<RuleQueryRow>(
+      `SELECT r.id, r.title, r.events, r.url, r.method, r.headers, r."fieldMappings", r."payloadFormat"::text AS "payloadFormat",
+              r."payloadTemplate", r."wrapInEnvelope", r.conditions, r."timeWindow", r."requiresCaseTrackerCode",
+              r."statusId", r."substatusId", r."officeId", r."opportunitySourceId", r."marketingSourceId",
+              COALESCE((SELECT array_agg(c."caseTypeId" ORDER BY c."caseTypeId") FROM "RuleCaseType" c WHERE c."ruleId" = r.id), '{}') AS "caseTypeIds"
+       FROM "WebhookRule" r WHERE r."organizationId" = $1 AND r.enabled
+       ORDER BY r."createdAt", r.id`,
+      [organizationId],
+    ),
+    q.query<{ id: string; name: string; kind: string; parentId: string | null }>(
+      `SELECT id, name, kind::text AS kind, "parentId" FROM "ReferenceItem" WHERE "organizationId" = $1 ORDER BY position, name`,
+      [organizationId],
+    ),
+  ]);
+  const names = new Map(items.map((i) => [i.id, i.name]));
+  const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  const rules = rows.map((r): CachedRule => {
+    let request: RuleRequest | undefined;
+    const row: RuleRequestRow = {
+      url: r.url, method: r.method, headers: r.headers, fieldMappings: r.fieldMappings, payloadFormat: r.payloadFormat,
+      payloadTemplate: r.payloadTemplate, wrapInEnvelope: r.wrapInEnvelope, conditions: r.conditions, timeWindow: r.timeWindow,
+    };
+    return {
+      id: r.id,
+      title: r.title,
+      events: r.events,
+      creationRules: {
+        status: name(r.statusId), substatus: name(r.substatusId), caseTypes: r.caseTypeIds.map(name).filter((n): n is string => n !== null),
+        office: name(r.officeId), opportunitySource: name(r.opportunitySourceId), marketingSource: name(r.marketingSourceId),
+        requiresCaseTrackerCode: r.requiresCaseTrackerCode,
+      },
+      row,
+      request: () => (request ??= ruleFromRow(row)),
+    };
+  });
+  return { version, rules, lists: referenceListsOf(items) };
+}
