@@ -68,6 +68,17 @@ describe("parseEnv", () => {
     expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "soon" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be a whole number of seconds/);
   });
 
+  it("reads DELIVERY_LEASE_SECONDS: 60 by default, whole seconds from 5 to 3600", () => {
+    expect(parseEnv(asEnv(valid)).DELIVERY_LEASE_SECONDS).toBe(60);
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_LEASE_SECONDS: "" })).DELIVERY_LEASE_SECONDS).toBe(60);
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_LEASE_SECONDS: "5" })).DELIVERY_LEASE_SECONDS).toBe(5);
+    expect(parseEnv(asEnv({ ...valid, DELIVERY_LEASE_SECONDS: "3600" })).DELIVERY_LEASE_SECONDS).toBe(3600);
+    expect(errorFor({ DELIVERY_LEASE_SECONDS: "4" })).toMatch(/DELIVERY_LEASE_SECONDS: must be at least 5 seconds/);
+    expect(errorFor({ DELIVERY_LEASE_SECONDS: "3601" })).toMatch(/DELIVERY_LEASE_SECONDS: must be at most 3600 seconds/);
+    expect(errorFor({ DELIVERY_LEASE_SECONDS: "7.5" })).toMatch(/DELIVERY_LEASE_SECONDS: must be a whole number of seconds/);
+    expect(errorFor({ DELIVERY_LEASE_SECONDS: "a minute" })).toMatch(/DELIVERY_LEASE_SECONDS: must be a whole number of seconds/);
+  });
+
   it("names DATABASE_URL when it is not pglite or postgres", () => {
     expect(errorFor({ DATABASE_URL: "mysql://root@localhost/app" })).toMatch(/DATABASE_URL: must be pglite:<dir>/);
   });
