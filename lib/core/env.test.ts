@@ -58,14 +58,20 @@ describe("parseEnv", () => {
     }
   });
 
-  it("reads DELIVERY_FALLBACK_TICK_SECONDS: 10 by default, whole seconds from 1 to 3600", () => {
-    expect(parseEnv(asEnv(valid)).DELIVERY_FALLBACK_TICK_SECONDS).toBe(10);
-    expect(parseEnv(asEnv({ ...valid, DELIVERY_FALLBACK_TICK_SECONDS: "" })).DELIVERY_FALLBACK_TICK_SECONDS).toBe(10);
-    expect(parseEnv(asEnv({ ...valid, DELIVERY_FALLBACK_TICK_SECONDS: "60" })).DELIVERY_FALLBACK_TICK_SECONDS).toBe(60);
-    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "0" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be at least 1 second/);
-    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "3601" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be at most 3600 seconds/);
-    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "1.5" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be a whole number of seconds/);
-    expect(errorFor({ DELIVERY_FALLBACK_TICK_SECONDS: "soon" })).toMatch(/DELIVERY_FALLBACK_TICK_SECONDS: must be a whole number of seconds/);
+  it.each([
+    { name: "DELIVERY_FALLBACK_TICK_SECONDS", fallback: 10, min: 1, tooFew: "must be at least 1 second" },
+    { name: "DELIVERY_LEASE_SECONDS", fallback: 60, min: 5, tooFew: "must be at least 5 seconds" },
+  ] as const)("reads $name: $fallback by default, whole seconds from $min to 3600", ({ name, fallback, min, tooFew }) => {
+    const read = (value?: string) => parseEnv(asEnv(value === undefined ? valid : { ...valid, [name]: value }))[name];
+    expect(read()).toBe(fallback);
+    expect(read("")).toBe(fallback);
+    expect(read(String(min))).toBe(min);
+    expect(read("60")).toBe(60);
+    expect(read("3600")).toBe(3600);
+    expect(errorFor({ [name]: String(min - 1) })).toContain(`${name}: ${tooFew}`);
+    expect(errorFor({ [name]: "3601" })).toContain(`${name}: must be at most 3600 seconds`);
+    expect(errorFor({ [name]: "1.5" })).toContain(`${name}: must be a whole number of seconds`);
+    expect(errorFor({ [name]: "soon" })).toContain(`${name}: must be a whole number of seconds`);
   });
 
   it("names DATABASE_URL when it is not pglite or postgres", () => {

@@ -17,6 +17,15 @@ const cidr = z.string().refine((s) => {
   return isV6 ? /^[0-9a-fA-F:.]+$/.test(addr) : /^(\d{1,3}\.){3}\d{1,3}$/.test(addr) && addr.split(".").every((o) => Number(o) <= 255);
 }, "must be a CIDR such as 10.0.0.0/8 or ::1/128");
 
+/** A whole number of seconds from `min` to an hour. */
+const wholeSeconds = (min: number, fallback: number) =>
+  z.coerce
+    .number("must be a whole number of seconds")
+    .int("must be a whole number of seconds")
+    .min(min, `must be at least ${min} second${min === 1 ? "" : "s"}`)
+    .max(3600, "must be at most 3600 seconds (an hour)")
+    .default(fallback);
+
 /**
  * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. lib/api/rate-limit.ts
  * reads the variable again with this schema (tests change it while the process runs).
@@ -56,12 +65,10 @@ export const envSchema = z.object({
   // inline: the web process delivers (after each event, and on its ticker); external: `npm run worker` processes do.
   DELIVERY_WORKERS: z.enum(["inline", "external"], "must be inline (the web process delivers) or external (`npm run worker` processes deliver)").default("inline"),
   // On PostgreSQL, seconds between a delivering process's fallback ticks (LISTEN/NOTIFY wakes it for new work).
-  DELIVERY_FALLBACK_TICK_SECONDS: z.coerce
-    .number("must be a whole number of seconds")
-    .int("must be a whole number of seconds")
-    .min(1, "must be at least 1 second")
-    .max(3600, "must be at most 3600 seconds (an hour)")
-    .default(10),
+  DELIVERY_FALLBACK_TICK_SECONDS: wholeSeconds(1, 10),
+  // Seconds a claimed delivery stays with the process that claimed it; the pipeline extends the
+  // lease of a request still in flight, so this bounds how long a dead process's deliveries wait.
+  DELIVERY_LEASE_SECONDS: wholeSeconds(5, 60),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),

@@ -168,16 +168,41 @@ describe("retries, failures and leases", () => {
     await rx.close();
   });
 
-  it("a lease held by a dispatcher that died expires and the delivery is sent", async () => {
+  it("a lease held by a dispatcher that died expires and the delivery is sent, not before", async () => {
     const rx = await startReceiver();
     const { org } = await createWebhookOrg(prisma());
     await rule(org.id, rx.url);
     const { deliveryIds } = await createLead(await sql(), org.id, { email: "l@x.test" });
-    // A dispatcher claims and "dies" before sending.
-    await prisma().$executeRawUnsafe(`UPDATE "Delivery" SET "leaseOwner"='dead', "leaseExpiresAt"=(now() AT TIME ZONE 'UTC') + interval '60 seconds' WHERE id=$1`, deliveryIds[0]);
-    expect((await dispatchBatch({ prisma: prisma(), client })).claimed).toBe(0);
-    const later = () => new Date(Date.now() + 61_000);
-    expect((await dispatchBatch({ prisma: prisma(), client, now: later })).succeeded).toBe(1);
+    // A dispatcher claims it under a short lease and dies with the request open: its clock stands
+    // still, so its lease extensions leave the lease where the claim put it, and it records nothing.
+    const leaseMs = 5_000;
+    const claimedAt = Date.now();
+    let sending!: () => void;
+    const sent = new Promise<void>((resolve) => (sending = resolve));
+    let comeBack!: () => void;
+    const frozen = {
+      send: () => {
+        sending();
+        return new Promise((_resolve, reject) => (comeBack = () => reject(new Error("connection reset"))));
+      },
+    } as unknown as GuardedHttpClient;
+    const dead = dispatchBatch({ prisma: prisma(), client: frozen, owner: "dead", leaseMs, now: () => new Date(claimedAt) });
+    await sent;
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id: deliveryIds[0] } })).toMatchObject({ state: "PENDING", leaseOwner: "dead", leaseExpiresAt: new Date(claimedAt + leaseMs) });
+
+    // Another dispatcher finds nothing to claim while the lease holds, up to its last millisecond...
+    const at = (ms: number) => () => new Date(claimedAt + ms);
+    expect((await dispatchBatch({ prisma: prisma(), client, now: at(leaseMs - 1) })).claimed).toBe(0);
+    expect(rx.received).toHaveLength(0);
+    // ...and claims and sends it once the lease has run out.
+    expect(await dispatchBatch({ prisma: prisma(), client, now: at(leaseMs + 1) })).toMatchObject({ claimed: 1, succeeded: 1 });
+    expect(rx.received.map((r) => r.headers["webhook-id"])).toEqual([deliveryIds[0]]);
+
+    // Should the dead dispatcher's request end after all, what it tries to record does not replace
+    // the outcome recorded by the dispatcher that took the delivery over.
+    comeBack();
+    await dead.catch(() => {});
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id: deliveryIds[0] } })).toMatchObject({ state: "SUCCEEDED", attemptCount: 1, lastStatusCode: 200, leaseOwner: null });
     expect(rx.received).toHaveLength(1);
     await rx.close();
   });

@@ -70,7 +70,7 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
+      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
