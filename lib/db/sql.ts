@@ -46,6 +46,8 @@ export interface TableRows {
   table: string;
   columns: Record<string, ColumnType>;
   rows: readonly Record<string, unknown>[];
+  /** Skip a row that a unique index already holds, instead of failing the statement. */
+  skipDuplicates?: boolean;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -69,7 +71,8 @@ export function insertFrom(t: TableRows, param: number): string {
   const names = Object.keys(t.columns);
   const record = names.map((c) => `${quote(c)} ${recordType(t.columns[c]!)}`).join(", ");
   const values = names.map((c) => columnValue(`x.${quote(c)}`, t.columns[c]!)).join(", ");
-  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record}) RETURNING 1`;
+  const conflict = t.skipDuplicates ? " ON CONFLICT DO NOTHING" : "";
+  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record})${conflict} RETURNING 1`;
 }
 
 const names = new Map<string, string>();

@@ -31,6 +31,7 @@ const CLAIM = `WITH due AS (
        SELECT d.id, d."ruleId", d."nextAttemptAt", ${HOST} AS host FROM "Delivery" d
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
+         AND d.id <> ALL($10::text[])
          AND COALESCE(($5::jsonb ->> d."ruleId")::int, 0) < $7
          AND COALESCE(($6::jsonb ->> ${HOST})::int, 0) < $8
        ORDER BY d."nextAttemptAt"
@@ -55,8 +56,12 @@ const CLAIM = `WITH due AS (
                r."consecutiveFailures", o."webhooksEnabled", o."configVersion", COALESCE(picked.host, '') AS host`;
 const CLAIM_NAME = statementName(CLAIM);
 
-/** Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight per rule / host counting `busy`. */
-export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">): Promise<Claimed[]> {
+/**
+ * Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight
+ * per rule / host counting `busy`; never one of `holding` (still being sent or recorded here, even
+ * should its lease have run out before an extension).
+ */
+export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<Claimed[]> {
   if (busy.free <= 0) return [];
   const rows = await sql.query<Omit<Claimed, "previousSecretExpiresAt"> & { previousSecretExpiresAt: string | null }>(
     CLAIM,
@@ -71,6 +76,7 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
       limits.perHost,
       // The rows looked at: enough that a backlog of one rule does not hide the others' due rows.
       Math.max(4 * busy.free, 100),
+      holding,
     ],
     CLAIM_NAME,
   );

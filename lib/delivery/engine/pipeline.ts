@@ -121,7 +121,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
       let claimed: Claimed[];
       try {
-        claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits);
+        claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits, [...leased]);
       } catch (err) {
         failure = err;
         break;

@@ -17,9 +17,11 @@ const ATTEMPTS = {
   },
 } as const;
 
-// The lease owner check keeps a dispatcher whose lease already expired (and was taken over) from
-// overwriting the newer outcome.
-const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [] }, 1)}),
+// A dispatcher whose lease expired (and was taken over) while its request was open still records
+// what it can without harm: its attempt is kept unless the new holder already stored one under
+// the same number, and the lease owner check keeps it from overwriting the newer outcome. Either
+// way the rest of its group is recorded.
+const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
   outcomes AS (
     UPDATE "Delivery" d SET
       state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
