@@ -16,6 +16,7 @@
 //   BENCH_STATEMENT_EVENTS  statements phase: events without, then with, 5 matching rules (default 200)
 //   BENCH_PGLITE_EVENTS     PGlite phase: events posted by 32 clients (default 500)
 //   BENCH_WAIT_SECONDS      how long a phase waits at its end for every owed delivery (default 180)
+//   BENCH_PROFILE_DIR       write each web process's V8 CPU profile (.cpuprofile) to this directory
 //   BENCH_PHASES            the phases to run, comma-separated (default all:
 //                           throughput,latency,isolation,scale-out,statements,pglite)
 import { loadavg } from "node:os";

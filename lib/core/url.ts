@@ -11,3 +11,12 @@ export function appendQuery(url: string, query: string): string {
   const sep = !base.includes("?") ? "?" : base.endsWith("?") || base.endsWith("&") ? "" : "&";
   return `${base}${sep}${query}${fragment}`;
 }
+
+/** A URL's host[:port] as the per-host limits count it (lower case, default port left out); "" when it is not a URL. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}

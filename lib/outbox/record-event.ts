@@ -3,6 +3,7 @@ import type { EventEnvelope } from "@/lib/domain/event";
 import { freezeDelivery } from "./freeze";
 import { creationRulesMismatch } from "./match";
 import { newId } from "@/lib/core/ids";
+import { hostOf } from "@/lib/core/url";
 import type { LeadSnapshot } from "@/lib/domain/lead";
 import { organizationConfig, type OrganizationConfig } from "./organization-config";
 
@@ -35,7 +36,7 @@ export interface PreparedEvent {
 
 const EVENT_COLUMNS = { id: "text", organizationId: "text", leadId: "text", type: "text", payload: "jsonb", createdAt: "timestamp" } as const;
 const DELIVERY_COLUMNS = {
-  id: "text", organizationId: "text", ruleId: "text", eventId: "text", leadId: "text", state: "enum:DeliveryState", url: "text", method: "text",
+  id: "text", organizationId: "text", ruleId: "text", eventId: "text", leadId: "text", state: "enum:DeliveryState", url: "text", host: "text", method: "text",
   requestHeaders: "jsonb", requestBody: "text", nextAttemptAt: "timestamp", skipKind: "enum:SkipKind", lastError: "text", completedAt: "timestamp",
   createdAt: "timestamp", updatedAt: "timestamp",
 } as const;
@@ -60,11 +61,10 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
   const matching = config.webhooksEnabled
     ? config.rules.filter((r) => r.events.includes(input.type) && (!input.lead || creationRulesMismatch(input.type, r.creationRules, input.lead) === null))
     : [];
-  const deliveries = matching.map((r) => ({
-    state: "PENDING",
-    ...freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request()),
-    updatedAt: now,
-  }));
+  const deliveries = matching.map((r) => {
+    const frozen = freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request());
+    return { state: "PENDING", ...frozen, host: hostOf(frozen.url), updatedAt: now };
+  });
   return {
     rows: [
       { table: "Event", columns: EVENT_COLUMNS, rows: [event] },

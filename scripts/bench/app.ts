@@ -22,7 +22,7 @@ for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => process.exit(130));
 const secrets = { NEXTAUTH_SECRET: randomBytes(24).toString("hex"), APP_SECRET_KEY: randomBytes(32).toString("base64"), CRON_SECRET: randomBytes(24).toString("hex") };
 process.env.APP_SECRET_KEY = secrets.APP_SECRET_KEY;
 
-function appEnv(databaseUrl: string, port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
+export function appEnv(databaseUrl: string, port: number, extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
     ...process.env, ...secrets, NODE_ENV: "production", DATABASE_URL: databaseUrl, NEXTAUTH_URL: `http://localhost:${port}`,
     SCHEDULER: "on", API_RATE_LIMIT: "0", ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8", ALLOW_INSECURE_URLS: "true", ...extra,
@@ -103,10 +103,16 @@ function track(child: ChildProcess, logFile: string): AppProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** With BENCH_PROFILE_DIR set, the web process writes a V8 CPU profile there when it stops. */
+function profiling(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 /** Starts `next start` on the database and waits until it answers. */
 export async function startWeb(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess & { url: string }> {
   const port = await freePort();
-  const { child, ...web } = launch(`${name}-web`, process.execPath, [nextBin, "start", "-p", String(port)], appEnv(databaseUrl, port, extraEnv));
+  const { child, ...web } = launch(`${name}-web`, process.execPath, [...profiling(), nextBin, "start", "-p", String(port)], appEnv(databaseUrl, port, extraEnv));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it listened: see ${web.logFile}`);

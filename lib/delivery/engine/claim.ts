@@ -24,16 +24,11 @@ export interface Claimed
   configVersion: number;
 }
 
-/** The URL's host[:port] (after any user info), lower case. */
-const HOST = `lower(substring(d.url from '^[^:/?#]+://(?:[^@/?#]*@)?([^/?#]*)'))`;
-
 const CLAIM = `WITH due AS (
-       SELECT d.id, d."ruleId", d."nextAttemptAt", ${HOST} AS host FROM "Delivery" d
+       SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
-         AND d.id <> ALL($10::text[])
-         AND COALESCE(($5::jsonb ->> d."ruleId")::int, 0) < $7
-         AND COALESCE(($6::jsonb ->> ${HOST})::int, 0) < $8
+         AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED
@@ -53,7 +48,7 @@ const CLAIM = `WITH due AS (
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", COALESCE(picked.host, '') AS host`;
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host`;
 const CLAIM_NAME = statementName(CLAIM);
 
 /**
@@ -74,9 +69,12 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
       JSON.stringify(busy.hosts),
       limits.perRule,
       limits.perHost,
-      // The rows looked at: enough that a backlog of one rule does not hide the others' due rows.
-      Math.max(4 * busy.free, 100),
+      // The rows locked and looked at: those of rules and hosts at their limit are passed over in
+      // the scan; twice the free slots leave room for a claim that is trimmed per rule or host.
+      Math.max(2 * busy.free, 50),
       holding,
+      Object.keys(busy.rules).filter((id) => busy.rules[id]! >= limits.perRule),
+      Object.keys(busy.hosts).filter((host) => busy.hosts[host]! >= limits.perHost),
     ],
     CLAIM_NAME,
   );

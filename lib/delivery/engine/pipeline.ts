@@ -36,6 +36,9 @@ export interface PipelineOptions extends SendContext {
   record?: { groupSize: number; delayMs: number };
 }
 
+/** How long a claim may wait for more slots to come free. */
+const GATHER_MS = 3;
+
 /** A wake-up that is not lost when it comes before the wait. */
 function signal() {
   let raised = false;
@@ -66,6 +69,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const { sql, prisma, owner, now, leaseMs, limits } = opts;
   const summary = emptySummary();
   const slots = new Slots(limits);
+  const gather = Math.max(1, Math.floor(limits.total / 8));
   const leased = new Set<string>(); // claimed and not yet recorded
   const running = new Set<Promise<void>>();
   const breakers = opts.breakers ?? new Breakers();
@@ -133,7 +137,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       }
       if (opts.once || (!claimed.length && !running.size)) break;
       await wake.wait(opts.idlePollMs ?? 1000);
-      await new Promise((resolve) => setImmediate(resolve)); // requests that end together free their slots for one claim
+      // Requests that end close together free their slots for one claim: wait a moment for an
+      // eighth of the pool to come free (or for nothing to be left in flight) before claiming.
+      const until = performance.now() + GATHER_MS;
+      while (running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
+      slots.released = 0;
     }
     while (running.size) await Promise.all([...running]);
     await recorder.flush();

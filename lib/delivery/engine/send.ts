@@ -4,7 +4,7 @@ import { signingSecretsAt } from "@/lib/signing/organization-keys";
 import { secretsThatSign } from "@/lib/signing/which-secrets";
 import { decryptAuthConfig } from "@/lib/delivery/transport/auth/credentials";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
-import { ruleFromRow } from "@/lib/domain/rule";
+import { ruleFromRow, type Rule } from "@/lib/domain/rule";
 import { attemptDelivery } from "./attempt";
 import type { Claimed } from "./claim";
 import type { TokenCache } from "../transport/auth";
@@ -43,6 +43,7 @@ export function senderForClaim(ctx: SendContext): (d: Claimed) => Promise<Decisi
   const authOf = perClaim<AuthConfig>();
   const secretsOf = perClaim<Promise<string[]>>();
   const orgSecretsOf = perClaim<Promise<string[]>>();
+  const partsOf = perClaim<Pick<Rule, "retryPolicy" | "responseRules" | "timeWindow">>();
 
   return async (d) => {
     const off = switchedOffReason(d);
@@ -60,7 +61,7 @@ export function senderForClaim(ctx: SendContext): (d: Claimed) => Promise<Decisi
     const secrets = await signing;
     const startedAt = now();
     const headers = { ...d.requestHeaders, ...signatureHeaders(d.signatureScheme, { id: d.id, body: d.requestBody, secrets, now: startedAt }) };
-    const { retryPolicy, responseRules, timeWindow } = ruleFromRow({ retryPolicy: d.retryPolicy, responseRules: d.responseRules, timeWindow: d.timeWindow });
+    const { retryPolicy, responseRules, timeWindow } = partsOf(d.ruleId, () => ruleFromRow({ retryPolicy: d.retryPolicy, responseRules: d.responseRules, timeWindow: d.timeWindow }));
     try {
       const result = await attemptDelivery(
         {

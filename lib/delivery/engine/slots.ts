@@ -22,6 +22,8 @@ export class Slots {
   private readonly rules = new Map<string, number>();
   private readonly hosts = new Map<string, number>();
   private used = 0;
+  /** Slots freed since the pipeline last reset this (before a claim). */
+  released = 0;
 
   constructor(readonly limits: SlotLimits) {}
 
@@ -37,6 +39,7 @@ export class Slots {
 
   release(ruleId: string, host: string): void {
     this.used--;
+    this.released++;
     bump(this.rules, ruleId, -1);
     bump(this.hosts, host, -1);
   }
