@@ -5,7 +5,7 @@ import { defineConfig } from "@playwright/test";
 
 // End-to-end tests against the production build (`npm test` builds first; to run these alone:
 // `npx next build && npx playwright test`). The server gets a fresh PGlite data directory,
-// migrated and seeded by e2e/prepare.ts (accounts in e2e/accounts.ts) before `next start` opens it.
+// migrated and seeded by e2e/prepare.ts (accounts in e2e/accounts.ts) before the server (scripts/serve.ts, as `npm start` runs it) opens it.
 //
 // This file is also loaded by every worker, so everything here must be deterministic: the port
 // and directory come from the environment (scripts/test.mjs picks a free port) or fixed defaults.
@@ -44,7 +44,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     // `exec` hands the shell's PID to next, so one process owns the server and its PGlite lock.
-    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node node_modules/next/dist/bin/next start -p ${port} --keepAliveTimeout 65000`,
+    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node --import tsx scripts/serve.ts`,
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 120_000,

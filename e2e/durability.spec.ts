@@ -13,7 +13,7 @@ import { startReceiver } from "../tests/helpers/receiver";
 // under the same webhook-id is allowed (at-least-once); a missing lead or delivery is not.
 // Requests cut off by the kill were never accepted and are not counted.
 //
-// The spec needs no browser page: it starts its own production servers (`next start` on the
+// The spec needs no browser page: it starts its own production servers (scripts/serve.ts on the
 // build) on free ports, each on its own database (a fresh PGlite directory; a scratch database on
 // a throwaway PostgreSQL cluster), beside the suite's shared server. Deliveries the killed server
 // had claimed wait for their lease before the new server sends them again; the servers run with
@@ -21,7 +21,6 @@ import { startReceiver } from "../tests/helpers/receiver";
 // limits below are for a hang on a busy machine, not for speed.
 
 const root = path.resolve(import.meta.dirname, "..");
-const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const RULE_PATHS = ["/first", "/second", "/third"];
 /** How long a killed server's claimed deliveries stay with it. */
@@ -93,12 +92,12 @@ interface Server {
   kill(): Promise<void>;
 }
 
-/** `next start` on the build, in its own process group, answering before this resolves. */
+/** The production server (scripts/serve.ts) on the build, in its own process group, answering before this resolves. */
 async function startServer(databaseUrl: string, logFile: string): Promise<Server> {
   const port = await freePort();
   const log = openSync(logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-p", String(port), "--keepAliveTimeout", "65000"], {
-    cwd: root, env: appEnv(databaseUrl, port), stdio: ["ignore", log, log], detached: true,
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+    cwd: root, env: { ...appEnv(databaseUrl, port), PORT: String(port) }, stdio: ["ignore", log, log], detached: true,
   });
   closeSync(log);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));

@@ -8,8 +8,6 @@ import { openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 
-const KEEP_ALIVE_MS = 65_000;
-
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "tsconfig.next.json", "package.json", "package-lock.json", "instrumentation.ts"];
@@ -110,11 +108,12 @@ async function main() {
     console.log(`Built in ${minutesAndSeconds(Date.now() - started)}. Starting the server…`);
   }
 
-  // Idle keep-alive connections stay open longer than clients and proxies keep theirs (Node's 5 s
-  // default closes a socket just as a client reuses it: ECONNRESET on a good request).
-  const args = [nextBin, "start", "-p", String(env.PORT), "--keepAliveTimeout", String(KEEP_ALIVE_MS)];
-  if (env.HOSTNAME) args.push("-H", env.HOSTNAME);
-  const server = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  // The web server (scripts/serve.ts) in its own process, so signals reach it directly; TypeScript
+  // is loaded by the same tsx this script runs under.
+  const server = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(root, "scripts", "serve.ts")], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", PORT: String(env.PORT), ...(env.HOSTNAME ? { HOSTNAME: env.HOSTNAME } : {}) },
+  });
   let exited = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
   server.on("exit", (code, signal) => {

@@ -6,8 +6,7 @@
 // (DELIVERY_WORKERS=external); on PGlite it needs the data directory alone.
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { openDatabase, setDatabase } from "@/lib/db";
-import { stopDispatcher } from "@/lib/delivery/engine/runtime";
-import { startDeliveryRole } from "@/lib/process/delivery-role";
+import { startDeliveryRole, stopDeliveryRole } from "@/lib/process/delivery-role";
 
 async function main() {
   applyLocalDefaults();
@@ -23,7 +22,7 @@ async function main() {
     stopping = true;
     console.log(`Delivery worker ${process.pid}: ${signal}, finishing the batch in flight…`);
     try {
-      await stopDispatcher();
+      await stopDeliveryRole();
       await database.close();
     } catch (err) {
       console.error(`Delivery worker ${process.pid}: stopping failed: ${err instanceof Error ? err.message : String(err)}`);

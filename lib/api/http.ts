@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticateApiKey } from "@/lib/api/keys";
+import { authenticateApiKey, type ApiKeyAuth } from "@/lib/api/keys";
 import { database } from "@/lib/db";
 import type { Sql } from "@/lib/db/sql";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
@@ -120,9 +120,7 @@ function checkStorableRequest(req: Request, params: unknown): void {
   if (Object.keys(fields).length) throw new ApiError(400, "invalid_query", "Some query parameters are invalid.", fields);
 }
 
-export interface ApiContext {
-  organizationId: string;
-  apiKeyId: string;
+export interface ApiContext extends ApiKeyAuth {
   prisma: PrismaClient;
   /** Plain SQL, for the hot path (accepting leads). */
   sql: Sql;

@@ -2,7 +2,7 @@ import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { prepareEvent, recordEvent, writeEvents } from "@/lib/outbox/record-event";
-import { organizationConfig } from "@/lib/outbox/organization-config";
+import { organizationConfig, type OrganizationRow } from "@/lib/outbox/organization-config";
 import { prismaSql, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
@@ -71,10 +71,16 @@ const LEAD_COLUMNS = {
 /**
  * Creates a lead and fires lead.created: the lead, its event, its deliveries and `alongside` (the
  * REST API's idempotency record, so a lead never exists without it) are written in one statement.
+ * `organization`: the organization's row, when the caller has just read it.
  */
-export async function createLead(q: Sql, organizationId: string, input: CreateLeadInput, alongside: (lead: Lead) => TableRows[] = () => []) {
+export async function createLead(
+  q: Sql,
+  organizationId: string,
+  input: CreateLeadInput,
+  { alongside = () => [], organization }: { alongside?: (lead: Lead) => TableRows[]; organization?: OrganizationRow } = {},
+) {
   const now = new Date();
-  const config = await organizationConfig(q, organizationId);
+  const config = await organizationConfig(q, organizationId, organization);
   const refs = canonicalReferences(config.lists, input);
   const lead: Lead = {
     id: newId("lead"), organizationId, email: input.email ?? null, phone: input.phone ?? null, firstName: input.firstName ?? null, lastName: input.lastName ?? null,

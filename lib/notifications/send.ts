@@ -80,6 +80,11 @@ const key = Symbol.for("leadhooks.notifications");
 type G = typeof globalThis & { [key]?: { running: Promise<void> | null; again: boolean; lastRun: number } };
 
 /** Runs sendPendingNotifications when due; never rejects. Call it after each dispatcher batch. */
+/** Resolves once the notifications being sent (if any) are done; never rejects. */
+export async function notificationsSettled(): Promise<void> {
+  await (globalThis as G)[key]?.running?.catch(() => {});
+}
+
 export function kickNotifications(prisma: PrismaClient, opts: { failures: boolean }, now = Date.now()): Promise<void> {
   const g = globalThis as G;
   const state = (g[key] ??= { running: null, again: false, lastRun: 0 });

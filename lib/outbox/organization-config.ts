@@ -37,7 +37,8 @@ interface Cached {
   lists: ReferenceLists;
 }
 
-interface OrganizationRow {
+/** The organization's own row, as accepting an event reads it. */
+export interface OrganizationRow {
   id: string;
   name: string;
   webhooksEnabled: boolean;
@@ -70,13 +71,14 @@ export function clearOrganizationConfigs(): void {
   cache().clear();
 }
 
-/** The organization's row and, from the cache or loaded now, its rules and lists at its current version. */
-export async function organizationConfig(q: Sql, organizationId: string): Promise<OrganizationConfig> {
-  const [org] = await q.query<OrganizationRow>(
-    `SELECT id, name, "webhooksEnabled", "configVersion" AS version FROM "Organization" WHERE id = $1`,
-    [organizationId],
-    "organization-config",
-  );
+/**
+ * The organization's row (read now, unless the caller has just read it: `row`) and, from the cache
+ * or loaded now, its rules and lists at the row's version.
+ */
+export async function organizationConfig(q: Sql, organizationId: string, row?: OrganizationRow): Promise<OrganizationConfig> {
+  const [org] = row?.id === organizationId
+    ? [row]
+    : await q.query<OrganizationRow>(`SELECT id, name, "webhooksEnabled", "configVersion" AS version FROM "Organization" WHERE id = $1`, [organizationId], "organization-config");
   if (!org) throw new Error(`Organization ${organizationId} not found`);
   const entries = cache();
   let entry = entries.get(org.id);

@@ -1,5 +1,6 @@
 import { env } from "@/lib/core/env";
-import { startTicker, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import { startTicker, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import { notificationsSettled } from "@/lib/notifications/send";
 import { deliveryDuties, wakeUps, type ProcessRole } from "@/lib/delivery/role";
 import { consumeDispatchReport } from "../health/report";
 
@@ -16,4 +17,14 @@ export function startDeliveryRole(role: ProcessRole): void {
   const { listenUrl, tickMs } = wakeUps(e);
   wireDispatcher(consumeDispatchReport, { wake: duties.wake, listenUrl: duties.wake ? listenUrl : null });
   if (duties.tick) startTicker(tickMs, { holdProcess: role === "worker" });
+}
+
+/**
+ * Stops this process's part in delivery before its database closes: nothing new is claimed, what
+ * is in flight is recorded, and the notifications its reports started are done (closing the
+ * database under one would leave its transaction open, and the embedded database would never close).
+ */
+export async function stopDeliveryRole(): Promise<void> {
+  await stopDispatcher();
+  await notificationsSettled();
 }

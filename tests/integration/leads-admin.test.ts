@@ -217,7 +217,7 @@ describe("API key actions", () => {
     const stored = JSON.stringify(row);
     expect(stored).not.toContain(key);
     expect(stored).not.toContain(key.slice(row.prefix.length));
-    expect(await authenticateApiKey(await sql(), `Bearer ${key}`)).toEqual({ organizationId: acme.org.id, apiKeyId: id });
+    expect(await authenticateApiKey(await sql(), `Bearer ${key}`)).toMatchObject({ organizationId: acme.org.id, apiKeyId: id, organization: { id: acme.org.id } });
     // The list never carries the key, only its prefix.
     expect(JSON.stringify(await listApiKeys(prisma(), acme.org.id))).not.toContain(key);
   });
@@ -256,6 +256,6 @@ describe("API key actions", () => {
     if (!theirs.ok) throw new Error(theirs.error);
     await asAdmin();
     expect(await revokeApiKeyAction({ id: theirs.data.id })).toMatchObject({ ok: false, code: "not_found" });
-    expect(await authenticateApiKey(await sql(), `Bearer ${theirs.data.key}`)).toEqual({ organizationId: other.org.id, apiKeyId: theirs.data.id });
+    expect(await authenticateApiKey(await sql(), `Bearer ${theirs.data.key}`)).toMatchObject({ organizationId: other.org.id, apiKeyId: theirs.data.id });
   });
 });

@@ -13,22 +13,25 @@ import { afterEach, describe, expect, it } from "vitest";
 const repo = path.resolve(".");
 const tsx = path.join(repo, "node_modules", "tsx", "dist", "cli.mjs");
 
-// The stand-in for node_modules/next/dist/bin/next: "build" and "start" each wait for a file.
+// The stand-ins for node_modules/next/dist/bin/next (its build) and scripts/serve.ts (the server
+// npm start runs): each waits for a file.
 const FAKE_NEXT = `
 const fs = require("node:fs");
-const http = require("node:http");
 const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
 const [cmd] = process.argv.slice(2);
 if (cmd === "build") {
   fs.writeFileSync("build.pid", String(process.pid));
   console.log("[fake next] building");
   until("release-build", () => { fs.mkdirSync(".next", { recursive: true }); fs.writeFileSync(".next/BUILD_ID", "fake"); process.exit(0); });
-} else if (cmd === "start") {
-  const port = Number(process.argv[process.argv.indexOf("-p") + 1]);
-  console.log("[fake next] started, not listening yet");
-  until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(port));
-  process.on("SIGTERM", () => process.exit(0));
 }
+`;
+const FAKE_SERVE = `
+const fs = require("node:fs");
+const http = require("node:http");
+const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
+console.log("[fake server] started, not listening yet");
+until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(Number(process.env.PORT)));
+process.on("SIGTERM", () => process.exit(0));
 `;
 
 function freePort(): Promise<number> {
@@ -63,6 +66,8 @@ async function start(env: Record<string, string>): Promise<Started> {
   const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-start-"));
   mkdirSync(path.join(dir, "node_modules", "next", "dist", "bin"), { recursive: true });
   writeFileSync(path.join(dir, "node_modules", "next", "dist", "bin", "next"), FAKE_NEXT);
+  mkdirSync(path.join(dir, "scripts"));
+  writeFileSync(path.join(dir, "scripts", "serve.ts"), FAKE_SERVE);
   symlinkSync(path.join(repo, "prisma"), path.join(dir, "prisma")); // migrations are read from the working directory
   const port = await freePort();
   const child = spawn(process.execPath, [tsx, path.join(repo, "scripts", "start.ts")], {
@@ -120,7 +125,7 @@ describe("npm start output", { timeout: 180_000 }, () => {
     expect(s.output()).not.toContain(`http://localhost:${s.port}`);
 
     writeFileSync(path.join(s.dir, "release-build"), "");
-    await s.until("[fake next] started, not listening yet");
+    await s.until("[fake server] started, not listening yet");
     expect(s.output()).toMatch(/Built in \d+ s\. Starting the server…/);
     // Nothing listens yet, so no URL has been printed.
     expect(s.output()).not.toContain(`http://localhost:${s.port}`);

@@ -13,7 +13,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const IDEMPOTENCY_COLUMNS = { organizationId: "text", key: "text", requestHash: "text", statusCode: "int", response: "jsonb", createdAt: "timestamp" } as const;
 
 /** POST /api/v1/leads: creates a lead and fires lead.created. Idempotency-Key makes retries safe. */
-export const POST = withApiKey(async (req, { organizationId, prisma, sql }) => {
+export const POST = withApiKey(async (req, { organizationId, organization, prisma, sql }) => {
   const key = req.headers.get("idempotency-key");
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–255 printable ASCII characters.");
   // Read once, within the size limit: the same bytes are hashed for the key and parsed.
@@ -42,9 +42,11 @@ export const POST = withApiKey(async (req, { organizationId, prisma, sql }) => {
   let created;
   try {
     created = await commitEvents(() =>
-      createLead(sql, organizationId, input, (lead) =>
-        key ? [{ table: "IdempotencyKey", columns: IDEMPOTENCY_COLUMNS, rows: [{ organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id }, createdAt: lead.createdAt }] }] : [],
-      ),
+      createLead(sql, organizationId, input, {
+        organization,
+        alongside: (lead) =>
+          key ? [{ table: "IdempotencyKey", columns: IDEMPOTENCY_COLUMNS, rows: [{ organizationId, key, requestHash, statusCode: 201, response: { leadId: lead.id }, createdAt: lead.createdAt }] }] : [],
+      }),
     );
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its result.

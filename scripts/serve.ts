@@ -1,0 +1,97 @@
+// The production web server (`npm start` runs it once the database and the build are ready): one
+// Node HTTP server in front of Next.js. Every request goes to Next.js except lead intake,
+// `POST /api/v1/leads`, the one route that takes traffic at the rate leads arrive: it is handed to
+// the very same route handler (app/api/v1/leads/route.ts, with its authentication, rate limit,
+// validation and errors) without Next.js's routing and rendering around it, which cost several
+// times the handler's own work per request. Both paths share the process's database, dispatcher
+// and caches (they are kept on globalThis).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { networkInterfaces } from "node:os";
+import { Readable } from "node:stream";
+import next from "next";
+import { POST as acceptLead } from "@/app/api/v1/leads/route";
+
+const KEEP_ALIVE_MS = 65_000;
+const INTAKE_PATH = "/api/v1/leads";
+
+/** The path of a request target, without its query. */
+const pathOf = (target: string | undefined) => (target ?? "/").split("?", 1)[0];
+
+/** The Web Request a route handler takes, for a Node request (its body streamed, not read here). */
+function webRequest(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const host = req.headers.host ?? "localhost";
+  return new Request(`http://${host}${req.url ?? "/"}`, {
+    method: req.method,
+    headers,
+    body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
+    duplex: "half",
+  } as RequestInit & { duplex: "half" });
+}
+
+/** Writes a route handler's Web Response to the Node response. */
+async function send(response: Response, res: ServerResponse): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = name === "set-cookie" ? response.headers.getSetCookie() : value;
+  });
+  res.writeHead(response.status, { ...headers, "content-length": String(body.byteLength) });
+  res.end(body);
+}
+
+/** Serves lead intake itself; answers false for every other request (Next.js serves it). */
+async function intake(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (req.method !== "POST" || pathOf(req.url) !== INTAKE_PATH) return false;
+  await send(await acceptLead(webRequest(req), { params: Promise.resolve({}) }), res);
+  return true;
+}
+
+/** Where the server can be reached: this machine, and (listening on every interface) the network. */
+function addresses(hostname: string | undefined, port: number): string[] {
+  const everywhere = !hostname || hostname === "0.0.0.0" || hostname === "::" || hostname === "[::]";
+  const lines = [`Local:   http://${everywhere ? "localhost" : hostname}:${port}`];
+  if (everywhere) {
+    const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    if (ip) lines.push(`Network: http://${ip}:${port}`);
+  }
+  return lines;
+}
+
+async function main() {
+  const port = Number(process.env.PORT || 3000);
+  const hostname = process.env.HOSTNAME || undefined;
+  const app = next({ dev: false, hostname, port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => {
+    intake(req, res)
+      .then((served) => (served ? undefined : handle(req, res)))
+      .catch((err: unknown) => {
+        // The handler answers every error itself; this is a failure to write the answer.
+        console.error("server:", err instanceof Error ? err.message : err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "internal_error", message: "Something went wrong on our side." } }));
+        else res.destroy();
+      });
+  });
+  // Idle keep-alive connections stay open longer than clients and proxies keep theirs (Node's 5 s
+  // default closes a socket just as a client reuses it: ECONNRESET on a good request).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, resolve);
+  });
+  for (const line of addresses(hostname, port)) console.log(line);
+  const stop = () => {
+    server.close();
+    void app.close().finally(() => process.exit(0));
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`Server start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
