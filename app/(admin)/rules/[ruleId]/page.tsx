@@ -33,6 +33,13 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
           Disabled{rule.disabled.at ? ` on ${formatUtc(rule.disabled.at)}` : ""}: {rule.disabled.reason}. Enable it from the list to replay what failed while it was down.
         </p>
       )}
+      {/* A disabled rule sends nothing: its note says enough. */}
+      {rule.paused && !rule.disabled && (
+        <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
+          Paused by the circuit breaker until {formatUtc(rule.paused.until)}
+          {rule.paused.reason ? `: ${rule.paused.reason}` : ""}. Its deliveries wait meanwhile (delayed, never dropped).
+        </p>
+      )}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}
