@@ -11,6 +11,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { RuleForm } from "../_form/rule-form";
+import { PauseNote } from "./pause-note";
 
 export const metadata: Metadata = { title: "Edit Webhook Rule" };
 
@@ -34,12 +35,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         </p>
       )}
       {/* A disabled rule sends nothing: its note says enough. */}
-      {rule.paused && !rule.disabled && (
-        <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
-          Paused by the circuit breaker until {formatUtc(rule.paused.until)}
-          {rule.paused.reason ? `: ${rule.paused.reason}` : ""}. Its deliveries wait meanwhile (delayed, never dropped).
-        </p>
-      )}
+      {rule.paused && !rule.disabled && <PauseNote pause={rule.paused} />}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}
