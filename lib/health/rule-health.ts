@@ -18,8 +18,8 @@ export type RuleHealthInput = HealthEntry;
 /** failureWarningLevel once the disable notice went out; warnings stop there. */
 export const DISABLED_LEVEL = 100;
 
-/** Re-enabling a rule clears its disable and its streak (spread this into any update that enables one). */
-export const HEALTH_RESET = { disabledReason: null, disabledAt: null, consecutiveFailures: 0, failureWarningLevel: 0 } as const;
+/** Re-enabling a rule clears its disable, its streak and any circuit-breaker pause (spread this into any update that enables one). */
+export const HEALTH_RESET = { disabledReason: null, disabledAt: null, consecutiveFailures: 0, failureWarningLevel: 0, pausedUntil: null, pauseReason: null } as const;
 
 export interface BatchTally {
   /** A delivery succeeded: the streak restarts from the failures after the last success. */

@@ -3,6 +3,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
 import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/domain/event-types";
 import type { Rule } from "@/lib/domain/rule";
+import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 
 // The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,
@@ -25,6 +26,8 @@ export interface ListedRule extends Pick<Rule, "id" | "title" | "enabled" | "url
   creationRules: string;
   disabledReason: string | null;
   disabledAt: Date | null;
+  /** The circuit breaker's pause, while it lasts (as of the listing). */
+  paused: Pause | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -92,6 +95,8 @@ export const listedRuleSelect = {
   requiresCaseTrackerCode: true,
   disabledReason: true,
   disabledAt: true,
+  pausedUntil: true,
+  pauseReason: true,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.WebhookRuleSelect;
@@ -164,6 +169,7 @@ export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds
     }),
     disabledReason: r.disabledReason,
     disabledAt: r.disabledAt,
+    paused: pauseOf(r, new Date()),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -5,6 +5,7 @@ import { unstorableTextReason } from "@/lib/core/storable";
 import type { EventName } from "@/lib/domain/event-types";
 import type { Rule, RuleRow } from "@/lib/domain/rule";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
+import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
@@ -154,6 +155,8 @@ export interface RuleForEdit extends Pick<Rule, "id" | "title"> {
   lastTest: LastTest | null;
   /** Why and when the rule was disabled automatically (failures, 410), while it stays disabled. */
   disabled: { reason: string; at: string | null } | null;
+  /** The circuit breaker's pause, while it lasts. */
+  paused: Pause | null;
 }
 
 /** The last Test Connection result, as the Authentication tab shows it. */
@@ -204,6 +207,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     storedSecrets: auth.storedSecrets,
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     disabled: !rule.enabled && rule.disabledReason ? { reason: rule.disabledReason, at: rule.disabledAt?.toISOString() ?? null } : null,
+    paused: pauseOf(rule, new Date()),
     // A password written into a URL before such URLs were refused is never shown again.
     values: withoutUrlCredentials({
       title: rule.title,

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { NotFoundError } from "@/lib/core/errors";
+import { circuitOf } from "@/lib/domain/rule/circuit";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit, type RuleForEdit } from "@/lib/rules/mutations";
 import type { SecretField } from "@/lib/rules/form/credentials";
@@ -18,6 +19,8 @@ const rowSelect = {
   updatedAt: true,
   disabledReason: true,
   disabledAt: true,
+  pausedUntil: true,
+  pauseReason: true,
   signingSecretEncrypted: true,
   previousSecretExpiresAt: true,
 } as const;
@@ -28,6 +31,8 @@ interface RuleRow {
   updatedAt: Date;
   disabledReason: string | null;
   disabledAt: Date | null;
+  pausedUntil: Date | null;
+  pauseReason: string | null;
   signingSecretEncrypted: string | null;
   previousSecretExpiresAt: Date | null;
 }
@@ -80,6 +85,7 @@ function toResource(row: RuleRow, edit: RuleForEdit, lists: ReferenceLists, now:
     signing: { ownSecret: !!row.signingSecretEncrypted, previousSecretExpiresAt: grace },
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt?.toISOString() ?? null,
+    circuit: circuitOf(row, now),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -153,6 +153,13 @@ export const webhookSchema = z.object({
     .describe("Which secret signs this webhook's deliveries. The secret itself is shown once, when it is created or rotated."),
   disabledReason: z.string().nullable().describe("Why the webhook was disabled automatically (e.g. repeated failures, 410 Gone)."),
   disabledAt: iso().nullable(),
+  circuit: z
+    .object({
+      state: z.enum(["closed", "open"]).describe("open: the webhook is paused; its deliveries wait (delayed, never dropped) until pausedUntil, then one probe request goes."),
+      pausedUntil: iso().nullable().describe("While open: when the probe request goes; null while closed."),
+      reason: z.string().nullable().describe("While open: why the webhook was paused; null while closed."),
+    })
+    .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
   createdAt: iso(),
   updatedAt: iso(),
 });

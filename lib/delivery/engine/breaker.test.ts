@@ -12,9 +12,12 @@ describe("Breakers", () => {
     expect(b.restricted(500)).toEqual([["r", 0]]);
     expect(b.ended("r", true, 600)).toBeNull(); // sent before the pause: no change
     expect(b.room("r", 1030)).toBe(1);
+    expect(b.probing("r")).toBe(false);
     b.started("r", 1030);
+    expect(b.probing("r")).toBe(true);
     expect(b.room("r", 1031)).toBe(0); // one probe at a time
     expect(b.ended("r", false, 1100)).toBeNull();
+    expect(b.probing("r")).toBe(false);
     expect(b.room("r", 1100)).toBe(Infinity);
     expect(b.restricted(1100)).toEqual([]);
   });

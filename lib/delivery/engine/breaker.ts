@@ -1,10 +1,11 @@
 import type { HealthEntry } from "../policy/outcome";
 
-// A circuit breaker per rule, kept in this process's memory (each process learns on its own; not
-// yet shown on the rule page or in the API). After `threshold` timeouts or 5xx answers in a row the
-// rule is paused for `cooldownMs`: nothing of it is claimed (its due deliveries are delayed to the
-// reopening, never dropped, never counted as attempts). Then one delivery is let through as a probe:
-// a success resumes the rule, a failure pauses it again.
+// A circuit breaker per rule, counting in this process's memory (each process learns on its own).
+// After `threshold` timeouts or 5xx answers in a row the rule is paused for `cooldownMs`: nothing of
+// it is claimed (its due deliveries are delayed to the reopening, never dropped, never counted as
+// attempts). Then one delivery is let through as a probe: a success resumes the rule, a failure
+// pauses it again. The pipeline writes each pause to the rule's row (pause.ts), so every process's
+// claim respects it and the admin and the API show it.
 
 export interface BreakerSettings {
   threshold: number;
@@ -47,6 +48,11 @@ export class Breakers {
   started(ruleId: string, now: number): void {
     const s = this.states.get(ruleId);
     if (s?.kind === "open" && s.until <= now) this.states.set(ruleId, { kind: "probing" });
+  }
+
+  /** Whether the rule's probe is in flight (its result decides whether the rule resumes). */
+  probing(ruleId: string): boolean {
+    return this.states.get(ruleId)?.kind === "probing";
   }
 
   /** A request of the rule ended; returns the reopening time when this result pauses the rule. */

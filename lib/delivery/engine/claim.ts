@@ -8,7 +8,8 @@ import type { Busy, SlotLimits } from "./slots";
 // processes on one PostgreSQL never claim the same row), with what sending them needs from their
 // rule and organization read in the same statement. Only what can start at once is claimed: no
 // more than the free slots, and nothing for a rule or a destination host already at its limit of
-// requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room).
+// requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room), and nothing
+// of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -29,6 +30,7 @@ const CLAIM = `WITH due AS (
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
+         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > $2::timestamptz AT TIME ZONE 'UTC'))
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED
@@ -88,15 +90,5 @@ export async function extendLeases(sql: Sql, owner: string, ids: string[], now: 
     `UPDATE "Delivery" SET "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
      WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`,
     [ids, owner, new Date(now.getTime() + leaseMs).toISOString()],
-  );
-}
-
-/** Delays a paused rule's due deliveries that nobody holds to `until` (not an attempt; nothing else changes). */
-export async function delayRule(sql: Sql, ruleId: string, until: Date, now: Date): Promise<void> {
-  await sql.query(
-    `UPDATE "Delivery" SET "nextAttemptAt" = $2::timestamptz AT TIME ZONE 'UTC'
-     WHERE "ruleId" = $1 AND state = 'PENDING' AND "nextAttemptAt" < $2::timestamptz AT TIME ZONE 'UTC'
-       AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < $3::timestamptz AT TIME ZONE 'UTC')`,
-    [ruleId, until.toISOString(), now.toISOString()],
   );
 }

@@ -1,7 +1,8 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Decision } from "../policy/outcome";
 import { Breakers, endpointFailed } from "./breaker";
-import { claimDue, delayRule, extendLeases, type Claimed } from "./claim";
+import { claimDue, extendLeases, type Claimed } from "./claim";
+import { pauseRule, resumeRule } from "./pause";
 import { Recorder } from "./recorder";
 import { emptySummary, type DispatchSummary } from "./report";
 import { senderForClaim, type SendContext } from "./send";
@@ -103,8 +104,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         },
       )
       .then(() => {
+        const probe = breakers.probing(d.ruleId);
         const until = breakers.ended(d.ruleId, failed, now().getTime());
-        if (until !== null) return pause(d.ruleId, until);
+        if (until !== null) return pause(d.ruleId, until, probe);
+        if (probe) return resume(d.ruleId);
       })
       .finally(() => {
         slots.release(d.ruleId, d.host);
@@ -114,9 +117,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     running.add(task);
   };
 
-  // A paused rule's due deliveries are delayed to its reopening (the claim skips it meanwhile).
-  const pause = (ruleId: string, until: number) =>
-    delayRule(sql, ruleId, new Date(until), now()).catch((err: unknown) => console.error("dispatcher: pausing a rule:", err instanceof Error ? err.message : err));
+  // A pause and its end are written to the rule's row (every process's claim skips a paused rule;
+  // its due deliveries are delayed to the reopening).
+  const logged = (what: string) => (err: unknown) => console.error(`dispatcher: ${what}:`, err instanceof Error ? err.message : err);
+  const pause = (ruleId: string, until: number, afterProbe: boolean) =>
+    pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings, now()).catch(logged("pausing a rule"));
+  const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {

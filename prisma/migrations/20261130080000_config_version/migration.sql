@@ -8,11 +8,11 @@ CREATE FUNCTION leadhooks_bump_config_version(org TEXT) RETURNS VOID LANGUAGE sq
   UPDATE "Organization" SET "configVersion" = "configVersion" + 1 WHERE id = org
 $$;
 
--- A rule's health and test-connection columns change with deliveries, not with its settings: an
+-- A rule's health, circuit-breaker and test-connection columns change with deliveries, not with its settings: an
 -- update of those alone leaves the version alone. Every other column counts, including ones added later.
 CREATE FUNCTION leadhooks_rule_config_changed() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 DECLARE
-  volatile TEXT[] := ARRAY['consecutiveFailures', 'failureWarningLevel', 'lastErrorReportAt', 'lastTestedAt', 'lastTestResult', 'updatedAt'];
+  volatile TEXT[] := ARRAY['consecutiveFailures', 'failureWarningLevel', 'lastErrorReportAt', 'lastTestedAt', 'lastTestResult', 'pausedUntil', 'pauseReason', 'updatedAt'];
 BEGIN
   IF TG_OP = 'UPDATE' THEN
     IF (to_jsonb(OLD) - volatile) = (to_jsonb(NEW) - volatile) THEN RETURN NULL; END IF;

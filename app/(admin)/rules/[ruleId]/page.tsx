@@ -11,6 +11,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { RuleForm } from "../_form/rule-form";
+import { PauseNote } from "./pause-note";
 
 export const metadata: Metadata = { title: "Edit Webhook Rule" };
 
@@ -33,6 +34,8 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
           Disabled{rule.disabled.at ? ` on ${formatUtc(rule.disabled.at)}` : ""}: {rule.disabled.reason}. Enable it from the list to replay what failed while it was down.
         </p>
       )}
+      {/* A disabled rule sends nothing: its note says enough. */}
+      {rule.paused && !rule.disabled && <PauseNote pause={rule.paused} />}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}

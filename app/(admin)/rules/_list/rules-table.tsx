@@ -35,6 +35,9 @@ function ruleColumns(canEdit: boolean) {
               {row.original.disabledAt && <> · {formatUtc(row.original.disabledAt)}</>}
             </p>
           )}
+          {row.original.enabled && row.original.paused && (
+            <p className="mt-0.5 text-xs text-amber-700">Paused by the circuit breaker until {formatUtc(row.original.paused.until)}</p>
+          )}
         </div>
       ),
     }),

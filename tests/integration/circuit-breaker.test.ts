@@ -1,0 +1,102 @@
+import { sql } from "@/lib/db";
+import { describe, expect, it } from "vitest";
+import { getWebhook } from "@/lib/api/webhooks/queries";
+import { newId } from "@/lib/core/ids";
+import { Breakers } from "@/lib/delivery/engine/breaker";
+import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { createLead } from "@/lib/leads/mutations";
+import { getRuleForEdit } from "@/lib/rules/mutations";
+import { listRules } from "@/lib/rules/list";
+import { toggleRuleEnabled } from "@/lib/rules/status";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// The circuit breaker's pause is kept on the rule's row: every process's claim respects it (not
+// only the process that decided it), and the rule page, the rules list and the API show it.
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+
+/** An organization with one rule sending to a receiver that answers 503 while `down.now`, and 5 leads. */
+async function failingRule() {
+  const down = { now: true };
+  const rx = await startReceiver(() => (down.now ? { status: 503, body: "down" } : { status: 200, body: "ok" }));
+  const { org } = await createWebhookOrg(prisma());
+  const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: rx.url } });
+  for (let i = 0; i < 5; i++) await createLead(await sql(), org.id, { email: `cb${i}@x.test` });
+  const row = () => prisma().webhookRule.findUniqueOrThrow({ where: { id: rule.id } });
+  const deliveries = () => prisma().delivery.findMany({ where: { ruleId: rule.id } });
+  return { down, rx, org, rule, row, deliveries };
+}
+
+describe("the circuit breaker's pause, shared through the database", () => {
+  it("is written to the rule when it trips, shown by the API, the rule page and the list, and respected by another process", async () => {
+    const { down, rx, org, rule, row, deliveries } = await failingRule();
+    const version = async () => (await prisma().organization.findUniqueOrThrow({ where: { id: org.id } })).configVersion;
+    const versionBefore = await version();
+
+    const tripped = Date.now();
+    const first = new Breakers({ threshold: 2, cooldownMs: 60_000 });
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, owner: "first", breakers: first, perRuleConcurrency: 1 })).toMatchObject({ claimed: 2, retrying: 2 });
+    const paused = await row();
+    expect(paused.pausedUntil!.getTime()).toBeGreaterThanOrEqual(tripped + 60_000);
+    expect(paused.pausedUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(paused.pauseReason).toBe(`2 timeouts or 5xx answers in a row; a probe request goes out at ${paused.pausedUntil!.toISOString().slice(11, 19)} UTC`);
+    // A pause is not a change of settings: the accept path's cached rules stay valid.
+    expect(await version()).toBe(versionBefore);
+
+    const api = await getWebhook(prisma(), org.id, rule.id);
+    expect(api.circuit).toEqual({ state: "open", pausedUntil: paused.pausedUntil!.toISOString(), reason: paused.pauseReason });
+    expect((await getRuleForEdit(prisma(), org.id, rule.id)).paused).toEqual({ until: paused.pausedUntil, reason: paused.pauseReason });
+    expect((await listRules(prisma(), org.id)).rows[0]!.paused).toEqual({ until: paused.pausedUntil, reason: paused.pauseReason });
+
+    // Another process (its own breakers, which know nothing of the failures) claims nothing of the
+    // paused rule, even with every delivery due; they wait, unattempted ones still at 0 attempts.
+    down.now = false;
+    await prisma().delivery.updateMany({ where: { ruleId: rule.id }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, owner: "second", breakers: new Breakers() })).toMatchObject({ claimed: 0 });
+    expect(rx.received).toHaveLength(2);
+    const waiting = await deliveries();
+    expect(waiting.map((d) => d.state)).toEqual(Array(5).fill("PENDING"));
+    expect(waiting.filter((d) => d.attemptCount === 0)).toHaveLength(3);
+
+    // Once the pause has run out, it sends them.
+    const later = new Date(paused.pausedUntil!.getTime() + 1000);
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, owner: "second", breakers: new Breakers(), now: () => later })).toMatchObject({ claimed: 5, succeeded: 5 });
+    expect(rx.received).toHaveLength(7);
+    expect((await getWebhook(prisma(), org.id, rule.id, later)).circuit).toEqual({ state: "closed", pausedUntil: null, reason: null });
+    await rx.close();
+  });
+
+  it("a failed probe pauses the rule again (a later time, another reason); a successful one clears the pause", async () => {
+    const { down, rx, org, rule, row, deliveries } = await failingRule();
+    const breakers = new Breakers({ threshold: 2, cooldownMs: 60_000 });
+    await dispatchUntilIdle({ prisma: prisma(), client, breakers, perRuleConcurrency: 1 });
+    const first = (await row()).pausedUntil!;
+
+    const probeTime = new Date(first.getTime() + 1000);
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: () => probeTime })).toMatchObject({ claimed: 1, retrying: 1 });
+    const again = await row();
+    expect(again.pausedUntil).toEqual(new Date(probeTime.getTime() + 60_000));
+    expect(again.pauseReason).toBe(`The probe request also timed out or answered 5xx; the next probe goes out at ${again.pausedUntil!.toISOString().slice(11, 19)} UTC`);
+    expect((await getWebhook(prisma(), org.id, rule.id, probeTime)).circuit.state).toBe("open");
+
+    down.now = false;
+    const resumeTime = new Date(again.pausedUntil!.getTime() + 5 * 60_000); // the failed probe's own retry is due too
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: () => resumeTime })).toMatchObject({ claimed: 5, succeeded: 5 });
+    expect(await row()).toMatchObject({ pausedUntil: null, pauseReason: null });
+    expect((await deliveries()).map((d) => d.state)).toEqual(Array(5).fill("SUCCEEDED"));
+    await rx.close();
+  });
+
+  it("re-enabling a rule clears its pause", async () => {
+    const { rx, org, rule, row } = await failingRule();
+    await dispatchUntilIdle({ prisma: prisma(), client, breakers: new Breakers({ threshold: 2, cooldownMs: 60_000 }), perRuleConcurrency: 1 });
+    await prisma().webhookRule.update({ where: { id: rule.id }, data: { enabled: false } });
+    expect((await row()).pausedUntil).not.toBeNull();
+    await toggleRuleEnabled(prisma(), org.id, rule.id);
+    expect(await row()).toMatchObject({ enabled: true, pausedUntil: null, pauseReason: null });
+    await rx.close();
+  });
+});
