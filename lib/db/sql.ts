@@ -94,7 +94,7 @@ function recordType(type: ColumnType): string {
 }
 
 function columnValue(expr: string, type: ColumnType): string {
-  if (type === "timestamp") return `(${expr}::timestamptz AT TIME ZONE 'UTC')`;
+  if (type === "timestamp") return utc(expr);
   if (type.startsWith("enum:")) return `${expr}::${quote(type.slice("enum:".length))}`;
   return expr;
 }

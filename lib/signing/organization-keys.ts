@@ -30,14 +30,21 @@ export async function getSigningKeys(tx: Tx, organizationId: string, now = new D
     where: { organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "desc" },
   });
-  const current = rows.find((r) => r.expiresAt === null);
-  if (!current) throw new Error(`Organization ${organizationId} has no signing key`);
+  const { current, previous } = signingKeysAt(rows, organizationId, now);
   return {
     current: { id: current.id, secret: decryptSecret(current.secretEncrypted), createdAt: current.createdAt },
-    previous: rows
-      .filter((r) => r.expiresAt !== null)
-      .map((r) => ({ id: r.id, secret: decryptSecret(r.secretEncrypted), expiresAt: r.expiresAt! })),
+    previous: previous.map((r) => ({ id: r.id, secret: decryptSecret(r.secretEncrypted), expiresAt: r.expiresAt! })),
   };
+}
+
+/**
+ * Which of an organization's keys (newest first) sign at `now`: the current one (no expiry), then
+ * the rotated-out ones still in their grace period. Throws when there is no current key.
+ */
+function signingKeysAt<K extends { expiresAt: Date | null }>(rows: readonly K[], organizationId: string, now: Date): { current: K; previous: K[] } {
+  const current = rows.find((r) => r.expiresAt === null);
+  if (!current) throw new Error(`Organization ${organizationId} has no signing key`);
+  return { current, previous: rows.filter((r) => r.expiresAt !== null && r.expiresAt.getTime() > now.getTime()) };
 }
 
 /** Replaces the current key; the old one keeps signing for ROTATION_GRACE_MS. */
@@ -100,9 +107,7 @@ export async function signingSecretsAt(q: Sql, organizationId: string, configVer
       if (cache.get(organizationId) === entry) cache.delete(organizationId);
     });
   }
-  const rows: KeyRow[] = await entry.rows;
-  const current = rows.find((r) => r.expiresAt === null);
-  if (!current) throw new Error(`Organization ${organizationId} has no signing key`);
-  const previous = rows.filter((r) => r.expiresAt !== null && new Date(r.expiresAt).getTime() > now.getTime());
+  const rows = (await entry.rows).map((r) => ({ ...r, expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt) }));
+  const { current, previous } = signingKeysAt(rows, organizationId, now);
   return [current, ...previous].map((r) => decryptSecret(r.secretEncrypted));
 }

@@ -1,4 +1,4 @@
-import { iso, statementName, type Sql } from "@/lib/db/sql";
+import { iso, statementName, utc, type Sql } from "@/lib/db/sql";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
 import type { ClaimedDelivery } from "../policy/outcome";
@@ -27,10 +27,10 @@ export interface Claimed
 
 const CLAIM = `WITH due AS (
        SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
-       WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= $2::timestamptz AT TIME ZONE 'UTC'
-         AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < $2::timestamptz AT TIME ZONE 'UTC')
+       WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= ${utc("$2")}
+         AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")})
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
-         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > $2::timestamptz AT TIME ZONE 'UTC'))
+         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}))
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED
@@ -43,7 +43,7 @@ const CLAIM = `WITH due AS (
        SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "nextAttemptAt" LIMIT $4
      )
      UPDATE "Delivery" d
-     SET "leaseOwner" = $1, "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
+     SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
      FROM picked, "WebhookRule" r, "Organization" o
      WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
      RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
@@ -87,7 +87,7 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
 export async function extendLeases(sql: Sql, owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
   if (!ids.length) return;
   await sql.query(
-    `UPDATE "Delivery" SET "leaseExpiresAt" = $3::timestamptz AT TIME ZONE 'UTC'
+    `UPDATE "Delivery" SET "leaseExpiresAt" = ${utc("$3")}
      WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`,
     [ids, owner, new Date(now.getTime() + leaseMs).toISOString()],
   );

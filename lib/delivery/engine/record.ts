@@ -1,4 +1,4 @@
-import { insertFrom, statementName, type Sql } from "@/lib/db/sql";
+import { insertFrom, statementName, utc, type Sql } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import type { Decision } from "../policy/outcome";
 
@@ -25,16 +25,16 @@ const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDupl
   outcomes AS (
     UPDATE "Delivery" d SET
       state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
-      "nextAttemptAt" = v."nextAttemptAt"::timestamptz AT TIME ZONE 'UTC',
+      "nextAttemptAt" = ${utc(`v."nextAttemptAt"`)},
       "lastStatusCode" = v."lastStatusCode", "lastError" = v."lastError",
       "responseValues" = COALESCE(v."responseValues", d."responseValues"),
-      "completedAt" = v."completedAt"::timestamptz AT TIME ZONE 'UTC',
+      "completedAt" = ${utc(`v."completedAt"`)},
       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset($2::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
     WHERE d.id = v.id AND d."leaseOwner" = $3
     RETURNING 1),
   gone AS (
-    UPDATE "WebhookRule" SET enabled = false, "disabledAt" = $4::timestamptz AT TIME ZONE 'UTC', "disabledReason" = $6,
+    UPDATE "WebhookRule" SET enabled = false, "disabledAt" = ${utc("$4")}, "disabledReason" = $6,
       "updatedAt" = now() AT TIME ZONE 'UTC'
     WHERE id = ANY($5::text[]) AND enabled
     RETURNING 1)
