@@ -96,7 +96,7 @@ interface Server {
 async function startServer(databaseUrl: string, logFile: string): Promise<Server> {
   const port = await freePort();
   const log = openSync(logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
     cwd: root, env: { ...appEnv(databaseUrl, port), PORT: String(port) }, stdio: ["ignore", log, log], detached: true,
   });
   closeSync(log);

@@ -108,9 +108,9 @@ async function main() {
     console.log(`Built in ${minutesAndSeconds(Date.now() - started)}. Starting the server…`);
   }
 
-  // The web server (scripts/serve.ts) in its own process, so signals reach it directly; TypeScript
-  // is loaded by the same tsx this script runs under.
-  const server = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(root, "scripts", "serve.ts")], {
+  // The web server (scripts/serve.ts) in its own process, so signals reach it directly, bundled to
+  // plain JavaScript by scripts/run.mjs as this script is.
+  const server = spawn(process.execPath, [path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
     stdio: "inherit",
     env: { ...process.env, NODE_ENV: "production", PORT: String(env.PORT), ...(env.HOSTNAME ? { HOSTNAME: env.HOSTNAME } : {}) },
   });

@@ -1,5 +1,5 @@
-// `npm run worker`: a delivery worker without Next.js (node --import tsx: one process, so signals
-// reach it directly). It opens the database, delivers what is due (woken by LISTEN/NOTIFY on
+// `npm run worker`: a delivery worker without Next.js (bundled and run by scripts/run.mjs: one
+// process, so signals reach it directly). It opens the database, delivers what is due (woken by LISTEN/NOTIFY on
 // PostgreSQL, with a slow fallback tick; every second on PGlite, as the web process does inline),
 // and on SIGTERM or SIGINT stops claiming and listening, lets the batch being sent be recorded,
 // closes the database and exits 0. On PostgreSQL any number run beside the web processes

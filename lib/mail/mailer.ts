@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from "nodemailer";
-import SMTPTransport from "nodemailer/lib/smtp-transport";
+import SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { env } from "@/lib/core/env";
 
 // Outgoing email over SMTP (SMTP_URL, MAIL_FROM). Without SMTP_URL there is no mailer: the

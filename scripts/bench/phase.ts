@@ -27,6 +27,7 @@ export interface PhaseRun {
   /** One per organization of the spec, in order. */
   posters: LeadPoster[];
   databaseName: string;
+  databaseUrl: string;
   receiverUrl: string;
 }
 
@@ -59,7 +60,7 @@ export async function runPhase<T>(spec: PhaseSpec, body: (run: PhaseRun) => Prom
     try {
       await warm.closedLoop(WARMUP_EVENTS, 8);
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
-      const value = await body({ ledger, posters, databaseName: db.name, receiverUrl: receiver.url });
+      const value = await body({ ledger, posters, databaseName: db.name, databaseUrl: db.url, receiverUrl: receiver.url });
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
       await sleep(1000); // a late second copy of a delivery would arrive now
       const rss = { web: web.peakRssMb(), workers: workers.map((w) => w.peakRssMb()) };

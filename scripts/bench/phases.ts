@@ -5,6 +5,7 @@ import { rawRate, waitUntil } from "./load";
 import { arrivalLatencies, lastArrival, runPhase, type PhaseResult, type PhaseRun, type PhaseSpec } from "./phase";
 import { num, percentile, phaseLine, voidLines, type Figure, type PhaseOutcome } from "./report";
 import type { RuleSpec } from "./seed";
+import { holdRules } from "./seed";
 import { statementCounter } from "./statements";
 
 export const FANOUT = 5;
@@ -112,12 +113,19 @@ export function isolation(ctx: BenchContext, events: number): Promise<PhaseOutco
   );
 }
 
-/** Deliveries/s with `workers` worker processes, against receivers that answer after 100 ms. */
+/**
+ * Deliveries/s with `workers` worker processes, against receivers that answer after 100 ms. The
+ * workers drain a backlog: the rules are held (paused, as the circuit breaker pauses them) while
+ * the events are accepted, then released, so the figure is the workers' own pace and not shared
+ * with the web process accepting at full speed on the same cores.
+ */
 function workerRate(ctx: BenchContext, workers: number, events: number) {
   const rules = fanout(`so${workers}`);
   const answers = Object.fromEntries(rules.map((r) => [r.path, { delayMs: 100 }]));
   return runPhase({ label: `scaleout${workers}`, server: ctx.server, waitMs: ctx.waitMs, orgs: [rules], answers, start: (name, url) => startWebWithWorkers(name, url, workers) }, async (run) => {
+    const held = await holdRules(run.databaseUrl, paths(rules));
     const ids = await run.posters[0]!.closedLoop(events);
+    await held.release();
     await waitUntil(() => run.ledger.outstanding() === 0, ctx.waitMs);
     const firsts = ids.flatMap((id) => paths(rules).map((r) => run.ledger.firstArrival(id, r) ?? Infinity));
     return (firsts.length - 1) / ((lastArrival(run.ledger, ids, paths(rules)) - Math.min(...firsts)) / 1000);

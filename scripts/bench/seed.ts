@@ -6,7 +6,9 @@ import path from "node:path";
 import { createApiKey } from "@/lib/api/keys";
 import { openDatabase } from "@/lib/db";
 import { newId } from "@/lib/core/ids";
+import { WAKE_CHANNEL } from "@/lib/delivery/wake-signal";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
+import pg from "pg";
 import { createScratchDatabase } from "../pg-cluster.mjs";
 import { atExit } from "./app";
 
@@ -41,4 +43,25 @@ export async function seed(databaseUrl: string, receiverUrl: string, orgs: RuleS
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Holds the rules whose URL ends in one of `paths`: every claim passes them over (the circuit
+ * breaker's pause) until `release()`, which also wakes the workers.
+ */
+export async function holdRules(databaseUrl: string, paths: string[]): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const suffixes = paths.map((p) => `%${p}`);
+  await client.query(`UPDATE "WebhookRule" SET "pausedUntil" = now() + interval '1 hour', "pauseReason" = 'benchmark: building a backlog' WHERE url LIKE ANY($1)`, [suffixes]);
+  return {
+    release: async () => {
+      try {
+        await client.query(`UPDATE "WebhookRule" SET "pausedUntil" = NULL, "pauseReason" = NULL WHERE url LIKE ANY($1)`, [suffixes]);
+        await client.query(`NOTIFY ${WAKE_CHANNEL}`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }

@@ -8,12 +8,11 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `npm run worker` on `databaseUrl` as that script runs it: one Node process with tsx's
- * loader, so SIGTERM reaches our handler directly (the tsx command's own relay kills a child that
- * is slow to acknowledge a signal). `cleanup` receives the kill that ends it after the file.
+ * Starts `npm run worker` on `databaseUrl` as that script runs it: one Node process running the
+ * bundled worker (scripts/run.mjs), so SIGTERM reaches our handler directly. `cleanup` receives the kill that ends it after the file.
  */
 export function startWorker(databaseUrl: string, cleanup: (kill: () => void) => void, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, ["scripts/run.mjs", "scripts/worker.ts"], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 // environment is wrong, and say which variable is wrong.
 
 const tsx = path.resolve("node_modules", "tsx", "dist", "cli.mjs");
+const bundledRunner = path.resolve("scripts", "run.mjs");
+/** As package.json runs each: the long-lived processes bundled by scripts/run.mjs, the rest by tsx. */
+const runnerOf = (script: string) => (/scripts\/(start|worker)\.ts$/.test(script) ? bundledRunner : tsx);
 
 function run(script: string, overrides: Record<string, string>) {
   // NODE_ENV is left unset on purpose (the scripts default it); hence the cast.
@@ -21,7 +24,7 @@ function run(script: string, overrides: Record<string, string>) {
     SCHEDULER: "off",
     ...overrides,
   } as Record<string, string | undefined> as NodeJS.ProcessEnv;
-  return spawnSync(process.execPath, [tsx, script], { env, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, [runnerOf(script), script], { env, encoding: "utf8", timeout: 60_000 });
 }
 
 describe("start-up with a bad environment", () => {

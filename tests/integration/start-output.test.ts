@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from "vitest";
 // releases, so each step can be observed; everything else (env, migrations, setup check) is real.
 
 const repo = path.resolve(".");
-const tsx = path.join(repo, "node_modules", "tsx", "dist", "cli.mjs");
+// As `npm start` runs it (package.json): bundled by scripts/run.mjs, one process.
+const runner = path.join(repo, "scripts", "run.mjs");
 
 // The stand-ins for node_modules/next/dist/bin/next (its build) and scripts/serve.ts (the server
 // npm start runs): each waits for a file.
@@ -26,8 +27,8 @@ if (cmd === "build") {
 }
 `;
 const FAKE_SERVE = `
-const fs = require("node:fs");
-const http = require("node:http");
+import fs from "node:fs";
+import http from "node:http";
 const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
 console.log("[fake server] started, not listening yet");
 until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(Number(process.env.PORT)));
@@ -68,14 +69,14 @@ async function start(env: Record<string, string>): Promise<Started> {
   writeFileSync(path.join(dir, "node_modules", "next", "dist", "bin", "next"), FAKE_NEXT);
   mkdirSync(path.join(dir, "scripts"));
   writeFileSync(path.join(dir, "scripts", "serve.ts"), FAKE_SERVE);
+  symlinkSync(runner, path.join(dir, "scripts", "run.mjs")); // start.ts runs the server with it
   symlinkSync(path.join(repo, "prisma"), path.join(dir, "prisma")); // migrations are read from the working directory
   const port = await freePort();
-  const child = spawn(process.execPath, [tsx, path.join(repo, "scripts", "start.ts")], {
+  const child = spawn(process.execPath, [runner, path.join(repo, "scripts", "start.ts")], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      TSX_TSCONFIG_PATH: path.join(repo, "tsconfig.json"),
       NEXTAUTH_SECRET: "start-output-test-nextauth-secret",
       NEXTAUTH_URL: `http://localhost:${port}`,
       APP_SECRET_KEY: "start-output-test-app-secret-key-0123456789",
