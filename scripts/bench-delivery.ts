@@ -29,7 +29,7 @@ import { preloadStatementStats } from "./bench/statements";
 const knob = (name: string, fallback: number) => Number(process.env[name] || fallback);
 
 const PHASES: Record<string, (ctx: BenchContext) => Promise<PhaseOutcome>> = {
-  throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000)),
+  throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000), knob("BENCH_THROUGHPUT_WORKERS", 0)),
   latency: (ctx) => latency(ctx, knob("BENCH_RATE", 200), knob("BENCH_SECONDS", 10)),
   isolation: (ctx) => isolation(ctx, knob("BENCH_ISOLATION_EVENTS", 50)),
   "scale-out": (ctx) => scaleOut(ctx, knob("BENCH_SCALE_EVENTS", 1000)),

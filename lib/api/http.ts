@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticateApiKey, type ApiKeyAuth } from "@/lib/api/keys";
+import { authenticateApiKey, forgetApiKey, rememberedApiKey, type ApiKeyAuth } from "@/lib/api/keys";
 import { database } from "@/lib/db";
 import type { Sql } from "@/lib/db/sql";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
@@ -124,19 +124,37 @@ export interface ApiContext extends ApiKeyAuth {
   prisma: PrismaClient;
   /** Plain SQL, for the hot path (accepting leads). */
   sql: Sql;
+  /**
+   * The key checked against the database now (this context's own auth when it already was): for
+   * a route that remembers keys, before it reads data, and when a guarded write failed. Throws the
+   * 401 when the key is no longer valid.
+   */
+  confirm(): Promise<ApiKeyAuth>;
 }
+
+const unauthorized = () => new ApiError(401, "unauthorized", "Missing, unknown or revoked API key. Send Authorization: Bearer <api key>.", undefined, { "WWW-Authenticate": "Bearer" });
 
 /**
  * Wraps a route handler: authenticates the API key, applies the key's rate limit (429 with
  * Retry-After), refuses path ids and query parameters the database cannot hold, and maps every
  * error to the API's format (a database that cannot be reached: 503 with Retry-After).
+ *
+ * `remember`: the route may start from a key this process checked in the last minute, without a
+ * statement; the context is then `unconfirmed`, and the route must write under that guard (and
+ * call `confirm()` before reading anything). Only lead intake does: its insert confirms the key.
  */
-export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>) {
+export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>, { remember = false } = {}) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
     try {
       const { prisma, sql } = await database();
-      const auth = await authenticateApiKey(sql, req.headers.get("authorization"));
-      if (!auth) throw new ApiError(401, "unauthorized", "Missing, unknown or revoked API key. Send Authorization: Bearer <api key>.", undefined, { "WWW-Authenticate": "Bearer" });
+      const authorization = req.headers.get("authorization");
+      const check = async () => (await authenticateApiKey(sql, authorization)) ?? Promise.reject(unauthorized());
+      const auth = (remember && rememberedApiKey(authorization)) || (await check());
+      const confirm = async () => {
+        if (!auth.unconfirmed) return auth;
+        forgetApiKey(authorization);
+        return check();
+      };
       const limit = apiRateLimiter().take(auth.apiKeyId);
       if (!limit.allowed) {
         throw new ApiError(429, "rate_limited", `Too many requests for this API key (limit ${limit.limit} per minute). Retry after ${limit.retryAfterSeconds} s.`, undefined, {
@@ -145,7 +163,7 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
       }
       const params = await route.params;
       checkStorableRequest(req, params);
-      return await handler(req, { ...auth, prisma, sql }, params);
+      return await handler(req, { ...auth, prisma, sql, confirm }, params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { Sql } from "@/lib/db/sql";
+import type { Guard, Sql } from "@/lib/db/sql";
 import type { OrganizationRow } from "@/lib/outbox/organization-config";
 import { NotFoundError } from "@/lib/core/errors";
 import { newId, randomBase62 } from "@/lib/core/ids";
@@ -42,6 +42,64 @@ export interface ApiKeyAuth {
   organizationId: string;
   apiKeyId: string;
   organization: OrganizationRow;
+  /**
+   * Set when this comes from the process's memory of a recent check, not from the database now:
+   * a write made with it must be conditioned on this guard (the key still active, the
+   * organization's row unchanged), which fails if either changed since.
+   */
+  unconfirmed?: Guard;
+}
+
+/** How long a checked key is remembered: its last use is written at most this often anyway. */
+const REMEMBER_MS = 60_000;
+const REMEMBERED_MAX = 10_000;
+const memoryKey = Symbol.for("leadhooks.api-keys");
+type Remembered = { auth: ApiKeyAuth; until: number };
+const remembered = (): Map<string, Remembered> => ((globalThis as { [memoryKey]?: Map<string, Remembered> })[memoryKey] ??= new Map());
+
+/** The bearer key of an Authorization header, when it has an API key's shape. */
+function bearerKey(authorization: string | null): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  return match && API_KEY_PATTERN.test(match[1]!) ? match[1]! : null;
+}
+
+/** The guard under which a remembered key may write: the key still active, the organization's row as remembered. */
+function stillHolds(auth: ApiKeyAuth): Guard {
+  const o = auth.organization;
+  return {
+    text: `SELECT 1 FROM "ApiKey" k JOIN "Organization" o ON o.id = k."organizationId"
+           WHERE k.id = $1 AND k."revokedAt" IS NULL AND o.id = $2 AND o.name = $3 AND o."webhooksEnabled" = $4 AND o."configVersion" = $5`,
+    params: [auth.apiKeyId, o.id, o.name, o.webhooksEnabled, o.version],
+  };
+}
+
+/**
+ * A key this process checked in the last minute, without asking the database: the caller must
+ * write under its `unconfirmed` guard (lead intake does: the insert itself confirms the key), and
+ * call forgetApiKey and authenticate again when the guard fails. Null when not remembered.
+ */
+export function rememberedApiKey(authorization: string | null, now = Date.now()): ApiKeyAuth | null {
+  const key = bearerKey(authorization);
+  if (!key) return null;
+  const hash = hashApiKey(key);
+  const entry = remembered().get(hash);
+  if (!entry) return null;
+  if (entry.until <= now) {
+    remembered().delete(hash);
+    return null;
+  }
+  return { ...entry.auth, unconfirmed: stillHolds(entry.auth) };
+}
+
+export function forgetApiKey(authorization: string | null): void {
+  const key = bearerKey(authorization);
+  if (key) remembered().delete(hashApiKey(key));
+}
+
+function remember(hash: string, auth: ApiKeyAuth, now: number): void {
+  const memory = remembered();
+  if (memory.size >= REMEMBERED_MAX) memory.clear(); // many keys: start over rather than grow
+  memory.set(hash, { auth, until: now + REMEMBER_MS });
 }
 
 /**
@@ -49,20 +107,26 @@ export interface ApiKeyAuth {
  * asks, so it is one plain statement, which also reads the organization's row (lead intake needs
  * it next: one round trip fewer).
  */
-export async function authenticateApiKey(q: Sql, authorization: string | null): Promise<ApiKeyAuth | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
-  if (!match || !API_KEY_PATTERN.test(match[1]!)) return null;
+export async function authenticateApiKey(q: Sql, authorization: string | null, now = Date.now()): Promise<ApiKeyAuth | null> {
+  const key = bearerKey(authorization);
+  if (!key) return null;
+  const hash = hashApiKey(key);
   const [row] = await q.query<{ apiKeyId: string; stale: boolean } & OrganizationRow>(
     `SELECT k.id AS "apiKeyId", ("lastUsedAt" IS NULL OR "lastUsedAt" < (now() AT TIME ZONE 'UTC') - interval '1 minute') AS stale,
             o.id, o.name, o."webhooksEnabled", o."configVersion" AS version
      FROM "ApiKey" k JOIN "Organization" o ON o.id = k."organizationId"
      WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
-    [hashApiKey(match[1]!)],
+    [hash],
     "api-key",
   );
-  if (!row) return null;
+  if (!row) {
+    remembered().delete(hash);
+    return null;
+  }
   const { apiKeyId, stale, ...organization } = row;
   // Last use is informative; writing it at most once a minute keeps hot keys cheap.
   if (stale) await q.query(`UPDATE "ApiKey" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1`, [apiKeyId], "api-key-used");
-  return { organizationId: organization.id, apiKeyId, organization };
+  const auth = { organizationId: organization.id, apiKeyId, organization };
+  remember(hash, auth, now);
+  return auth;
 }

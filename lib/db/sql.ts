@@ -53,26 +53,59 @@ export interface TableRows {
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
+ * A condition the rows are written under, checked in the same statement: a query (its parameters
+ * numbered from $1) that must return a row, else nothing is written and insertAll throws
+ * GuardFailedError. It lets a caller act on what it read earlier (a cached row) and have the write
+ * itself confirm that the row still holds, instead of reading it again first.
+ */
+export interface Guard {
+  text: string;
+  params: readonly unknown[];
+}
+
+const GUARD_FAILED = "guard_failed";
+
+/** The guard's query returned no row: nothing was written. */
+export class GuardFailedError extends Error {
+  readonly code = GUARD_FAILED;
+  constructor() {
+    super("The write's guard did not hold: nothing was written.");
+  }
+}
+
+/** By its code, not its class: the server is bundled in several chunks, each with its own copy. */
+export const isGuardFailed = (err: unknown) => (err as { code?: unknown } | null)?.code === GUARD_FAILED;
+
+/**
  * Inserts rows into several tables in one statement (so one round trip and one implicit
  * transaction: all of them or none), each table's rows passed as one JSON parameter. Tables are
  * written in the order given; a row may reference a row of an earlier table (foreign keys are
  * checked at the end of the statement). Returns how many rows each table got.
  */
-export async function insertAll(q: Sql, tables: readonly TableRows[]): Promise<number[]> {
-  const ctes = tables.map((t, i) => `t${i} AS (${insertFrom(t, i + 1)})`);
-  const counts = tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`).join(", ");
+export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Guard): Promise<number[]> {
+  const offset = tables.length;
+  const guarded = guard ? " WHERE EXISTS (SELECT 1 FROM guard)" : "";
+  const ctes = [
+    ...(guard ? [`guard AS (${guard.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`] : []),
+    ...tables.map((t, i) => `t${i} AS (${insertFrom(t, i + 1, guarded)})`),
+  ];
+  const counts = [...tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`), ...(guard ? ["EXISTS (SELECT 1 FROM guard) AS held"] : [])].join(", ");
   const text = `WITH ${ctes.join(", ")} SELECT ${counts}`;
-  const [row] = await q.query<Record<string, number>>(text, tables.map((t) => JSON.stringify(t.rows)), statementName(text));
+  const [row] = await q.query<Record<string, number | boolean>>(text, [...tables.map((t) => JSON.stringify(t.rows)), ...(guard?.params ?? [])], statementName(text));
+  if (guard && !row!.held) throw new GuardFailedError();
   return tables.map((_, i) => Number(row![`n${i}`]));
 }
 
-/** `INSERT … RETURNING 1` of `t`'s rows, read from parameter `$param` (their JSON): for a statement's WITH. */
-export function insertFrom(t: TableRows, param: number): string {
+/**
+ * `INSERT … RETURNING 1` of `t`'s rows, read from parameter `$param` (their JSON): for a
+ * statement's WITH. `where` (e.g. ` WHERE EXISTS (…)`) conditions the whole insert.
+ */
+export function insertFrom(t: TableRows, param: number, where = ""): string {
   const names = Object.keys(t.columns);
   const record = names.map((c) => `${quote(c)} ${recordType(t.columns[c]!)}`).join(", ");
   const values = names.map((c) => columnValue(`x.${quote(c)}`, t.columns[c]!)).join(", ");
   const conflict = t.skipDuplicates ? " ON CONFLICT DO NOTHING" : "";
-  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record})${conflict} RETURNING 1`;
+  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record})${where}${conflict} RETURNING 1`;
 }
 
 const names = new Map<string, string>();

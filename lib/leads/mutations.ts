@@ -3,7 +3,7 @@ import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { prepareEvent, recordEvent, writeEvents } from "@/lib/outbox/record-event";
 import { organizationConfig, type OrganizationRow } from "@/lib/outbox/organization-config";
-import { prismaSql, type Sql, type TableRows } from "@/lib/db/sql";
+import { prismaSql, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
 import { LEAD_FIELDS, type LeadSnapshot } from "@/lib/domain/lead";
@@ -71,13 +71,14 @@ const LEAD_COLUMNS = {
 /**
  * Creates a lead and fires lead.created: the lead, its event, its deliveries and `alongside` (the
  * REST API's idempotency record, so a lead never exists without it) are written in one statement.
- * `organization`: the organization's row, when the caller has just read it.
+ * `organization`: the organization's row, when the caller has it; `guard`: the condition under
+ * which that row (and the caller's credentials) still hold, checked by the same statement.
  */
 export async function createLead(
   q: Sql,
   organizationId: string,
   input: CreateLeadInput,
-  { alongside = () => [], organization }: { alongside?: (lead: Lead) => TableRows[]; organization?: OrganizationRow } = {},
+  { alongside = () => [], organization, guard }: { alongside?: (lead: Lead) => TableRows[]; organization?: OrganizationRow; guard?: Guard } = {},
 ) {
   const now = new Date();
   const config = await organizationConfig(q, organizationId, organization);
@@ -89,7 +90,7 @@ export async function createLead(
     caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, createdAt: now, updatedAt: now,
   };
   const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now);
-  await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead));
+  await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead), guard);
   const { eventId, deliveryIds, deliveries, webhooksEnabled } = event.recorded;
   return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
 }

@@ -1,4 +1,4 @@
-import { insertAll, type Sql, type TableRows } from "@/lib/db/sql";
+import { insertAll, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
 import type { EventEnvelope } from "@/lib/domain/event";
 import { freezeDelivery } from "./freeze";
 import { creationRulesMismatch } from "./match";
@@ -83,8 +83,8 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
  * Writes `before` (the change that caused the events, e.g. the new lead), then the events and
  * their deliveries, in one statement: all of it is stored, or none.
  */
-export async function writeEvents(q: Sql, events: readonly PreparedEvent[], before: readonly TableRows[] = [], after: readonly TableRows[] = []): Promise<void> {
-  await insertAll(q, [...before, ...events.flatMap((e) => e.rows), ...after]);
+export async function writeEvents(q: Sql, events: readonly PreparedEvent[], before: readonly TableRows[] = [], after: readonly TableRows[] = [], guard?: Guard): Promise<void> {
+  await insertAll(q, [...before, ...events.flatMap((e) => e.rows), ...after], guard);
 }
 
 /** Records one event (and its deliveries) through `q`, which may be a transaction the caller holds. */

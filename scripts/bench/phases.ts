@@ -64,12 +64,13 @@ async function pushThrough(run: PhaseRun, rules: RuleSpec[], events: number, wai
   return { accepted, delivered };
 }
 
-export function throughput(ctx: BenchContext, events: number): Promise<PhaseOutcome> {
+export function throughput(ctx: BenchContext, events: number, workers: number): Promise<PhaseOutcome> {
   const rules = fanout("tp");
+  const start = workers ? (name: string, url: string) => startWebWithWorkers(name, url, workers) : undefined;
   return measured(
     ctx,
     "throughput",
-    one(ctx, "throughput", { server: ctx.server, orgs: [rules] }, async (run) => ({ ...(await pushThrough(run, rules, events, ctx.waitMs)), raw: await rawRate(run.receiverUrl, 5) })),
+    one(ctx, "throughput", { server: ctx.server, orgs: [rules], start }, async (run) => ({ ...(await pushThrough(run, rules, events, ctx.waitMs)), raw: await rawRate(run.receiverUrl, 5) })),
     ([v]) => [
       { name: "events accepted", value: `${num(v!.accepted)}/s`, target: "≥ 1,000/s", met: v!.accepted >= 1000 },
       { name: "deliveries completed", value: `${num(v!.delivered)}/s = ${num(v!.delivered / v!.raw, 3)}× raw undici ${num(v!.raw)}/s`, target: "≥ 0.3× raw", met: v!.delivered >= 0.3 * v!.raw },

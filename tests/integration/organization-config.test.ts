@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
-import { insertAll } from "@/lib/db/sql";
+import { insertAll, isGuardFailed } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { rotateSigningKey, signingSecretsAt, getSigningKeys } from "@/lib/signing/organization-keys";
@@ -97,5 +97,23 @@ describe("writing several tables in one statement", () => {
     const second = { ...lead, id: newId("lead") };
     await expect(insertAll(q, [{ ...leadRows, rows: [second] }, keyRows])).rejects.toMatchObject({ code: "23505" });
     expect(await prisma().lead.findUnique({ where: { id: second.id } })).toBeNull();
+  });
+
+  it("writes nothing, and says so, when the statement's guard finds no row; everything when it does", async () => {
+    const { orgId } = await setUp();
+    const q = await sql();
+    const now = new Date();
+    const columns = { id: "text", organizationId: "text", email: "text", customFields: "jsonb", createdAt: "timestamp", updatedAt: "timestamp" } as const;
+    const row = () => ({ id: newId("lead"), organizationId: orgId, email: "guarded@example.test", customFields: {}, createdAt: now, updatedAt: now });
+    const guardOn = (name: string) => ({ text: `SELECT 1 FROM "Organization" WHERE id = $1 AND name = $2`, params: [orgId, name] });
+    const { name } = await prisma().organization.findUniqueOrThrow({ where: { id: orgId } });
+
+    const refused = row();
+    await expect(insertAll(q, [{ table: "Lead", columns, rows: [refused] }], guardOn(`${name} (renamed)`))).rejects.toSatisfy(isGuardFailed);
+    expect(await prisma().lead.findUnique({ where: { id: refused.id } })).toBeNull();
+
+    const kept = row();
+    expect(await insertAll(q, [{ table: "Lead", columns, rows: [kept] }], guardOn(name))).toEqual([1]);
+    expect(await prisma().lead.findUnique({ where: { id: kept.id } })).not.toBeNull();
   });
 });
