@@ -131,11 +131,26 @@ function anAddress(range: string): string {
   return `${/^(?:[aeio]|un(?!i))/i.test(range) ? "an" : "a"} ${range} address`;
 }
 
+const MEMO_MAX = 1000;
+const memo = new Map<string, string | null>();
+
 /**
  * Null when the address may be contacted, else what is wrong with it as the rest of a sentence
  * about it ("is a loopback address", "carries 10.0.0.1 (IPv4-mapped), a private-network address").
+ * Every request asks about the few addresses its destinations resolve to: the verdicts are
+ * remembered (per policy; a pure function of both).
  */
 export function addressProblem(address: string, policy: AddressPolicy): string | null {
+  const key = `${policy.allowedNetworks.join(",")} ${address}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const problem = judgeAddress(address, policy);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, problem);
+  return problem;
+}
+
+function judgeAddress(address: string, policy: AddressPolicy): string | null {
   if (!ipaddr.isValid(address)) return "is not an IP address";
   const ip = ipaddr.parse(address);
   // An allowed CIDR applies to the address as written (an IPv6 CIDR to IPv6 addresses), and an

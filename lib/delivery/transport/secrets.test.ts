@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ruleSecretValues, secretScrubber } from "./secrets";
+import { ruleSecretValues, secretScrubber, unencodedCore } from "./secrets";
 
 describe("secret scrubbing", () => {
   const scrub = (text: string, values: string[], truncated = false) => secretScrubber(values)(text, { truncated });
@@ -18,6 +18,25 @@ describe("secret scrubbing", () => {
       "a/b+c=d&amp;e&lt;f&gt;&#x27;g&quot;",
     ];
     for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
+  });
+
+  it("finds a secret whose letters and digits run long (checked for that run first) in every encoding too", () => {
+    const s = "tok_LongCore1234/x+y=z&q<w>'\"";
+    expect(unencodedCore(s)).toBe("LongCore1234");
+    const html = s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    const echoed = [
+      s,
+      encodeURIComponent(s),
+      encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      new URLSearchParams([["", s]]).toString().slice(1),
+      JSON.stringify(s).slice(1, -1),
+      JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
+      html,
+      html.replace(/'/g, "&#39;"),
+      html.replace(/'/g, "&#x27;"),
+    ];
+    for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
+    expect(scrub("an answer that holds no secret: LongCore123", [s])).toBe("an answer that holds no secret: LongCore123");
   });
 
   it("finds a Basic pair's base64 also without its padding and in base64url", () => {
