@@ -26,9 +26,10 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   throw new Error(`DATABASE_URL: expected pglite:<dir>, pglite:memory or postgres://…, got "${url}"`);
 }
 
-export async function openPglite(dataDir: string | null): Promise<PGlite> {
+/** `template`: for an in-memory database, a data directory dumped by PGlite to start from (no initdb). */
+export async function openPglite(dataDir: string | null, template?: Blob): Promise<PGlite> {
   if (dataDir) mkdirSync(path.dirname(dataDir), { recursive: true });
-  const db = dataDir ? new PGlite(dataDir) : new PGlite();
+  const db = dataDir ? new PGlite(dataDir) : new PGlite(template ? { loadDataDir: template } : undefined);
   await db.waitReady;
   return db;
 }

@@ -22,14 +22,15 @@ export interface Database {
 
 /**
  * Opens the database named by `url` and applies pending migrations. PGlite data directories are
- * locked to this process; PostgreSQL gets a pooled connection per process.
+ * locked to this process; PostgreSQL gets a pooled connection per process. `template` (tests): an
+ * in-memory PGlite starts from this dumped data directory instead of a new cluster.
  */
-export async function openDatabase(url: string, role = "app", { poolSize = 10 }: { poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(url: string, role = "app", { poolSize = 10, template }: { poolSize?: number; template?: Blob } = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   if (target.kind === "pglite") {
     const release = target.dataDir ? acquirePgliteLock(target.dataDir, role) : () => {};
     try {
-      const pglite = await openPglite(target.dataDir);
+      const pglite = await openPglite(target.dataDir, template);
       const driver = pgliteDriver(pglite);
       const applied = await applyMigrations(driver);
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
