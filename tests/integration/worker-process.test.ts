@@ -37,7 +37,7 @@ describe("npm run worker", () => {
     await seed.close();
 
     const worker = startWorker(url, (kill) => cleanups.push(kill));
-    await vi.waitFor(() => expect(rx.received.length, worker.output()).toBe(1), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(rx.received.length, worker.output()).toBe(1), { timeout: 150_000, interval: 50 });
     expect(worker.output()).toMatch(/Delivery worker \d+ started/);
     worker.child.kill("SIGTERM");
     expect(await worker.exited, worker.output()).toBe(0);
@@ -52,5 +52,5 @@ describe("npm run worker", () => {
     }
     expect(rx.received.map((r) => [r.path, r.headers["webhook-id"]])).toEqual([["/hook", deliveryIds[0]]]);
     await rx.close();
-  }, 90_000);
+  }, 240_000); // three PGlite data directories opened in turn: tens of seconds on a busy machine
 });
