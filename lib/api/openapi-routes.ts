@@ -157,6 +157,14 @@ export const API_OPERATIONS: ApiOperation[] = [
     errors: [404],
   },
   {
+    method: "post", path: "/api/v1/deliveries/{id}/send-anyway", tag: "Deliveries", operationId: "sendDeliveryAnyway", summary: "Send a skipped duplicate anyway",
+    description: "Queues a delivery that was SKIPPED as a duplicate (duplicateOfId is set) to be sent now, without the duplicate check for this send. A retry of such a delivery is checked again.",
+    pathParams: { id: "The delivery id (dlv_…)." },
+    success: { status: 202, description: "Queued.", name: "SendAnywayQueued", schema: retryResultSchema },
+    errors: [404, 422],
+    errorDescriptions: { 422: "The delivery was not skipped as a duplicate." },
+  },
+  {
     method: "post", path: "/api/v1/deliveries/replay", tag: "Deliveries", operationId: "replayDeliveries", summary: "Replay deliveries of a time window",
     description: "Queues again every delivery of a webhook (or of every webhook) created in the window, by default those that FAILED or were SKIPPED. Each keeps its id and frozen request.",
     body: { name: "ReplayRequest", schema: replayBodySchema, example: { webhookId: "rule_…", from: "2026-03-01T00:00:00Z", to: "2026-03-02T00:00:00Z" } },
