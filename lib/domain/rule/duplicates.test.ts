@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duplicateKey, duplicateReason, duplicateWindowStart, normalizeEmail, normalizePhone, parseDuplicateSuppression, storedDuplicateSuppression, type DuplicateSuppression } from "./duplicates";
+import { duplicateKey, duplicateSuppressionSchema, DUPLICATE_MESSAGES, duplicateReason, duplicateWindowStart, normalizeEmail, normalizePhone, parseDuplicateSuppression, storedDuplicateSuppression, type DuplicateSuppression } from "./duplicates";
 
 const lead = { id: "lead_1", email: "  Ann@Example.COM ", phone: "+1 (555) 010-2030", customFields: { ssn: " 123 ", nested: { a: 1 } }, caseTrackerCode: "CT-9", score: 7 };
 const by = (match: DuplicateSuppression["match"], field: string | null = null): DuplicateSuppression => ({ match, field, days: 30 });
@@ -41,6 +41,17 @@ describe("duplicate suppression", () => {
     expect(parseDuplicateSuppression({ match: "email", days: 7 })).toEqual({ match: "email", field: null, days: 7 });
     expect(storedDuplicateSuppression(by("off"))).toBeNull();
     expect(storedDuplicateSuppression(by("phone"))).toEqual(by("phone"));
+  });
+
+  it("accepts a lead field or customFields.<name> to match on, and days from 1 to 365", () => {
+    const issues = (v: unknown) => duplicateSuppressionSchema.safeParse(v).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];
+    expect(issues({ match: "field", field: "caseTrackerCode", days: 365 })).toEqual([]);
+    expect(issues({ match: "field", field: "customFields.ssn", days: 1 })).toEqual([]);
+    expect(issues({ match: "field", field: "customFields", days: 1 })).toEqual([`field: ${DUPLICATE_MESSAGES.field}`]);
+    expect(issues({ match: "field", field: "", days: 1 })).toEqual([`field: ${DUPLICATE_MESSAGES.field}`]);
+    expect(issues({ match: "email", field: "", days: 0 })).toEqual([`days: ${DUPLICATE_MESSAGES.days}`]);
+    expect(issues({ match: "email", days: 1.5 })).toEqual([`days: ${DUPLICATE_MESSAGES.days}`]);
+    expect(duplicateSuppressionSchema.parse({ match: "email", field: "" }).field).toBeNull();
   });
 
   it("says why a delivery was skipped, naming the earlier one", () => {

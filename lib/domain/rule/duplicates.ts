@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LeadSnapshot } from "../lead";
+import { LEAD_FIELDS, type LeadSnapshot } from "../lead";
 
 // Duplicate suppression, per rule: a lead.created delivery is skipped when the rule already sent
 // (or is sending) a delivery for the same lead, or for a lead with the same email, phone or chosen
@@ -14,12 +14,27 @@ export const DUPLICATE_CHECKED_EVENT = "lead.created";
 export const DUPLICATE_DAYS_MAX = 365;
 export const DUPLICATE_FIELD_MAX = 100;
 
+export const DUPLICATE_MESSAGES = {
+  match: "Choose what makes a lead a duplicate.",
+  field: "Enter a lead field (e.g. caseTrackerCode) or customFields.<name>.",
+  days: `Enter a whole number of days from 1 to ${DUPLICATE_DAYS_MAX}.`,
+} as const;
+
+/** The lead fields a rule may match on besides email and phone: scalar snapshot fields, or customFields.<name>. */
+export function isDuplicateField(field: string): boolean {
+  return /^customFields\.[^.\s]+$/.test(field) || (LEAD_FIELDS as readonly string[]).includes(field) && field !== "customFields";
+}
+
 /** The stored setting (WebhookRule.duplicateSuppression); "off" is stored as null. */
-export const duplicateSuppressionSchema = z.strictObject({
-  match: z.enum(DUPLICATE_MATCHES).default("off").describe("What makes a lead a duplicate: off; lead (the same lead); email; phone; field (a lead field, or a custom field as customFields.<name>)."),
-  field: z.string().trim().max(DUPLICATE_FIELD_MAX).nullable().default(null).describe("match field: the lead field compared, e.g. caseTrackerCode or customFields.ssn."),
-  days: z.int().min(1).max(DUPLICATE_DAYS_MAX).default(30).describe("How far back an earlier delivery counts, in days."),
-});
+export const duplicateSuppressionSchema = z
+  .strictObject({
+    match: z.enum(DUPLICATE_MATCHES, { error: DUPLICATE_MESSAGES.match }).default("off").describe("What makes a lead a duplicate: off; lead (the same lead); email; phone; field (a lead field, or a custom field as customFields.<name>)."),
+    field: z.string({ error: DUPLICATE_MESSAGES.field }).trim().max(DUPLICATE_FIELD_MAX, DUPLICATE_MESSAGES.field).nullish().transform((f) => f || null).describe("match field: the lead field compared, e.g. caseTrackerCode or customFields.ssn."),
+    days: z.int({ error: DUPLICATE_MESSAGES.days }).min(1, DUPLICATE_MESSAGES.days).max(DUPLICATE_DAYS_MAX, DUPLICATE_MESSAGES.days).default(30).describe("How far back an earlier delivery counts, in days."),
+  })
+  .superRefine((s, ctx) => {
+    if (s.match === "field" && !(s.field && isDuplicateField(s.field))) ctx.addIssue({ code: "custom", path: ["field"], message: DUPLICATE_MESSAGES.field });
+  });
 export type DuplicateSuppression = z.output<typeof duplicateSuppressionSchema>;
 
 export const DUPLICATES_OFF: DuplicateSuppression = { match: "off", field: null, days: 30 };
@@ -28,6 +43,12 @@ export const DUPLICATES_OFF: DuplicateSuppression = { match: "off", field: null,
 export function parseDuplicateSuppression(stored: unknown): DuplicateSuppression {
   const parsed = duplicateSuppressionSchema.safeParse(stored ?? {});
   return parsed.success ? parsed.data : DUPLICATES_OFF;
+}
+
+/** The setting as the rule form holds it (no field: ""). */
+export function duplicateFormValues(stored: unknown): DuplicateSuppression {
+  const s = parseDuplicateSuppression(stored);
+  return { ...s, field: s.field ?? "" };
 }
 
 /** What is stored for a setting: null when off. */
