@@ -9,10 +9,13 @@ import { wakeDispatcher } from "../wake";
 // queued again wakes the dispatcher. Replay is used by the delivery log's "Replay…" form, by
 // re-enabling a rule that was disabled, and by the REST API.
 
-/** The one re-queue: due now, no lease, not completed, no longer skipped. Returns how many. */
+/**
+ * The one re-queue: due now, no lease, not completed, no longer skipped. Returns how many. A test
+ * send is never queued (it would be sent and counted as a real delivery).
+ */
 async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, now: Date, also: Prisma.DeliveryUpdateManyMutationInput = {}): Promise<number> {
   const { count } = await prisma.delivery.updateMany({
-    where,
+    where: { AND: [where, { isTest: false }] },
     data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null, skipKind: null, ...also },
   });
   if (count > 0) wakeDispatcher();
