@@ -4,6 +4,7 @@ import { leadResourceSchema, noteCreatedSchema } from "./lead-schemas";
 import { organizationPatchSchema, organizationResourceSchema } from "./organization";
 import { pageQuerySchema } from "./pagination";
 import { logsPageSchema, logsQuerySchema } from "./webhooks/logs";
+import { testSendBodySchema, testSendResultSchema } from "./webhooks/test-send";
 import { eventTypesSchema, replayBodySchema, replayResultSchema, retryResultSchema } from "./webhooks/operations";
 import {
   deleteQuerySchema,
@@ -141,6 +142,14 @@ export const API_OPERATIONS: ApiOperation[] = [
     query: logsQuerySchema,
     success: { status: 200, description: "One page of deliveries.", name: "DeliveryLogPage", schema: logsPageSchema },
     errors: [400, 404],
+  },
+  {
+    method: "post", path: "/api/v1/webhooks/{id}/test", tag: "Webhooks", operationId: "sendTestLead", summary: "Send a test lead",
+    description: "Sends the sample lead (or one of your leads) through the webhook now, as a real delivery is sent (rendered, authenticated, signed, judged by the response rules), to its URL or to a test URL, once. Answers with the request (credentials redacted), the response and what the response rules concluded. The request carries Leadhooks-Test: true; it is logged as a test delivery and never counts in statistics, health, duplicates or error reports.",
+    pathParams: { id: "The webhook id (rule_…)." },
+    body: { name: "TestSendRequest", schema: testSendBodySchema, example: { url: "https://hooks.example.com/test" } },
+    success: { status: 200, description: "What was sent and what came back.", name: "TestSendResult", schema: testSendResultSchema },
+    errors: [...BODY_ERRORS, 404],
   },
   {
     method: "post", path: "/api/v1/webhooks/{id}/rotate-secret", tag: "Webhooks", operationId: "rotateWebhookSecret", summary: "Rotate a webhook's signing secret",
