@@ -95,7 +95,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
                   {lead.email ?? lead.name ?? lead.id}
                 </Link>
               ) : (
-                <span className="text-slate-500">Deleted lead</span>
+                <span className="text-slate-500">{d.isTest ? "A test lead (see the request body)" : "Deleted lead"}</span>
               )}
             </Row>
             <Row label="Delivery id">
