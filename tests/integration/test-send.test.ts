@@ -7,7 +7,7 @@ import { POST as testRoute } from "@/app/api/v1/webhooks/[id]/test/route";
 import { getDashboard } from "@/lib/dashboard/queries";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { retryDelivery } from "@/lib/delivery/log/requeue";
-import { listDeliveries } from "@/lib/delivery/log/queries";
+import { listDeliveries, ruleDeliveryStats } from "@/lib/delivery/log/queries";
 import { createLead } from "@/lib/leads/mutations";
 import { reportRuleErrors } from "@/lib/notifications/error-reports";
 import { sendTestLead } from "@/lib/rules/test-send";
@@ -83,6 +83,7 @@ describe("send a test lead", () => {
     const dashboard = await getDashboard(prisma(), org.id, "24h");
     expect(dashboard.hasDeliveries).toBe(false);
     expect(dashboard.rules).toEqual([]);
+    expect(await ruleDeliveryStats(prisma(), org.id, rule.id)).toMatchObject({ counts: { FAILED: 0 }, successRate: null });
     // Never re-queued (it would be sent and counted as a real delivery).
     await expect(retryDelivery(prisma(), org.id, result.deliveryId)).rejects.toThrow();
     expect(await dispatchUntilIdle({ prisma: prisma(), client })).toMatchObject({ claimed: 0 });

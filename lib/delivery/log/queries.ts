@@ -290,7 +290,8 @@ export async function ruleDeliveryStats(prisma: PrismaClient, organizationId: st
   if (!rule) throw new NotFoundError("Rule not found");
   const since = new Date(now.getTime() - STATS_WINDOW_DAYS * 86_400_000);
   const [groups, recent] = await Promise.all([
-    prisma.delivery.groupBy({ by: ["state"], where: { organizationId, ruleId, createdAt: { gte: since } }, _count: { _all: true } }),
+    // Test sends are listed among the recent deliveries, but are not the rule's statistics.
+    prisma.delivery.groupBy({ by: ["state"], where: { organizationId, ruleId, createdAt: { gte: since }, isTest: false }, _count: { _all: true } }),
     prisma.delivery.findMany({ where: { organizationId, ruleId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: RECENT_LIMIT, select: listedSelect }),
   ]);
   const counts: Record<DeliveryState, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0 };
