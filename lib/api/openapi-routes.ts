@@ -4,6 +4,7 @@ import { leadResourceSchema, noteCreatedSchema } from "./lead-schemas";
 import { organizationPatchSchema, organizationResourceSchema } from "./organization";
 import { pageQuerySchema } from "./pagination";
 import { logsPageSchema, logsQuerySchema } from "./webhooks/logs";
+import { testSendBodySchema, testSendResultSchema } from "./webhooks/test-send";
 import { eventTypesSchema, replayBodySchema, replayResultSchema, retryResultSchema } from "./webhooks/operations";
 import {
   deleteQuerySchema,
@@ -143,6 +144,14 @@ export const API_OPERATIONS: ApiOperation[] = [
     errors: [400, 404],
   },
   {
+    method: "post", path: "/api/v1/webhooks/{id}/test", tag: "Webhooks", operationId: "sendTestLead", summary: "Send a test lead",
+    description: "Sends the sample lead (or one of your leads) through the webhook now, as a real delivery is sent (rendered, authenticated, signed, judged by the response rules), to its URL or to a test URL, once. Answers with the request (credentials redacted), the response and what the response rules concluded. The request carries Leadhooks-Test: true; it is logged as a test delivery and never counts in statistics, health, duplicates or error reports.",
+    pathParams: { id: "The webhook id (rule_…)." },
+    body: { name: "TestSendRequest", schema: testSendBodySchema, example: { url: "https://hooks.example.com/test" } },
+    success: { status: 200, description: "What was sent and what came back.", name: "TestSendResult", schema: testSendResultSchema },
+    errors: [...BODY_ERRORS, 404],
+  },
+  {
     method: "post", path: "/api/v1/webhooks/{id}/rotate-secret", tag: "Webhooks", operationId: "rotateWebhookSecret", summary: "Rotate a webhook's signing secret",
     description: "Creates a new signing secret, returned once. For 24 hours deliveries carry signatures with both the new and the previous secret, so the receiver can switch without losing any. A webhook that signed with the organization's key gets its own secret (the organization's key keeps signing for 24 hours).",
     pathParams: { id: "The webhook id (rule_…)." },
@@ -155,6 +164,14 @@ export const API_OPERATIONS: ApiOperation[] = [
     pathParams: { id: "The delivery id (dlv_…), as in the logs and the webhook-id header." },
     success: { status: 202, description: "Queued.", name: "RetryQueued", schema: retryResultSchema },
     errors: [404],
+  },
+  {
+    method: "post", path: "/api/v1/deliveries/{id}/send-anyway", tag: "Deliveries", operationId: "sendDeliveryAnyway", summary: "Send a skipped duplicate anyway",
+    description: "Queues a delivery that was SKIPPED as a duplicate (duplicateOfId is set) to be sent now, without the duplicate check for this send. A retry of such a delivery is checked again.",
+    pathParams: { id: "The delivery id (dlv_…)." },
+    success: { status: 202, description: "Queued.", name: "SendAnywayQueued", schema: retryResultSchema },
+    errors: [404, 422],
+    errorDescriptions: { 422: "The delivery was not skipped as a duplicate." },
   },
   {
     method: "post", path: "/api/v1/deliveries/replay", tag: "Deliveries", operationId: "replayDeliveries", summary: "Replay deliveries of a time window",

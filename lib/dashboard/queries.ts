@@ -41,7 +41,8 @@ export interface DashboardData {
 const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 function inWindow(organizationId: string, w: DashboardWindow) {
-  return Prisma.sql`d."organizationId" = ${organizationId} AND d."createdAt" >= ${utc(w.start)} AND d."createdAt" < ${utc(w.end)}`;
+  // Test sends (from the rule form or the API) are not statistics.
+  return Prisma.sql`d."organizationId" = ${organizationId} AND d."createdAt" >= ${utc(w.start)} AND d."createdAt" < ${utc(w.end)} AND NOT d."isTest"`;
 }
 
 // The delivery's outcome as the dashboard names them (lib/dashboard/series.ts OUTCOMES).
@@ -149,7 +150,7 @@ export async function getDashboard(prisma: PrismaClient, organizationId: string,
     ruleCounts(prisma, organizationId, w),
     attemptTimes(prisma, organizationId, w),
     recentErrors(prisma, organizationId, w),
-    prisma.delivery.findFirst({ where: { organizationId }, select: { id: true } }),
+    prisma.delivery.findFirst({ where: { organizationId, isTest: false }, select: { id: true } }),
   ]);
   const ruleRows = await prisma.webhookRule.findMany({
     where: { organizationId, OR: [{ id: { in: [...countsByRule.keys()] } }, { enabled: false, disabledReason: { not: null } }] },

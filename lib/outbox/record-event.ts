@@ -93,3 +93,22 @@ export async function recordEvent(q: Sql, input: NewEvent, now = new Date()): Pr
   await writeEvents(q, [prepared]);
   return prepared.recorded;
 }
+
+const TEST_DELIVERY_COLUMNS = { ...DELIVERY_COLUMNS, isTest: "boolean", attemptCount: "int", lastStatusCode: "int", responseValues: "jsonb" } as const;
+
+/**
+ * A test send (lib/rules/test-send.ts), written once it has ended: its event and its delivery,
+ * marked isTest and never queued, then `after` (its attempt), in one statement.
+ */
+export async function writeTestSend(
+  q: Sql,
+  event: { id: string; organizationId: string; type: string; payload: EventEnvelope; createdAt: Date },
+  delivery: Record<keyof typeof TEST_DELIVERY_COLUMNS, unknown>,
+  after: readonly TableRows[],
+): Promise<void> {
+  await insertAll(q, [
+    { table: "Event", columns: EVENT_COLUMNS, rows: [{ ...event, leadId: null }] },
+    { table: "Delivery", columns: TEST_DELIVERY_COLUMNS, rows: [delivery] },
+    ...after,
+  ]);
+}

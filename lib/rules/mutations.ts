@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
@@ -7,6 +7,7 @@ import type { Rule, RuleRow } from "@/lib/domain/rule";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
+import { duplicateFormValues, storedDuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
 import { authConfigFromForm, authFormFromConfig } from "@/lib/rules/form/credentials-mapping";
@@ -101,6 +102,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     authConfigEncrypted: encryptAuthConfig(auth),
     ...requestColumnsFromForm(values),
     responseRules: responseRulesFromForm(values) as Prisma.InputJsonValue,
+    duplicateSuppression: storedDuplicateSuppression(values.duplicates) ?? Prisma.DbNull,
   };
 }
 
@@ -224,6 +226,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       requiresCaseTrackerCode: rule.requiresCaseTrackerCode,
       timeoutMs: rule.timeoutMs,
       signatureScheme: rule.signatureScheme,
+      duplicates: duplicateFormValues(rule.duplicateSuppression),
       ...retryFormFromPolicy(rule.retryPolicy),
       auth: auth.values,
       ...requestFormFromRow(rule),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { authedAction } from "@/lib/auth/action";
 import { deliveryFiltersSchema } from "@/lib/delivery/log/list-params";
 import { deliveryListWhere } from "@/lib/delivery/log/queries";
-import { retryDelivery, retryFailedDeliveries } from "@/lib/delivery/log/requeue";
+import { retryDelivery, retryFailedDeliveries, sendDuplicateAnyway } from "@/lib/delivery/log/requeue";
 
 // Retries from the delivery log (and the Leads pages). Admins only: the pages hide the buttons
 // from viewers, but the check that counts is here. A retry re-queues the existing delivery (same
@@ -16,6 +16,14 @@ const deliveryRef = z.object({ deliveryId: z.string().trim().min(1).max(100) });
 
 export const retryDeliveryAction = authedAction({ schema: deliveryRef, role: "ADMIN" }, async ({ deliveryId }, { prisma, organizationId }) => {
   await retryDelivery(prisma, organizationId, deliveryId);
+  revalidatePath("/deliveries");
+  revalidatePath(`/deliveries/${deliveryId}`);
+  return { deliveryId };
+});
+
+/** "Send anyway": a delivery skipped as a duplicate is sent without the duplicate check. */
+export const sendAnywayAction = authedAction({ schema: deliveryRef, role: "ADMIN" }, async ({ deliveryId }, { prisma, organizationId }) => {
+  await sendDuplicateAnyway(prisma, organizationId, deliveryId);
   revalidatePath("/deliveries");
   revalidatePath(`/deliveries/${deliveryId}`);
   return { deliveryId };

@@ -60,7 +60,17 @@ const columns = helper.columns([
   helper.accessor("state", {
     id: "state",
     header: "State",
-    cell: ({ row }) => <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} />,
+    cell: ({ row }) => (
+      <span className="inline-flex items-center gap-2 whitespace-nowrap">
+        <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} />
+        {row.original.isTest && <span className="text-xs font-medium text-slate-600">Test</span>}
+        {row.original.duplicateOfId && (
+          <Link href={`/deliveries/${encodeURIComponent(row.original.duplicateOfId)}`} className="text-xs text-brand-700 hover:underline">
+            Duplicate<span className="sr-only"> of delivery {row.original.duplicateOfId}</span>
+          </Link>
+        )}
+      </span>
+    ),
   }),
   helper.accessor("attemptCount", { id: "attempts", header: "Attempts", meta: { className: "text-right tabular-nums" } }),
   helper.accessor("lastStatusCode", {

@@ -19,6 +19,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     requiresCaseTrackerCode: v.creationRules.requiresCaseTrackerCode,
     timeoutMs: v.timeoutMs,
     signatureScheme: v.signatureScheme,
+    duplicates: v.duplicates,
     ...retryFormFromPolicy(v.retryPolicy),
     auth: v.authentication,
     method: q.method,
@@ -70,6 +71,7 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     retryPolicy: retryPolicyFromForm(values),
     timeoutMs: values.timeoutMs,
     signatureScheme: values.signatureScheme,
+    duplicates: { ...values.duplicates, field: values.duplicates.field || null },
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_NAMES } from "@/lib/domain/event-types";
 import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/domain/rule/retry";
+import { DUPLICATES_OFF, duplicateSuppressionSchema } from "@/lib/domain/rule/duplicates";
 import { API_KEY_LOCATION_VALUES, AUTH_TYPE_VALUES, OAUTH_CLIENT_AUTH_VALUES, OAUTH_GRANT_TYPE_VALUES } from "@/lib/domain/rule/auth";
 import { authFormSchema, emptyAuthForm, SECRET_FIELDS } from "@/lib/rules/form/credentials";
 import { requestFormFields } from "@/lib/rules/form/request";
@@ -99,6 +100,9 @@ const webhookFields = {
   retryPolicy: retryPolicySchema.default(DEFAULT_RETRY_POLICY).describe("When failed deliveries are tried again: a schedule of delays or exponential backoff."),
   timeoutMs: form.timeoutMs.describe("How long one attempt may take, in milliseconds."),
   signatureScheme: form.signatureScheme.describe("STANDARD: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature). HMAC_HEX: X-Leadhooks-Signature: sha256=<hex>."),
+  duplicates: duplicateSuppressionSchema
+    .default(DUPLICATES_OFF)
+    .describe("Duplicate suppression: a lead.created delivery of a lead this webhook already received (the same lead, or the same email, phone or field) within `days` days is SKIPPED, with duplicateOfId naming the earlier delivery. Emails match case-insensitively, phones by their digits."),
 };
 
 /** POST /api/v1/webhooks. */
@@ -145,6 +149,7 @@ export const webhookSchema = z.object({
   retryPolicy: retryPolicySchema,
   timeoutMs: z.int(),
   signatureScheme: webhookFields.signatureScheme,
+  duplicates: duplicateSuppressionSchema,
   signing: z
     .object({
       ownSecret: z.boolean().describe("true: deliveries are signed with the webhook's own secret; false: with the organization's signing key."),

@@ -23,6 +23,8 @@ export interface Claimed
   host: string;
   /** The organization's configVersion (its signing keys are cached by it). */
   configVersion: number;
+  /** The rule's duplicate suppression (null: off; checked in duplicates.ts). */
+  duplicateSuppression: unknown;
 }
 
 const CLAIM = `WITH due AS (
@@ -50,7 +52,7 @@ const CLAIM = `WITH due AS (
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host`;
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression"`;
 const CLAIM_NAME = statementName(CLAIM);
 
 /**

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Decision } from "../policy/outcome";
 import { Breakers, endpointFailed } from "./breaker";
 import { claimDue, extendLeases, type Claimed } from "./claim";
+import { withoutDuplicates } from "./duplicates";
 import { pauseRule, resumeRule } from "./pause";
 import { Recorder } from "./recorder";
 import { emptySummary, type DispatchSummary } from "./report";
@@ -130,16 +131,21 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       busy.free = Math.min(busy.free, opts.claimSize);
       for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
       let claimed: Claimed[];
+      let toSend: Claimed[];
       try {
         claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits, [...leased]);
+        // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.
+        const checked = await withoutDuplicates(prisma, owner, claimed, now());
+        summary.skipped += checked.skipped;
+        toSend = checked.send;
       } catch (err) {
         failure = err;
         break;
       }
       summary.claimed += claimed.length;
-      if (claimed.length) {
+      if (toSend.length) {
         const send = senderForClaim(opts);
-        for (const d of claimed) start(d, send);
+        for (const d of toSend) start(d, send);
       }
       if (opts.once || (!claimed.length && !running.size)) break;
       await wake.wait(opts.idlePollMs ?? 1000);

@@ -8,7 +8,7 @@ import type { Decision } from "../policy/outcome";
 
 const GONE_DISABLED_REASON = "The endpoint answered 410 Gone";
 
-const ATTEMPTS = {
+export const ATTEMPTS = {
   table: "DeliveryAttempt",
   columns: {
     id: "text", deliveryId: "text", number: "int", startedAt: "timestamp", durationMs: "int", requestUrl: "text", requestMethod: "text",

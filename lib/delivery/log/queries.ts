@@ -35,6 +35,10 @@ export interface ListedDelivery {
   attemptCount: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  /** Skipped as a duplicate: the earlier delivery. */
+  duplicateOfId: string | null;
+  /** A test send from the rule form or the API. */
+  isTest: boolean;
   nextAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -107,6 +111,8 @@ const listedSelect = {
   attemptCount: true,
   lastStatusCode: true,
   lastError: true,
+  duplicateOfId: true,
+  isTest: true,
   nextAttemptAt: true,
   createdAt: true,
   updatedAt: true,
@@ -125,6 +131,8 @@ function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>)
     attemptCount: d.attemptCount,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
+    duplicateOfId: d.duplicateOfId,
+    isTest: d.isTest,
     nextAttemptAt: d.nextAttemptAt,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
@@ -221,6 +229,8 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     attemptCount: d.attemptCount,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
+    duplicateOfId: d.duplicateOfId,
+    isTest: d.isTest,
     nextAttemptAt: d.nextAttemptAt,
     completedAt: d.completedAt,
     responseValues: asResponseValues(d.responseValues),
@@ -280,7 +290,8 @@ export async function ruleDeliveryStats(prisma: PrismaClient, organizationId: st
   if (!rule) throw new NotFoundError("Rule not found");
   const since = new Date(now.getTime() - STATS_WINDOW_DAYS * 86_400_000);
   const [groups, recent] = await Promise.all([
-    prisma.delivery.groupBy({ by: ["state"], where: { organizationId, ruleId, createdAt: { gte: since } }, _count: { _all: true } }),
+    // Test sends are listed among the recent deliveries, but are not the rule's statistics.
+    prisma.delivery.groupBy({ by: ["state"], where: { organizationId, ruleId, createdAt: { gte: since }, isTest: false }, _count: { _all: true } }),
     prisma.delivery.findMany({ where: { organizationId, ruleId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: RECENT_LIMIT, select: listedSelect }),
   ]);
   const counts: Record<DeliveryState, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0 };

@@ -9,11 +9,14 @@ import { wakeDispatcher } from "../wake";
 // queued again wakes the dispatcher. Replay is used by the delivery log's "Replay…" form, by
 // re-enabling a rule that was disabled, and by the REST API.
 
-/** The one re-queue: due now, no lease, not completed, no longer skipped. Returns how many. */
-async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, now: Date): Promise<number> {
+/**
+ * The one re-queue: due now, no lease, not completed, no longer skipped. Returns how many. A test
+ * send is never queued (it would be sent and counted as a real delivery).
+ */
+async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, now: Date, also: Prisma.DeliveryUpdateManyMutationInput = {}): Promise<number> {
   const { count } = await prisma.delivery.updateMany({
-    where,
-    data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null, skipKind: null },
+    where: { AND: [where, { isTest: false }] },
+    data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null, skipKind: null, ...also },
   });
   if (count > 0) wakeDispatcher();
   return count;
@@ -42,6 +45,19 @@ export async function retryDelivery(prisma: PrismaClient, organizationId: string
   const exists = await prisma.delivery.findFirst({ where: { id: deliveryId, organizationId }, select: { id: true } });
   if (!exists) throw new NotFoundError("Delivery not found");
   throw new DomainError("This delivery is being sent right now. Retry it once this attempt has finished.");
+}
+
+/**
+ * "Send anyway": a delivery skipped as a duplicate of an earlier one is queued again without the
+ * duplicate check, for this send (the engine checks a delivery while duplicateOfId is set, so
+ * clearing it lets it go; its key stays, so later leads count it as sent). A plain retry of it is
+ * checked again.
+ */
+export async function sendDuplicateAnyway(prisma: PrismaClient, organizationId: string, deliveryId: string, now = new Date()): Promise<void> {
+  if (await requeue(prisma, { id: deliveryId, organizationId, state: "SKIPPED", duplicateOfId: { not: null } }, now, { duplicateOfId: null })) return;
+  const exists = await prisma.delivery.findFirst({ where: { id: deliveryId, organizationId }, select: { id: true } });
+  if (!exists) throw new NotFoundError("Delivery not found");
+  throw new DomainError("Only a delivery skipped as a duplicate can be sent anyway; use Retry for others.");
 }
 
 /** Re-queues every FAILED delivery of the organization that matches `where`; returns how many. */

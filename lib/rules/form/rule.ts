@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/domain/event-types";
 import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain/rule";
 import type { TimeWindow } from "@/lib/domain/rule/request";
+import { DUPLICATES_OFF, duplicateFormValues, duplicateSuppressionSchema, type DuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./credentials";
 import { emptyRequestForm, refineRequest, requestFormFields, type RequestFormValues } from "./request";
@@ -140,6 +141,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
         .max(TIMEOUT_MAX_MS, RULE_MESSAGES.timeoutRange)
         .default(TIMEOUT_DEFAULT_MS),
       signatureScheme: z.enum(SIGNATURE_SCHEME_VALUES, { error: RULE_MESSAGES.signatureScheme }).default("STANDARD"),
+      duplicates: duplicateSuppressionSchema.default(DUPLICATES_OFF),
       ...retryFormFields,
       auth: authFormSchema.default(emptyAuthForm()),
       ...requestFormFields,
@@ -196,6 +198,7 @@ export const RULE_FIELDS = [
   "opportunitySourceId",
   "marketingSourceId",
   "requiresCaseTrackerCode",
+  "duplicates",
   "timeoutMs",
   "signatureScheme",
   "retryKind",
@@ -239,6 +242,7 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     requiresCaseTrackerCode: false,
     timeoutMs: TIMEOUT_DEFAULT_MS,
     signatureScheme: "STANDARD",
+    duplicates: duplicateFormValues(null),
     ...retryFormFromPolicy({}),
     auth: emptyAuthForm(),
     ...emptyRequestForm(),
@@ -249,6 +253,7 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
 /** The form's values: every field present, reference choices as strings ("" = Any). */
 export interface RuleFormValues extends RetryFormValues, RequestFormValues, ResponseFormValues {
   auth: AuthFormValues;
+  duplicates: DuplicateSuppression;
   title: string;
   enabled: boolean;
   url: string;

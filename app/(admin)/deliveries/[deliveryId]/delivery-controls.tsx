@@ -1,33 +1,33 @@
 "use client";
 
-import { RefreshCw, RotateCcw } from "lucide-react";
+import { RefreshCw, RotateCcw, Send } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTransition } from "react";
 import { useRefreshWhile } from "@/components/delivery-log/use-refresh-while";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { retryDeliveryAction } from "../actions";
+import { retryDeliveryAction, sendAnywayAction } from "../actions";
 
 /**
- * "Retry" (admins) and "Refresh". The dispatcher sends in the background after a retry, so while
+ * "Retry" and, for a delivery skipped as a duplicate, "Send anyway" (admins), and "Refresh". The dispatcher sends in the background after a retry, so while
  * the delivery is due (`watching`) the page re-reads itself every few seconds, for a minute at
  * most, and stops as soon as the delivery settles.
  */
-export function DeliveryControls({ deliveryId, canRetry, watching }: { deliveryId: string; canRetry: boolean; watching: boolean }) {
+export function DeliveryControls({ deliveryId, canRetry, canSendAnyway, watching }: { deliveryId: string; canRetry: boolean; canSendAnyway: boolean; watching: boolean }) {
   const router = useRouter();
   const [retrying, startRetry] = useTransition();
   const [refreshing, startRefresh] = useTransition();
 
   useRefreshWhile(watching);
 
-  function retry() {
+  function queue(action: typeof retryDeliveryAction, done: string) {
     startRetry(async () => {
-      const res = await retryDeliveryAction({ deliveryId });
+      const res = await action({ deliveryId });
       if (!res.ok) {
         toast.error(res.error);
         return;
       }
-      toast.success("Delivery queued for retry");
+      toast.success(done);
       router.refresh();
     });
   }
@@ -38,8 +38,14 @@ export function DeliveryControls({ deliveryId, canRetry, watching }: { deliveryI
         <RefreshCw aria-hidden className={refreshing ? "h-4 w-4 animate-spin" : "h-4 w-4"} />
         Refresh
       </Button>
+      {canSendAnyway && (
+        <Button variant="secondary" onClick={() => queue(sendAnywayAction, "Delivery queued: it is sent without the duplicate check")} disabled={retrying}>
+          <Send aria-hidden className="h-4 w-4" />
+          Send anyway
+        </Button>
+      )}
       {canRetry && (
-        <Button onClick={retry} disabled={retrying}>
+        <Button onClick={() => queue(retryDeliveryAction, "Delivery queued for retry")} disabled={retrying}>
           <RotateCcw aria-hidden className="h-4 w-4" />
           {retrying ? "Queuing…" : "Retry"}
         </Button>

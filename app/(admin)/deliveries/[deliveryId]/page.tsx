@@ -51,9 +51,9 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
         Deliveries
       </Link>
       <PageHeader
-        title="Delivery"
+        title={d.isTest ? "Test delivery" : "Delivery"}
         description={`${d.event.label} to ${d.rule.title}`}
-        actions={<DeliveryControls deliveryId={d.id} canRetry={user.role === "ADMIN"} watching={watching} />}
+        actions={<DeliveryControls deliveryId={d.id} canRetry={user.role === "ADMIN"} canSendAnyway={user.role === "ADMIN" && d.state === "SKIPPED" && d.duplicateOfId !== null} watching={watching} />}
       />
       <div className="space-y-6">
         {d.state === "SKIPPED" && (
@@ -61,6 +61,14 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
           <p className="rounded-lg bg-slate-100 px-5 py-3 text-sm font-medium text-slate-900 ring-1 ring-inset ring-slate-300">
             {/* The engine's reasons already read "Skipped: …"; older or hand-written ones may not. */}
             Skipped: {d.lastError?.replace(/^skipped:\s*/i, "") || "no reason was recorded"}
+            {d.duplicateOfId && (
+              <>
+                {" "}
+                <Link href={`/deliveries/${encodeURIComponent(d.duplicateOfId)}`} className={linkClass}>
+                  See the earlier delivery
+                </Link>
+              </>
+            )}
           </p>
         )}
         <Card title="Summary">
@@ -87,7 +95,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
                   {lead.email ?? lead.name ?? lead.id}
                 </Link>
               ) : (
-                <span className="text-slate-500">Deleted lead</span>
+                <span className="text-slate-500">{d.isTest ? "A test lead (see the request body)" : "Deleted lead"}</span>
               )}
             </Row>
             <Row label="Delivery id">

@@ -8,6 +8,7 @@ import { fieldId, useFieldError } from "@/components/ui/form-fields";
 import { SelectField, TextField, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 import { TestConnection, type LastTest, type TestConnectionProps } from "./test-connection";
+import { TestSend } from "./test-send";
 
 export type { LastTest };
 
@@ -87,6 +88,7 @@ export function RuleFormAuthTab({
       </RuleFormSection>
 
       <TestConnection {...test} />
+      {test.ruleId && !test.readOnly && <TestSend idPrefix={test.idPrefix} ruleId={test.ruleId} />}
     </>
   );
 }

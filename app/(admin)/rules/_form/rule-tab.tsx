@@ -6,6 +6,7 @@ import { EVENT_TYPES, eventType, hasCreationRules } from "@/lib/domain/event-typ
 import type { ReferenceLists } from "@/lib/reference/queries";
 import { TITLE_MAX, URL_MAX } from "@/lib/rules/form/rule";
 import { errorMessage, ReferenceSelect, useRuleForm, YesNoSelect } from "./fields";
+import { RuleFormDuplicatesSection } from "./duplicates-section";
 import { RuleFormSection } from "./tabs";
 
 /** The "Rule" tab: Description, URL, Trigger and (for triggers that have them) Creation Rules. */
@@ -88,6 +89,7 @@ export function RuleFormRuleTab({
       </RuleFormSection>
 
       {hasCreationRules(events) && <CreationRules idPrefix={idPrefix} references={references} />}
+      <RuleFormDuplicatesSection idPrefix={idPrefix} />
     </>
   );
 }

@@ -9,7 +9,7 @@ export const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] 
   {
     id: "rule",
     label: "Rule",
-    fields: ["title", "enabled", "url", "events", "statusId", "substatusId", "caseTypeIds", "officeId", "opportunitySourceId", "marketingSourceId", "requiresCaseTrackerCode"],
+    fields: ["title", "enabled", "url", "events", "statusId", "substatusId", "caseTypeIds", "officeId", "opportunitySourceId", "marketingSourceId", "requiresCaseTrackerCode", "duplicates"],
   },
   { id: "auth", label: "Authentication", fields: ["auth"] },
   {
