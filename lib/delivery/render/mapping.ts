@@ -31,7 +31,7 @@ function sourceValue(m: FieldMapping, ctx: TemplateContext): unknown {
     case "field":
       return valueAt(ctx, m.value.trim());
     case "join":
-      return joinFields(joinPaths(m.value), m.separator ?? " ", ctx);
+      return joinFields(joinPaths(m.value), m.separator || " ", ctx);
   }
 }
 

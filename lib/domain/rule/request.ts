@@ -93,7 +93,7 @@ export const mappingSchema = z
      * paths a "join" joins, separated by commas ("lead.firstName, lead.lastName").
      */
     value: z.string().max(TEMPLATE_MAX, MESSAGES.templateTooLong).default(""),
-    /** Source "join": put between the parts (empty parts are left out). */
+    /** Source "join": put between the parts (empty parts are left out); blank: a space. */
     separator: z.string().max(20).optional(),
     defaultValue: z.string().max(2000).default(""),
     trim: z.boolean().default(false),
@@ -108,8 +108,8 @@ export const mappingSchema = z
     digitsOnly: z.boolean().default(false),
     /** Phone numbers: E.164 (+15551234567) or the national format; "none" or absent: as is. */
     phoneFormat: z.enum(["none", "e164", "national"]).optional(),
-    /** The country calling code of numbers written without one (phone format); absent: 1. */
-    phoneCountryCode: z.string().trim().regex(/^\+?[1-9]\d{0,2}$/, MESSAGES.phoneCountryCode).optional(),
+    /** The country calling code of numbers written without one (phone format); blank: 1. */
+    phoneCountryCode: z.string().trim().regex(/^(\+?[1-9]\d{0,2})?$/, MESSAGES.phoneCountryCode).optional(),
     case: z.enum(["none", "upper", "lower"]).default("none"),
     /** Date format tokens YYYY MM DD HH mm ss (UTC); blank leaves the value as it is. */
     dateFormat: z.string().max(100).default(""),
