@@ -76,6 +76,22 @@ const columns = helper.columns([
         <span className="whitespace-nowrap font-mono text-xs">{statusCodeText(row.original.lastStatusCode)}</span>
       ),
   }),
+  helper.display({
+    id: "answer",
+    header: "Answer",
+    // The client's answer as the response parser kept it: remote id and result, the rest on hover.
+    cell: ({ row }) => {
+      const answer = row.original.answer;
+      if (!answer) return <span className="text-slate-500">—</span>;
+      const shown = [answer.remoteId, answer.result].filter(Boolean).join(" · ") || Object.values(answer)[0]!;
+      const all = Object.entries(answer).map(([name, value]) => `${name}: ${value}`).join("\n");
+      return (
+        <TruncatedText text={all} shortened className="font-mono text-xs">
+          {shown}
+        </TruncatedText>
+      );
+    },
+  }),
   helper.accessor("nextAttemptAt", {
     id: "nextAttemptAt",
     header: "Next attempt",
@@ -121,7 +137,7 @@ export function DeliveriesTable({ filtered, ...list }: DeliveriesTableProps) {
       columns={columns}
       getRowId={(d) => d.id}
       {...list}
-      filterPlaceholder="Lead email, rule title or delivery id"
+      filterPlaceholder="Lead email, rule title, delivery id, remote id or result"
       // The table shows its empty state when nothing matches and the text box is empty; with the
       // other filters set, that is a "no match", not "nothing yet".
       emptyState={

@@ -36,6 +36,8 @@ export interface ListedDelivery {
   lastStatusCode: number | null;
   lastError: string | null;
   nextAttemptAt: Date | null;
+  /** The client's answer: what the response parser extracted (remoteId, result…); null: none. */
+  answer: Record<string, string> | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,9 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
   return { equals: Number(status) };
 }
 
+/** The answer values the search box also looks in (see ANSWER_NAMES). */
+const SEARCHED_ANSWERS = ["remoteId", "result"] as const;
+
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
 export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFilters>): Prisma.DeliveryWhereInput {
   const and: Prisma.DeliveryWhereInput[] = [{ organizationId }];
@@ -75,6 +80,7 @@ export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFil
         { lead: { email: { contains: q, mode: "insensitive" } } },
         { lead: { firstName: { contains: q, mode: "insensitive" } } },
         { lead: { lastName: { contains: q, mode: "insensitive" } } },
+        ...SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: q, mode: "insensitive" as const } })),
       ],
     });
   }
@@ -101,13 +107,14 @@ function leadRef(lead: Prisma.LeadGetPayload<{ select: typeof leadSelect }> | nu
   return { id: lead.id, email: lead.email, name };
 }
 
-const listedSelect = {
+export const listedSelect = {
   id: true,
   state: true,
   attemptCount: true,
   lastStatusCode: true,
   lastError: true,
   nextAttemptAt: true,
+  responseValues: true,
   createdAt: true,
   updatedAt: true,
   rule: { select: { id: true, title: true } },
@@ -115,7 +122,7 @@ const listedSelect = {
   lead: { select: leadSelect },
 } satisfies Prisma.DeliverySelect;
 
-function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
+export function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
   return {
     id: d.id,
     rule: d.rule,
@@ -126,6 +133,7 @@ function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>)
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
     nextAttemptAt: d.nextAttemptAt,
+    answer: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -189,7 +197,7 @@ export interface DeliveryAttemptView extends Omit<AttemptRecord, "deliveryId" | 
   succeeded: boolean;
 }
 
-export interface DeliveryDetail extends ListedDelivery {
+export interface DeliveryDetail extends Omit<ListedDelivery, "answer"> {
   event: { id: string; type: string; label: string; createdAt: Date };
   completedAt: Date | null;
   /** The response parser's values from the latest response. */
