@@ -6,6 +6,7 @@ import { parseDeliveryListParams } from "@/lib/delivery/log/list-params";
 import { listDeliveries } from "@/lib/delivery/log/queries";
 import { newId } from "@/lib/core/ids";
 import { createLead, updateLead } from "@/lib/leads/mutations";
+import { listWebhookLogs, logsQuerySchema } from "@/lib/api/webhooks/logs";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
@@ -111,6 +112,11 @@ describe("the client's answer", () => {
     expect(byRemoteId.rows.map((r) => r.answer)).toEqual([{ remoteId: "A-17", result: "accepted", price: "12.5" }]);
     const byResult = await listDeliveries(prisma(), org.org.id, { q: "ACCEPTED" });
     expect(byResult.rows).toHaveLength(2);
+
+    // The Webhooks API's logs filter the same way.
+    const logs = await listWebhookLogs(prisma(), org.org.id, buyer, logsQuerySchema.parse({ answer: "a-17" }));
+    expect(logs.data.map((l) => l.responseValues)).toEqual([{ remoteId: "A-17", result: "accepted", price: "12.5" }]);
+    expect((await listWebhookLogs(prisma(), org.org.id, buyer, logsQuerySchema.parse({ answer: "B-99" }))).data).toEqual([]);
 
     let csv = "";
     const count = await writeDeliveriesCsv(prisma(), org.org.id, parseDeliveryListParams({ q: "A-17" }), async (chunk) => void (csv += chunk), 1);

@@ -62,6 +62,11 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
 /** The answer values the search box also looks in (see ANSWER_NAMES). */
 const SEARCHED_ANSWERS = ["remoteId", "result"] as const;
 
+/** Deliveries whose kept answer has a remoteId or result containing the text (any case). */
+export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
+  return SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
+}
+
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
 export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFilters>): Prisma.DeliveryWhereInput {
   const and: Prisma.DeliveryWhereInput[] = [{ organizationId }];
@@ -80,7 +85,7 @@ export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFil
         { lead: { email: { contains: q, mode: "insensitive" } } },
         { lead: { firstName: { contains: q, mode: "insensitive" } } },
         { lead: { lastName: { contains: q, mode: "insensitive" } } },
-        ...SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: q, mode: "insensitive" as const } })),
+        ...answerSearch(q),
       ],
     });
   }
