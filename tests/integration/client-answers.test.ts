@@ -125,4 +125,17 @@ describe("the client's answer", () => {
     expect(header).toContain("Remote id,Result,Reason,Price,Other answer values");
     expect(line).toMatch(/,A-17,accepted,,12\.5,$/);
   });
+
+  it("is kept for every rule and lead when several workers record answers for the same leads at once", async () => {
+    const rx = await receiver(JSON.stringify({ status: "accepted", data: { id: "C-1" } }));
+    await prisma().webhookRule.updateMany({ where: { organizationId: org.org.id }, data: { enabled: false } });
+    const rules = await Promise.all([1, 2, 3, 4].map((n) => insertRule(org.org.id, { url: `${rx.url}/many/${n}`, title: `Buyer ${n}`, responseRules: JSON_PARSERS })));
+    const leads = [];
+    for (const n of [1, 2, 3, 4, 5]) leads.push((await createLead(await sql(), org.org.id, { email: `many-${n}@example.test` })).lead.id);
+    await Promise.all([1, 2, 3].map(() => dispatchBatch({ prisma: prisma(), client })));
+    await dispatchBatch({ prisma: prisma(), client }); // whatever the concurrent ones left
+    const stored = await prisma().lead.findMany({ where: { id: { in: leads } } });
+    expect(stored).toHaveLength(5);
+    for (const lead of stored) expect(Object.keys(lead.answers as object).sort()).toEqual([...rules].sort());
+  });
 });
