@@ -1,6 +1,5 @@
-import { requireUser } from "@/lib/auth/action";
+import { routeOrganizationId } from "@/lib/auth/action";
 import { db } from "@/lib/db";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/core/errors";
 import { deliveriesExportFilename, writeDeliveriesCsv } from "@/lib/delivery/log/export";
 import { parseDeliveryListParams } from "@/lib/delivery/log/list-params";
 
@@ -11,14 +10,8 @@ import { parseDeliveryListParams } from "@/lib/delivery/log/list-params";
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  let organizationId: string;
-  try {
-    ({ organizationId } = await requireUser("VIEWER"));
-  } catch (err) {
-    if (err instanceof UnauthenticatedError) return Response.json({ error: err.message }, { status: 401 });
-    if (err instanceof ForbiddenError) return Response.json({ error: err.message }, { status: 403 });
-    throw err;
-  }
+  const organizationId = await routeOrganizationId("VIEWER");
+  if (organizationId instanceof Response) return organizationId;
   const params = parseDeliveryListParams(new URL(request.url).searchParams);
   const prisma = await db();
   const encoder = new TextEncoder();
