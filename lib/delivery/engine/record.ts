@@ -34,13 +34,10 @@ const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDupl
       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset($2::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
     WHERE d.id = v.id AND d."leaseOwner" = $3
-    RETURNING 1),
+    RETURNING d."leadId", d."ruleId", v."responseValues"),
   answered AS MATERIALIZED (
-    SELECT d."leadId" AS id, jsonb_object_agg(d."ruleId", v."responseValues") AS answers
-    FROM jsonb_to_recordset($2::jsonb) AS v(id text, "responseValues" jsonb)
-    JOIN "Delivery" d ON d.id = v.id AND d."leaseOwner" = $3
-    WHERE v."responseValues" IS NOT NULL AND d."leadId" IS NOT NULL
-    GROUP BY d."leadId"),
+    SELECT "leadId" AS id, jsonb_object_agg("ruleId", "responseValues") AS answers FROM outcomes
+    WHERE "responseValues" IS NOT NULL AND "leadId" IS NOT NULL GROUP BY "leadId"),
   locked AS MATERIALIZED (SELECT l.id FROM "Lead" l JOIN answered a ON a.id = l.id ORDER BY l.id FOR UPDATE OF l),
   answers AS (
     UPDATE "Lead" l SET answers = l.answers || a.answers FROM answered a JOIN locked k ON k.id = a.id WHERE l.id = a.id
