@@ -16,7 +16,7 @@ interface PhoneNumber {
 
 /** "+1" or "1" → "1"; anything else → the default, 1. */
 function countryCodeOf(setting: string | undefined): string {
-  const digits = (setting ?? "").replace(/^\+/, "").trim();
+  const digits = (setting ?? "").trim().replace(/^\+/, "");
   return /^[1-9]\d{0,2}$/.test(digits) ? digits : DEFAULT_COUNTRY_CODE;
 }
 
