@@ -76,22 +76,6 @@ const columns = helper.columns([
         <span className="whitespace-nowrap font-mono text-xs">{statusCodeText(row.original.lastStatusCode)}</span>
       ),
   }),
-  helper.display({
-    id: "answer",
-    header: "Answer",
-    // The client's answer as the response parser kept it: remote id and result, the rest on hover.
-    cell: ({ row }) => {
-      const answer = row.original.answer;
-      if (!answer) return <span className="text-slate-500">—</span>;
-      const shown = [answer.remoteId, answer.result].filter(Boolean).join(" · ") || Object.values(answer)[0]!;
-      const all = Object.entries(answer).map(([name, value]) => `${name}: ${value}`).join("\n");
-      return (
-        <TruncatedText text={all} shortened className="font-mono text-xs">
-          {shown}
-        </TruncatedText>
-      );
-    },
-  }),
   helper.accessor("nextAttemptAt", {
     id: "nextAttemptAt",
     header: "Next attempt",
