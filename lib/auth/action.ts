@@ -78,3 +78,14 @@ export async function requireUser(role: "ADMIN" | "VIEWER" = "VIEWER"): Promise<
   if (role === "ADMIN" && user.role !== "ADMIN") throw new ForbiddenError();
   return user;
 }
+
+/** For route handlers: the signed-in user's organization id, or the 401/403 answer to return. */
+export async function routeOrganizationId(role: "ADMIN" | "VIEWER" = "VIEWER"): Promise<string | Response> {
+  try {
+    return (await requireUser(role)).organizationId;
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) return Response.json({ error: err.message }, { status: 401 });
+    if (err instanceof ForbiddenError) return Response.json({ error: err.message }, { status: 403 });
+    throw err;
+  }
+}

@@ -27,3 +27,24 @@ export interface LeadSnapshot {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * Lead.answers: per rule id, the values that rule's response parser kept from the client's latest
+ * answer ({"rul_…": {"remoteId": "A-17", "result": "accepted"}}). Not part of the snapshot (one
+ * client's answer is never sent to another unless a rule's mapping or template asks for it).
+ */
+export type LeadAnswers = Record<string, Record<string, string>>;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The stored column read back; anything that is not {rule: {name: text}} is left out. */
+export function leadAnswers(stored: unknown): LeadAnswers {
+  const out: LeadAnswers = {};
+  if (!isRecord(stored)) return out;
+  for (const [ruleId, values] of Object.entries(stored)) {
+    if (!isRecord(values)) continue;
+    const kept = Object.entries(values).filter((e): e is [string, string] => typeof e[1] === "string");
+    if (kept.length) out[ruleId] = Object.fromEntries(kept);
+  }
+  return out;
+}

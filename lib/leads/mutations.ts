@@ -6,7 +6,7 @@ import { organizationConfig, type OrganizationRow } from "@/lib/outbox/organizat
 import { prismaSql, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { getReferenceLists, type ReferenceLists } from "@/lib/reference/queries";
-import { LEAD_FIELDS, type LeadSnapshot } from "@/lib/domain/lead";
+import { LEAD_FIELDS, leadAnswers, type LeadSnapshot } from "@/lib/domain/lead";
 import type { CreateLeadInput, NoteInput, UpdateLeadInput } from "./schema";
 
 export function toSnapshot(lead: Lead): LeadSnapshot {
@@ -87,7 +87,7 @@ export async function createLead(
     id: newId("lead"), organizationId, email: input.email ?? null, phone: input.phone ?? null, firstName: input.firstName ?? null, lastName: input.lastName ?? null,
     status: input.status ?? null, substatus: input.substatus ?? null, caseType: input.caseType ?? null, office: input.office ?? null,
     opportunitySource: input.opportunitySource ?? null, marketingSource: input.marketingSource ?? null, ...refs,
-    caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, createdAt: now, updatedAt: now,
+    caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, answers: {}, createdAt: now, updatedAt: now,
   };
   const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now);
   await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead), guard);
@@ -121,12 +121,13 @@ export async function updateLead(prisma: PrismaClient, organizationId: string, l
       data: { ...data, customFields: data.customFields === undefined ? undefined : (data.customFields as Prisma.InputJsonValue) },
     });
     const snapshot = toSnapshot(lead);
-    const updated = await recordEvent(prismaSql(tx), { organizationId, type: "lead.updated", lead: snapshot, changes });
+    const answers = leadAnswers(lead.answers);
+    const updated = await recordEvent(prismaSql(tx), { organizationId, type: "lead.updated", lead: snapshot, answers, changes });
     const eventIds = [updated.eventId];
     const deliveryIds = [...updated.deliveryIds];
     if (changes.status || changes.substatus) {
       const statusChanges = Object.fromEntries(Object.entries(changes).filter(([k]) => k === "status" || k === "substatus"));
-      const sc = await recordEvent(prismaSql(tx), { organizationId, type: "lead.status_changed", lead: snapshot, changes: statusChanges });
+      const sc = await recordEvent(prismaSql(tx), { organizationId, type: "lead.status_changed", lead: snapshot, answers, changes: statusChanges });
       eventIds.push(sc.eventId);
       deliveryIds.push(...sc.deliveryIds);
     }
@@ -142,6 +143,7 @@ export async function addNote(prisma: PrismaClient, organizationId: string, lead
       organizationId,
       type: "lead.note_added",
       lead: toSnapshot(lead),
+      answers: leadAnswers(lead.answers),
       note: { id: note.id, body: note.body, author: note.author, createdAt: note.createdAt.toISOString() },
     });
     return { note, eventIds: [eventId], deliveryIds, webhooksEnabled };

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "@/lib/domain/event";
+import type { LeadAnswers } from "@/lib/domain/lead";
 import { ruleFromRow, type RuleRequest, type RuleRequestRow } from "@/lib/domain/rule";
 import { renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
 
@@ -18,17 +19,17 @@ export interface DeliveryKeys {
 
 /**
  * The delivery row for one matched rule, rendered at `now` from the event's envelope (`renderable`:
- * the row's request already read, when the caller keeps it).
+ * the row's request already read, when the caller keeps it; `answers`: the lead's kept answers).
  */
-export function freezeDelivery(keys: DeliveryKeys, rule: RuleRequestRow, envelope: EventEnvelope, now: Date, renderable: RuleRequest = ruleFromRow(rule)) {
+export function freezeDelivery(keys: DeliveryKeys, rule: RuleRequestRow, envelope: EventEnvelope, now: Date, renderable: RuleRequest = ruleFromRow(rule), answers?: LeadAnswers) {
   const base = { ...keys, createdAt: now };
   let rendered: ReturnType<typeof renderRequest>;
   try {
-    rendered = renderRequest(renderable, envelope, now);
+    rendered = renderRequest(renderable, envelope, now, answers);
     if (rendered.kind === "skip") {
       // The request is still rendered and frozen, so an admin who retries the skipped delivery
       // sends the lead as the rule would have.
-      const request = renderUnconditionally(renderable, envelope, now);
+      const request = renderUnconditionally(renderable, envelope, now, answers);
       return {
         ...base, url: request.url, method: request.method, requestHeaders: request.headers, requestBody: request.body,
         state: "SKIPPED" as const, skipKind: "CONDITIONS" as const, lastError: rendered.reason, completedAt: now, nextAttemptAt: null,

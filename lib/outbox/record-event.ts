@@ -4,7 +4,7 @@ import { freezeDelivery } from "./freeze";
 import { creationRulesMismatch } from "./match";
 import { newId } from "@/lib/core/ids";
 import { hostOf } from "@/lib/core/url";
-import type { LeadSnapshot } from "@/lib/domain/lead";
+import type { LeadAnswers, LeadSnapshot } from "@/lib/domain/lead";
 import { organizationConfig, type OrganizationConfig } from "./organization-config";
 
 // The transactional outbox: an event is recorded with one delivery per enabled rule of the
@@ -15,6 +15,8 @@ export interface NewEvent {
   organizationId: string;
   type: string;
   lead: LeadSnapshot | null;
+  /** The lead's kept client answers (Lead.answers), for templates; not sent as such. */
+  answers?: LeadAnswers;
   note?: EventEnvelope["data"]["note"];
   changes?: EventEnvelope["data"]["changes"];
 }
@@ -62,7 +64,7 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
     ? config.rules.filter((r) => r.events.includes(input.type) && (!input.lead || creationRulesMismatch(input.type, r.creationRules, input.lead) === null))
     : [];
   const deliveries = matching.map((r) => {
-    const frozen = freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request());
+    const frozen = freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request(), input.answers);
     return { state: "PENDING", ...frozen, host: hostOf(frozen.url), updatedAt: now };
   });
   return {

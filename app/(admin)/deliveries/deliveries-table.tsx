@@ -131,7 +131,7 @@ export function DeliveriesTable({ filtered, ...list }: DeliveriesTableProps) {
       columns={columns}
       getRowId={(d) => d.id}
       {...list}
-      filterPlaceholder="Lead email, rule title or delivery id"
+      filterPlaceholder="Lead email, rule title, delivery id, remote id or result"
       // The table shows its empty state when nothing matches and the text box is empty; with the
       // other filters set, that is a "no match", not "nothing yet".
       emptyState={

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import type { RawSearchParams } from "@/lib/core/list-params";
+import { FileDown } from "lucide-react";
+import { patchSearchParams, type RawSearchParams } from "@/lib/core/list-params";
+import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { getSessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
@@ -26,6 +28,8 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     canRetry ? countFailedMatching(prisma, user.organizationId, filters) : Promise.resolve(0),
   ]);
   const { q, ...controlFilters } = filters;
+  // The export follows what the list shows: same filters, same order, every page.
+  const exportHref = `/api/deliveries/export${patchSearchParams(new URLSearchParams(), { ...filters, sort: params.sort, dir: params.dir })}`;
 
   return (
     <>
@@ -33,12 +37,18 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         title="Deliveries"
         description="Every request sent for a lead event, with its attempts and responses. Times are UTC."
         actions={
-          canRetry && (
-            <>
-              <ReplayForm rules={rules} defaultRuleId={filters.ruleId} />
-              <RetryFailedButton filters={filters} failedCount={failedCount} />
-            </>
-          )
+          <>
+            <a href={exportHref} download className={buttonClass("secondary")}>
+              <FileDown aria-hidden className="h-4 w-4" />
+              CSV
+            </a>
+            {canRetry && (
+              <>
+                <ReplayForm rules={rules} defaultRuleId={filters.ruleId} />
+                <RetryFailedButton filters={filters} failedCount={failedCount} />
+              </>
+            )}
+          </>
         }
       />
       <DeliveriesFilters filters={controlFilters} rules={rules} />

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { redactHeaders } from "@/lib/delivery/policy/redact";
-import { asParsedError, asResponseValues } from "@/lib/delivery/log/queries";
+import { answerSearch, asParsedError, asResponseValues } from "@/lib/delivery/log/queries";
 import { NotFoundError } from "@/lib/core/errors";
 import { storableIsoDateTime } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
@@ -21,6 +21,7 @@ export const logsQuerySchema = pageQuerySchema.extend({
     .describe("Only deliveries with an attempt that got this status code (e.g. 500), class (5xx), or 999 (no response: DNS, connect, TLS, timeout, blocked)."),
   from: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or after this time (ISO 8601)."),
   to: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or before this time (ISO 8601)."),
+  answer: z.string().trim().min(1).max(200).optional().describe("Only deliveries whose client's answer (responseValues) has a remoteId or result containing this text, in any case."),
 });
 export type LogsQuery = z.output<typeof logsQuerySchema>;
 
@@ -56,7 +57,7 @@ export const deliveryLogSchema = z.object({
   lastError: z.string().nullable(),
   duplicateOfId: z.string().nullable().describe("SKIPPED as a duplicate: the earlier delivery of the same lead (or email, phone or field). POST /api/v1/deliveries/{id}/send-anyway sends it."),
   isTest: z.boolean().describe("A test send (from the rule form or POST /api/v1/webhooks/{id}/test): not counted in statistics, health or duplicates."),
-  responseValues: z.record(z.string(), z.string()).nullable().describe("What the webhook's response parser extracted."),
+  responseValues: z.record(z.string(), z.string()).nullable().describe("What the webhook's response parser extracted: the client's answer (remoteId, result, reason, price…)."),
   createdAt: iso(),
   completedAt: iso().nullable(),
   attempts: z.array(attemptLogSchema),
@@ -84,6 +85,7 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
       q.status ? { attempts: { some: { statusCode: statusFilter(q.status) } } } : {},
       q.from ? { createdAt: { gte: new Date(q.from) } } : {},
       q.to ? { createdAt: { lte: new Date(q.to) } } : {},
+      q.answer ? { OR: answerSearch(q.answer) } : {},
     ],
   };
   const found = await prisma.delivery.findMany({

@@ -3,8 +3,10 @@ import { newId } from "@/lib/core/ids";
 import type { Decision } from "../policy/outcome";
 
 // Recording a group of outcomes in one statement (one round trip, all or nothing): every attempt
-// in one insert, every delivery's outcome in one set-based UPDATE, and the rules whose endpoint
-// answered 410 Gone disabled.
+// in one insert, every delivery's outcome in one set-based UPDATE, the values response parsers
+// extracted kept on their leads too (Lead.answers, replacing each rule's entry; leads locked in id
+// order so two workers never deadlock; a group without values touches no lead), and the rules
+// whose endpoint answered 410 Gone disabled.
 
 const GONE_DISABLED_REASON = "The endpoint answered 410 Gone";
 
@@ -32,6 +34,13 @@ const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDupl
       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset($2::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
     WHERE d.id = v.id AND d."leaseOwner" = $3
+    RETURNING d."leadId", d."ruleId", v."responseValues"),
+  answered AS MATERIALIZED (
+    SELECT "leadId" AS id, jsonb_object_agg("ruleId", "responseValues") AS answers FROM outcomes
+    WHERE "responseValues" IS NOT NULL AND "leadId" IS NOT NULL GROUP BY "leadId"),
+  locked AS MATERIALIZED (SELECT l.id FROM "Lead" l JOIN answered a ON a.id = l.id ORDER BY l.id FOR UPDATE OF l),
+  answers AS (
+    UPDATE "Lead" l SET answers = l.answers || a.answers FROM answered a JOIN locked k ON k.id = a.id WHERE l.id = a.id
     RETURNING 1),
   gone AS (
     UPDATE "WebhookRule" SET enabled = false, "disabledAt" = ${utc("$4")}, "disabledReason" = $6,

@@ -40,6 +40,8 @@ export interface ListedDelivery {
   /** A test send from the rule form or the API. */
   isTest: boolean;
   nextAttemptAt: Date | null;
+  /** The client's answer: what the response parser extracted (remoteId, result…); null: none. */
+  answer: Record<string, string> | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,6 +63,14 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
   return { equals: Number(status) };
 }
 
+/** The answer values the search box also looks in (see ANSWER_NAMES). */
+const SEARCHED_ANSWERS = ["remoteId", "result"] as const;
+
+/** Deliveries whose kept answer has a remoteId or result containing the text (any case). */
+export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
+  return SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
+}
+
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
 export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFilters>): Prisma.DeliveryWhereInput {
   const and: Prisma.DeliveryWhereInput[] = [{ organizationId }];
@@ -79,6 +89,7 @@ export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFil
         { lead: { email: { contains: q, mode: "insensitive" } } },
         { lead: { firstName: { contains: q, mode: "insensitive" } } },
         { lead: { lastName: { contains: q, mode: "insensitive" } } },
+        ...answerSearch(q),
       ],
     });
   }
@@ -105,7 +116,7 @@ function leadRef(lead: Prisma.LeadGetPayload<{ select: typeof leadSelect }> | nu
   return { id: lead.id, email: lead.email, name };
 }
 
-const listedSelect = {
+export const listedSelect = {
   id: true,
   state: true,
   attemptCount: true,
@@ -114,6 +125,7 @@ const listedSelect = {
   duplicateOfId: true,
   isTest: true,
   nextAttemptAt: true,
+  responseValues: true,
   createdAt: true,
   updatedAt: true,
   rule: { select: { id: true, title: true } },
@@ -121,7 +133,7 @@ const listedSelect = {
   lead: { select: leadSelect },
 } satisfies Prisma.DeliverySelect;
 
-function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
+export function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
   return {
     id: d.id,
     rule: d.rule,
@@ -134,6 +146,7 @@ function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>)
     duplicateOfId: d.duplicateOfId,
     isTest: d.isTest,
     nextAttemptAt: d.nextAttemptAt,
+    answer: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
@@ -197,7 +210,7 @@ export interface DeliveryAttemptView extends Omit<AttemptRecord, "deliveryId" | 
   succeeded: boolean;
 }
 
-export interface DeliveryDetail extends ListedDelivery {
+export interface DeliveryDetail extends Omit<ListedDelivery, "answer"> {
   event: { id: string; type: string; label: string; createdAt: Date };
   completedAt: Date | null;
   /** The response parser's values from the latest response. */

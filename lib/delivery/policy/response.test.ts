@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { storedResponseRulesSchema, type ResponseRules } from "@/lib/domain/rule/response";
-import { evaluateResponse, MAX_VALUE_CHARS, normalizeJsonPath, ParsedBody, successStatusTest } from "./response";
+import { regexProblem, storedResponseRulesSchema, type ResponseRules } from "@/lib/domain/rule/response";
+import { evaluateResponse, MAX_REGEX_CHARS, MAX_VALUE_CHARS, normalizeJsonPath, ParsedBody, successStatusTest } from "./response";
 
 const rules = (r: Record<string, unknown> = {}): ResponseRules => storedResponseRulesSchema.parse(r);
 const res = (status: number, body = "", bodyTruncated = false) => ({ status, headers: {}, body, bodyTruncated });
@@ -189,4 +189,28 @@ it("normalizes JSON paths", () => {
   expect(normalizeJsonPath("lead.id")).toBe("$.lead.id");
   expect(normalizeJsonPath(" $.lead.id ")).toBe("$.lead.id");
   expect(normalizeJsonPath("[0].id")).toBe("$[0].id");
+});
+
+describe("regular expression parsers (the client's answer in a text body)", () => {
+  const answer = (parsers: { name: string; kind?: string; path: string }[], body: string) => evaluateResponse(rules({ parsers }), res(200, body)).values;
+
+  it("read the first capture group, or the whole match", () => {
+    const body = "RESULT=accepted|ID= A-17 |PRICE=12.50";
+    expect(answer([{ name: "remoteId", kind: "regex", path: "ID=([^|]+)" }, { name: "price", kind: "regex", path: "\\d+\\.\\d{2}" }], body)).toEqual({ remoteId: "A-17", price: "12.50" });
+    expect(answer([{ name: "result", kind: "regex", path: "<result>(\\w+)</result>" }], "<r><result>sold</result></r>")).toEqual({ result: "sold" });
+  });
+
+  it("find nothing in a body that does not match, or past the part they read", () => {
+    expect(answer([{ name: "remoteId", kind: "regex", path: "ID=(\\d+)" }], "no id here")).toBeNull();
+    expect(answer([{ name: "remoteId", kind: "regex", path: "ID=(\\d+)" }], `${" ".repeat(MAX_REGEX_CHARS)}ID=5`)).toBeNull();
+  });
+
+  it("refuse patterns that do not compile or repeat a repeating group", () => {
+    expect(regexProblem("ID=(\\d+)")).toBeNull();
+    expect(regexProblem("(a|b){2,3}")).toBeNull();
+    for (const bad of ["(", "(a+)+$", "(\\w*\\s?)*", "(x{1,}){2,}"]) expect(regexProblem(bad)).not.toBeNull();
+    expect(storedResponseRulesSchema.parse({ parsers: [{ name: "x", kind: "regex", path: "(a+)+" }] }).parsers).toEqual([]);
+    // A hand-stored unsafe pattern reads as no value rather than running.
+    expect(new ParsedBody("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab").read("regex", "(a+)+c")).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { DOMParser } from "@xmldom/xmldom";
 import { JSONPath } from "jsonpath-plus";
 import xpath from "xpath";
-import { parseStatusList, type ResponseRules } from "@/lib/domain/rule/response";
+import { parseStatusList, regexProblem, type ResponseRules } from "@/lib/domain/rule/response";
 import { NO_RESPONSE_STATUS } from "./retry";
 
 // The Response tab applied to one response: did the endpoint accept the lead (status codes and an
@@ -17,7 +17,10 @@ export const MAX_VALUE_CHARS = 500;
 /** Bodies past this are not parsed at all (the client caps them at 64 KB; this is a backstop). */
 export const MAX_PARSE_CHARS = 256 * 1024;
 
-export type PathKind = "json" | "xpath";
+export type PathKind = "json" | "xpath" | "regex";
+
+/** A regular expression reads at most this much of the body (the answer is near its start). */
+export const MAX_REGEX_CHARS = 8 * 1024;
 
 export interface ResponseInput {
   status: number;
@@ -97,8 +100,17 @@ export class ParsedBody {
   read(kind: PathKind, path: string): string | null {
     const p = path.trim();
     if (!p) return null;
-    const v = kind === "xpath" ? this.readXPath(p) : this.readJson(p);
+    const v = kind === "xpath" ? this.readXPath(p) : kind === "regex" ? this.readRegex(p) : this.readJson(p);
     return v === null ? null : clip(v);
+  }
+
+  /** The first capture group of the first match (the whole match without a group), trimmed. */
+  private readRegex(pattern: string): string | null {
+    if (regexProblem(pattern) !== null) return null; // a stored pattern the form would refuse now
+    const m = new RegExp(pattern).exec(this.text.slice(0, MAX_REGEX_CHARS));
+    if (!m) return null;
+    const v = (m.length > 1 ? m[1] : m[0]) ?? "";
+    return v.trim() || null;
   }
 
   private readJson(path: string): string | null {

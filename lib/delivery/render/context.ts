@@ -1,9 +1,11 @@
 import type { EventEnvelope } from "@/lib/domain/event";
-import type { LeadSnapshot } from "@/lib/domain/lead";
+import type { LeadAnswers, LeadSnapshot } from "@/lib/domain/lead";
 
 /**
  * What templates, field mappings and conditions can read. Field paths (`lead.customFields.region`,
- * `event.type`, `note.body`) name values in it; see lib/domain/rule/request.ts.
+ * `event.type`, `note.body`, `answers.rul_….remoteId`) name values in it; see
+ * lib/domain/rule/request.ts. `answers` holds what earlier deliveries' response parsers kept from
+ * the clients' answers, by rule id (Lead.answers); it is never part of the payload itself.
  */
 export interface TemplateContext {
   lead: LeadSnapshot | null;
@@ -11,15 +13,17 @@ export interface TemplateContext {
   organization: { id: string; name: string };
   note: NonNullable<EventEnvelope["data"]["note"]> | null;
   changes: NonNullable<EventEnvelope["data"]["changes"]> | null;
+  answers: LeadAnswers;
 }
 
-export function templateContext(envelope: EventEnvelope): TemplateContext {
+export function templateContext(envelope: EventEnvelope, answers: LeadAnswers = {}): TemplateContext {
   return {
     lead: envelope.data.lead,
     event: { id: envelope.id, type: envelope.type, timestamp: envelope.timestamp },
     organization: envelope.organization,
     note: envelope.data.note ?? null,
     changes: envelope.data.changes ?? null,
+    answers,
   };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { templateContext, valueAt } from "./context";
 import { RenderError } from "./errors";
-import { applyMappings, applyTransforms, formatDate } from "./mapping";
+import { mappingSchema } from "@/lib/domain/rule/request";
+import { applyMappings, applyTransforms, formatDate, joinFields, mapValue } from "./mapping";
 import { mapping, testContext, testEnvelope, testLead } from "./testing";
 
 describe("the template context", () => {
@@ -99,5 +100,70 @@ describe("transforms", () => {
     expect(formatDate("2026-13-45", "MM/DD/YYYY")).toBe("2026-13-45");
     expect(formatDate("2026-02-30", "MM/DD/YYYY")).toBe("2026-02-30");
     expect(t(20260305, { dateFormat: "YYYY" })).toBe(20260305);
+  });
+});
+
+describe("value maps, phone formats, joins and static values", () => {
+  const caseMap = [{ from: "Auto Accident", to: "AUTO" }, { from: "Slip and Fall", to: "PREMISES" }];
+
+  it("translates a value through the map, matched after trim", () => {
+    expect(mapValue("Auto Accident", { valueMap: caseMap })).toBe("AUTO");
+    expect(mapValue("  Slip and Fall ", { valueMap: caseMap })).toBe("PREMISES");
+  });
+
+  it("matches case exactly unless asked to ignore it", () => {
+    expect(mapValue("auto accident", { valueMap: caseMap })).toBe("auto accident");
+    expect(mapValue("auto accident", { valueMap: caseMap, valueMapIgnoreCase: true })).toBe("AUTO");
+  });
+
+  it("sends the default for unmapped values, or the value itself when the default is empty", () => {
+    expect(mapValue("Dog Bite", { valueMap: caseMap, valueMapDefault: "OTHER" })).toBe("OTHER");
+    expect(mapValue("Dog Bite", { valueMap: caseMap, valueMapDefault: "" })).toBe("Dog Bite");
+    expect(mapValue(null, { valueMap: caseMap })).toBeNull();
+    expect(mapValue(null, { valueMap: [{ from: "", to: "NONE" }] })).toBe("NONE");
+    expect(mapValue(12, { valueMap: [{ from: "12", to: "twelve" }] })).toBe("twelve");
+    expect(mapValue({ a: 1 }, { valueMap: caseMap, valueMapDefault: "OTHER" })).toEqual({ a: 1 });
+  });
+
+  it("applies the map after default and trim, before case", () => {
+    const m = mapping({ target: "t", value: "lead.phone", valueMap: caseMap, defaultValue: "Auto Accident", case: "lower" });
+    expect(applyTransforms("", m)).toBe("auto");
+    expect(applyTransforms(" Dog Bite ", { ...m, trim: true })).toBe("dog bite");
+  });
+
+  it("formats phone numbers, passing unreadable ones through", () => {
+    expect(applyTransforms("(617) 555-0142", mapping({ target: "t", value: "lead.phone", phoneFormat: "e164" }))).toBe("+16175550142");
+    expect(applyTransforms("6175550142", mapping({ target: "t", value: "lead.phone", phoneFormat: "national", phoneCountryCode: "+1" }))).toBe("(617) 555-0142");
+    expect(applyTransforms("call me", mapping({ target: "t", value: "lead.phone", phoneFormat: "e164" }))).toBe("call me");
+    expect(applyTransforms(null, mapping({ target: "t", value: "lead.phone", phoneFormat: "e164" }))).toBeNull();
+  });
+
+  it("joins several fields with a separator, leaving empty parts out", () => {
+    const ctx = testContext(testLead({ substatus: null, office: " " }));
+    expect(joinFields(["lead.firstName", "lead.lastName"], " ", ctx)).toBe("Ada Lovelace");
+    expect(joinFields(["lead.firstName", "lead.substatus", "lead.office", "lead.lastName"], ", ", ctx)).toBe("Ada, Lovelace");
+    expect(joinFields(["lead.customFields", "lead.score"], "-", ctx)).toBe("12");
+    const m = mapping({ target: "full_name", source: "join", value: "lead.firstName, lead.lastName", case: "upper" });
+    expect(applyMappings({ mode: "custom", fields: [m, mapping({ target: "sep", source: "join", value: "lead.office,lead.customFields.state", separator: "/" })] }, ctx)).toEqual({
+      full_name: "ADA LOVELACE",
+      sep: "ma",
+    });
+  });
+
+  it("sends a static value as it is, with transforms", () => {
+    const ctx = testContext();
+    const fields = [mapping({ target: "vendor", source: "static", value: "acme" }), mapping({ target: "src", source: "static", value: " web ", trim: true, case: "upper" })];
+    expect(applyMappings({ mode: "custom", fields }, ctx)).toEqual({ vendor: "acme", src: "WEB" });
+  });
+
+  it("refuses a join without fields or with a path that is not a field", () => {
+    expect(mappingSchema.safeParse({ target: "t", source: "join", value: "" }).success).toBe(false);
+    expect(mappingSchema.safeParse({ target: "t", source: "join", value: "lead.firstName, nope" }).success).toBe(false);
+    expect(mappingSchema.safeParse({ target: "t", phoneCountryCode: "+0", value: "lead.phone" }).success).toBe(false);
+  });
+
+  it("reads a stored mapping without the new settings as before", () => {
+    const stored = { target: "email", source: "field", value: "lead.email", defaultValue: "", trim: false, digitsOnly: false, case: "none", dateFormat: "" };
+    expect(mappingSchema.parse(stored)).toEqual(stored);
   });
 });

@@ -1,7 +1,8 @@
-import type { FieldMapping, StoredMappings } from "@/lib/domain/rule/request";
+import { joinPaths, type FieldMapping, type StoredMappings } from "@/lib/domain/rule/request";
 import { valueAt, type TemplateContext } from "./context";
 import { RenderError } from "./errors";
 import { textTemplates } from "./liquid";
+import { formatPhone } from "./phone";
 
 // Field mappings turn the lead into the receiver's field names: "map all fields" sends the lead
 // snapshot as it is; custom mappings build a new object, one outbound field per mapping, nested by
@@ -29,17 +30,47 @@ function sourceValue(m: FieldMapping, ctx: TemplateContext): unknown {
       return textTemplates.render(m.value, ctx);
     case "field":
       return valueAt(ctx, m.value.trim());
+    case "join":
+      return joinFields(joinPaths(m.value), m.separator || " ", ctx);
   }
 }
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
 
-/** Transforms in the order request.ts documents: default, trim, digits only, case, date format. */
-export function applyTransforms(value: unknown, m: Pick<FieldMapping, "defaultValue" | "trim" | "digitsOnly" | "case" | "dateFormat">): unknown {
-  let v = value === undefined ? null : value;
+/** The values at the paths as text, empty ones left out, joined by the separator. */
+export function joinFields(paths: readonly string[], separator: string, ctx: TemplateContext): string {
+  const parts = paths.map((p) => valueAt(ctx, p)).filter((v) => !isEmpty(v) && typeof v !== "object");
+  return parts.map((v) => String(v).trim()).join(separator);
+}
+
+type TransformSettings = Pick<FieldMapping, "defaultValue" | "trim" | "digitsOnly" | "case" | "dateFormat"> &
+  Partial<Pick<FieldMapping, "valueMap" | "valueMapDefault" | "valueMapIgnoreCase" | "phoneFormat" | "phoneCountryCode">>;
+
+/**
+ * The value map applied to one value: a row whose "from" equals the value (as text, trimmed;
+ * ignoring case when asked) gives its "to"; an unmapped value gives the map's default, or itself
+ * when the default is empty. Objects and arrays are never mapped. Rows are tried in order.
+ */
+export function mapValue(value: unknown, m: Pick<TransformSettings, "valueMap" | "valueMapDefault" | "valueMapIgnoreCase">): unknown {
+  if (!m.valueMap?.length || (typeof value === "object" && value !== null)) return value;
+  const fold = (t: string) => (m.valueMapIgnoreCase ? t.trim().toLowerCase() : t.trim());
+  const key = fold(value === null || value === undefined ? "" : String(value));
+  const hit = m.valueMap.find((row) => fold(row.from) === key);
+  if (hit) return hit.to;
+  return m.valueMapDefault ? m.valueMapDefault : value;
+}
+
+/**
+ * Transforms in the order request.ts documents: default, trim, value map, digits only, phone
+ * format, case, date format.
+ */
+export function applyTransforms(value: unknown, m: TransformSettings): unknown {
+  let v: unknown = value === undefined ? null : value;
   if (m.defaultValue !== "" && isEmpty(v)) v = m.defaultValue;
   if (m.trim && typeof v === "string") v = v.trim();
+  v = mapValue(v, m);
   if (m.digitsOnly && (typeof v === "string" || typeof v === "number")) v = String(v).replace(/\D/g, "");
+  if (m.phoneFormat && m.phoneFormat !== "none" && (typeof v === "string" || typeof v === "number")) v = formatPhone(String(v), m.phoneFormat, m.phoneCountryCode);
   if (m.case !== "none" && typeof v === "string") v = m.case === "upper" ? v.toUpperCase() : v.toLowerCase();
   if (m.dateFormat.trim() && typeof v === "string") v = formatDate(v, m.dateFormat);
   return v;

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "@/lib/domain/event";
+import type { LeadAnswers } from "@/lib/domain/lead";
 import type { RuleRequest } from "@/lib/domain/rule";
 import { RESERVED_HEADERS, type Header, type HttpMethod } from "@/lib/domain/rule/request";
 import pkg from "@/package.json" with { type: "json" };
@@ -34,9 +35,10 @@ export type RenderedRequest =
 /**
  * Renders the request, or says why it is skipped. Throws RenderError (TemplateError for a template
  * that fails) with a message for the admin when the rule's templates cannot produce a request.
+ * `answers`: the lead's kept client answers, which templates read as answers.<rule id>.<name>.
  */
-export function renderRequest(rule: RuleRequest, envelope: EventEnvelope, now: Date): RenderedRequest {
-  const ctx = templateContext(envelope);
+export function renderRequest(rule: RuleRequest, envelope: EventEnvelope, now: Date, answers?: LeadAnswers): RenderedRequest {
+  const ctx = templateContext(envelope, answers);
   const skip = evaluateConditions(rule.conditions, ctx);
   if (skip !== null) return { kind: "skip", reason: skip };
 
@@ -71,8 +73,8 @@ function requestHeaders(custom: Header[], contentType: string | null): Record<st
  * whether and when a real lead is sent, not what is sent. Used by the live preview, Test
  * Connection and the frozen request of a lead the conditions skipped. Throws like renderRequest.
  */
-export function renderUnconditionally(rule: RuleRequest, envelope: EventEnvelope, now: Date): Extract<RenderedRequest, { kind: "send" }> {
-  const rendered = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now);
+export function renderUnconditionally(rule: RuleRequest, envelope: EventEnvelope, now: Date, answers?: LeadAnswers): Extract<RenderedRequest, { kind: "send" }> {
+  const rendered = renderRequest({ ...rule, conditions: { match: "all", items: [] }, timeWindow: null }, envelope, now, answers);
   // Without conditions nothing is skipped; the check keeps the type honest.
   if (rendered.kind === "skip") throw new RenderError(rendered.reason);
   return rendered;

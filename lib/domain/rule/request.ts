@@ -6,7 +6,8 @@ import { z } from "zod";
 // them for each lead event. The rule form (lib/rules/form/request.ts) builds its fields on these.
 //
 // Field paths (a mapping's "field" source, a condition's field) name a value in the template
-// context: lead.email, lead.customFields.region, event.type, note.body, organization.name.
+// context: lead.email, lead.customFields.region, event.type, note.body, organization.name, and
+// answers.<rule id>.<name> (what an earlier delivery's response parser kept; see context.ts).
 
 export const HTTP_METHODS = ["POST", "PUT", "PATCH", "GET"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -33,6 +34,7 @@ export const CONDITION_OPERATORS = [
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number]["value"];
 
 export const TEMPLATE_MAX = 20_000;
+export const MAX_VALUE_MAP_ROWS = 200;
 
 /** Messages of the checks a stored mapping, condition or window passes. */
 export const RULE_REQUEST_MESSAGES = {
@@ -40,6 +42,9 @@ export const RULE_REQUEST_MESSAGES = {
   targetDuplicate: "Each outbound field name can be used once.",
   targetConflict: "This name is both a field and a group of fields (like name and name.first); rename one of them.",
   fieldPath: "Choose a lead field.",
+  joinPaths: "Enter the fields to join, separated by commas (lead.firstName, lead.lastName).",
+  valueMapRows: `Use at most ${MAX_VALUE_MAP_ROWS} value map rows.`,
+  phoneCountryCode: "Enter a country calling code such as +1 or +44.",
   templateTooLong: `Use at most ${TEMPLATE_MAX.toLocaleString("en-US")} characters.`,
   conditionField: "Choose a field.",
   conditionValue: "Enter a value to compare with.",
@@ -59,7 +64,7 @@ export const RESERVED_HEADERS = [
   "keep-alive", "upgrade", "expect",
 ] as const;
 
-const FIELD_PATH = /^(lead|event|note|organization|changes)(\.[A-Za-z0-9_-]+)+$/;
+const FIELD_PATH = /^(lead|event|note|organization|changes|answers)(\.[A-Za-z0-9_-]+)+$/;
 
 /** A custom header as stored. */
 export interface Header {
@@ -67,24 +72,53 @@ export interface Header {
   value: string;
 }
 
+/** "lead.firstName, lead.lastName" → the paths a "join" mapping joins, in order. */
+export function joinPaths(value: string): string[] {
+  return value.split(",").map((p) => p.trim()).filter(Boolean);
+}
+
 /**
  * One outbound field. Transforms apply in a fixed order: default (when the value is empty), trim,
- * digits only, case, date format.
+ * value map, digits only, phone format, case, date format.
+ *
+ * The value map, phone format and join settings are optional: a mapping stored before they
+ * existed has none of them and renders as it always did.
  */
 export const mappingSchema = z
   .object({
     target: z.string().trim().min(1, MESSAGES.target).max(200, MESSAGES.target).regex(/^[A-Za-z0-9_$@:-]+(\.[A-Za-z0-9_$@:-]+)*$/, MESSAGES.target),
-    source: z.enum(["field", "static", "template"]).default("field"),
-    /** A field path (source "field"), the literal value ("static") or a Liquid template. */
+    source: z.enum(["field", "static", "template", "join"]).default("field"),
+    /**
+     * A field path (source "field"), the literal value ("static"), a Liquid template, or the field
+     * paths a "join" joins, separated by commas ("lead.firstName, lead.lastName").
+     */
     value: z.string().max(TEMPLATE_MAX, MESSAGES.templateTooLong).default(""),
+    /** Source "join": put between the parts (empty parts are left out); blank: a space. */
+    separator: z.string().max(20).optional(),
     defaultValue: z.string().max(2000).default(""),
     trim: z.boolean().default(false),
+    /**
+     * Value map: the value (after trim, as text) is looked up in `from`; a hit sends `to`. An
+     * unmapped value sends valueMapDefault, or itself when that is empty. Exact match unless
+     * valueMapIgnoreCase.
+     */
+    valueMap: z.array(z.object({ from: z.string().max(500), to: z.string().max(2000) })).max(MAX_VALUE_MAP_ROWS, MESSAGES.valueMapRows).optional(),
+    valueMapDefault: z.string().max(2000).optional(),
+    valueMapIgnoreCase: z.boolean().optional(),
     digitsOnly: z.boolean().default(false),
+    /** Phone numbers: E.164 (+15551234567) or the national format; "none" or absent: as is. */
+    phoneFormat: z.enum(["none", "e164", "national"]).optional(),
+    /** The country calling code of numbers written without one (phone format); blank: 1. */
+    phoneCountryCode: z.string().trim().regex(/^(\+?[1-9]\d{0,2})?$/, MESSAGES.phoneCountryCode).optional(),
     case: z.enum(["none", "upper", "lower"]).default("none"),
     /** Date format tokens YYYY MM DD HH mm ss (UTC); blank leaves the value as it is. */
     dateFormat: z.string().max(100).default(""),
   })
-  .refine((m) => m.source !== "field" || FIELD_PATH.test(m.value.trim()), { path: ["value"], message: MESSAGES.fieldPath });
+  .refine((m) => m.source !== "field" || FIELD_PATH.test(m.value.trim()), { path: ["value"], message: MESSAGES.fieldPath })
+  .refine((m) => m.source !== "join" || (joinPaths(m.value).length > 0 && joinPaths(m.value).every((p) => FIELD_PATH.test(p))), {
+    path: ["value"],
+    message: MESSAGES.joinPaths,
+  });
 export type FieldMapping = z.output<typeof mappingSchema>;
 
 export const conditionSchema = z

@@ -6,13 +6,36 @@ import { z } from "zod";
 // lib/delivery/policy/response.ts. The rule form (lib/rules/form/response.ts) builds on these.
 //
 // A path is a JSON path ("lead.id", "$.data[0].id") for kind "json", or an XPath ("//status",
-// "/response/@code") for kind "xpath".
+// "/response/@code") for kind "xpath". A response parser's path may also be a regular expression
+// (kind "regex", for text bodies): the value is its first capture group, or the whole match.
+//
+// The values a response parser extracts are the client's answer: kept on the delivery and, per
+// rule, on the lead, where later rules' templates read them as answers.<rule id>.<name>. The
+// names remoteId, result, reason and price are the ones the delivery log searches and exports.
 
 /** Messages of the checks a stored body condition or parser passes. */
 export const RULE_RESPONSE_MESSAGES = {
   path: "Enter a JSON path (e.g. status or data.id) or an XPath (e.g. //status).",
   parserName: "Name the value with letters, digits and _ (e.g. lead_id).",
+  regex: "Enter a regular expression without nested repeats such as (a+)+.",
 } as const;
+
+/** The answer values the delivery log searches and exports; the form suggests these names. */
+export const ANSWER_NAMES = ["remoteId", "result", "reason", "price"] as const;
+
+// A repeat applied to a group that itself repeats ((a+)+, (\w*\s?)*) can take exponential time
+// on a body that almost matches; such patterns are refused. Bodies are untrusted, patterns are not.
+const NESTED_REPEAT = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,?\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,?\d*\})/;
+
+/** Why a parser's regular expression is refused, or null when it can be used. */
+export function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+  } catch {
+    return RULE_RESPONSE_MESSAGES.regex;
+  }
+  return NESTED_REPEAT.test(pattern) ? RULE_RESPONSE_MESSAGES.regex : null;
+}
 
 const PATH_KIND = z.enum(["json", "xpath"]);
 
@@ -49,11 +72,13 @@ export const bodyConditionSchema = z
   .refine((c) => !c.enabled || c.path.length > 0, { path: ["path"], message: RULE_RESPONSE_MESSAGES.path });
 export type BodyCondition = z.output<typeof bodyConditionSchema>;
 
-export const parserSchema = z.object({
-  name: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, RULE_RESPONSE_MESSAGES.parserName),
-  kind: PATH_KIND.default("json"),
-  path: z.string().trim().min(1, RULE_RESPONSE_MESSAGES.path).max(500, RULE_RESPONSE_MESSAGES.path),
-});
+export const parserSchema = z
+  .object({
+    name: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, RULE_RESPONSE_MESSAGES.parserName),
+    kind: z.enum(["json", "xpath", "regex"]).default("json"),
+    path: z.string().trim().min(1, RULE_RESPONSE_MESSAGES.path).max(500, RULE_RESPONSE_MESSAGES.path),
+  })
+  .refine((p) => p.kind !== "regex" || regexProblem(p.path) === null, { path: ["path"], message: RULE_RESPONSE_MESSAGES.regex });
 export type ResponseParser = z.output<typeof parserSchema>;
 
 /** Paths of the error code, message and field in a failure response; blank: not extracted. */

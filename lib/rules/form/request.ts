@@ -21,6 +21,7 @@ export const MAPPING_SOURCES = [
   { value: "field", label: "Lead field" },
   { value: "static", label: "Static value" },
   { value: "template", label: "Template" },
+  { value: "join", label: "Join fields" },
 ] as const;
 
 export const MAX_HEADERS = 30;

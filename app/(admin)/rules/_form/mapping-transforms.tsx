@@ -10,17 +10,20 @@ import type { RuleInput } from "@/lib/rules/form/rule";
 import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
 import { useRuleForm } from "./fields";
+import { ValueMapEditor } from "./value-map";
 
-// A field mapping's transforms (default, trim, digits only, case, date format), kept out of the
-// way behind a per-row disclosure. The inputs stay mounted while closed, so nothing is lost.
+// A field mapping's transforms (default, trim, value map, digits only, phone format, case, date
+// format), kept out of the way behind a per-row disclosure. The inputs stay mounted while closed,
+// so nothing is lost.
 
-const TRANSFORM_FIELDS = ["defaultValue", "trim", "digitsOnly", "case", "dateFormat"] as const;
+const TRANSFORM_FIELDS = ["defaultValue", "trim", "valueMap", "valueMapDefault", "digitsOnly", "phoneFormat", "phoneCountryCode", "case", "dateFormat"] as const;
 
-type MappingRow = { defaultValue?: string; trim?: boolean; digitsOnly?: boolean; case?: string; dateFormat?: string } | undefined;
+type MappingRow = Partial<NonNullable<RuleInput["fieldMappings"]>[number]> | undefined;
 
 function activeCount(row: MappingRow): number {
   if (!row) return 0;
-  return [!!row.defaultValue, !!row.trim, !!row.digitsOnly, !!row.case && row.case !== "none", !!row.dateFormat].filter(Boolean).length;
+  const chosen = (v: string | undefined) => !!v && v !== "none";
+  return [!!row.defaultValue, !!row.trim, !!row.valueMap?.length, !!row.digitsOnly, chosen(row.phoneFormat), chosen(row.case), !!row.dateFormat].filter(Boolean).length;
 }
 
 /** Which rows' transforms are open; a row whose transforms have an error is always open. */
@@ -59,6 +62,7 @@ export function TransformsPanel({ index: i, idPrefix }: { index: number; idPrefi
   const defaultError = messageAt(formState.errors, path("defaultValue"));
   const dateError = messageAt(formState.errors, path("dateFormat"));
   const dateHint = "Tokens YYYY MM DD HH mm ss (UTC), e.g. MM/DD/YYYY. Blank: as is.";
+  const countryError = messageAt(formState.errors, path("phoneCountryCode"));
 
   return (
     <div className="grid gap-4 rounded-md bg-slate-50 p-3 sm:grid-cols-2 lg:grid-cols-4">
@@ -79,6 +83,17 @@ export function TransformsPanel({ index: i, idPrefix }: { index: number; idPrefi
         <Checkbox id={id("trim")} label={<>Trim spaces<span className="sr-only"> {n}</span></>} {...register(path("trim"))} />
         <Checkbox id={id("digitsOnly")} label={<>Digits only<span className="sr-only"> {n}</span></>} {...register(path("digitsOnly"))} />
       </div>
+      <Field label={`Phone format ${n}`} htmlFor={id("phoneFormat")} hint="A number that cannot be read is sent unchanged.">
+        <Select id={id("phoneFormat")} {...register(path("phoneFormat"))}>
+          <option value="none">Unchanged</option>
+          <option value="e164">E.164 (+15551234567)</option>
+          <option value="national">National ((555) 123-4567)</option>
+        </Select>
+      </Field>
+      <Field label={`Country calling code ${n}`} htmlFor={id("phoneCountryCode")} hint="For numbers written without one. Blank: +1." error={countryError}>
+        <Input id={id("phoneCountryCode")} autoComplete="off" placeholder="+1" aria-invalid={!!countryError} aria-describedby={describedBy(id("phoneCountryCode"), countryError, true)} {...register(path("phoneCountryCode"))} />
+      </Field>
+      <ValueMapEditor index={i} idPrefix={idPrefix} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { FieldPathPicker } from "./field-path";
 import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
 import { useRuleForm } from "./fields";
+import { JoinInputs } from "./join-inputs";
 import { TransformsPanel, TransformsToggle, useTransformsOpen } from "./mapping-transforms";
 import { AddRowButton, ListError, RemoveRowButton, RowsTable } from "./rows";
 import { RuleFormSection } from "./tabs";
@@ -17,7 +18,7 @@ import { RuleFormSection } from "./tabs";
 const NEW_MAPPING: FieldMapping = { target: "", source: "field", value: "", defaultValue: "", trim: false, digitsOnly: false, case: "none", dateFormat: "" };
 const COLUMNS = ["Outbound field", "Source", "Value", "", ""] as const;
 
-/** "Map all fields" or a table of outbound field ← lead field / static value / template. */
+/** "Map all fields" or a table of outbound field ← lead field / static value / template / joined fields. */
 export function RuleFormMappingsSection({ idPrefix }: { idPrefix: string }) {
   const { control, register, formState } = useRuleForm();
   const mode = useWatch({ control, name: "mappingMode" }) ?? "all";
@@ -90,7 +91,9 @@ function MappingRows({ idPrefix }: { idPrefix: string }) {
                     <FieldPathPicker name={`fieldMappings.${i}.value`} label={`Value ${n}`} customLabel={`Custom field name ${n}`} idPrefix={idPrefix} />
                   ) : (
                     <RowField label={`Value ${n}`} htmlFor={valueId} error={valueError}>
-                      {source === "template" ? (
+                      {source === "join" ? (
+                        <JoinInputs index={i} idPrefix={idPrefix} valueId={valueId} valueError={valueError} />
+                      ) : source === "template" ? (
                         <Textarea id={valueId} rows={2} spellCheck={false} placeholder="{{ lead.firstName }} {{ lead.lastName }}" aria-invalid={!!valueError} aria-describedby={describedBy(valueId, valueError)} {...register(`fieldMappings.${i}.value`)} />
                       ) : (
                         <Input id={valueId} autoComplete="off" aria-invalid={!!valueError} aria-describedby={describedBy(valueId, valueError)} {...register(`fieldMappings.${i}.value`)} />

@@ -4,6 +4,7 @@ import { useFieldArray, useWatch } from "react-hook-form";
 import { Checkbox } from "@/components/ui/checkbox";
 import { describedBy, Input, Select } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
+import { ANSWER_NAMES } from "@/lib/domain/rule/response";
 import { MAX_PARSERS } from "@/lib/rules/form/response";
 import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
@@ -16,6 +17,7 @@ const PATH_KINDS = [
   { value: "json", label: "JSON path" },
   { value: "xpath", label: "XPath (XML)" },
 ] as const;
+const PARSER_KINDS = [...PATH_KINDS, { value: "regex", label: "Regular expression (text)" }] as const;
 
 /** The "Response" tab: what counts as success, values to read from responses, and retries. */
 export function RuleFormResponseTab({ idPrefix }: { idPrefix: string }) {
@@ -79,8 +81,13 @@ function ParsersSection({ idPrefix }: { idPrefix: string }) {
     <RuleFormSection
       id={`${idPrefix}-parsers-heading`}
       title="Response parser"
-      description="Values to read from a successful response, such as the receiver's id for the lead. They are shown on the delivery and on the lead."
+      description="The client's answer: values to read from each response, such as its id for the lead (remoteId), result, reason or price. They are kept on the delivery and on the lead, and later rules' templates read them as {{ answers.<this rule's id>.remoteId }}. The delivery log searches and exports remoteId and result."
     >
+      <datalist id={`${idPrefix}-answer-names`}>
+        {ANSWER_NAMES.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
       {fields.length === 0 ? (
         <p className="text-sm text-slate-500">No values are read from responses.</p>
       ) : (
@@ -96,13 +103,13 @@ function ParsersSection({ idPrefix }: { idPrefix: string }) {
               <tr key={row.id}>
                 <td className="w-1/4 pr-2 pb-2">
                   <RowField label={`Value name ${n}`} htmlFor={nameId} error={nameError}>
-                    <Input id={nameId} autoComplete="off" spellCheck={false} placeholder="lead_id" aria-invalid={!!nameError} aria-describedby={describedBy(nameId, nameError)} {...register(`responseParsers.${i}.name`)} />
+                    <Input id={nameId} autoComplete="off" spellCheck={false} placeholder="remoteId" list={`${idPrefix}-answer-names`} aria-invalid={!!nameError} aria-describedby={describedBy(nameId, nameError)} {...register(`responseParsers.${i}.name`)} />
                   </RowField>
                 </td>
                 <td className="w-40 pr-2 pb-2">
                   <RowField label={`Value path type ${n}`} htmlFor={kindId}>
                     <Select id={kindId} {...register(`responseParsers.${i}.kind`)}>
-                      {PATH_KINDS.map((k) => (
+                      {PARSER_KINDS.map((k) => (
                         <option key={k.value} value={k.value}>
                           {k.label}
                         </option>
@@ -112,7 +119,7 @@ function ParsersSection({ idPrefix }: { idPrefix: string }) {
                 </td>
                 <td className="pr-2 pb-2">
                   <RowField label={`Value path ${n}`} htmlFor={pathId} error={pathError}>
-                    <Input id={pathId} autoComplete="off" spellCheck={false} placeholder="data.id or //lead/@id" aria-invalid={!!pathError} aria-describedby={describedBy(pathId, pathError)} {...register(`responseParsers.${i}.path`)} />
+                    <Input id={pathId} autoComplete="off" spellCheck={false} placeholder="data.id, //lead/@id or ID=(\w+)" aria-invalid={!!pathError} aria-describedby={describedBy(pathId, pathError)} {...register(`responseParsers.${i}.path`)} />
                   </RowField>
                 </td>
                 <td className="w-px pb-2">

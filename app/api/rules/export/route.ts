@@ -1,7 +1,6 @@
 import { PassThrough, Readable } from "node:stream";
-import { requireUser } from "@/lib/auth/action";
+import { routeOrganizationId } from "@/lib/auth/action";
 import { db } from "@/lib/db";
-import { ForbiddenError, UnauthenticatedError } from "@/lib/core/errors";
 import { exportFilename, writeRulesWorkbook } from "@/lib/rules/export";
 import { parseRuleListParams } from "@/lib/rules/list";
 
@@ -11,14 +10,8 @@ import { parseRuleListParams } from "@/lib/rules/list";
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  let organizationId: string;
-  try {
-    ({ organizationId } = await requireUser("VIEWER"));
-  } catch (err) {
-    if (err instanceof UnauthenticatedError) return Response.json({ error: err.message }, { status: 401 });
-    if (err instanceof ForbiddenError) return Response.json({ error: err.message }, { status: 403 });
-    throw err;
-  }
+  const organizationId = await routeOrganizationId("VIEWER");
+  if (organizationId instanceof Response) return organizationId;
   const { q, sort, dir } = parseRuleListParams(new URL(request.url).searchParams);
   const prisma = await db();
 
