@@ -6,11 +6,12 @@ import type { DeliveryListParams } from "./list-params";
 
 // The delivery log as CSV: every delivery the list's filters select, in the list's order, with
 // the client's answer (remoteId, result, reason, price in their own columns, any other extracted
-// value in "Other answer values" as JSON). Read in batches, written as it goes.
+// value in "Other answer values" as JSON), test sends and duplicates marked. Read in batches,
+// written as it goes.
 
 export const EXPORT_BATCH_SIZE = 1000;
 
-const HEADER = ["Delivery id", "Created (UTC)", "Rule", "Event", "Lead", "State", "Attempts", "Last status", "Last error", "Remote id", "Result", "Reason", "Price", "Other answer values"];
+const HEADER = ["Delivery id", "Created (UTC)", "Rule", "Event", "Lead", "State", "Test send", "Duplicate of", "Attempts", "Last status", "Last error", "Remote id", "Result", "Reason", "Price", "Other answer values"];
 
 /** `deliveries-2026-11-30.csv` (UTC date). */
 export function deliveriesExportFilename(now = new Date()): string {
@@ -32,7 +33,7 @@ export function deliveryCsvLine(d: ListedDelivery): string {
   const answer = d.answer ?? {};
   const others = Object.fromEntries(Object.entries(answer).filter(([name]) => !(ANSWER_NAMES as readonly string[]).includes(name)));
   const cells = [
-    d.id, d.createdAt.toISOString(), d.rule.title, d.event.type, d.lead ? (d.lead.email ?? d.lead.name ?? d.lead.id) : "", d.state, d.attemptCount, d.lastStatusCode, d.lastError,
+    d.id, d.createdAt.toISOString(), d.rule.title, d.event.type, d.lead ? (d.lead.email ?? d.lead.name ?? d.lead.id) : "", d.state, d.isTest ? "yes" : null, d.duplicateOfId, d.attemptCount, d.lastStatusCode, d.lastError,
     ...ANSWER_NAMES.map((name) => answer[name] ?? null),
     Object.keys(others).length ? JSON.stringify(others) : null,
   ];
