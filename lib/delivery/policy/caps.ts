@@ -1,0 +1,59 @@
+import { CAP_PERIODS, type CapPeriod, type DeliveryLimits, type RatePeriod } from "@/lib/domain/rule/limits";
+import { instantOf, wallClock } from "./time-window";
+
+// The periods a rule's caps and rate limit count in. Caps count calendar periods in the rule's
+// time zone: the hour, the day from midnight, the week from Monday midnight and the month from the
+// 1st, each from the zone's rules (so a day across a daylight saving change is 23 or 25 hours
+// long). The rate limit counts fixed windows of a second or a minute.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface Period {
+  start: Date;
+  /** When the next period starts (the cap resets). */
+  end: Date;
+}
+
+/** The local calendar start of `kind` around a wall-clock time (as UTC ms), and of the next one. */
+function wallBounds(kind: Exclude<CapPeriod, "hour">, wall: number): [number, number] {
+  const day = wall - (((wall % DAY) + DAY) % DAY);
+  if (kind === "day") return [day, day + DAY];
+  if (kind === "week") {
+    const monday = day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
+    return [monday, monday + 7 * DAY];
+  }
+  const d = new Date(day);
+  return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)];
+}
+
+/** The cap period of `kind` that `at` falls in, in the time zone. */
+export function capPeriod(kind: CapPeriod, at: Date, timeZone: string): Period {
+  const t = at.getTime();
+  const wall = wallClock(t, timeZone);
+  if (kind === "hour") {
+    // Offsets change on whole hours (in the zones that matter), so the local hour is the
+    // instant's minutes and seconds back: a repeated hour (clocks going back) is two hours.
+    const start = t - (((wall % HOUR) + HOUR) % HOUR);
+    return { start: new Date(start), end: new Date(start + HOUR) };
+  }
+  const [start, end] = wallBounds(kind, wall);
+  return { start: new Date(instantOf(start, timeZone)), end: new Date(instantOf(end, timeZone)) };
+}
+
+/** The rate limit's window that `at` falls in. */
+export function rateWindow(per: RatePeriod, at: Date): Period {
+  const size = per === "second" ? 1000 : 60_000;
+  const start = at.getTime() - (at.getTime() % size);
+  return { start: new Date(start), end: new Date(start + size) };
+}
+
+/** The current period of each cap the limits set. */
+export function capPeriods(limits: DeliveryLimits, at: Date, timeZone: string): Partial<Record<CapPeriod, Period & { limit: number }>> {
+  const out: Partial<Record<CapPeriod, Period & { limit: number }>> = {};
+  for (const kind of CAP_PERIODS) {
+    const limit = limits.caps[kind];
+    if (limit !== null) out[kind] = { ...capPeriod(kind, at, timeZone), limit };
+  }
+  return out;
+}
