@@ -1,7 +1,8 @@
 import { iso, statementName, utc, type Sql } from "@/lib/db/sql";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
-import type { ClaimedDelivery } from "../policy/outcome";
+import type { ClaimedDelivery, Decision } from "../policy/outcome";
+import { applyLimits } from "./limits";
 import type { Busy, SlotLimits } from "./slots";
 
 // Claiming: due deliveries are leased to one dispatcher (FOR UPDATE SKIP LOCKED, so several
@@ -10,6 +11,7 @@ import type { Busy, SlotLimits } from "./slots";
 // more than the free slots, and nothing for a rule or a destination host already at its limit of
 // requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room), and nothing
 // of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
+// Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts).
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -23,6 +25,11 @@ export interface Claimed
   host: string;
   /** The organization's configVersion (its signing keys are cached by it). */
   configVersion: number;
+  /** The rule's caps and rate limit (null: none), and whether this delivery counted toward the caps. */
+  deliveryLimits: unknown;
+  capCounted: boolean;
+  /** Set when the rule's limits keep it from being sent now (held, skipped or over the rate). */
+  limited?: Decision;
 }
 
 const CLAIM = `WITH due AS (
@@ -50,7 +57,7 @@ const CLAIM = `WITH due AS (
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host`;
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."deliveryLimits", d."capCounted"`;
 const CLAIM_NAME = statementName(CLAIM);
 
 /**
@@ -80,7 +87,8 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
     ],
     CLAIM_NAME,
   );
-  return rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
+  const claimed = rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
+  return claimed.some((d) => d.deliveryLimits !== null) ? applyLimits(sql, claimed, now) : claimed;
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */
