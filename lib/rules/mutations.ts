@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import type { ReferenceKind } from "@/lib/generated/prisma/enums";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
@@ -6,6 +6,7 @@ import type { EventName } from "@/lib/domain/event-types";
 import type { Rule, RuleRow } from "@/lib/domain/rule";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
+import { deliveryLimitsColumn, parseDeliveryLimits } from "@/lib/domain/rule/limits";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
@@ -101,6 +102,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     authConfigEncrypted: encryptAuthConfig(auth),
     ...requestColumnsFromForm(values),
     responseRules: responseRulesFromForm(values) as Prisma.InputJsonValue,
+    deliveryLimits: deliveryLimitsColumn(values.limits) ?? Prisma.DbNull,
   };
 }
 
@@ -228,6 +230,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       auth: auth.values,
       ...requestFormFromRow(rule),
       ...responseFormFromRow(rule.responseRules),
+      limits: parseDeliveryLimits(rule.deliveryLimits),
     }),
   };
 }

@@ -40,6 +40,7 @@ describe(`caps with several dispatchers (${TEST_DATABASE})`, () => {
     const runs = await dispatchers();
     expect(rx.received).toHaveLength(7);
     expect(runs.reduce((s, r) => s + r.succeeded, 0)).toBe(7);
+    if (TEST_DATABASE === "postgres") expect(runs.filter((r) => r.claimed > 0).length).toBeGreaterThan(1); // the claims really were concurrent
     const day = capPeriod("day", new Date(), "UTC");
     const all = await deliveries();
     const held = all.filter((d) => d.state === "PENDING");

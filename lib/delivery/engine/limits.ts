@@ -1,8 +1,7 @@
 import { statementName, utc, type Sql } from "@/lib/db/sql";
 import { CAP_PERIODS, cappedReason, parseDeliveryLimits, rateLimitedReason, type CapPeriod, type DeliveryLimits } from "@/lib/domain/rule/limits";
-import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { ruleFromRow } from "@/lib/domain/rule";
-import { capPeriod, rateWindow, type Period } from "../policy/caps";
+import { capPeriod, capTimeZone, rateWindow, type Period } from "../policy/caps";
 import { heldBack, skipped, switchedOffReason } from "../policy/outcome";
 import { windowDecision } from "../policy/time-window";
 import type { Claimed } from "./claim";
@@ -52,11 +51,6 @@ const CREATE = `INSERT INTO "RuleUsage" ("ruleId") VALUES ($1) ON CONFLICT DO NO
 const NOTIFY = `UPDATE "RuleUsage" SET "notifiedFor" = $2 WHERE "ruleId" = $1 AND "notifiedFor" IS DISTINCT FROM $2 RETURNING 1`;
 
 type Reserved = { granted: number; grantedRetries: number } & Record<`${CapPeriod}Used`, number>;
-
-/** The time zone a rule's caps count in: its sending window's (whether or not the window is on), else UTC. */
-export function capTimeZone(timeWindow: unknown): string {
-  return storedTimeWindowSchema.parse(timeWindow)?.timezone ?? "UTC";
-}
 
 async function reserve(sql: Sql, ruleId: string, first: Claimed[], others: Claimed[], periods: (Period & { limit: number | null })[]): Promise<Reserved> {
   const params = [ruleId, first.length, others.length, first.map((d) => d.id), ...periods.flatMap((p) => [p.start.toISOString(), p.limit])];

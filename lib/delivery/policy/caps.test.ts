@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_LIMITS } from "@/lib/domain/rule/limits";
-import { capPeriod, capPeriods, rateWindow } from "./caps";
+import { capPeriod, capTimeZone, capUse, rateWindow } from "./caps";
 
 const NY = "America/New_York";
 const at = (iso: string) => new Date(iso);
@@ -48,10 +48,21 @@ describe("cap periods", () => {
     expect(iso(capPeriod("hour", at("2026-11-26T10:15:00Z"), "Asia/Kolkata"))).toEqual(["2026-11-26T09:30:00.000Z", "2026-11-26T10:30:00.000Z"]);
   });
 
-  it("gives the periods of the caps that are set, with their limits", () => {
-    const periods = capPeriods({ ...NO_LIMITS, caps: { hour: null, day: 500, week: null, month: 9000 } }, at("2026-11-26T13:00:00Z"), "UTC");
-    expect(Object.keys(periods)).toEqual(["day", "month"]);
-    expect(periods.day).toMatchObject({ limit: 500, start: at("2026-11-26T00:00:00Z") });
+  it("counts in the sending window's time zone, else UTC", () => {
+    expect(capTimeZone({ enabled: true, days: [1], start: "09:00", end: "17:00", timezone: NY, outside: "wait", alternateUrl: "" })).toBe(NY);
+    expect(capTimeZone(null)).toBe("UTC");
+  });
+
+  it("shows the use of each cap that is set; a count from an earlier period reads as 0", () => {
+    const limits = { ...NO_LIMITS, caps: { hour: 10, day: 500, week: null, month: 9000 } };
+    const now = at("2026-11-26T13:20:00Z");
+    const usage = { hourStart: at("2026-11-26T12:00:00Z"), hourUsed: 10, dayStart: at("2026-11-26T00:00:00Z"), dayUsed: 412, monthStart: at("2026-11-01T00:00:00Z"), monthUsed: 3000 };
+    expect(capUse(limits, usage, now, "UTC")).toEqual([
+      { period: "hour", limit: 10, used: 0, resetsAt: at("2026-11-26T14:00:00Z") },
+      { period: "day", limit: 500, used: 412, resetsAt: at("2026-11-27T00:00:00Z") },
+      { period: "month", limit: 9000, used: 3000, resetsAt: at("2026-12-01T00:00:00Z") },
+    ]);
+    expect(capUse(limits, null, now, "UTC").map((c) => c.used)).toEqual([0, 0, 0]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { CAP_PERIODS, type CapPeriod, type DeliveryLimits, type RatePeriod } from "@/lib/domain/rule/limits";
+import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { instantOf, wallClock } from "./time-window";
 
 // The periods a rule's caps and rate limit count in. Caps count calendar periods in the rule's
@@ -13,6 +14,11 @@ export interface Period {
   start: Date;
   /** When the next period starts (the cap resets). */
   end: Date;
+}
+
+/** The time zone a rule's caps count in: its sending window's (stored while the window is on), else UTC. */
+export function capTimeZone(timeWindow: unknown): string {
+  return storedTimeWindowSchema.parse(timeWindow)?.timezone ?? "UTC";
 }
 
 /** The local calendar start of `kind` around a wall-clock time (as UTC ms), and of the next one. */
@@ -48,12 +54,25 @@ export function rateWindow(per: RatePeriod, at: Date): Period {
   return { start: new Date(start), end: new Date(start + size) };
 }
 
-/** The current period of each cap the limits set. */
-export function capPeriods(limits: DeliveryLimits, at: Date, timeZone: string): Partial<Record<CapPeriod, Period & { limit: number }>> {
-  const out: Partial<Record<CapPeriod, Period & { limit: number }>> = {};
-  for (const kind of CAP_PERIODS) {
+/** A cap the limits set, with how much of its current period is used. */
+export interface CapUse {
+  period: CapPeriod;
+  limit: number;
+  used: number;
+  resetsAt: Date;
+}
+
+/**
+ * What each cap of the limits has used in its current period, from the rule's usage row (null: no
+ * delivery counted yet): a count stored for an earlier period reads as 0.
+ */
+export function capUse(limits: DeliveryLimits, usage: Partial<Record<`${CapPeriod}Start`, Date | null> & Record<`${CapPeriod}Used`, number>> | null, at: Date, timeZone: string): CapUse[] {
+  return CAP_PERIODS.flatMap((kind) => {
     const limit = limits.caps[kind];
-    if (limit !== null) out[kind] = { ...capPeriod(kind, at, timeZone), limit };
-  }
-  return out;
+    if (limit === null) return [];
+    const { start, end } = capPeriod(kind, at, timeZone);
+    const stored = usage?.[`${kind}Start`];
+    const used = stored && stored.getTime() >= start.getTime() ? (usage?.[`${kind}Used`] ?? 0) : 0;
+    return [{ period: kind, limit, used, resetsAt: end }];
+  });
 }
