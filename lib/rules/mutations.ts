@@ -17,6 +17,7 @@ import { templateProblems } from "./template-problems";
 import { HEALTH_RESET } from "../health/rule-health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./form/endpoint-mapping";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
+import { limitsUse, limitsUseSelect, type LimitsUse } from "./usage";
 import { destinationErrors, destinationsOf, withoutUrlCredentials, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
@@ -159,6 +160,8 @@ export interface RuleForEdit extends Pick<Rule, "id" | "title"> {
   disabled: { reason: string; at: string | null } | null;
   /** The circuit breaker's pause, while it lasts. */
   paused: Pause | null;
+  /** The rule's caps and rate limit with their use now; null: none. */
+  limits: LimitsUse | null;
 }
 
 /** The last Test Connection result, as the Authentication tab shows it. */
@@ -199,7 +202,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
   if (unstorableTextReason(ruleId)) throw new NotFoundError(); // /rules/%00: no such id, not a database error
   const rule = await prisma.webhookRule.findFirst({
     where: { id: ruleId, organizationId },
-    include: { caseTypes: { select: { caseTypeId: true } } },
+    include: { caseTypes: { select: { caseTypeId: true } }, usage: limitsUseSelect.usage },
   });
   if (!rule) throw new NotFoundError();
   const auth = storedAuthForm(rule.authType, rule.authConfigEncrypted);
@@ -210,6 +213,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     disabled: !rule.enabled && rule.disabledReason ? { reason: rule.disabledReason, at: rule.disabledAt?.toISOString() ?? null } : null,
     paused: pauseOf(rule, new Date()),
+    limits: limitsUse(rule, new Date()),
     // A password written into a URL before such URLs were refused is never shown again.
     values: withoutUrlCredentials({
       title: rule.title,

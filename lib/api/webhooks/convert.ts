@@ -35,6 +35,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     bodyCondition: r.bodyCondition,
     responseParsers: r.parsers,
     errorParser: r.errorParser,
+    limits: v.limits,
   };
 }
 
@@ -70,6 +71,7 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     retryPolicy: retryPolicyFromForm(values),
     timeoutMs: values.timeoutMs,
     signatureScheme: values.signatureScheme,
+    limits: values.limits,
   };
 }
 
