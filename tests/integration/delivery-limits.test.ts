@@ -1,10 +1,17 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
+import { POST as createRoute } from "@/app/api/v1/webhooks/route";
+import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { createApiKey } from "@/lib/api/keys";
+import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { capPeriod } from "@/lib/delivery/policy/caps";
 import { NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import { createLead } from "@/lib/leads/mutations";
+import { listRules } from "@/lib/rules/list";
+import { getRuleForEdit } from "@/lib/rules/mutations";
+import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
@@ -12,6 +19,10 @@ import { startReceiver } from "../helpers/receiver";
 // Caps and rate limits with several dispatchers sending at once: on PostgreSQL they really run in
 // parallel (each claim reserves in one UPDATE of the rule's usage row); PGlite serializes the
 // same dispatchers and must give the same answer.
+
+process.env.ALLOW_INSECURE_URLS = "true";
+process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
+resetEnvCache();
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
@@ -117,6 +128,43 @@ describe(`a rate limit across dispatchers (${TEST_DATABASE})`, () => {
     const perSecond = new Map<number, number>();
     for (const t of arrivals) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(8);
+    await rx.close();
+  });
+});
+
+describe(`limits in the API, the rules list and the rule page (${TEST_DATABASE})`, () => {
+  it("are set and read through the API, with each cap's use, and refused when not whole positive numbers", async () => {
+    const { org, rx } = await limitedRule({ caps: { hour: null, day: 3, week: null, month: null } }, 0);
+    const key = (await createApiKey(prisma(), org.id, "limits")).key;
+    const call = routeCaller(() => key);
+    const limits = { caps: { hour: null, day: 500, week: null, month: 9000 }, whenCapped: "skip", rate: { max: 10, per: "second" } };
+    const created = await call(createRoute, { body: { title: "API capped", url: rx.url, events: ["lead.created"], limits } });
+    expect(created.status).toBe(201);
+    const hook = (await created.json()) as { id: string; limits: unknown; usage: { caps: { period: string; used: number; limit: number }[]; timeZone: string } };
+    expect(hook.limits).toEqual(limits);
+    expect(hook.usage).toMatchObject({ timeZone: "UTC", caps: [{ period: "day", used: 0, limit: 500 }, { period: "month", used: 0, limit: 9000 }] });
+
+    const bad = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { caps: { day: 0 }, rate: { max: 2.5 } } } });
+    expect(bad.status).toBe(422);
+    const fields = ((await bad.json()) as { error: { fields: Record<string, string[]> } }).error.fields;
+    expect(Object.keys(fields).sort()).toEqual(["limits.caps.day", "limits.rate.max"]);
+
+    // Switching every limit off stores none: the engine does nothing more for the webhook.
+    const off = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { caps: { day: null, month: null }, rate: { max: null } } } });
+    expect(off.status).toBe(200);
+    expect(((await off.json()) as { usage: unknown }).usage).toBeNull();
+    expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: hook.id } })).deliveryLimits).toBeNull();
+    await rx.close();
+  });
+
+  it("the list and the rule page show the use against each cap", async () => {
+    const { org, rule, rx } = await limitedRule({ caps: { hour: null, day: 3, week: null, month: null }, rate: { max: 5, per: "minute" } }, 2);
+    await dispatchers();
+    expect(rx.received).toHaveLength(2);
+    expect((await listRules(prisma(), org.id)).rows[0]!.limits).toBe("2 / 3 today · 5 requests per minute");
+    const edit = await getRuleForEdit(prisma(), org.id, rule.id);
+    expect(edit.limits).toMatchObject({ whenCapped: "hold", caps: [{ period: "day", used: 2, limit: 3 }], rate: "5 requests per minute" });
+    expect(edit.values.limits).toEqual({ ...NO_LIMITS, caps: { ...NO_LIMITS.caps, day: 3 }, rate: { max: 5, per: "minute" } });
     await rx.close();
   });
 });
