@@ -12,10 +12,10 @@ import { RuleFormSection } from "./tabs";
 type LimitPath = "limits.caps.hour" | "limits.caps.day" | "limits.caps.week" | "limits.caps.month" | "limits.rate.max";
 
 const CAPS: { path: LimitPath; label: string }[] = [
-  { path: "limits.caps.hour", label: "Per hour" },
-  { path: "limits.caps.day", label: "Per day" },
-  { path: "limits.caps.week", label: "Per week" },
-  { path: "limits.caps.month", label: "Per month" },
+  { path: "limits.caps.hour", label: "Cap per hour" },
+  { path: "limits.caps.day", label: "Cap per day" },
+  { path: "limits.caps.week", label: "Cap per week" },
+  { path: "limits.caps.month", label: "Cap per month" },
 ];
 
 const RATE_OPTIONS = [
@@ -57,7 +57,7 @@ export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
         </fieldset>
         <div className="grid gap-4 sm:grid-cols-4">
           {numberField("limits.rate.max", "Rate limit (requests)", RATE_MAX)}
-          <SelectField name="limits.rate.per" label="Per" idPrefix={idPrefix} options={RATE_OPTIONS} />
+          <SelectField name="limits.rate.per" label="Rate limit period" idPrefix={idPrefix} options={RATE_OPTIONS} />
         </div>
         <p className="text-xs text-slate-500">The rate limit holds across every worker; requests over it wait for the next second or minute, they are never dropped.</p>
       </div>
