@@ -108,7 +108,7 @@ describe(`caps with several dispatchers (${TEST_DATABASE})`, () => {
 describe(`a rate limit across dispatchers (${TEST_DATABASE})`, () => {
   it("no more than the limit per second reaches the endpoint, and every delivery is sent in the end", async () => {
     const arrivals: number[] = [];
-    const { rx, deliveries } = await limitedRule({ rate: { max: 4, per: "second" } }, 16, () => {
+    const { rx, deliveries, usage } = await limitedRule({ rate: { max: 4, per: "second" } }, 16, () => {
       arrivals.push(Date.now());
       return { status: 200 };
     });
@@ -128,6 +128,8 @@ describe(`a rate limit across dispatchers (${TEST_DATABASE})`, () => {
     const perSecond = new Map<number, number>();
     for (const t of arrivals) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(8);
+    // A full window was marked on the usage row (every claim passed the rule over until it ended).
+    expect((await usage()).rateFullUntil).not.toBeNull();
     await rx.close();
   });
 });

@@ -11,7 +11,8 @@ import type { Busy, SlotLimits } from "./slots";
 // more than the free slots, and nothing for a rule or a destination host already at its limit of
 // requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room), and nothing
 // of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
-// Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts).
+// Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts); a rule
+// whose rate window is full is skipped like a paused one, through a partial index too.
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -37,7 +38,8 @@ const CLAIM = `WITH due AS (
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= ${utc("$2")}
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")})
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
-         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}))
+         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
+                                     UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED

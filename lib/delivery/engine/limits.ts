@@ -13,15 +13,17 @@ import type { Claimed } from "./claim";
 // same statement marks the first sends as counted (capCounted): a delivery counts once, when it
 // is first claimed to be sent; its retries, and a claim of it again after a lost lease, do not.
 // What is not reserved is not sent: held until the cap's period resets (or SKIPPED, as the rule
-// says), or, over the rate, left pending until the rate window's end.
+// says), or, over the rate, left pending until the rate window's end. A rule whose rate window is
+// full is passed over by every claim until the window ends (rateFullUntil), so a backlog waits
+// without being claimed again and again.
 
 const PERIODS = [...CAP_PERIODS, "rate"] as const;
 type Counted = (typeof PERIODS)[number];
 
-// Parameters: $1 rule, $2 first sends, $3 other requests, $4 the first sends' ids in order, then
-// for each period its start and its limit (null: no limit).
-const startParam = (i: number) => `$${5 + 2 * i}`;
-const limitParam = (i: number) => `$${6 + 2 * i}::int`;
+// Parameters: $1 rule, $2 first sends, $3 other requests, $4 the first sends' ids in order, $5 the
+// rate window's end, then for each period its start and its limit (null: no limit).
+const startParam = (i: number) => `$${6 + 2 * i}`;
+const limitParam = (i: number) => `$${7 + 2 * i}::int`;
 // The stored count when it is for this period (or a later one, written by a process whose clock is
 // ahead), else the period has reset.
 const current = (p: Counted, i: number) => `(CASE WHEN "${p}Start" >= ${utc(startParam(i))} THEN "${p}Used" ELSE 0 END)`;
@@ -36,13 +38,14 @@ const RESERVE = `WITH reserved AS (
     UPDATE "RuleUsage" SET
       ${CAP_PERIODS.map((p, i) => `"${p}Used" = ${current(p, i)} + ${grantFirst}, "${p}Start" = GREATEST("${p}Start", ${utc(startParam(i))})`).join(",\n      ")},
       "rateUsed" = ${current("rate", RATE)} + ${grantFirst} + ${grantOthers}, "rateStart" = GREATEST("rateStart", ${utc(startParam(RATE))}),
+      "rateFullUntil" = CASE WHEN ${rateRoom} - ${grantFirst} - ${grantOthers} <= 0 THEN ${utc("$5")} ELSE "rateFullUntil" END,
       granted = ${grantFirst}, "grantedRetries" = ${grantOthers}
     WHERE "ruleId" = $1
     RETURNING granted, "grantedRetries", ${CAP_PERIODS.map((p) => `"${p}Used"`).join(", ")}
   ), counted AS (
-    UPDATE "Delivery" SET "capCounted" = true WHERE id = ANY(($4::text[])[1:(SELECT granted FROM reserved)]) RETURNING 1
+    UPDATE "Delivery" SET "capCounted" = true WHERE id = ANY(($4::text[])[1:(SELECT granted FROM reserved)])
   )
-  SELECT reserved.*, (SELECT count(*) FROM counted)::int AS counted FROM reserved`;
+  SELECT * FROM reserved`;
 const RESERVE_NAME = statementName(RESERVE);
 
 const CREATE = `INSERT INTO "RuleUsage" ("ruleId") VALUES ($1) ON CONFLICT DO NOTHING`;
@@ -52,8 +55,9 @@ const NOTIFY = `UPDATE "RuleUsage" SET "notifiedFor" = $2 WHERE "ruleId" = $1 AN
 
 type Reserved = { granted: number; grantedRetries: number } & Record<`${CapPeriod}Used`, number>;
 
+/** `periods`: the caps' then the rate's, each with its limit (null: none). */
 async function reserve(sql: Sql, ruleId: string, first: Claimed[], others: Claimed[], periods: (Period & { limit: number | null })[]): Promise<Reserved> {
-  const params = [ruleId, first.length, others.length, first.map((d) => d.id), ...periods.flatMap((p) => [p.start.toISOString(), p.limit])];
+  const params = [ruleId, first.length, others.length, first.map((d) => d.id), periods.at(-1)!.end.toISOString(), ...periods.flatMap((p) => [p.start.toISOString(), p.limit])];
   const [row] = await sql.query<Reserved>(RESERVE, params, RESERVE_NAME);
   if (row) return row;
   await sql.query(CREATE, [ruleId]);

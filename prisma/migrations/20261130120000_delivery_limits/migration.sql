@@ -18,9 +18,13 @@ CREATE TABLE "RuleUsage" (
   "monthUsed" INTEGER NOT NULL DEFAULT 0,
   "rateStart" TIMESTAMP(3),
   "rateUsed" INTEGER NOT NULL DEFAULT 0,
+  "rateFullUntil" TIMESTAMP(3),
   "granted" INTEGER NOT NULL DEFAULT 0,
   "grantedRetries" INTEGER NOT NULL DEFAULT 0,
   "notifiedFor" TEXT,
   CONSTRAINT "RuleUsage_pkey" PRIMARY KEY ("ruleId"),
   CONSTRAINT "RuleUsage_ruleId_fkey" FOREIGN KEY ("ruleId") REFERENCES "WebhookRule"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
+
+-- Every claim reads the rules whose rate window is full (beside the paused ones): only those rows are indexed.
+CREATE INDEX "RuleUsage_rateFullUntil_idx" ON "RuleUsage" ("rateFullUntil") WHERE "rateFullUntil" IS NOT NULL;
