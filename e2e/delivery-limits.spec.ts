@@ -16,7 +16,7 @@ test("caps and a rate limit are checked, saved and shown with their use", async 
   await form.getByLabel("Cap per hour", { exact: true }).fill("0");
   await form.getByLabel("Cap per day", { exact: true }).fill("500");
   await form.getByLabel("Skip them, with the cap as the reason").check();
-  await form.getByLabel("Rate limit (requests)", { exact: true }).fill("10");
+  await form.getByLabel("Rate limit", { exact: true }).fill("10");
   await form.getByLabel("Rate limit period", { exact: true }).selectOption({ label: "per minute" });
 
   // 0 is no cap at all: refused on its field, and the form is not edit.
@@ -38,6 +38,6 @@ test("caps and a rate limit are checked, saved and shown with their use", async 
   await expect(edit.getByLabel("Cap per hour", { exact: true })).toHaveValue("");
   await expect(edit.getByLabel("Cap per day", { exact: true })).toHaveValue("500");
   await expect(edit.getByLabel("Skip them, with the cap as the reason")).toBeChecked();
-  await expect(edit.getByLabel("Rate limit (requests)", { exact: true })).toHaveValue("10");
+  await expect(edit.getByLabel("Rate limit", { exact: true })).toHaveValue("10");
   await expect(edit.getByLabel("Rate limit period", { exact: true })).toHaveValue("minute");
 });

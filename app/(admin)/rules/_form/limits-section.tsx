@@ -56,7 +56,7 @@ export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
           <Radio id={fieldId(idPrefix, "limits.whenCapped-skip")} value="skip" label="Skip them, with the cap as the reason" {...register("limits.whenCapped")} />
         </fieldset>
         <div className="grid gap-4 sm:grid-cols-4">
-          {numberField("limits.rate.max", "Rate limit (requests)", RATE_MAX)}
+          {numberField("limits.rate.max", "Rate limit", RATE_MAX)}
           <SelectField name="limits.rate.per" label="Rate limit period" idPrefix={idPrefix} options={RATE_OPTIONS} />
         </div>
         <p className="text-xs text-slate-500">The rate limit holds across every worker; requests over it wait for the next second or minute, they are never dropped.</p>
