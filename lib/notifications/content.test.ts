@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorReportContent, isReportableFailure, statusLabel, statusSummary, warningContent, warningLevelFor, warningPoints } from "./content";
+import { capReachedContent, errorReportContent, isReportableFailure, statusLabel, statusSummary, warningContent, warningLevelFor, warningPoints } from "./content";
 
 describe("warning levels", () => {
   it("warns at 50, 75 and 90 % of the threshold, never at or past the threshold itself", () => {
@@ -47,5 +47,17 @@ describe("what counts and how it reads", () => {
     const title = warningContent({ ruleTitle: `x${"\u{1F600}".repeat(100)}`, failures: 25, threshold: 50, level: 50 }).title;
     expect(title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     expect(title).toContain(`"x${"\u{1F600}".repeat(59)}"`);
+  });
+});
+
+describe("cap reached", () => {
+  it("names the rule, the cap, the reset and what happens meanwhile", () => {
+    const data = { ruleTitle: "Acme CRM", cap: "daily cap of 500 deliveries", resetsAt: "2026-11-27T05:00:00.000Z", action: "hold" as const };
+    expect(capReachedContent(data)).toEqual({
+      title: 'Rule "Acme CRM" reached its daily cap of 500 deliveries',
+      body: 'Rule "Acme CRM" reached its daily cap of 500 deliveries; the period resets at 2026-11-27 05:00:00 UTC. New deliveries are held and sent once it resets.',
+      data,
+    });
+    expect(capReachedContent({ ...data, action: "skip" }).body).toContain("New deliveries are skipped until then");
   });
 });

@@ -56,6 +56,15 @@ export type WarningData = z.infer<typeof warningDataSchema>;
 export const disabledDataSchema = z.object({ ruleTitle: z.string(), failures: z.number().int(), reason: z.string() });
 export type DisabledData = z.infer<typeof disabledDataSchema>;
 
+export const capReachedDataSchema = z.object({
+  ruleTitle: z.string(),
+  /** The cap, as the rule says it ("daily cap of 500 deliveries"). */
+  cap: z.string(),
+  resetsAt: z.string(),
+  action: z.enum(["hold", "skip"]),
+});
+export type CapReachedData = z.infer<typeof capReachedDataSchema>;
+
 export const RECENT_LIMIT = 10;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -100,6 +109,12 @@ export function disabledContent(data: DisabledData): NotificationContent<Disable
     body: `${data.reason}. No webhooks are sent for it until an admin enables it again; enabling it offers to replay the deliveries that failed or were skipped while it was down.`,
     data,
   };
+}
+
+export function capReachedContent(data: CapReachedData): NotificationContent<CapReachedData> {
+  const name = oneLine(data.ruleTitle);
+  const then = data.action === "hold" ? "New deliveries are held and sent once it resets." : "New deliveries are skipped until then; an admin can send them again from the delivery log.";
+  return { title: `Rule "${name}" reached its ${data.cap}`, body: `Rule "${name}" reached its ${data.cap}; the period resets at ${utc(data.resetsAt)}. ${then}`, data };
 }
 
 export const WARNING_LEVELS = [50, 75, 90] as const;

@@ -5,6 +5,7 @@ import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/domain/event-ty
 import type { Rule } from "@/lib/domain/rule";
 import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { withoutCredentials } from "@/lib/security/outbound-url";
+import { limitsUse, limitsUseLine, limitsUseSelect } from "./usage";
 
 // The Webhook Rules list: one page of an organization's rules, filtered, sorted and paged in SQL,
 // with each rule's creation rules summarised for display. The export reuses the same where/order.
@@ -28,6 +29,8 @@ export interface ListedRule extends Pick<Rule, "id" | "title" | "enabled" | "url
   disabledAt: Date | null;
   /** The circuit breaker's pause, while it lasts (as of the listing). */
   paused: Pause | null;
+  /** The caps' use and the rate limit ("412 / 500 today · 10 requests per second"); null: no limits. */
+  limits: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -97,6 +100,7 @@ export const listedRuleSelect = {
   disabledAt: true,
   pausedUntil: true,
   pauseReason: true,
+  ...limitsUseSelect,
   createdAt: true,
   updatedAt: true,
 } satisfies Prisma.WebhookRuleSelect;
@@ -149,6 +153,11 @@ export function creationRulesSummary(rule: CreationRulesInput): string {
   return parts.length > 0 ? parts.join(" · ") : "Any lead";
 }
 
+function limitsLine(r: SelectedRule): string | null {
+  const use = limitsUse(r, new Date());
+  return use && limitsUseLine(use);
+}
+
 export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds: readonly string[]): ListedRule {
   const named = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
@@ -170,6 +179,7 @@ export function toListedRule(r: SelectedRule, names: ReferenceNames, caseTypeIds
     disabledReason: r.disabledReason,
     disabledAt: r.disabledAt,
     paused: pauseOf(r, new Date()),
+    limits: limitsLine(r),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -6,6 +6,7 @@ import type { EventName } from "@/lib/domain/event-types";
 import type { Rule, RuleRow } from "@/lib/domain/rule";
 import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
+import { deliveryLimitsColumn, parseDeliveryLimits } from "@/lib/domain/rule/limits";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { duplicateFormValues, storedDuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { newId } from "@/lib/core/ids";
@@ -17,6 +18,7 @@ import { templateProblems } from "./template-problems";
 import { HEALTH_RESET } from "../health/rule-health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./form/endpoint-mapping";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
+import { limitsUse, limitsUseSelect, type LimitsUse } from "./usage";
 import { destinationErrors, destinationsOf, withoutUrlCredentials, type Destinations } from "./destinations";
 
 // Creating and editing a webhook rule from the rule form. Everything is scoped to the
@@ -103,6 +105,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     ...requestColumnsFromForm(values),
     responseRules: responseRulesFromForm(values) as Prisma.InputJsonValue,
     duplicateSuppression: storedDuplicateSuppression(values.duplicates) ?? Prisma.DbNull,
+    deliveryLimits: deliveryLimitsColumn(values.limits) ?? Prisma.DbNull,
   };
 }
 
@@ -159,6 +162,8 @@ export interface RuleForEdit extends Pick<Rule, "id" | "title"> {
   disabled: { reason: string; at: string | null } | null;
   /** The circuit breaker's pause, while it lasts. */
   paused: Pause | null;
+  /** The rule's caps and rate limit with their use now; null: none. */
+  limits: LimitsUse | null;
 }
 
 /** The last Test Connection result, as the Authentication tab shows it. */
@@ -199,7 +204,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
   if (unstorableTextReason(ruleId)) throw new NotFoundError(); // /rules/%00: no such id, not a database error
   const rule = await prisma.webhookRule.findFirst({
     where: { id: ruleId, organizationId },
-    include: { caseTypes: { select: { caseTypeId: true } } },
+    include: { caseTypes: { select: { caseTypeId: true } }, usage: limitsUseSelect.usage },
   });
   if (!rule) throw new NotFoundError();
   const auth = storedAuthForm(rule.authType, rule.authConfigEncrypted);
@@ -210,6 +215,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
     lastTest: lastTestFrom(rule.lastTestedAt, rule.lastTestResult),
     disabled: !rule.enabled && rule.disabledReason ? { reason: rule.disabledReason, at: rule.disabledAt?.toISOString() ?? null } : null,
     paused: pauseOf(rule, new Date()),
+    limits: limitsUse(rule, new Date()),
     // A password written into a URL before such URLs were refused is never shown again.
     values: withoutUrlCredentials({
       title: rule.title,
@@ -231,6 +237,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       auth: auth.values,
       ...requestFormFromRow(rule),
       ...responseFormFromRow(rule.responseRules),
+      limits: parseDeliveryLimits(rule.deliveryLimits),
     }),
   };
 }

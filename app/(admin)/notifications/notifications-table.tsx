@@ -17,6 +17,7 @@ const KIND = {
   ERROR_REPORT: { label: "Error report", tone: "red" },
   FAILURE_WARNING: { label: "Warning", tone: "yellow" },
   RULE_DISABLED: { label: "Rule disabled", tone: "red" },
+  CAP_REACHED: { label: "Cap reached", tone: "yellow" },
 } as const;
 
 function emailText(n: ListedNotification): string {

@@ -36,6 +36,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     bodyCondition: r.bodyCondition,
     responseParsers: r.parsers,
     errorParser: r.errorParser,
+    limits: v.limits,
   };
 }
 
@@ -72,6 +73,7 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     timeoutMs: values.timeoutMs,
     signatureScheme: values.signatureScheme,
     duplicates: { ...values.duplicates, field: values.duplicates.field || null },
+    limits: values.limits,
   };
 }
 

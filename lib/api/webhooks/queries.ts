@@ -86,6 +86,7 @@ function toResource(row: RuleRow, edit: RuleForEdit, lists: ReferenceLists, now:
     disabledReason: row.disabledReason,
     disabledAt: row.disabledAt?.toISOString() ?? null,
     circuit: circuitOf(row, now),
+    usage: edit.limits && { caps: edit.limits.caps.map((c) => ({ ...c, resetsAt: c.resetsAt.toISOString() })), timeZone: edit.limits.timeZone },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_NAMES } from "@/lib/domain/event-types";
+import { CAP_PERIODS } from "@/lib/domain/rule/limits";
 import { DEFAULT_RETRY_POLICY, retryPolicySchema } from "@/lib/domain/rule/retry";
 import { DUPLICATES_OFF, duplicateSuppressionSchema } from "@/lib/domain/rule/duplicates";
 import { API_KEY_LOCATION_VALUES, AUTH_TYPE_VALUES, OAUTH_CLIENT_AUTH_VALUES, OAUTH_GRANT_TYPE_VALUES } from "@/lib/domain/rule/auth";
@@ -103,6 +104,7 @@ const webhookFields = {
   duplicates: duplicateSuppressionSchema
     .default(DUPLICATES_OFF)
     .describe("Duplicate suppression: a lead.created delivery of a lead this webhook already received (the same lead, or the same email, phone or field) within `days` days is SKIPPED, with duplicateOfId naming the earlier delivery. Emails match case-insensitively, phones by their digits."),
+  limits: form.limits.describe("Delivery controls: caps per hour, day, week and month, what happens once one is reached, and a rate limit on requests to the endpoint."),
 };
 
 /** POST /api/v1/webhooks. */
@@ -165,6 +167,21 @@ export const webhookSchema = z.object({
       reason: z.string().nullable().describe("While open: why the webhook was paused; null while closed."),
     })
     .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
+  limits: webhookFields.limits,
+  usage: z
+    .object({
+      caps: z.array(
+        z.object({
+          period: z.enum(CAP_PERIODS),
+          limit: z.int(),
+          used: z.int().describe("Deliveries counted in the current period."),
+          resetsAt: iso().describe("When the current period ends and the count starts again."),
+        }),
+      ),
+      timeZone: z.string().describe("The time zone the periods are counted in: the sending window's, else UTC."),
+    })
+    .nullable()
+    .describe("Read-only. The use of each cap in its current period; null when the webhook has no caps or rate limit."),
   createdAt: iso(),
   updatedAt: iso(),
 });

@@ -1,7 +1,8 @@
 import { iso, statementName, utc, type Sql } from "@/lib/db/sql";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
-import type { ClaimedDelivery } from "../policy/outcome";
+import type { ClaimedDelivery, Decision } from "../policy/outcome";
+import { applyLimits } from "./limits";
 import type { Busy, SlotLimits } from "./slots";
 
 // Claiming: due deliveries are leased to one dispatcher (FOR UPDATE SKIP LOCKED, so several
@@ -10,6 +11,8 @@ import type { Busy, SlotLimits } from "./slots";
 // more than the free slots, and nothing for a rule or a destination host already at its limit of
 // requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room), and nothing
 // of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
+// Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts); a rule
+// whose rate window is full is skipped like a paused one, through a partial index too.
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -25,6 +28,11 @@ export interface Claimed
   configVersion: number;
   /** The rule's duplicate suppression (null: off; checked in duplicates.ts). */
   duplicateSuppression: unknown;
+  /** The rule's caps and rate limit (null: none), and whether this delivery counted toward the caps. */
+  deliveryLimits: unknown;
+  capCounted: boolean;
+  /** Set when the rule's limits keep it from being sent now (held, skipped or over the rate). */
+  limited?: Decision;
 }
 
 const CLAIM = `WITH due AS (
@@ -32,7 +40,8 @@ const CLAIM = `WITH due AS (
        WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= ${utc("$2")}
          AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")})
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
-         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}))
+         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
+                                     UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED
@@ -52,7 +61,7 @@ const CLAIM = `WITH due AS (
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression"`;
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression", r."deliveryLimits", d."capCounted"`;
 const CLAIM_NAME = statementName(CLAIM);
 
 /**
@@ -82,7 +91,8 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
     ],
     CLAIM_NAME,
   );
-  return rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
+  const claimed = rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
+  return claimed.some((d) => d.deliveryLimits !== null) ? applyLimits(sql, claimed, now) : claimed;
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */

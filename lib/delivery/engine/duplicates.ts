@@ -82,8 +82,9 @@ async function checksOf(q: Sql, claimed: readonly Claimed[], now: Date): Promise
  * earlier delivery's id) and left out. `skipped` says how many.
  */
 export async function withoutDuplicates(prisma: PrismaClient, owner: string, claimed: Claimed[], now: Date): Promise<{ send: Claimed[]; skipped: number }> {
-  // A delivery its rule or organization no longer sends is skipped for that, by the sender.
-  const suppressing = claimed.filter((d) => d.duplicateSuppression !== null && d.ruleEnabled && d.webhooksEnabled);
+  // A delivery its rule or organization no longer sends is skipped for that, by the sender; one the
+  // rule's caps or rate limit hold back is not being sent now (it is checked when it is).
+  const suppressing = claimed.filter((d) => d.duplicateSuppression !== null && d.ruleEnabled && d.webhooksEnabled && !d.limited);
   if (!suppressing.length) return { send: claimed, skipped: 0 };
   const duplicates = await prisma.$transaction(async (tx) => {
     const q = prismaSql(tx);

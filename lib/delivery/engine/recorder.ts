@@ -52,7 +52,8 @@ export class Recorder {
       await recordBatch(sql, owner, group, now());
       const summary = emptySummary();
       for (const d of group) summary[d.tally]++;
-      await emitReport(prisma, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), at: now() });
+      const capsReached = group.flatMap((d) => (d.capReached ? [d.capReached] : []));
+      await emitReport(prisma, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() });
     } catch (err) {
       this.failure ??= err;
     } finally {

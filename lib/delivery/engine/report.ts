@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { HealthEntry } from "../policy/outcome";
+import type { CapReached, HealthEntry } from "../policy/outcome";
 
 // What a batch reports once it is recorded, and the one consumer of it in this process (rule
 // health and notifications, wired by instrumentation.ts; the engine never imports them). Kept on
@@ -26,6 +26,8 @@ export interface DispatchReport {
   summary: DispatchSummary;
   /** One entry per attempt that counts for its rule's health, in the order they ended. */
   health: HealthEntry[];
+  /** Rules whose cap was reached for the first time in its period (their admins are told). */
+  capsReached?: CapReached[];
   at: Date;
 }
 

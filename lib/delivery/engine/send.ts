@@ -46,6 +46,7 @@ export function senderForClaim(ctx: SendContext): (d: Claimed) => Promise<Decisi
   const partsOf = perClaim<Pick<Rule, "retryPolicy" | "responseRules" | "timeWindow">>();
 
   return async (d) => {
+    if (d.limited) return d.limited; // a cap or the rate limit (limits.ts)
     const off = switchedOffReason(d);
     if (off) return skipped(d, off, now());
     let auth: AuthConfig;

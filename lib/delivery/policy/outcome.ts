@@ -4,6 +4,7 @@ import { redactHeaders } from "./redact";
 import type { ParsedErrorValues } from "./response";
 import type { RetryPolicy } from "@/lib/domain/rule/retry";
 import { NO_RESPONSE_STATUS, nextDelayMs } from "./retry";
+import type { CapPeriod } from "@/lib/domain/rule/limits";
 
 // What the dispatcher records for one claimed delivery, decided without the database: the
 // delivery's new state, the attempt row (when something was sent), the rule health entry (when
@@ -83,6 +84,17 @@ export interface HealthEntry {
 /** The summary count a delivery adds to. */
 export type Tally = "succeeded" | "retrying" | "failed" | "skipped" | "deferred";
 
+/** A rule's cap was reached for the first time in its period: the admins are told. */
+export interface CapReached {
+  organizationId: string;
+  ruleId: string;
+  period: CapPeriod;
+  limit: number;
+  /** When the period resets (ISO 8601). */
+  resetsAt: string;
+  action: "hold" | "skip";
+}
+
 export interface Decision {
   outcome: DeliveryOutcome;
   tally: Tally;
@@ -90,6 +102,7 @@ export interface Decision {
   health?: HealthEntry;
   /** The endpoint answered 410 Gone: this rule is to be disabled. */
   goneRuleId?: string;
+  capReached?: CapReached;
 }
 
 /** A sent attempt as judged by the rule's response rules and retry policy. */
@@ -168,12 +181,17 @@ export function internalError(
 
 export const WAITING_MESSAGE = "Waiting for the rule's sending window";
 
-/** Outside the rule's sending window: nothing sent, due again when the window opens. */
-export function deferred(d: ClaimedDelivery, until: Date): Decision {
+/** Not sent now (the sending window, a cap or the rate limit): due again at `until`, `reason` shown meanwhile. */
+export function heldBack(d: ClaimedDelivery, until: Date, reason: string): Decision {
   return {
-    outcome: { id: d.id, state: "PENDING", attemptCount: d.attemptCount, nextAttemptAt: iso(until), lastStatusCode: null, lastError: WAITING_MESSAGE, responseValues: null, completedAt: null },
+    outcome: { id: d.id, state: "PENDING", attemptCount: d.attemptCount, nextAttemptAt: iso(until), lastStatusCode: null, lastError: reason, responseValues: null, completedAt: null },
     tally: "deferred",
   };
+}
+
+/** Outside the rule's sending window: nothing sent, due again when the window opens. */
+export function deferred(d: ClaimedDelivery, until: Date): Decision {
+  return heldBack(d, until, WAITING_MESSAGE);
 }
 
 const TALLY: Record<SentResult["state"], Tally> = { SUCCEEDED: "succeeded", FAILED: "failed", PENDING: "retrying" };

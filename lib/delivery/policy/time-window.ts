@@ -22,7 +22,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The wall-clock time in the zone at an instant, as if it were UTC (milliseconds). */
-function wallClock(at: number, timeZone: string): number {
+export function wallClock(at: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(at)) if (part.type !== "literal") p[part.type] = Number(part.value);
   return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (at % 1000 + 1000) % 1000;
@@ -33,7 +33,7 @@ function wallClock(at: number, timeZone: string): number {
  * time that happens twice (clocks going back) it is the first; for one that never happens (clocks
  * going forward, e.g. 02:30 on the spring change) it is the moment the clocks jump past it.
  */
-function instantOf(wall: number, timeZone: string): number {
+export function instantOf(wall: number, timeZone: string): number {
   // The zone's offset a day either side covers any one transition near `wall`.
   const candidates = [wall - DAY, wall, wall + DAY].map((t) => wall - (wallClock(t, timeZone) - t));
   const exact = candidates.filter((t) => wallClock(t, timeZone) === wall).sort((a, b) => a - b);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/domain/event-types";
 import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain/rule";
+import { deliveryLimitsSchema, NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import type { TimeWindow } from "@/lib/domain/rule/request";
 import { DUPLICATES_OFF, duplicateFormValues, duplicateSuppressionSchema, type DuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
@@ -146,6 +147,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       auth: authFormSchema.default(emptyAuthForm()),
       ...requestFormFields,
       ...responseFormFields,
+      limits: deliveryLimitsSchema.prefault({}),
     })
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
@@ -222,6 +224,7 @@ export const RULE_FIELDS = [
   "bodyCondition",
   "responseParsers",
   "errorParser",
+  "limits",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -247,6 +250,7 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     auth: emptyAuthForm(),
     ...emptyRequestForm(),
     ...emptyResponseForm(),
+    limits: NO_LIMITS,
   };
 }
 
@@ -267,4 +271,5 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   requiresCaseTrackerCode: boolean;
   timeoutMs: number;
   signatureScheme: SignatureSchemeValue;
+  limits: DeliveryLimits;
 }

@@ -11,6 +11,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { RuleForm } from "../_form/rule-form";
+import { LimitsNote } from "./limits-note";
 import { PauseNote } from "./pause-note";
 
 export const metadata: Metadata = { title: "Edit Webhook Rule" };
@@ -36,6 +37,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
       )}
       {/* A disabled rule sends nothing: its note says enough. */}
       {rule.paused && !rule.disabled && <PauseNote pause={rule.paused} />}
+      {rule.limits && <LimitsNote limits={rule.limits} />}
       <RuleForm
         key={rule.id}
         ruleId={rule.id}

@@ -5,6 +5,7 @@ import { SelectField } from "./fields";
 import { RuleFormConditionsSection } from "./conditions-section";
 import { RuleFormFormatSection } from "./format-section";
 import { RuleFormHeadersSection } from "./headers-section";
+import { RuleFormLimitsSection } from "./limits-section";
 import { RuleFormMappingsSection } from "./mappings-section";
 import { RuleFormPreview } from "./preview";
 import { RuleFormSection } from "./tabs";
@@ -39,6 +40,7 @@ export function RuleFormRequestTab({ idPrefix, active }: { idPrefix: string; act
       <RuleFormPreview idPrefix={idPrefix} active={active} />
       <RuleFormConditionsSection idPrefix={idPrefix} />
       <RuleFormTimeWindowSection idPrefix={idPrefix} />
+      <RuleFormLimitsSection idPrefix={idPrefix} />
       <RuleFormTransportSections idPrefix={idPrefix} />
     </>
   );

@@ -38,6 +38,7 @@ function ruleColumns(canEdit: boolean) {
           {row.original.enabled && row.original.paused && (
             <p className="mt-0.5 text-xs text-amber-700">Paused by the circuit breaker until {formatUtc(row.original.paused.until)}</p>
           )}
+          {row.original.limits && <p className="mt-0.5 text-xs text-slate-600">{row.original.limits}</p>}
         </div>
       ),
     }),

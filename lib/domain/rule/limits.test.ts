@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { cappedReason, deliveryLimitsColumn, deliveryLimitsSchema, hasLimits, NO_LIMITS, parseDeliveryLimits, rateLimitedReason, usageLabel } from "./limits";
+
+describe("delivery limits", () => {
+  it("fills in defaults and reads an empty or unreadable column as no limits", () => {
+    expect(deliveryLimitsSchema.parse({})).toEqual(NO_LIMITS);
+    expect(parseDeliveryLimits(null)).toEqual(NO_LIMITS);
+    expect(parseDeliveryLimits({ caps: { day: -3 } })).toEqual(NO_LIMITS);
+    expect(parseDeliveryLimits({ caps: { day: 500 }, whenCapped: "skip" })).toMatchObject({ caps: { day: 500, hour: null }, whenCapped: "skip", rate: { max: null } });
+  });
+
+  it("stores null when nothing is limited", () => {
+    expect(hasLimits(NO_LIMITS)).toBe(false);
+    expect(deliveryLimitsColumn(NO_LIMITS)).toBeNull();
+    const rated = { ...NO_LIMITS, rate: { max: 5, per: "minute" as const } };
+    expect(deliveryLimitsColumn(rated)).toEqual(rated);
+  });
+
+  it("refuses caps and rates that are not positive whole numbers", () => {
+    expect(deliveryLimitsSchema.safeParse({ caps: { day: 0 } }).success).toBe(false);
+    expect(deliveryLimitsSchema.safeParse({ caps: { week: 1.5 } }).success).toBe(false);
+    expect(deliveryLimitsSchema.safeParse({ rate: { max: 0 } }).success).toBe(false);
+    expect(deliveryLimitsSchema.safeParse({ rate: { max: 3, per: "hour" } }).success).toBe(false);
+  });
+
+  it("says what a cap did and how much of it is used", () => {
+    expect(cappedReason("skip", "day", 500)).toBe("Skipped: the rule's daily cap of 500 deliveries is reached");
+    expect(cappedReason("hold", "month", 1)).toBe("Held: the rule's monthly cap of 1 delivery is reached; it is sent when the period resets");
+    expect(rateLimitedReason({ max: 10, per: "second" })).toBe("Waiting for the rule's rate limit (10 requests per second)");
+    expect(usageLabel("day", 412, 500)).toBe("412 / 500 today");
+    expect(usageLabel("week", 1200, 5000)).toBe("1,200 / 5,000 this week");
+  });
+});
