@@ -4,27 +4,10 @@ import { ruleSecretValues, secretScrubber, unencodedCore } from "./secrets";
 describe("secret scrubbing", () => {
   const scrub = (text: string, values: string[], truncated = false) => secretScrubber(values)(text, { truncated });
 
-  it("finds a secret as is and in the encodings receivers echo", () => {
-    const s = "a/b+c=d&e<f>'g\"";
-    const echoed = [
-      s,
-      encodeURIComponent(s),
-      encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
-      new URLSearchParams([["", s]]).toString().slice(1),
-      JSON.stringify(s).slice(1, -1),
-      JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
-      "a/b+c=d&amp;e&lt;f&gt;'g&quot;",
-      "a/b+c=d&amp;e&lt;f&gt;&#39;g&quot;",
-      "a/b+c=d&amp;e&lt;f&gt;&#x27;g&quot;",
-    ];
-    for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
-  });
-
-  it("finds a secret whose letters and digits run long (checked for that run first) in every encoding too", () => {
-    const s = "tok_LongCore1234/x+y=z&q<w>'\"";
-    expect(unencodedCore(s)).toBe("LongCore1234");
+  /** A value as receivers echo it: as is, URL- and form-encoded, JSON-escaped, HTML-escaped three ways. */
+  const echoes = (s: string) => {
     const html = s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-    const echoed = [
+    return [
       s,
       encodeURIComponent(s),
       encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
@@ -35,7 +18,18 @@ describe("secret scrubbing", () => {
       html.replace(/'/g, "&#39;"),
       html.replace(/'/g, "&#x27;"),
     ];
-    for (const e of echoed) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
+  };
+
+  it("finds a secret as is and in the encodings receivers echo", () => {
+    const s = "a/b+c=d&e<f>'g\"";
+    expect(echoes(s).slice(6)).toEqual(["a/b+c=d&amp;e&lt;f&gt;'g&quot;", "a/b+c=d&amp;e&lt;f&gt;&#39;g&quot;", "a/b+c=d&amp;e&lt;f&gt;&#x27;g&quot;"]);
+    for (const e of echoes(s)) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
+  });
+
+  it("finds a secret whose letters and digits run long (checked for that run first) in every encoding too", () => {
+    const s = "tok_LongCore1234/x+y=z&q<w>'\"";
+    expect(unencodedCore(s)).toBe("LongCore1234");
+    for (const e of echoes(s)) expect([e, scrub(`x ${e} y`, [s])]).toEqual([e, "x [redacted] y"]);
     expect(scrub("an answer that holds no secret: LongCore123", [s])).toBe("an answer that holds no secret: LongCore123");
   });
 
