@@ -11,7 +11,7 @@ import { errorReportContent, RECENT_LIMIT, type ErrorReportData } from "./conten
 
 export const REPORT_INTERVAL_MS = 3600_000;
 /** A rule's first report looks back this far. */
-const FIRST_REPORT_LOOKBACK_MS = 24 * 3600_000;
+export const FIRST_REPORT_LOOKBACK_MS = 24 * 3600_000;
 // Attempts are found through the rule's deliveries (indexed by rule and creation time); a retry
 // is never scheduled more than 7 days after the previous attempt, so a delivery created longer ago
 // than that before the window rarely has an attempt inside it.

@@ -2,7 +2,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/core/env";
 import { mailerFromEnv, type Mailer } from "@/lib/mail/mailer";
 import { composeEmail } from "./email";
-import { flushErrorReports } from "./error-reports";
+import { utc, type Sql } from "@/lib/db/sql";
+import { flushErrorReports, FIRST_REPORT_LOOKBACK_MS, REPORT_INTERVAL_MS } from "./error-reports";
 
 // Emails the organization's admins about notifications not emailed yet. Each notification is
 // claimed (emailedAt set) before it is sent, so two processes never send the same one; an SMTP
@@ -79,13 +80,33 @@ const IDLE_INTERVAL_MS = 60_000;
 const key = Symbol.for("leadhooks.notifications");
 type G = typeof globalThis & { [key]?: { running: Promise<void> | null; again: boolean; lastRun: number } };
 
-/** Runs sendPendingNotifications when due; never rejects. Call it after each dispatcher batch. */
 /** Resolves once the notifications being sent (if any) are done; never rejects. */
 export async function notificationsSettled(): Promise<void> {
   await (globalThis as G)[key]?.running?.catch(() => {});
 }
 
-export function kickNotifications(prisma: PrismaClient, opts: { failures: boolean }, now = Date.now()): Promise<void> {
+/**
+ * Whether sendPendingNotifications could have anything to do: a rule whose error report waits for
+ * its hour to end, or (with SMTP configured) a notification not emailed yet. One plain statement,
+ * so a process delivering only successes never loads Prisma's query engine for its minutely check.
+ */
+export async function anythingToSend(q: Sql, now: Date, mailing = mailerFromEnv() !== null): Promise<boolean> {
+  const at = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const [row] = await q.query<{ due: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "WebhookRule" WHERE "lastErrorReportAt" <= ${utc("$1")} AND "lastErrorReportAt" > ${utc("$2")})
+         OR ($3::boolean AND EXISTS (SELECT 1 FROM "Notification" WHERE "emailedAt" IS NULL AND "emailError" IS NULL AND "createdAt" > ${utc("$4")})) AS due`,
+    [at(REPORT_INTERVAL_MS), at(REPORT_INTERVAL_MS + FIRST_REPORT_LOOKBACK_MS), mailing, at(MAX_AGE_MS)],
+    "notifications-due",
+  );
+  return Boolean(row?.due);
+}
+
+/**
+ * Runs sendPendingNotifications when due; never rejects. Call it after each dispatcher batch:
+ * after failures at once, otherwise at most once a minute, and then (given `sql`) only when
+ * anythingToSend says there is something.
+ */
+export function kickNotifications(prisma: PrismaClient, opts: { failures: boolean; sql?: Sql }, now = Date.now()): Promise<void> {
   const g = globalThis as G;
   const state = (g[key] ??= { running: null, again: false, lastRun: 0 });
   if (state.running) {
@@ -94,13 +115,18 @@ export function kickNotifications(prisma: PrismaClient, opts: { failures: boolea
   }
   if (!opts.failures && now - state.lastRun < IDLE_INTERVAL_MS) return Promise.resolve();
   state.lastRun = now;
+  const idle = !opts.failures;
   state.running = (async () => {
+    // A batch with failures may kick meanwhile (state.again): then the run goes on.
+    if (idle && opts.sql && !(await anythingToSend(opts.sql, new Date(now))) && !state.again) return;
     do {
       state.again = false;
       await sendPendingNotifications(prisma);
     } while (state.again);
-  })().finally(() => {
-    state.running = null;
-  });
+  })()
+    .catch((err: unknown) => console.error("notifications:", message(err)))
+    .finally(() => {
+      state.running = null;
+    });
   return state.running;
 }

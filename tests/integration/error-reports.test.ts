@@ -5,7 +5,8 @@ import { newId } from "@/lib/core/ids";
 import { hashPassword } from "@/lib/auth/password";
 import { flushErrorReports } from "@/lib/notifications/error-reports";
 import { listNotifications, parseNotificationListParams } from "@/lib/notifications/queries";
-import { kickNotifications, sendPendingNotifications } from "@/lib/notifications/send";
+import { anythingToSend, kickNotifications, sendPendingNotifications } from "@/lib/notifications/send";
+import { sql } from "@/lib/db";
 import { recordRuleHealth, type RuleHealthInput } from "@/lib/health/rule-health";
 import { createTestOrg, useTestDatabase } from "../helpers/db";
 import { signInAs } from "../helpers/session";
@@ -242,5 +243,29 @@ describe("error reports", () => {
     const list = await listNotifications(prisma(), t.org.id, parseNotificationListParams({}));
     expect(list.rows.map((r) => r.title)).toEqual(['Rule "No mail server": 1 failed delivery (HTTP 500)']);
     expect(list.rows[0]!.deliveries).toHaveLength(1);
+  });
+});
+
+describe("the minutely check after successful batches", () => {
+  it("finds something to send only when a report waits for its hour to end, or an email is pending with SMTP on", async () => {
+    const q = await sql();
+    const now = new Date();
+    const t = await setup("Quiet rule");
+    // What earlier tests left: their reports' hours and unsent notifications.
+    await prisma().webhookRule.updateMany({ data: { lastErrorReportAt: null } });
+    await prisma().notification.updateMany({ where: { emailedAt: null }, data: { emailError: "left by earlier tests" } });
+    expect(await anythingToSend(q, now, true)).toBe(false);
+
+    // A report sent 30 minutes ago: the next one may not go yet. 61 minutes ago: flushErrorReports may have one to send.
+    await prisma().webhookRule.update({ where: { id: t.ruleId }, data: { lastErrorReportAt: new Date(now.getTime() - 30 * MIN) } });
+    expect(await anythingToSend(q, now, false)).toBe(false);
+    await prisma().webhookRule.update({ where: { id: t.ruleId }, data: { lastErrorReportAt: new Date(now.getTime() - 61 * MIN) } });
+    expect(await anythingToSend(q, now, false)).toBe(true);
+    await prisma().webhookRule.update({ where: { id: t.ruleId }, data: { lastErrorReportAt: null } });
+
+    // A notification not emailed yet counts only when there is a way to email it.
+    await prisma().notification.create({ data: { id: newId("ntf"), organizationId: t.org.id, ruleId: t.ruleId, kind: "FAILURE_WARNING", title: "t", body: "b" } });
+    expect(await anythingToSend(q, now, false)).toBe(false);
+    expect(await anythingToSend(q, now, true)).toBe(true);
   });
 });

@@ -53,7 +53,7 @@ export class Recorder {
       const summary = emptySummary();
       for (const d of group) summary[d.tally]++;
       const capsReached = group.flatMap((d) => (d.capReached ? [d.capReached] : []));
-      await emitReport(prisma, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() });
+      await emitReport({ prisma, sql }, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() });
     } catch (err) {
       this.failure ??= err;
     } finally {

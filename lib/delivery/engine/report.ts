@@ -1,3 +1,4 @@
+import type { Sql } from "@/lib/db/sql";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { CapReached, HealthEntry } from "../policy/outcome";
 
@@ -31,7 +32,13 @@ export interface DispatchReport {
   at: Date;
 }
 
-export type ReportConsumer = (prisma: PrismaClient, report: DispatchReport) => Promise<void>;
+/** The database handles a report's consumer works with: Prisma, and plain SQL for its cheap checks. */
+export interface ReportDb {
+  prisma: PrismaClient;
+  sql: Sql;
+}
+
+export type ReportConsumer = (db: ReportDb, report: DispatchReport) => Promise<void>;
 
 const key = Symbol.for("leadhooks.dispatch-report");
 type G = typeof globalThis & { [key]?: ReportConsumer };
@@ -42,6 +49,6 @@ export function consumeReportsWith(consumer: ReportConsumer): void {
 }
 
 /** Hands a recorded batch's report to the consumer, if one is wired. */
-export async function emitReport(prisma: PrismaClient, report: DispatchReport): Promise<void> {
-  await (globalThis as G)[key]?.(prisma, report);
+export async function emitReport(db: ReportDb, report: DispatchReport): Promise<void> {
+  await (globalThis as G)[key]?.(db, report);
 }
