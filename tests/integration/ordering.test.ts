@@ -1,15 +1,24 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it, vi } from "vitest";
+import { POST as createRoute } from "@/app/api/v1/webhooks/route";
+import { GET as getRoute, PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { createApiKey } from "@/lib/api/keys";
+import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import { addNote, createLead, updateLead } from "@/lib/leads/mutations";
+import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver, type Received } from "../helpers/receiver";
 
 // Ordering per lead, with several dispatchers claiming at once: a lead's deliveries to an ordered
 // rule go one at a time in the order of their events (createdAt, then id); other leads are not
-// held up; an unordered rule sends a lead's deliveries together, as before.
+// held up; an unordered rule sends a lead's deliveries together, as before. The API sets it.
+
+process.env.ALLOW_INSECURE_URLS = "true";
+process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
+resetEnvCache();
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
@@ -109,6 +118,21 @@ describe(`ordering per lead (${TEST_DATABASE})`, () => {
     const lead = await leadWithThreeEvents(org.id, "d@example.test");
     expect(await dispatchBatch({ prisma: prisma(), client, batchSize: 10 })).toMatchObject({ claimed: 3, succeeded: 3 });
     expect((await inEventOrder(unordered.id, lead)).map((d) => d.state)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    await rx.close();
+  });
+
+  it("is off by default in the API, set by orderedPerLead, and saved on the rule", async () => {
+    const rx = await startReceiver();
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "ordering")).key;
+    const call = routeCaller(() => key);
+    const created = await call(createRoute, { body: { title: "API ordered", url: rx.url, events: EVENTS } });
+    expect(created.status).toBe(201);
+    const hook = (await created.json()) as { id: string; orderedPerLead: boolean };
+    expect(hook.orderedPerLead).toBe(false);
+    expect((await call(patchRoute, { method: "PATCH", id: hook.id, body: { orderedPerLead: true } })).status).toBe(200);
+    expect(((await (await call(getRoute, { id: hook.id })).json()) as { orderedPerLead: boolean }).orderedPerLead).toBe(true);
+    expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: hook.id } })).orderedPerLead).toBe(true);
     await rx.close();
   });
 });
