@@ -3,7 +3,7 @@ import { newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveRu
 
 // The rule form's Delivery controls (Request tab): caps per period, hold or skip, a rate limit;
 // an invalid cap is refused on its field; the saved limits come back, and the rules list and the
-// rule page show the use against the cap.
+// rule page show the use against the cap. Ordering per lead is kept once saved.
 
 test.use({ account: "acmeAdmin" });
 test.describe.configure({ timeout: 120_000 });
@@ -40,4 +40,22 @@ test("caps and a rate limit are checked, saved and shown with their use", async 
   await expect(edit.getByLabel("Skip them, with the cap as the reason")).toBeChecked();
   await expect(edit.getByLabel("Rate limit", { exact: true })).toHaveValue("10");
   await expect(edit.getByLabel("Rate limit period", { exact: true })).toHaveValue("minute");
+});
+
+test("ordering per lead is ticked, saved and still ticked after a reload", async ({ page }) => {
+  const title = `Ordered ${uniqueTag()}`;
+  const form = await newRuleForm(page, title);
+  await tab(form, "Request").click();
+  const ordered = form.getByLabel("Send each lead's deliveries in order");
+  await expect(ordered).not.toBeChecked();
+  await ordered.check();
+  expect(await saveRuleForm(page, form)).toBe(true);
+  await expect(page.getByText("Webhook rule created")).toBeVisible();
+
+  await openRules(page, title);
+  await open(page, `/rules/${await ruleIdOf(page, title)}`);
+  await page.reload();
+  const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
+  await tab(edit, "Request").click();
+  await expect(edit.getByLabel("Send each lead's deliveries in order")).toBeChecked();
 });

@@ -106,6 +106,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     responseRules: responseRulesFromForm(values) as Prisma.InputJsonValue,
     duplicateSuppression: storedDuplicateSuppression(values.duplicates) ?? Prisma.DbNull,
     deliveryLimits: deliveryLimitsColumn(values.limits) ?? Prisma.DbNull,
+    orderedPerLead: values.orderedPerLead,
   };
 }
 
@@ -238,6 +239,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       ...requestFormFromRow(rule),
       ...responseFormFromRow(rule.responseRules),
       limits: parseDeliveryLimits(rule.deliveryLimits),
+      orderedPerLead: rule.orderedPerLead,
     }),
   };
 }

@@ -25,6 +25,7 @@ const body = webhookCreateSchema.parse({
   retryPolicy: { kind: "exponential", baseSeconds: 10, maxAttempts: 5, maxDelaySeconds: 600, retryOn4xx: true },
   timeoutMs: 5000,
   signatureScheme: "HMAC_HEX",
+  orderedPerLead: true,
 });
 
 describe("API values ↔ the rule form's values", () => {
@@ -36,6 +37,7 @@ describe("API values ↔ the rule form's values", () => {
       title: "Acme CRM", enabled: false, events: ["lead.status_changed", "lead.assigned"], statusId: "ref_status", caseTypeIds: ["ref_ct"], marketingSourceId: "ref_ms",
       requiresCaseTrackerCode: true, method: "PUT", mappingMode: "custom", payloadFormat: "XML", conditionMatch: "any", successStatuses: "200, 201",
       retryKind: "exponential", retryBaseSeconds: 10, retryMaxAttempts: 5, retryMaxDelaySeconds: 600, retryOn4xx: true, timeoutMs: 5000, signatureScheme: "HMAC_HEX",
+      orderedPerLead: true,
     });
   });
 
@@ -43,6 +45,10 @@ describe("API values ↔ the rule form's values", () => {
     const v = ruleSchema({ allowInsecureUrls: false }).parse(toRuleInput(body, refs));
     const form = { ...v, statusId: v.statusId ?? "", substatusId: "", officeId: "", opportunitySourceId: "", marketingSourceId: v.marketingSourceId ?? "" } as RuleFormValues;
     expect(fromRuleValues(form, body.creationRules)).toEqual({ ...body, events: ["lead.status_changed", "lead.assigned"] });
+  });
+
+  it("leaves ordering per lead off when the body does not mention it", () => {
+    expect(webhookCreateSchema.parse({ ...body, orderedPerLead: undefined }).orderedPerLead).toBe(false);
   });
 
   it("maps the form's field paths to the API's", () => {

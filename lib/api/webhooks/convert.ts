@@ -37,6 +37,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     responseParsers: r.parsers,
     errorParser: r.errorParser,
     limits: v.limits,
+    orderedPerLead: v.orderedPerLead,
   };
 }
 
@@ -74,6 +75,7 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     signatureScheme: values.signatureScheme,
     duplicates: { ...values.duplicates, field: values.duplicates.field || null },
     limits: values.limits,
+    orderedPerLead: values.orderedPerLead,
   };
 }
 

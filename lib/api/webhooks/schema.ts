@@ -105,6 +105,9 @@ const webhookFields = {
     .default(DUPLICATES_OFF)
     .describe("Duplicate suppression: a lead.created delivery of a lead this webhook already received (the same lead, or the same email, phone or field) within `days` days is SKIPPED, with duplicateOfId naming the earlier delivery. Emails match case-insensitively, phones by their digits."),
   limits: form.limits.describe("Delivery controls: caps per hour, day, week and month, what happens once one is reached, and a rate limit on requests to the endpoint."),
+  orderedPerLead: form.orderedPerLead.describe(
+    "Ordering per lead: a lead's deliveries reach this webhook in the order their events happened (createdAt, then id); a later one waits while an earlier one of the same lead is pending or retrying, and goes once that one succeeded, failed for good or was skipped. Other leads are not held up.",
+  ),
 };
 
 /** POST /api/v1/webhooks. */
@@ -168,6 +171,7 @@ export const webhookSchema = z.object({
     })
     .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
   limits: webhookFields.limits,
+  orderedPerLead: z.boolean(),
   usage: z
     .object({
       caps: z.array(

@@ -13,6 +13,9 @@ import type { Busy, SlotLimits } from "./slots";
 // of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
 // Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts); a rule
 // whose rate window is full is skipped like a paused one, through a partial index too.
+// A rule with ordering per lead (read once per claim, through a partial index) has a lead's delivery
+// claimed only when no earlier one (createdAt, then id) of that lead to the rule is still PENDING
+// (waiting, retrying or in flight): so at most one per lead and rule, here or anywhere, at a time.
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -42,6 +45,10 @@ const CLAIM = `WITH due AS (
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
          AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
                                      UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
+         AND (d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "orderedPerLead"))
+              OR NOT EXISTS (SELECT 1 FROM "Delivery" e
+                             WHERE e."leadId" = d."leadId" AND e."ruleId" = d."ruleId" AND e.state = 'PENDING'
+                               AND (e."createdAt", e.id) < (d."createdAt", d.id)))
        ORDER BY d."nextAttemptAt"
        LIMIT $9
        FOR UPDATE SKIP LOCKED

@@ -67,6 +67,13 @@ describe("ruleSchema", () => {
     });
   });
 
+  it("leaves ordering per lead off unless it is ticked, and takes only a boolean", () => {
+    expect(strict.parse({ title: "t", enabled: true, url: "https://x.example", events: ["lead.updated"] }).orderedPerLead).toBe(false);
+    expect(emptyRuleInput().orderedPerLead).toBe(false);
+    expect(strict.parse(valid({ orderedPerLead: true })).orderedPerLead).toBe(true);
+    expect(errorsOf({ ...valid(), orderedPerLead: "yes" }).orderedPerLead).toEqual([RULE_MESSAGES.enabled]);
+  });
+
   it("requires enabled to be a boolean", () => {
     expect(errorsOf({ ...valid(), enabled: "yes" }).enabled).toEqual([RULE_MESSAGES.enabled]);
   });

@@ -148,6 +148,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       ...requestFormFields,
       ...responseFormFields,
       limits: deliveryLimitsSchema.prefault({}),
+      orderedPerLead: yesNo.default(false),
     })
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
@@ -225,6 +226,7 @@ export const RULE_FIELDS = [
   "responseParsers",
   "errorParser",
   "limits",
+  "orderedPerLead",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -251,6 +253,7 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     ...emptyRequestForm(),
     ...emptyResponseForm(),
     limits: NO_LIMITS,
+    orderedPerLead: false,
   };
 }
 
@@ -272,4 +275,5 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   timeoutMs: number;
   signatureScheme: SignatureSchemeValue;
   limits: DeliveryLimits;
+  orderedPerLead: boolean;
 }

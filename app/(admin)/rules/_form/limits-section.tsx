@@ -4,7 +4,7 @@ import { useWatch } from "react-hook-form";
 import { describedBy, Field, Input } from "@/components/ui/field";
 import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
-import { Radio } from "@/components/ui/checkbox";
+import { Checkbox, Radio } from "@/components/ui/checkbox";
 import { CAP_MAX, RATE_MAX } from "@/lib/domain/rule/limits";
 import { SelectField, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
@@ -26,7 +26,7 @@ const RATE_OPTIONS = [
 /** An empty box is no limit (null); anything else is read as a number for the schema to check. */
 const optionalNumber = (v: unknown) => (v === "" || v === null || v === undefined ? null : Number(v));
 
-/** On the Request tab: caps per period, what happens once one is reached, and a rate limit. */
+/** On the Request tab: caps per period, what happens once one is reached, a rate limit, and ordering per lead. */
 export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
   const { control, register, formState } = useRuleForm();
   const windowOn = useWatch({ control, name: "timeWindow.enabled" }) ?? false;
@@ -60,6 +60,12 @@ export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
           <SelectField name="limits.rate.per" label="Rate limit period" idPrefix={idPrefix} options={RATE_OPTIONS} />
         </div>
         <p className="text-xs text-slate-500">The rate limit holds across every worker; requests over it wait for the next second or minute, they are never dropped.</p>
+        <Checkbox
+          id={fieldId(idPrefix, "orderedPerLead")}
+          label="Send each lead's deliveries in order"
+          hint="A lead's later event waits while an earlier one to this rule is still pending or retrying; other leads are not held up."
+          {...register("orderedPerLead")}
+        />
       </div>
     </RuleFormSection>
   );
