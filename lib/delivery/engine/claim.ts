@@ -90,10 +90,8 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
       limits.perRule,
       limits.perHost,
       // The rows locked and looked at: those of rules and hosts at their limit are passed over in
-      // the scan; twice the free slots (at least 16) leave room for a claim that is trimmed per
-      // rule or host. Each locked row is a write, and with slow endpoints most claims fill one or
-      // two slots: a larger floor made every such claim lock dozens of rows for nothing.
-      Math.max(2 * busy.free, 16),
+      // the scan; twice the free slots leave room for a claim that is trimmed per rule or host.
+      Math.max(2 * busy.free, 50),
       holding,
       Object.keys(busy.rules).filter((id) => busy.rules[id]! >= limits.perRule),
       Object.keys(busy.hosts).filter((host) => busy.hosts[host]! >= limits.perHost),
