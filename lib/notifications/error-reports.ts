@@ -11,7 +11,7 @@ import { errorReportContent, RECENT_LIMIT, type ErrorReportData } from "./conten
 
 export const REPORT_INTERVAL_MS = 3600_000;
 /** A rule's first report looks back this far. */
-export const FIRST_REPORT_LOOKBACK_MS = 24 * 3600_000;
+const FIRST_REPORT_LOOKBACK_MS = 24 * 3600_000;
 // Attempts are found through the rule's deliveries (indexed by rule and creation time); a retry
 // is never scheduled more than 7 days after the previous attempt, so a delivery created longer ago
 // than that before the window rarely has an attempt inside it.
@@ -116,15 +116,24 @@ export async function reportRuleErrors(prisma: PrismaClient, ruleId: string, now
 }
 
 /**
+ * The reports flushErrorReports looks for: of rules last reported on within this window (1 to 25
+ * hours ago), as ISO text, `after` exclusive and `until` inclusive.
+ */
+export function flushWindow(now: Date): { after: string; until: string } {
+  return { after: iso(new Date(now.getTime() - REPORT_INTERVAL_MS - FIRST_REPORT_LOOKBACK_MS)), until: iso(new Date(now.getTime() - REPORT_INTERVAL_MS)) };
+}
+
+/**
  * Sends the reports that are waiting only for their hour to pass: rules reported on 1 to 25 hours
  * ago with failed attempts since. Cheap when there are none (rules are few; the EXISTS looks at
  * those rules' recent deliveries only).
  */
 export async function flushErrorReports(prisma: PrismaClient, now: Date): Promise<number> {
+  const window = flushWindow(now);
   const due = await prisma.$queryRaw<{ id: string }[]>`
     SELECT r.id FROM "WebhookRule" r
-    WHERE r."lastErrorReportAt" <= ${iso(new Date(now.getTime() - REPORT_INTERVAL_MS))}::timestamptz AT TIME ZONE 'UTC'
-      AND r."lastErrorReportAt" > ${iso(new Date(now.getTime() - REPORT_INTERVAL_MS - FIRST_REPORT_LOOKBACK_MS))}::timestamptz AT TIME ZONE 'UTC'
+    WHERE r."lastErrorReportAt" <= ${window.until}::timestamptz AT TIME ZONE 'UTC'
+      AND r."lastErrorReportAt" > ${window.after}::timestamptz AT TIME ZONE 'UTC'
       AND EXISTS (
         SELECT 1 FROM "Delivery" d JOIN "DeliveryAttempt" a ON a."deliveryId" = d.id
         WHERE d."ruleId" = r.id AND d."createdAt" > r."lastErrorReportAt" - interval '7 days'

@@ -3,7 +3,7 @@ import { env } from "@/lib/core/env";
 import { mailerFromEnv, type Mailer } from "@/lib/mail/mailer";
 import { composeEmail } from "./email";
 import { utc, type Sql } from "@/lib/db/sql";
-import { flushErrorReports, FIRST_REPORT_LOOKBACK_MS, REPORT_INTERVAL_MS } from "./error-reports";
+import { flushErrorReports, flushWindow } from "./error-reports";
 
 // Emails the organization's admins about notifications not emailed yet. Each notification is
 // claimed (emailedAt set) before it is sent, so two processes never send the same one; an SMTP
@@ -87,15 +87,15 @@ export async function notificationsSettled(): Promise<void> {
 
 /**
  * Whether sendPendingNotifications could have anything to do: a rule whose error report waits for
- * its hour to end, or (with SMTP configured) a notification not emailed yet. One plain statement,
+ * its hour to end (flushErrorReports's window), or (with SMTP configured) a notification not emailed yet. One plain statement,
  * so a process delivering only successes never loads Prisma's query engine for its minutely check.
  */
 export async function anythingToSend(q: Sql, now: Date, mailing = mailerFromEnv() !== null): Promise<boolean> {
-  const at = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const window = flushWindow(now);
   const [row] = await q.query<{ due: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM "WebhookRule" WHERE "lastErrorReportAt" <= ${utc("$1")} AND "lastErrorReportAt" > ${utc("$2")})
          OR ($3::boolean AND EXISTS (SELECT 1 FROM "Notification" WHERE "emailedAt" IS NULL AND "emailError" IS NULL AND "createdAt" > ${utc("$4")})) AS due`,
-    [at(REPORT_INTERVAL_MS), at(REPORT_INTERVAL_MS + FIRST_REPORT_LOOKBACK_MS), mailing, at(MAX_AGE_MS)],
+    [window.until, window.after, mailing, new Date(now.getTime() - MAX_AGE_MS).toISOString()],
     "notifications-due",
   );
   return Boolean(row?.due);
