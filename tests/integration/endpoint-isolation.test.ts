@@ -60,7 +60,12 @@ describe("isolation per endpoint", () => {
     expect(hung.received).toHaveLength(4);
     const inFlight = a.filter((d) => d.leaseOwner === "isolation");
     expect(inFlight).toHaveLength(4);
-    for (const d of inFlight) expect(d.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+    // Each is due again only when its lease runs out (nextAttemptAt moves with the lease), so
+    // claims never scan past them.
+    for (const d of inFlight) {
+      expect(d.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+      expect(d.nextAttemptAt).toEqual(d.leaseExpiresAt);
+    }
     expect(a.filter((d) => d.leaseOwner === null && d.state === "PENDING" && d.attemptCount === 0)).toHaveLength(8);
 
     // Stopping lets the hanging requests time out and be recorded; nothing more is claimed.

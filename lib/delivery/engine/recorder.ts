@@ -4,10 +4,15 @@ import type { Decision } from "../policy/outcome";
 import { recordBatch } from "./record";
 import { emitReport, emptySummary } from "./report";
 
-// The pipeline's recorder: decisions are written in small, frequent groups (when `groupSize` are
-// waiting or `delayMs` after the first, whichever comes first), one transaction per group, each
-// group's report emitted after it is committed. Groups are written one after another, so rule
-// health sees attempts in the order they were recorded.
+// The pipeline's recorder: decisions are written in small, frequent groups, one statement per
+// group, each group's report emitted after it is committed. When nothing is being written, a group
+// goes when `groupSize` are waiting or `delayMs` after the first, whichever comes first; while one
+// is being written, everything that ends meanwhile waits and goes as the next group (up to
+// MAX_GROUP at a time), so under load groups grow instead of queueing up behind each other.
+// Groups are written one after another, so rule health sees attempts in the order they were recorded.
+
+/** The most decisions written in one statement. */
+const MAX_GROUP = 500;
 
 export interface RecorderOptions {
   sql: Sql;
@@ -24,7 +29,7 @@ export interface RecorderOptions {
 export class Recorder {
   private waiting: Decision[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | null = null;
   /** The first failure to write or report a group (its deliveries keep their lease until it expires). */
   failure: unknown = null;
 
@@ -32,18 +37,22 @@ export class Recorder {
 
   add(decision: Decision): void {
     this.waiting.push(decision);
+    if (this.writing) return; // it goes with the group after the one being written
     if (this.waiting.length >= this.opts.groupSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.delayMs);
   }
 
-  /** Writes what is waiting; resolves once every group handed over so far is written. */
+  /** Writes what is waiting; resolves once every decision handed over so far is written. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const group = this.waiting;
-    this.waiting = [];
-    if (group.length) this.chain = this.chain.then(() => this.write(group));
-    return this.chain;
+    if (!this.writing && this.waiting.length) this.writing = this.drain();
+    return this.writing ?? Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length) await this.write(this.waiting.splice(0, MAX_GROUP));
+    this.writing = null;
   }
 
   private async write(group: Decision[]): Promise<void> {
