@@ -142,6 +142,7 @@ const unauthorized = () => new ApiError(401, "unauthorized", "Missing, unknown o
  * `remember`: the route may start from a key this process checked in the last minute, without a
  * statement; the context is then `unconfirmed`, and the route must write under that guard (and
  * call `confirm()` before reading anything). Only lead intake does: its insert confirms the key.
+ * Any error answer to an unconfirmed key waits for the key to be confirmed (a revoked key gets 401).
  */
 export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>, { remember = false } = {}) {
   return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
@@ -155,15 +156,22 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
         forgetApiKey(authorization);
         return check();
       };
-      const limit = apiRateLimiter().take(auth.apiKeyId);
-      if (!limit.allowed) {
-        throw new ApiError(429, "rate_limited", `Too many requests for this API key (limit ${limit.limit} per minute). Retry after ${limit.retryAfterSeconds} s.`, undefined, {
-          "Retry-After": String(limit.retryAfterSeconds),
-        });
+      try {
+        const limit = apiRateLimiter().take(auth.apiKeyId);
+        if (!limit.allowed) {
+          throw new ApiError(429, "rate_limited", `Too many requests for this API key (limit ${limit.limit} per minute). Retry after ${limit.retryAfterSeconds} s.`, undefined, {
+            "Retry-After": String(limit.retryAfterSeconds),
+          });
+        }
+        const params = await route.params;
+        checkStorableRequest(req, params);
+        return await handler(req, { ...auth, prisma, sql, confirm }, params);
+      } catch (err) {
+        // A remembered key is checked before any error answer goes out: a revoked one gets its
+        // 401, never an answer about its request (costs a statement on the error path only).
+        if (auth.unconfirmed) await confirm();
+        throw err;
       }
-      const params = await route.params;
-      checkStorableRequest(req, params);
-      return await handler(req, { ...auth, prisma, sql, confirm }, params);
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
       if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));

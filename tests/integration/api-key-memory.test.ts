@@ -76,4 +76,19 @@ describe("lead intake with a remembered API key", () => {
     expect(refused.body.error?.code).toBe("unauthorized");
     expect(await leadsWith("after-revoke@example.test")).toBe(0);
   });
+
+  it("answers a revoked remembered key 401 whatever is wrong with the request, never an answer about its body", async () => {
+    const other = await createApiKey(prisma(), orgId, "revoked-later");
+    const callOther = routeCaller(() => other.key);
+    expect((await callOther(postLead, { body: { email: "remember-me@example.test" } })).status).toBe(201);
+    // Still remembered: with the key valid, a bad body is answered about the body.
+    const invalid = { body: { email: 42 } };
+    expect((await callOther(postLead, invalid)).status).toBe(422);
+    await revokeApiKey(prisma(), orgId, other.record.id);
+    for (const bad of [invalid, { body: { email: "x@example.test" }, headers: { "Idempotency-Key": "" } }]) {
+      const res = await callOther(postLead, bad);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    }
+  });
 });
