@@ -115,6 +115,11 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   const skipRow = webhooks.getByRole("row").filter({ hasText: skipRule });
   await expect(skipRow.getByText("Skipped", { exact: true })).toBeVisible();
 
+  // The delivery list: the answer under the last status.
+  await open(page, `/deliveries?q=${encodeURIComponent(valuesRule)}`);
+  const listRow = page.getByRole("table", { name: "Deliveries" }).getByRole("row").filter({ hasText: valuesRule });
+  await expect(listRow.getByText(`Answer: ${receiverLeadId}`, { exact: true })).toBeVisible();
+
   // The delivery page: the values as their own list.
   await openDeliveryFromLead(page, valuesRule);
   await expect(page.getByRole("heading", { name: "Response values" })).toBeVisible();

@@ -10,6 +10,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/domain/event-types";
+import { ANSWER_NAMES } from "@/lib/domain/rule/response";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
 // The domain's list of states is the database's enum, both ways.
@@ -63,12 +64,9 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
   return { equals: Number(status) };
 }
 
-/** The answer values the search box also looks in (see ANSWER_NAMES). */
-const SEARCHED_ANSWERS = ["remoteId", "result"] as const;
-
-/** Deliveries whose kept answer has a remoteId or result containing the text (any case). */
+/** Deliveries whose kept answer has a remoteId, result, reason or price containing the text (any case). */
 export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
-  return SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
+  return ANSWER_NAMES.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
 }
 
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
