@@ -10,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { UtcTime } from "@/components/delivery-log/utc-time";
 import { answerSummary } from "@/lib/delivery/log/answer";
+import { heldState } from "@/lib/delivery/policy/held";
 import type { ListedDelivery } from "@/lib/delivery/log/queries";
 
 const helper = createColumnHelper<DataTableFeatures, ListedDelivery>();
@@ -75,7 +76,7 @@ const columns = helper.columns([
     header: "State",
     cell: ({ row }) => (
       <span className="inline-flex items-center gap-2 whitespace-nowrap">
-        <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} />
+        <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} held={heldState(row.original)} />
         {row.original.isTest && <span className="text-xs font-medium text-slate-600">Test</span>}
         {row.original.duplicateOfId && (
           <Link href={`/deliveries/${encodeURIComponent(row.original.duplicateOfId)}`} className="text-xs text-brand-700 hover:underline">

@@ -80,13 +80,17 @@ export function rateLabel(rate: { max: number; per: RatePeriod }): string {
   return `${rate.max.toLocaleString("en-US")} ${rate.max === 1 ? "request" : "requests"} per ${rate.per}`;
 }
 
+/** How the last error of a delivery held by a cap, and of one waiting for the rate limit, begins. */
+export const CAP_HELD_PREFIX = "Held: ";
+export const RATE_WAITING_PREFIX = "Waiting for the rule's rate limit";
+
 /** A delivery held or skipped by a cap, as its last error says it. */
 export function cappedReason(action: "hold" | "skip", period: CapPeriod, limit: number): string {
   const reached = `the rule's ${capLabel(period, limit)} is reached`;
-  return action === "skip" ? `Skipped: ${reached}` : `Held: ${reached}; it is sent when the period resets`;
+  return action === "skip" ? `Skipped: ${reached}` : `${CAP_HELD_PREFIX}${reached}; it is sent when the period resets`;
 }
 
 /** A delivery waiting for the rule's rate limit, as its last error says it. */
 export function rateLimitedReason(rate: { max: number; per: RatePeriod }): string {
-  return `Waiting for the rule's rate limit (${rateLabel(rate)})`;
+  return `${RATE_WAITING_PREFIX} (${rateLabel(rate)})`;
 }
