@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { isTimeZone, RULE_REQUEST_MESSAGES } from "./request";
 
 // A rule's delivery limits: caps on how many deliveries it sends per hour, day, week and month
-// (counted in the rule's time zone), what happens to a delivery once a cap is reached, and a rate
+// (counted in the caps' own time zone, else the sending window's, else UTC), what happens to a delivery once a cap is reached, and a rate
 // limit on requests to its endpoint. Stored as WebhookRule.deliveryLimits; null when the rule has
 // none, so the engine does nothing more for its deliveries.
 
@@ -25,7 +26,14 @@ export const deliveryLimitsSchema = z.strictObject({
   caps: z
     .strictObject({ hour: cap, day: cap, week: cap, month: cap })
     .prefault({})
-    .describe("At most this many deliveries per hour, day, week (from Monday) and month, in the rule's time zone (its sending window's, else UTC); null: no cap for that period. A delivery counts once, when it is first sent; its retries do not count again."),
+    .describe("At most this many deliveries per hour, day, week (from Monday) and month, in timezone (else the sending window's time zone, else UTC); null: no cap for that period. A delivery counts once, when it is first sent; its retries do not count again."),
+  timezone: z
+    .string()
+    .trim()
+    .max(100)
+    .refine(isTimeZone, RULE_REQUEST_MESSAGES.windowTimezone)
+    .nullish()
+    .describe("The IANA time zone the caps' periods are counted in (e.g. America/New_York); absent or null: the sending window's time zone while it is on, else UTC."),
   whenCapped: z
     .enum(["hold", "skip"])
     .default("hold")
