@@ -14,7 +14,7 @@ import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 
 // The caps' own time zone: a daily cap resets at midnight in that zone (here Tokyo, UTC+9, whose
-// 1 December begins at 15:00 UTC on 30 November), not in the sending window's zone or UTC; the API
+// days begin at 15:00 UTC the day before), not in the sending window's zone or UTC; the API
 // sets it, refuses a zone that does not exist, and reports the zone the use is counted in.
 
 process.env.ALLOW_INSECURE_URLS = "true";
@@ -45,12 +45,13 @@ describe(`caps counted in their own time zone (${TEST_DATABASE})`, () => {
     });
     for (const n of [1, 2]) await createLead(await sql(), org.id, { email: `tokyo${n}@example.test` });
 
-    await dispatchAt("2026-11-30T14:59:00Z"); // 23:59 in Tokyo
+    // Days after the deliveries were created (they are due), 23:59 in Tokyo.
+    await dispatchAt("2030-01-15T14:59:00Z");
     expect(rx.received).toHaveLength(1);
     const held = await prisma().delivery.findFirstOrThrow({ where: { ruleId: rule.id, state: "PENDING" } });
-    expect(held).toMatchObject({ nextAttemptAt: new Date("2026-11-30T15:00:00Z"), lastError: expect.stringContaining("daily cap of 1 delivery") });
+    expect(held).toMatchObject({ nextAttemptAt: new Date("2030-01-15T15:00:00Z"), lastError: expect.stringContaining("daily cap of 1 delivery") });
 
-    await dispatchAt("2026-11-30T15:00:01Z"); // a new day in Tokyo (still 30 November in UTC and New York)
+    await dispatchAt("2030-01-15T15:00:01Z"); // a new day in Tokyo (still 15 January in UTC and New York)
     expect(rx.received).toHaveLength(2);
   });
 
