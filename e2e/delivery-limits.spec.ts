@@ -3,7 +3,8 @@ import { newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveRu
 
 // The rule form's Delivery controls (Request tab): caps per period, hold or skip, a rate limit;
 // an invalid cap is refused on its field; the saved limits come back, and the rules list and the
-// rule page show the use against the cap. Ordering per lead is kept once saved.
+// rule page show the use against the cap. Ordering per lead is kept once saved, and so is the caps' own
+// time zone (an unknown one is refused on its field).
 
 test.use({ account: "acmeAdmin" });
 test.describe.configure({ timeout: 120_000 });
@@ -58,4 +59,26 @@ test("ordering per lead is ticked, saved and still ticked after a reload", async
   const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
   await tab(edit, "Request").click();
   await expect(edit.getByLabel("Send each lead's deliveries in order")).toBeChecked();
+});
+
+test("the caps' own time zone is checked, saved and read back", async ({ page }) => {
+  const title = `Tokyo caps ${uniqueTag()}`;
+  const form = await newRuleForm(page, title);
+  await tab(form, "Request").click();
+  await form.getByLabel("Cap per day", { exact: true }).fill("50");
+  const zone = form.getByLabel("Caps' time zone", { exact: true });
+  await zone.fill("Mars/Olympus");
+  await form.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(form.getByText("Choose a time zone, such as America/New_York.")).toBeVisible();
+  await expect(page).toHaveURL(/\/rules\/new$/);
+  await zone.fill("Asia/Tokyo");
+  await expect(form.getByText(/Caps on how many leads this rule sends, counted in Asia\/Tokyo/)).toBeVisible();
+  expect(await saveRuleForm(page, form)).toBe(true);
+  await expect(page.getByText("Webhook rule created")).toBeVisible();
+
+  await openRules(page, title);
+  await open(page, `/rules/${await ruleIdOf(page, title)}`);
+  const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
+  await tab(edit, "Request").click();
+  await expect(edit.getByLabel("Caps' time zone", { exact: true })).toHaveValue("Asia/Tokyo");
 });

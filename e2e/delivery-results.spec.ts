@@ -94,6 +94,14 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   await reject.getByLabel("Error message path", { exact: true }).fill("error.message");
   await save(page);
 
+  // A later rule's field picker offers the value the first rule keeps, as answers.<rule id>.lead_id.
+  await open(page, "/rules/new");
+  const later = page.getByRole("form", { name: "Add Webhook Rule" });
+  await later.getByRole("tab", { name: "Request" }).click();
+  await later.getByLabel("Custom mapping").check();
+  await later.getByRole("button", { name: "Add mapping" }).click();
+  await expect(later.getByLabel("Value 1", { exact: true }).locator("option", { hasText: `${valuesRule}: lead_id (answers.` })).toHaveCount(1);
+
   const res = await page.request.post("/api/v1/leads", {
     headers: { Authorization: `Bearer ${API_KEYS.acme}` },
     data: { email: leadEmail, firstName: "Results", ...SOURCES },
@@ -114,6 +122,11 @@ test("a response parser value shows on the delivery and the lead; a skipped deli
   await expect(listed).toHaveText(receiverLeadId);
   const skipRow = webhooks.getByRole("row").filter({ hasText: skipRule });
   await expect(skipRow.getByText("Skipped", { exact: true })).toBeVisible();
+
+  // The delivery list: the answer under the last status.
+  await open(page, `/deliveries?q=${encodeURIComponent(valuesRule)}`);
+  const listRow = page.getByRole("table", { name: "Deliveries" }).getByRole("row").filter({ hasText: valuesRule });
+  await expect(listRow.getByText(`Answer: ${receiverLeadId}`, { exact: true })).toBeVisible();
 
   // The delivery page: the values as their own list.
   await openDeliveryFromLead(page, valuesRule);

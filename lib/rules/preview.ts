@@ -4,6 +4,7 @@ import type { AuthFormValues } from "@/lib/rules/form/credentials";
 import type { RequestFormValues } from "@/lib/rules/form/request";
 import { withQueryKey } from "../delivery/transport/auth/api-key";
 import { renderUnconditionally } from "../delivery/render/request";
+import type { LeadAnswers } from "@/lib/domain/lead";
 import { sampleEnvelope } from "@/lib/domain/sample";
 import { signaturePreviewHeaders } from "../signing/signature";
 
@@ -20,6 +21,8 @@ export type PreviewResult =
 export interface PreviewInput extends Pick<Rule, "url" | "signatureScheme"> {
   organization: { id: string; name: string };
   trigger: string;
+  /** The lead's kept client answers, as templates read them (answers.<rule id>.<name>). */
+  answers?: LeadAnswers;
   request: RequestFormValues;
   auth: AuthFormValues;
   now?: Date;
@@ -29,7 +32,7 @@ export function previewRequest(input: PreviewInput): PreviewResult {
   const envelope = sampleEnvelope(input.organization, input.trigger);
   let rendered;
   try {
-    rendered = renderUnconditionally(ruleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, input.now ?? new Date());
+    rendered = renderUnconditionally(ruleFromRow({ ...requestColumnsFromForm(input.request), url: input.url }), envelope, input.now ?? new Date(), input.answers);
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -27,7 +27,7 @@ export interface LimitsUse {
 export function limitsUse(row: LimitsRow, now: Date): LimitsUse | null {
   const limits = parseDeliveryLimits(row.deliveryLimits);
   if (!hasLimits(limits)) return null;
-  const timeZone = capTimeZone(row.timeWindow);
+  const timeZone = capTimeZone(row.timeWindow, limits.timezone);
   const rate = limits.rate.max === null ? null : rateLabel({ max: limits.rate.max, per: limits.rate.per });
   return { whenCapped: limits.whenCapped, caps: capUse(limits, row.usage, now, timeZone), rate, timeZone };
 }

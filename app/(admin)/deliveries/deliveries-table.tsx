@@ -9,9 +9,23 @@ import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { UtcTime } from "@/components/delivery-log/utc-time";
+import { answerSummary } from "@/lib/delivery/log/answer";
+import { heldState } from "@/lib/delivery/policy/held";
 import type { ListedDelivery } from "@/lib/delivery/log/queries";
 
 const helper = createColumnHelper<DataTableFeatures, ListedDelivery>();
+
+/** The client's answer under the status code: its values in one line, each name with its value on hover. */
+function AnswerLine({ answer }: { answer: ListedDelivery["answer"] }) {
+  const summary = answerSummary(answer);
+  if (!summary) return null;
+  return (
+    <TruncatedText text={summary.all} shortened className="max-w-36 font-mono text-xs text-slate-600">
+      <span className="sr-only">Answer: </span>
+      {summary.shown}
+    </TruncatedText>
+  );
+}
 
 export function leadText(lead: ListedDelivery["lead"]): string {
   if (!lead) return "Deleted lead";
@@ -62,7 +76,7 @@ const columns = helper.columns([
     header: "State",
     cell: ({ row }) => (
       <span className="inline-flex items-center gap-2 whitespace-nowrap">
-        <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} />
+        <DeliveryStateBadge state={row.original.state} attemptCount={row.original.attemptCount} held={heldState(row.original)} />
         {row.original.isTest && <span className="text-xs font-medium text-slate-600">Test</span>}
         {row.original.duplicateOfId && (
           <Link href={`/deliveries/${encodeURIComponent(row.original.duplicateOfId)}`} className="text-xs text-brand-700 hover:underline">
@@ -76,15 +90,20 @@ const columns = helper.columns([
   helper.accessor("lastStatusCode", {
     id: "lastStatusCode",
     header: "Last status",
-    // The last error is one hover or focus away, so the column stays as narrow as the code.
-    cell: ({ row }) =>
-      row.original.lastError ? (
-        <TruncatedText text={row.original.lastError} shortened className="whitespace-nowrap font-mono text-xs underline decoration-dotted underline-offset-2">
-          {statusCodeText(row.original.lastStatusCode)}
-        </TruncatedText>
-      ) : (
-        <span className="whitespace-nowrap font-mono text-xs">{statusCodeText(row.original.lastStatusCode)}</span>
-      ),
+    // The last error is one hover or focus away, so the column stays as narrow as the code; the
+    // client's answer, when the response parser kept one, is on a second line, cut to the column.
+    cell: ({ row }) => (
+      <>
+        {row.original.lastError ? (
+          <TruncatedText text={row.original.lastError} shortened className="whitespace-nowrap font-mono text-xs underline decoration-dotted underline-offset-2">
+            {statusCodeText(row.original.lastStatusCode)}
+          </TruncatedText>
+        ) : (
+          <span className="whitespace-nowrap font-mono text-xs">{statusCodeText(row.original.lastStatusCode)}</span>
+        )}
+        <AnswerLine answer={row.original.answer} />
+      </>
+    ),
   }),
   helper.accessor("nextAttemptAt", {
     id: "nextAttemptAt",
@@ -131,7 +150,7 @@ export function DeliveriesTable({ filtered, ...list }: DeliveriesTableProps) {
       columns={columns}
       getRowId={(d) => d.id}
       {...list}
-      filterPlaceholder="Lead email, rule title, delivery id, remote id or result"
+      filterPlaceholder="Lead email, rule title, delivery id or answer (remote id, result…)"
       // The table shows its empty state when nothing matches and the text box is empty; with the
       // other filters set, that is a "no match", not "nothing yet".
       emptyState={

@@ -21,7 +21,7 @@ export const logsQuerySchema = pageQuerySchema.extend({
     .describe("Only deliveries with an attempt that got this status code (e.g. 500), class (5xx), or 999 (no response: DNS, connect, TLS, timeout, blocked)."),
   from: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or after this time (ISO 8601)."),
   to: storableIsoDateTime("Use an ISO 8601 time such as 2026-03-01T00:00:00Z.").optional().describe("Deliveries created at or before this time (ISO 8601)."),
-  answer: z.string().trim().min(1).max(200).optional().describe("Only deliveries whose client's answer (responseValues) has a remoteId or result containing this text, in any case."),
+  answer: z.string().trim().min(1).max(200).optional().describe("Only deliveries whose client's answer (responseValues) has a remoteId, result, reason or price containing this text, in any case."),
 });
 export type LogsQuery = z.output<typeof logsQuerySchema>;
 

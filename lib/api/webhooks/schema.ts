@@ -182,7 +182,7 @@ export const webhookSchema = z.object({
           resetsAt: iso().describe("When the current period ends and the count starts again."),
         }),
       ),
-      timeZone: z.string().describe("The time zone the periods are counted in: the sending window's, else UTC."),
+      timeZone: z.string().describe("The time zone the periods are counted in: limits.timezone, else the sending window's, else UTC."),
     })
     .nullable()
     .describe("Read-only. The use of each cap in its current period; null when the webhook has no caps or rate limit."),

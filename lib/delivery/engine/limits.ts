@@ -73,7 +73,7 @@ function wouldSend(d: Claimed, now: Date): boolean {
 async function limitRule(sql: Sql, ds: Claimed[], now: Date): Promise<void> {
   const { ruleId, organizationId } = ds[0]!;
   const limits: DeliveryLimits = parseDeliveryLimits(ds[0]!.deliveryLimits);
-  const zone = capTimeZone(ds[0]!.timeWindow);
+  const zone = capTimeZone(ds[0]!.timeWindow, limits.timezone);
   const caps = CAP_PERIODS.map((p) => ({ period: p, ...capPeriod(p, now, zone), limit: limits.caps[p] }));
   const rate = { ...rateWindow(limits.rate.per, now), limit: limits.rate.max };
   const first = ds.filter((d) => !d.capCounted && d.attemptCount === 0);

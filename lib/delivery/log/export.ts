@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { csvEscape } from "@/lib/delivery/render/filters";
 import { ANSWER_NAMES } from "@/lib/domain/rule/response";
+import { otherAnswers } from "./answer";
 import { deliveryListOrderBy, deliveryListWhere, listedSelect, toListed, type ListedDelivery } from "./queries";
 import type { DeliveryListParams } from "./list-params";
 
@@ -31,7 +32,7 @@ export function csvCell(value: string | number | null): string {
 /** A delivery as one CSV line (CRLF-terminated, as RFC 4180 writes them). */
 export function deliveryCsvLine(d: ListedDelivery): string {
   const answer = d.answer ?? {};
-  const others = Object.fromEntries(Object.entries(answer).filter(([name]) => !(ANSWER_NAMES as readonly string[]).includes(name)));
+  const others = otherAnswers(answer);
   const cells = [
     d.id, d.createdAt.toISOString(), d.rule.title, d.event.type, d.lead ? (d.lead.email ?? d.lead.name ?? d.lead.id) : "", d.state, d.isTest ? "yes" : null, d.duplicateOfId, d.attemptCount, d.lastStatusCode, d.lastError,
     ...ANSWER_NAMES.map((name) => answer[name] ?? null),

@@ -10,6 +10,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/domain/event-types";
+import { ANSWER_NAMES } from "@/lib/domain/rule/response";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
 // The domain's list of states is the database's enum, both ways.
@@ -40,6 +41,8 @@ export interface ListedDelivery {
   /** A test send from the rule form or the API. */
   isTest: boolean;
   nextAttemptAt: Date | null;
+  /** Pending behind an earlier pending delivery of its lead to its rule (ordering per lead); absent: not. */
+  waitingForEarlier?: boolean;
   /** The client's answer: what the response parser extracted (remoteId, result…); null: none. */
   answer: Record<string, string> | null;
   createdAt: Date;
@@ -63,12 +66,9 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
   return { equals: Number(status) };
 }
 
-/** The answer values the search box also looks in (see ANSWER_NAMES). */
-const SEARCHED_ANSWERS = ["remoteId", "result"] as const;
-
-/** Deliveries whose kept answer has a remoteId or result containing the text (any case). */
+/** Deliveries whose kept answer has a remoteId, result, reason or price containing the text (any case). */
 export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
-  return SEARCHED_ANSWERS.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
+  return ANSWER_NAMES.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
 }
 
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
@@ -128,15 +128,44 @@ export const listedSelect = {
   responseValues: true,
   createdAt: true,
   updatedAt: true,
-  rule: { select: { id: true, title: true } },
+  rule: { select: { id: true, title: true, orderedPerLead: true } },
   event: { select: { type: true } },
   lead: { select: leadSelect },
 } satisfies Prisma.DeliverySelect;
 
+/** What tells whether a delivery waits behind an earlier one of its lead (see waitingForEarlier). */
+interface OrderedCandidate {
+  id: string;
+  state: DeliveryState;
+  createdAt: Date;
+  rule: { id: string; orderedPerLead: boolean };
+  lead: { id: string } | null;
+}
+
+/**
+ * The ids of the pending deliveries of rules with ordering per lead that an earlier pending
+ * delivery (createdAt, then id, as the claim orders them) of the same lead to the same rule holds
+ * back. One query, and none when no such delivery is among them.
+ */
+export async function waitingForEarlier(prisma: PrismaClient, organizationId: string, ds: OrderedCandidate[]): Promise<Set<string>> {
+  const candidates = ds.filter((d) => d.state === "PENDING" && d.rule.orderedPerLead && d.lead);
+  const out = new Set<string>();
+  if (!candidates.length) return out;
+  const earlier = await prisma.delivery.findMany({
+    where: { organizationId, state: "PENDING", OR: candidates.map((d) => ({ ruleId: d.rule.id, leadId: d.lead!.id, createdAt: { lte: d.createdAt } })) },
+    select: { id: true, ruleId: true, leadId: true, createdAt: true },
+  });
+  for (const d of candidates) {
+    const before = (e: (typeof earlier)[number]) => e.createdAt < d.createdAt || (e.createdAt.getTime() === d.createdAt.getTime() && e.id < d.id);
+    if (earlier.some((e) => e.ruleId === d.rule.id && e.leadId === d.lead!.id && before(e))) out.add(d.id);
+  }
+  return out;
+}
+
 export function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
   return {
     id: d.id,
-    rule: d.rule,
+    rule: { id: d.rule.id, title: d.rule.title },
     event: { type: d.event.type, label: eventLabel(d.event.type) },
     lead: leadRef(d.lead),
     state: d.state,
@@ -162,7 +191,9 @@ export async function listDeliveries(prisma: PrismaClient, organizationId: strin
   const pageCount = Math.max(1, Math.ceil(total / p.size));
   const current = Math.min(p.page, pageCount);
   const rows = current === p.page ? firstTry : await fetchPage(current);
-  return { rows: rows.map(toListed), total, page: current, pageCount, size: p.size };
+  const waiting = await waitingForEarlier(prisma, organizationId, rows);
+  const listed = rows.map((d) => (waiting.has(d.id) ? { ...toListed(d), waitingForEarlier: true } : toListed(d)));
+  return { rows: listed, total, page: current, pageCount, size: p.size };
 }
 
 /** How many FAILED deliveries "Retry failed" would re-queue with these filters. */
@@ -225,7 +256,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
   const d = await prisma.delivery.findFirst({
     where: { id: deliveryId, organizationId },
     include: {
-      rule: { select: { id: true, title: true } },
+      rule: { select: { id: true, title: true, orderedPerLead: true } },
       event: { select: { id: true, type: true, createdAt: true } },
       lead: { select: leadSelect },
       attempts: { orderBy: { number: "asc" } },
@@ -233,9 +264,10 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
   });
   if (!d) throw new NotFoundError("Delivery not found");
   const lastNumber = d.attempts.at(-1)?.number;
+  const waiting = await waitingForEarlier(prisma, organizationId, [d]);
   return {
     id: d.id,
-    rule: d.rule,
+    rule: { id: d.rule.id, title: d.rule.title },
     event: { id: d.event.id, type: d.event.type, label: eventLabel(d.event.type), createdAt: d.event.createdAt },
     lead: leadRef(d.lead),
     state: d.state,
@@ -245,6 +277,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     duplicateOfId: d.duplicateOfId,
     isTest: d.isTest,
     nextAttemptAt: d.nextAttemptAt,
+    ...(waiting.size ? { waitingForEarlier: true } : {}),
     completedAt: d.completedAt,
     responseValues: asResponseValues(d.responseValues),
     createdAt: d.createdAt,

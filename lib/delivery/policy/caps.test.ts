@@ -53,6 +53,28 @@ describe("cap periods", () => {
     expect(capTimeZone(null)).toBe("UTC");
   });
 
+  it("counts in the caps' own time zone when they have one, before the sending window's", () => {
+    const window = { enabled: true, days: [1], start: "09:00", end: "17:00", timezone: NY, outside: "wait", alternateUrl: "" };
+    expect(capTimeZone(window, "Asia/Tokyo")).toBe("Asia/Tokyo");
+    expect(capTimeZone(null, "Asia/Tokyo")).toBe("Asia/Tokyo");
+    expect(capTimeZone(window, undefined)).toBe(NY);
+  });
+
+  it("starts the day, week and month at midnight in the caps' own zone", () => {
+    // Tokyo is UTC+9 all year: its Tuesday 1 December 2026 begins at 15:00 UTC on Monday 30 November.
+    const zone = capTimeZone(null, "Asia/Tokyo");
+    const before = at("2026-11-30T14:59:59.999Z");
+    const after = at("2026-11-30T15:00:00.000Z");
+    expect(iso(capPeriod("day", before, zone))).toEqual(["2026-11-29T15:00:00.000Z", "2026-11-30T15:00:00.000Z"]);
+    expect(iso(capPeriod("day", after, zone))).toEqual(["2026-11-30T15:00:00.000Z", "2026-12-01T15:00:00.000Z"]);
+    expect(iso(capPeriod("month", before, zone))).toEqual(["2026-10-31T15:00:00.000Z", "2026-11-30T15:00:00.000Z"]);
+    expect(iso(capPeriod("month", after, zone))).toEqual(["2026-11-30T15:00:00.000Z", "2026-12-31T15:00:00.000Z"]);
+    // Monday 30 November, 23:59 in Tokyo: the week began on that Monday's midnight there.
+    expect(iso(capPeriod("week", before, zone))).toEqual(["2026-11-29T15:00:00.000Z", "2026-12-06T15:00:00.000Z"]);
+    // The same instant counted in UTC is still the day of 30 November.
+    expect(iso(capPeriod("day", after, capTimeZone(null)))).toEqual(["2026-11-30T00:00:00.000Z", "2026-12-01T00:00:00.000Z"]);
+  });
+
   it("shows the use of each cap that is set; a count from an earlier period reads as 0", () => {
     const limits = { ...NO_LIMITS, caps: { hour: 10, day: 500, week: null, month: 9000 } };
     const now = at("2026-11-26T13:20:00Z");

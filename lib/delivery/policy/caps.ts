@@ -2,8 +2,8 @@ import { CAP_PERIODS, type CapPeriod, type DeliveryLimits, type RatePeriod } fro
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { instantOf, wallClock } from "./time-window";
 
-// The periods a rule's caps and rate limit count in. Caps count calendar periods in the rule's
-// time zone: the hour, the day from midnight, the week from Monday midnight and the month from the
+// The periods a rule's caps and rate limit count in. Caps count calendar periods in their time
+// zone (see capTimeZone): the hour, the day from midnight, the week from Monday midnight and the month from the
 // 1st, each from the zone's rules (so a day across a daylight saving change is 23 or 25 hours
 // long). The rate limit counts fixed windows of a second or a minute.
 
@@ -16,9 +16,9 @@ export interface Period {
   end: Date;
 }
 
-/** The time zone a rule's caps count in: its sending window's (stored while the window is on), else UTC. */
-export function capTimeZone(timeWindow: unknown): string {
-  return storedTimeWindowSchema.parse(timeWindow)?.timezone ?? "UTC";
+/** The time zone a rule's caps count in: their own (`own`, set with the caps), else the sending window's (stored while the window is on), else UTC. */
+export function capTimeZone(timeWindow: unknown, own?: string | null): string {
+  return own ?? storedTimeWindowSchema.parse(timeWindow)?.timezone ?? "UTC";
 }
 
 /** The local calendar start of `kind` around a wall-clock time (as UTC ms), and of the next one. */

@@ -23,6 +23,16 @@ describe("delivery limits", () => {
     expect(deliveryLimitsSchema.safeParse({ rate: { max: 3, per: "hour" } }).success).toBe(false);
   });
 
+  it("takes the caps' own time zone, checked as the sending window's is; absent by default", () => {
+    expect(deliveryLimitsSchema.parse({ caps: { day: 5 }, timezone: " Europe/Paris " }).timezone).toBe("Europe/Paris");
+    expect("timezone" in deliveryLimitsSchema.parse({ caps: { day: 5 } })).toBe(false);
+    const bad = deliveryLimitsSchema.safeParse({ caps: { day: 5 }, timezone: "Mars/Olympus" });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["timezone", "Choose a time zone, such as America/New_York."]]);
+    expect(deliveryLimitsSchema.safeParse({ timezone: "" }).success).toBe(false);
+    expect(deliveryLimitsSchema.parse({ timezone: null }).timezone).toBeNull(); // the API's way to clear it
+  });
+
   it("says what a cap did and how much of it is used", () => {
     expect(cappedReason("skip", "day", 500)).toBe("Skipped: the rule's daily cap of 500 deliveries is reached");
     expect(cappedReason("hold", "month", 1)).toBe("Held: the rule's monthly cap of 1 delivery is reached; it is sent when the period resets");

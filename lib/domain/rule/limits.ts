@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { isTimeZone, RULE_REQUEST_MESSAGES } from "./request";
 
 // A rule's delivery limits: caps on how many deliveries it sends per hour, day, week and month
-// (counted in the rule's time zone), what happens to a delivery once a cap is reached, and a rate
+// (counted in the caps' own time zone, else the sending window's, else UTC), what happens to a delivery once a cap is reached, and a rate
 // limit on requests to its endpoint. Stored as WebhookRule.deliveryLimits; null when the rule has
 // none, so the engine does nothing more for its deliveries.
 
@@ -25,7 +26,14 @@ export const deliveryLimitsSchema = z.strictObject({
   caps: z
     .strictObject({ hour: cap, day: cap, week: cap, month: cap })
     .prefault({})
-    .describe("At most this many deliveries per hour, day, week (from Monday) and month, in the rule's time zone (its sending window's, else UTC); null: no cap for that period. A delivery counts once, when it is first sent; its retries do not count again."),
+    .describe("At most this many deliveries per hour, day, week (from Monday) and month, in timezone (else the sending window's time zone, else UTC); null: no cap for that period. A delivery counts once, when it is first sent; its retries do not count again."),
+  timezone: z
+    .string()
+    .trim()
+    .max(100)
+    .refine(isTimeZone, RULE_REQUEST_MESSAGES.windowTimezone)
+    .nullish()
+    .describe("The IANA time zone the caps' periods are counted in (e.g. America/New_York); absent or null: the sending window's time zone while it is on, else UTC."),
   whenCapped: z
     .enum(["hold", "skip"])
     .default("hold")
@@ -80,13 +88,17 @@ export function rateLabel(rate: { max: number; per: RatePeriod }): string {
   return `${rate.max.toLocaleString("en-US")} ${rate.max === 1 ? "request" : "requests"} per ${rate.per}`;
 }
 
+/** How the last error of a delivery held by a cap, and of one waiting for the rate limit, begins. */
+export const CAP_HELD_PREFIX = "Held: ";
+export const RATE_WAITING_PREFIX = "Waiting for the rule's rate limit";
+
 /** A delivery held or skipped by a cap, as its last error says it. */
 export function cappedReason(action: "hold" | "skip", period: CapPeriod, limit: number): string {
   const reached = `the rule's ${capLabel(period, limit)} is reached`;
-  return action === "skip" ? `Skipped: ${reached}` : `Held: ${reached}; it is sent when the period resets`;
+  return action === "skip" ? `Skipped: ${reached}` : `${CAP_HELD_PREFIX}${reached}; it is sent when the period resets`;
 }
 
 /** A delivery waiting for the rule's rate limit, as its last error says it. */
 export function rateLimitedReason(rate: { max: number; per: RatePeriod }): string {
-  return `Waiting for the rule's rate limit (${rateLabel(rate)})`;
+  return `${RATE_WAITING_PREFIX} (${rateLabel(rate)})`;
 }

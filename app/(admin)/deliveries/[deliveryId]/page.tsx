@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { DeliveryStateBadge, statusCodeText } from "@/components/delivery-log/delivery-state-badge";
+import { heldNotice, heldState } from "@/lib/delivery/policy/held";
 import { formatUtc } from "@/lib/core/format";
 import { ResponseValues } from "@/components/delivery-log/response-values";
 import { Card } from "@/components/ui/card";
@@ -43,6 +44,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
   const watching = d.state === "PENDING" && (d.nextAttemptAt === null || d.nextAttemptAt.getTime() - Date.now() < POLL_LIMIT_MS);
   const attempts = [...d.attempts].reverse(); // newest first: the latest answer is what people look for
   const lead = d.lead;
+  const held = heldState(d);
 
   return (
     <>
@@ -71,11 +73,15 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
             )}
           </p>
         )}
+        {held && (
+          // Held by the rule's own controls: why, and when it is due again, before anything else.
+          <p className="rounded-lg bg-brand-50 px-5 py-3 text-sm font-medium text-brand-700 ring-1 ring-inset ring-brand-100">{heldNotice(held)}</p>
+        )}
         <Card title="Summary">
           <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
             <Row label="State">
               <span className="inline-flex items-center gap-2">
-                <DeliveryStateBadge state={d.state} attemptCount={d.attemptCount} />
+                <DeliveryStateBadge state={d.state} attemptCount={d.attemptCount} held={held} />
                 <span className="text-slate-600">
                   {d.attemptCount} {d.attemptCount === 1 ? "attempt" : "attempts"}
                 </span>
@@ -107,7 +113,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
             </Row>
             <Row label="Last status">{statusCodeText(d.lastStatusCode)}</Row>
             <Row label="Next attempt">{d.nextAttemptAt && d.state === "PENDING" ? <time dateTime={d.nextAttemptAt.toISOString()}>{formatUtc(d.nextAttemptAt)}</time> : "—"}</Row>
-            {d.lastError && d.state !== "SKIPPED" && (
+            {d.lastError && d.state !== "SKIPPED" && !held && (
               <Row label="Last error">
                 <span className="text-red-700">{d.lastError}</span>
               </Row>

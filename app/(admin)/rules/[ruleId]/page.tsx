@@ -10,6 +10,8 @@ import { env } from "@/lib/core/env";
 import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
+import { organizationAnswerPaths } from "@/lib/rules/answer-paths";
+import { AnswerPathsProvider } from "../_form/answer-variables";
 import { RuleForm } from "../_form/rule-form";
 import { LimitsNote } from "./limits-note";
 import { PauseNote } from "./pause-note";
@@ -26,9 +28,13 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const [references, deliveryStats] = await Promise.all([getReferenceLists(prisma, user.organizationId), ruleDeliveryStats(prisma, user.organizationId, rule.id)]);
+  const [references, deliveryStats, answerPaths] = await Promise.all([
+    getReferenceLists(prisma, user.organizationId),
+    ruleDeliveryStats(prisma, user.organizationId, rule.id),
+    organizationAnswerPaths(prisma, user.organizationId),
+  ]);
   return (
-    <>
+    <AnswerPathsProvider paths={answerPaths}>
       <PageHeader title="Edit Webhook Rule" description={rule.title} />
       {rule.disabled && (
         <p role="note" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-800 ring-1 ring-amber-200">
@@ -51,6 +57,6 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
       <div className="mt-8">
         <RuleDeliveriesPanel ruleId={rule.id} stats={deliveryStats} />
       </div>
-    </>
+    </AnswerPathsProvider>
   );
 }

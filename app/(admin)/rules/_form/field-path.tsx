@@ -4,11 +4,12 @@ import { useController } from "react-hook-form";
 import { describedBy, Input, Select } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
 import { fieldId, useFieldError } from "@/components/ui/form-fields";
+import { useAnswerPaths } from "./answer-variables";
 import { useRuleForm, type RulePath } from "./fields";
 
 // The lead field picker of a field mapping ("Lead field" source) and of a condition: a select of
 // the template context's common paths, plus "Custom field…" with a name box for
-// lead.customFields.<name>.
+// lead.customFields.<name>, and the earlier rules' kept answers (answers.<rule id>.<name>).
 
 export const FIELD_PATHS = [
   "lead.email",
@@ -44,7 +45,8 @@ export function FieldPathPicker({ name, label, customLabel, idPrefix }: { name: 
   const { field } = useController({ control, name });
   const value = typeof field.value === "string" ? field.value : "";
   const isCustom = value.startsWith(CUSTOM_PREFIX);
-  const known = (FIELD_PATHS as readonly string[]).includes(value);
+  const answers = useAnswerPaths();
+  const known = (FIELD_PATHS as readonly string[]).includes(value) || answers.some((a) => a.path === value);
   const id = fieldId(idPrefix, name);
   const customId = `${id}-custom`;
   const error = useFieldError(name);
@@ -71,6 +73,15 @@ export function FieldPathPicker({ name, label, customLabel, idPrefix }: { name: 
             </option>
           ))}
           <option value={CUSTOM}>Custom field (lead.customFields.…)</option>
+          {answers.length > 0 && (
+            <optgroup label="Earlier rules' answers">
+              {answers.map((a) => (
+                <option key={a.path} value={a.path}>
+                  {a.label} ({a.path})
+                </option>
+              ))}
+            </optgroup>
+          )}
         </Select>
       </RowField>
       {isCustom && (

@@ -5,6 +5,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { describedBy, Field, Textarea } from "@/components/ui/field";
 import { PAYLOAD_FORMATS, TEMPLATE_MAX } from "@/lib/domain/rule/request";
 import { fieldId, useFieldError } from "@/components/ui/form-fields";
+import { AnswerVariables } from "./answer-variables";
 import { SelectField, useRuleForm } from "./fields";
 import { RuleFormSection } from "./tabs";
 
@@ -50,6 +51,7 @@ export function RuleFormFormatSection({ idPrefix }: { idPrefix: string }) {
           />
         </Field>
       )}
+      {usesTemplate && <AnswerVariables />}
     </RuleFormSection>
   );
 }

@@ -7,6 +7,7 @@ import { messageAt } from "@/components/ui/form-errors";
 import { Checkbox, Radio } from "@/components/ui/checkbox";
 import { CAP_MAX, RATE_MAX } from "@/lib/domain/rule/limits";
 import { SelectField, useRuleForm } from "./fields";
+import { TimeZoneList } from "./time-window-section";
 import { RuleFormSection } from "./tabs";
 
 type LimitPath = "limits.caps.hour" | "limits.caps.day" | "limits.caps.week" | "limits.caps.month" | "limits.rate.max";
@@ -26,11 +27,19 @@ const RATE_OPTIONS = [
 /** An empty box is no limit (null); anything else is read as a number for the schema to check. */
 const optionalNumber = (v: unknown) => (v === "" || v === null || v === undefined ? null : Number(v));
 
+/** An empty time zone box is none of the caps' own (the window's or UTC counts). */
+const optionalText = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
+
 /** On the Request tab: caps per period, what happens once one is reached, a rate limit, and ordering per lead. */
 export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
   const { control, register, formState } = useRuleForm();
   const windowOn = useWatch({ control, name: "timeWindow.enabled" }) ?? false;
-  const zone = useWatch({ control, name: "timeWindow.timezone" }) ?? "UTC";
+  const windowZone = useWatch({ control, name: "timeWindow.timezone" }) ?? "UTC";
+  const ownZone = useWatch({ control, name: "limits.timezone" });
+  const fallbackZone = windowOn ? windowZone : "UTC";
+  const zoneId = fieldId(idPrefix, "limits.timezone");
+  const zoneError = messageAt(formState.errors, "limits.timezone");
+  const zonesId = `${idPrefix}-cap-time-zones`;
 
   const numberField = (path: LimitPath, label: string, max: number) => {
     const id = fieldId(idPrefix, path);
@@ -46,10 +55,25 @@ export function RuleFormLimitsSection({ idPrefix }: { idPrefix: string }) {
     <RuleFormSection
       id={`${idPrefix}-limits-heading`}
       title="Delivery controls"
-      description={`Caps on how many leads this rule sends, counted in ${windowOn ? zone : "UTC"} (the sending window's time zone when it is on). A delivery counts once, when it is first sent; its retries do not count again. Leave a box empty for no limit.`}
+      description={`Caps on how many leads this rule sends, counted in ${optionalText(ownZone) ?? fallbackZone} (the caps' time zone below, else the sending window's when it is on, else UTC). A delivery counts once, when it is first sent; its retries do not count again. Leave a box empty for no limit.`}
     >
       <div className="space-y-4">
         <div className="grid gap-4 sm:grid-cols-4">{CAPS.map((c) => numberField(c.path, c.label, CAP_MAX))}</div>
+        <div className="grid gap-4 sm:grid-cols-4">
+          <Field label="Caps' time zone" htmlFor={zoneId} error={zoneError}>
+            <Input
+              id={zoneId}
+              list={zonesId}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder={fallbackZone}
+              aria-invalid={!!zoneError}
+              aria-describedby={describedBy(zoneId, zoneError, false)}
+              {...register("limits.timezone", { setValueAs: optionalText })}
+            />
+          </Field>
+          <TimeZoneList id={zonesId} />
+        </div>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium text-slate-700">When a cap is reached</legend>
           <Radio id={fieldId(idPrefix, "limits.whenCapped-hold")} value="hold" label="Hold new deliveries until the period resets (never dropped)" {...register("limits.whenCapped")} />

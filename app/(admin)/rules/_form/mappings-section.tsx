@@ -6,6 +6,7 @@ import { describedBy, Input, Select, Textarea } from "@/components/ui/field";
 import { RowField } from "@/components/ui/row-field";
 import type { FieldMapping } from "@/lib/domain/rule/request";
 import { MAPPING_SOURCES, MAX_MAPPINGS } from "@/lib/rules/form/request";
+import { AnswerVariables } from "./answer-variables";
 import { FieldPathPicker } from "./field-path";
 import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
@@ -117,6 +118,7 @@ function MappingRows({ idPrefix }: { idPrefix: string }) {
           })}
         </RowsTable>
       )}
+      {rows.some((r) => r?.source === "template") && <AnswerVariables />}
       <ListError message={messageAt(errors, "fieldMappings")} />
       <AddRowButton label="Add mapping" disabled={fields.length >= MAX_MAPPINGS} onClick={() => append({ ...NEW_MAPPING })} />
     </>

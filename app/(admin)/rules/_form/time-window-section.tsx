@@ -89,7 +89,7 @@ function DaysField({ idPrefix }: { idPrefix: string }) {
  * The browser's own list of IANA zones. Filled after mount: the server's list may differ from the
  * browser's, and a mismatch in server-rendered markup would fail hydration.
  */
-function TimeZoneList({ id }: { id: string }) {
+export function TimeZoneList({ id }: { id: string }) {
   const [zones, setZones] = useState<string[]>([]);
   useEffect(() => {
     setZones(typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : []);

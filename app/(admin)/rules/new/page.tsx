@@ -10,6 +10,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { emptyRuleInput } from "@/lib/rules/form/rule";
+import { organizationAnswerPaths } from "@/lib/rules/answer-paths";
+import { AnswerPathsProvider } from "../_form/answer-variables";
 import { RuleForm } from "../_form/rule-form";
 
 export const metadata: Metadata = { title: "Add Webhook Rule" };
@@ -37,11 +39,12 @@ export default async function NewRulePage() {
       </>
     );
   }
-  const references = await getReferenceLists(await db(), user.organizationId);
+  const prisma = await db();
+  const [references, answerPaths] = await Promise.all([getReferenceLists(prisma, user.organizationId), organizationAnswerPaths(prisma, user.organizationId)]);
   return (
-    <>
+    <AnswerPathsProvider paths={answerPaths}>
       <PageHeader title="Add Webhook Rule" description="Send lead events to another application when something happens to a lead." />
       <RuleForm defaultValues={emptyRuleInput()} references={references} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
-    </>
+    </AnswerPathsProvider>
   );
 }

@@ -1,0 +1,63 @@
+import { sql } from "@/lib/db";
+import { afterAll, describe, expect, it } from "vitest";
+import { capPeriod } from "@/lib/delivery/policy/caps";
+import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
+import { heldState, ORDERING_MESSAGE } from "@/lib/delivery/policy/held";
+import { getDelivery, listDeliveries } from "@/lib/delivery/log/queries";
+import { newId } from "@/lib/core/ids";
+import { createLead, updateLead } from "@/lib/leads/mutations";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// The delivery log tells a delivery the rule's own controls hold back from one waiting for its
+// first try or a retry: held by a cap (until the period resets) or behind an earlier delivery of
+// its lead to an ordered rule, on the list and on the delivery's page.
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+const receivers: { close: () => Promise<void> }[] = [];
+afterAll(() => Promise.all(receivers.map((r) => r.close())));
+
+async function rule(organizationId: string, status: number, data: Partial<Prisma.WebhookRuleUncheckedCreateInput>) {
+  const rx = await startReceiver(() => ({ status, body: "" }));
+  receivers.push(rx);
+  return prisma().webhookRule.create({ data: { id: newId("rule"), organizationId, title: "Held", events: ["lead.created", "lead.updated"], url: rx.url, ...data } });
+}
+
+describe(`held deliveries in the log (${TEST_DATABASE})`, () => {
+  it("shows a delivery held by a cap as held, with the cap and the period's end", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    await rule(org.id, 200, { events: ["lead.created"], deliveryLimits: { caps: { hour: 1 } } });
+    await createLead(await sql(), org.id, { email: "first@example.test" });
+    await createLead(await sql(), org.id, { email: "second@example.test" });
+    const now = new Date();
+    await dispatchBatch({ prisma: prisma(), client, now: () => now });
+
+    const { rows } = await listDeliveries(prisma(), org.id);
+    const held = rows.filter((d) => heldState(d));
+    expect(rows.map((d) => d.state).sort()).toEqual(["PENDING", "SUCCEEDED"]);
+    expect(held).toHaveLength(1);
+    const resets = capPeriod("hour", now, "UTC").end;
+    expect(heldState(held[0]!)).toEqual({ reason: expect.stringContaining("hourly cap of 1 delivery"), until: resets });
+    expect(heldState(await getDelivery(prisma(), org.id, held[0]!.id))).toEqual(heldState(held[0]!));
+  });
+
+  it("shows a lead's later delivery to an ordered rule as held while the earlier one retries; the earlier one is not held", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    await rule(org.id, 500, { orderedPerLead: true, retryPolicy: { kind: "schedule", delaysSeconds: [0, 3600] } });
+    const { lead } = await createLead(await sql(), org.id, { email: "ordered@example.test" });
+    await updateLead(prisma(), org.id, lead.id, { firstName: "Ada" });
+    const other = await createLead(await sql(), org.id, { email: "other@example.test" });
+    await dispatchBatch({ prisma: prisma(), client });
+
+    const { rows } = await listDeliveries(prisma(), org.id, { sort: "created", dir: "asc" });
+    const mine = rows.filter((d) => d.lead?.id === lead.id);
+    expect(mine.map((d) => [d.state, d.attemptCount])).toEqual([["PENDING", 1], ["PENDING", 0]]);
+    expect(mine.map((d) => heldState(d)?.reason ?? null)).toEqual([null, ORDERING_MESSAGE]);
+    expect(heldState(rows.find((d) => d.lead?.id === other.lead.id)!)).toBeNull();
+    expect(heldState(await getDelivery(prisma(), org.id, mine[1]!.id))).toEqual({ reason: ORDERING_MESSAGE, until: null });
+    expect(heldState(await getDelivery(prisma(), org.id, mine[0]!.id))).toBeNull();
+  });
+});
