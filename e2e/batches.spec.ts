@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { newRuleForm, open, openRules, ruleIdOf, ruleTab as tab, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { newRuleForm, ruleTab as tab, saveAndReopen, uniqueTag } from "./rule-helpers";
 
 // The rule form's Batches section (Request tab): turned on, refused with a payload format that is
 // not JSON, saved with its size, wait and format, and still set after a reload.
@@ -25,14 +25,7 @@ test("batches are turned on, refused for an XML body, saved and shown again", as
   await expect(form.getByText("Batches need the JSON payload format: each lead's body must be a JSON object.")).toBeVisible();
   await expect(page).toHaveURL(/\/rules\/new$/);
   await form.getByLabel("Payload format", { exact: true }).selectOption("JSON");
-  expect(await saveRuleForm(page, form)).toBe(true);
-  await expect(page.getByText("Webhook rule created")).toBeVisible();
-
-  await openRules(page, title);
-  await open(page, `/rules/${await ruleIdOf(page, title)}`);
-  await page.reload();
-  const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
-  await tab(edit, "Request").click();
+  const edit = await saveAndReopen(page, form, title, "Request");
   await expect(edit.getByLabel("Send leads in batches")).toBeChecked();
   await expect(edit.getByLabel("Most leads per batch", { exact: true })).toHaveValue("25");
   await expect(edit.getByLabel("Most seconds to wait", { exact: true })).toHaveValue("10");

@@ -4,6 +4,9 @@ import { describe, expect, it } from "vitest";
 import { POST as createRoute } from "@/app/api/v1/webhooks/route";
 import { GET as getRoute, PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
 import { createApiKey } from "@/lib/api/keys";
+import { listWebhookLogs } from "@/lib/api/webhooks/logs";
+import { getDelivery, listDeliveries } from "@/lib/delivery/log/queries";
+import { retryDelivery } from "@/lib/delivery/log/requeue";
 import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
@@ -85,6 +88,14 @@ describe(`batches (${TEST_DATABASE})`, () => {
       expect(d.attempts[0]).toMatchObject({ number: 1, statusCode: 200 });
       expect((d.attempts[0]!.requestHeaders as Record<string, string>)["webhook-id"]).toBe(batchId);
     }
+    // The delivery page names the batch and its size; the log lists the batch's deliveries.
+    expect((await getDelivery(prisma(), org.id, rows[2]!.id)).batch).toEqual({ id: batchId, size: 5 });
+    expect((await listDeliveries(prisma(), org.id, { batchId })).rows.map((d) => d.id).sort()).toEqual(rows.map((d) => d.id).sort());
+    expect((await listWebhookLogs(prisma(), org.id, rows[0]!.ruleId, { limit: 10 } as never)).data.map((d) => d.batchId)).toEqual([batchId, batchId, batchId, batchId, batchId]);
+    // Sent again by hand, a delivery leaves its batch: it waits for a new one.
+    await retryDelivery(prisma(), org.id, rows[0]!.id);
+    expect((await prisma().delivery.findUniqueOrThrow({ where: { id: rows[0]!.id } })).batchId).toBeNull();
+    expect((await getDelivery(prisma(), org.id, rows[1]!.id)).batch).toEqual({ id: batchId, size: 4 });
     await rx.close();
   });
 
