@@ -140,7 +140,8 @@ describe(`batches (${TEST_DATABASE})`, () => {
     // More leads meanwhile form a batch of their own.
     await leads(5);
     const later = Date.now() + 2 * 3_600_000;
-    expect(await dispatchUntilIdle({ prisma: prisma(), client, now: () => new Date(later) })).toMatchObject({ claimed: 10, succeeded: 10 });
+    // (Two hours on, other tests' waiting deliveries are due too: this rule's rows are checked below.)
+    await dispatchUntilIdle({ prisma: prisma(), client, now: () => new Date(later) });
     expect(rx.received).toHaveLength(3);
     const again = rx.received.filter((r) => r.headers["webhook-id"] === batchId);
     expect(again).toHaveLength(2);
@@ -152,6 +153,7 @@ describe(`batches (${TEST_DATABASE})`, () => {
     }
     const others = rows.filter((x) => x.batchId !== batchId);
     expect(others).toHaveLength(5);
+    expect(others.every((d) => d.state === "SUCCEEDED" && d.attemptCount === 1)).toBe(true);
     expect(new Set(others.map((d) => d.batchId)).size).toBe(1);
     await rx.close();
   });
