@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveAndReopen, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The rule form's Delivery controls (Request tab): caps per period, hold or skip, a rate limit;
 // an invalid cap is refused on its field; the saved limits come back, and the rules list and the
@@ -50,14 +50,7 @@ test("ordering per lead is ticked, saved and still ticked after a reload", async
   const ordered = form.getByLabel("Send each lead's deliveries in order");
   await expect(ordered).not.toBeChecked();
   await ordered.check();
-  expect(await saveRuleForm(page, form)).toBe(true);
-  await expect(page.getByText("Webhook rule created")).toBeVisible();
-
-  await openRules(page, title);
-  await open(page, `/rules/${await ruleIdOf(page, title)}`);
-  await page.reload();
-  const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
-  await tab(edit, "Request").click();
+  const edit = await saveAndReopen(page, form, title, "Request");
   await expect(edit.getByLabel("Send each lead's deliveries in order")).toBeChecked();
 });
 

@@ -114,6 +114,18 @@ export async function saveRuleForm(page: Page, form: Locator): Promise<boolean> 
   return true;
 }
 
+/** Saves a new rule's form, then opens the saved rule's edit form afresh (reloaded) on the tab `tabName`. */
+export async function saveAndReopen(page: Page, form: Locator, title: string, tabName: string): Promise<Locator> {
+  expect(await saveRuleForm(page, form)).toBe(true);
+  await expect(page.getByText("Webhook rule created")).toBeVisible();
+  await openRules(page, title);
+  await open(page, `/rules/${await ruleIdOf(page, title)}`);
+  await page.reload();
+  const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
+  await ruleTab(edit, tabName).click();
+  return edit;
+}
+
 /** The id of a listed rule, read from its Edit/View link. */
 export async function ruleIdOf(page: Page, title: string): Promise<string> {
   await openRules(page, title);

@@ -8,6 +8,7 @@ import type { AuthConfig } from "@/lib/domain/rule/auth";
 import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { deliveryLimitsColumn, parseDeliveryLimits } from "@/lib/domain/rule/limits";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
+import { batchFormValues, storedBatch } from "@/lib/domain/rule/batch";
 import { duplicateFormValues, storedDuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
@@ -107,6 +108,7 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     duplicateSuppression: storedDuplicateSuppression(values.duplicates) ?? Prisma.DbNull,
     deliveryLimits: deliveryLimitsColumn(values.limits) ?? Prisma.DbNull,
     orderedPerLead: values.orderedPerLead,
+    batch: storedBatch(values.batch) ?? Prisma.DbNull,
   };
 }
 
@@ -240,6 +242,7 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       ...responseFormFromRow(rule.responseRules),
       limits: parseDeliveryLimits(rule.deliveryLimits),
       orderedPerLead: rule.orderedPerLead,
+      batch: batchFormValues(rule.batch),
     }),
   };
 }

@@ -9,7 +9,7 @@ import type { DeliveryFilters } from "@/lib/delivery/log/list-params";
 // The delivery log's own filters, beside the table's "Filter" box. Each change rewrites the URL
 // (the server component runs the query) and goes back to page 1, like the table's controls.
 
-type FilterKey = "ruleId" | "state" | "status" | "from" | "to";
+type FilterKey = "ruleId" | "batchId" | "state" | "status" | "from" | "to";
 
 const STATE_OPTIONS = [
   ["", "Any state"],
@@ -57,7 +57,7 @@ export function DeliveriesFilters({ filters, rules }: { filters: Omit<DeliveryFi
     startTransition(() => router.replace(`${pathname}${qs ? `?${qs}` : ""}`, { scroll: false }));
   }
 
-  const active = Boolean(filters.ruleId || filters.state || filters.status || filters.from || filters.to);
+  const active = Boolean(filters.ruleId || filters.batchId || filters.state || filters.status || filters.from || filters.to);
 
   return (
     <div role="group" aria-label="Delivery filters" aria-busy={pending} className="mb-4 grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 md:grid-cols-3 xl:grid-cols-6 xl:items-end">
@@ -98,10 +98,16 @@ export function DeliveriesFilters({ filters, rules }: { filters: Omit<DeliveryFi
         <Input id={ids.to} type="datetime-local" key={filters.to ?? ""} defaultValue={toInputValue(filters.to)} onChange={(e) => set({ to: e.target.value })} aria-describedby={`${ids.to}-hint`} />
       </Field>
       <div className="flex items-end xl:pb-5">
-        <Button variant="secondary" disabled={!active || pending} onClick={() => set({ ruleId: "", state: "", status: "", from: "", to: "" })}>
+        <Button variant="secondary" disabled={!active || pending} onClick={() => set({ ruleId: "", batchId: "", state: "", status: "", from: "", to: "" })}>
           Clear filters
         </Button>
       </div>
+      {filters.batchId && (
+        // Set from a delivery's page ("See the batch's deliveries"); cleared with the others.
+        <p className="col-span-full text-sm text-slate-700">
+          Showing the deliveries sent in batch <span className="font-mono text-xs">{filters.batchId}</span>
+        </p>
+      )}
     </div>
   );
 }

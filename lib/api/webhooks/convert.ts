@@ -38,6 +38,7 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     errorParser: r.errorParser,
     limits: v.limits,
     orderedPerLead: v.orderedPerLead,
+    batch: v.batch,
   };
 }
 
@@ -76,6 +77,7 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     duplicates: { ...values.duplicates, field: values.duplicates.field || null },
     limits: values.limits,
     orderedPerLead: values.orderedPerLead,
+    batch: values.batch,
   };
 }
 

@@ -108,6 +108,9 @@ const webhookFields = {
   orderedPerLead: form.orderedPerLead.describe(
     "Ordering per lead: a lead's deliveries reach this webhook in the order their events happened (createdAt, then id); a later one waits while an earlier one of the same lead is pending or retrying, and goes once that one succeeded, failed for good or was skipped. Other leads are not held up.",
   ),
+  batch: form.batch.describe(
+    "Batches: the webhook's deliveries are sent together, one request for up to maxLeads of them or for those that waited maxSeconds, whichever comes first; the body is a JSON array of each lead's body (format json) or CSV with a header row (format csv), and webhook-id is the batch id. Each delivery records the batch's outcome. Only with the JSON payload format, and not with caps, a rate limit, duplicate suppression or ordering per lead. Test sends are never batched.",
+  ),
 };
 
 /** POST /api/v1/webhooks. */
@@ -172,6 +175,7 @@ export const webhookSchema = z.object({
     .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
   limits: webhookFields.limits,
   orderedPerLead: z.boolean(),
+  batch: form.batch.unwrap(),
   usage: z
     .object({
       caps: z.array(

@@ -16,6 +16,8 @@ import type { Busy, SlotLimits } from "./slots";
 // A rule with ordering per lead (read once per claim, through a partial index) has a lead's delivery
 // claimed only when no earlier one (createdAt, then id) of that lead to the rule is still PENDING
 // (waiting, retrying or in flight): so at most one per lead and rule, here or anywhere, at a time.
+// The deliveries of a rule that sends batches are passed over (read once per claim, through a
+// partial index), test sends excepted: batches.ts sends them.
 // A claimed delivery is due again when its lease expires (nextAttemptAt moves with the lease until
 // its outcome is recorded): the scan of due deliveries never passes over those being sent or
 // waiting to be recorded, however many there are, and one whose lease runs out is due at once.
@@ -39,7 +41,21 @@ export interface Claimed
   capCounted: boolean;
   /** Set when the rule's limits keep it from being sent now (held, skipped or over the rate). */
   limited?: Decision;
+  /** A batch (batches.ts): sent as one request whose id is the batch's; each member records its outcome. */
+  members?: Claimed[];
 }
+
+/** What a claim returns of a delivery ("Delivery" d), its rule ("WebhookRule" r) and organization ("Organization" o). */
+export const CLAIMED_COLUMNS = `d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
+               r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
+               r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
+               r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression", r."deliveryLimits", d."capCounted"`;
+
+/** A claimed row as the database returns it. */
+export type ClaimedRow = Omit<Claimed, "previousSecretExpiresAt"> & { previousSecretExpiresAt: string | null };
+
+export const claimedFromRow = <R extends ClaimedRow>(r: R) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null });
 
 const CLAIM = `WITH due AS (
        SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
@@ -48,6 +64,7 @@ const CLAIM = `WITH due AS (
          AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
          AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
                                      UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
+         AND (d."isTest" OR d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
          AND (d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "orderedPerLead"))
               OR NOT EXISTS (SELECT 1 FROM "Delivery" e
                              WHERE e."leadId" = d."leadId" AND e."ruleId" = d."ruleId" AND e.state = 'PENDING'
@@ -67,11 +84,7 @@ const CLAIM = `WITH due AS (
      SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}, "nextAttemptAt" = ${utc("$3")}
      FROM picked, "WebhookRule" r, "Organization" o
      WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
-     RETURNING d.id, d."organizationId", d."ruleId", d.url, d.method, d."requestHeaders", d."requestBody", d."attemptCount",
-               r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
-               r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
-               r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression", r."deliveryLimits", d."capCounted"`;
+     RETURNING ${CLAIMED_COLUMNS}`;
 const CLAIM_NAME = statementName(CLAIM);
 
 /**
@@ -81,7 +94,7 @@ const CLAIM_NAME = statementName(CLAIM);
  */
 export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<Claimed[]> {
   if (busy.free <= 0) return [];
-  const rows = await sql.query<Omit<Claimed, "previousSecretExpiresAt"> & { previousSecretExpiresAt: string | null }>(
+  const rows = await sql.query<ClaimedRow>(
     CLAIM,
     [
       owner,
@@ -101,7 +114,7 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
     ],
     CLAIM_NAME,
   );
-  const claimed = rows.map((r) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null }));
+  const claimed = rows.map(claimedFromRow);
   return claimed.some((d) => d.deliveryLimits !== null) ? applyLimits(sql, claimed, now) : claimed;
 }
 

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Decision } from "../policy/outcome";
+import { batchClock, batchSender, claimBatches } from "./batches";
 import { Breakers, endpointFailed } from "./breaker";
 import { claimDue, extendLeases, type Claimed } from "./claim";
 import { withoutDuplicates } from "./duplicates";
@@ -87,21 +88,26 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   }, Math.max(1000, Math.floor(leaseMs / 3)));
   extender.unref();
 
-  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision>) => {
-    leased.add(d.id);
+  // A batch (batches.ts) is one request, one slot, one outcome for the breaker; each member's
+  // decision is recorded.
+  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision | Decision[]>) => {
+    const ids = d.members?.map((m) => m.id) ?? [d.id];
+    ids.forEach((id) => leased.add(id));
     slots.take(d.ruleId, d.host);
     breakers.started(d.ruleId, now().getTime());
     let failed = false;
     const task = send(d)
       .then(
-        (decision) => {
-          summary[decision.tally]++;
-          recorder.add(decision);
-          failed = decision.health ? endpointFailed(decision.health) : false;
+        (decided) => {
+          for (const decision of [decided].flat()) {
+            summary[decision.tally]++;
+            recorder.add(decision);
+            failed ||= decision.health ? endpointFailed(decision.health) : false;
+          }
         },
         (err: unknown) => {
           failure ??= err; // its lease expires and it is claimed again
-          leased.delete(d.id);
+          ids.forEach((id) => leased.delete(id));
         },
       )
       .then(() => {
@@ -125,11 +131,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings, now()).catch(logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
+  const busyNow = () => {
+    const busy = slots.busy();
+    busy.free = Math.min(busy.free, opts.claimSize);
+    for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
+    return busy;
+  };
+  const batchesDue = batchClock();
+
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
-      const busy = slots.busy();
-      busy.free = Math.min(busy.free, opts.claimSize);
-      for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
+      const busy = busyNow();
       let claimed: Claimed[];
       let toSend: Claimed[];
       try {
@@ -146,6 +158,20 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       if (toSend.length) {
         const send = senderForClaim(opts);
         for (const d of toSend) start(d, send);
+      }
+      if (batchesDue()) {
+        let batches: Claimed[];
+        try {
+          batches = await claimBatches(prisma, sql, owner, now(), leaseMs, busyNow(), limits, [...leased]);
+        } catch (err) {
+          failure = err;
+          break;
+        }
+        const send = batchSender(senderForClaim(opts));
+        for (const b of batches) {
+          summary.claimed += b.members!.length;
+          start(b, send);
+        }
       }
       if (opts.once || (!claimed.length && !running.size)) break;
       await wake.wait(opts.idlePollMs ?? 1000);

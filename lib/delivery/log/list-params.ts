@@ -3,7 +3,7 @@ import { MAX_FILTER_LENGTH, parseTableParams, tableParamsSchema, type RawSearchP
 import { DATE_RANGE_MESSAGE, isStorableDate, MAX_STORABLE_TIME } from "@/lib/core/storable";
 
 // The delivery log's URL contract: the shared table params (?q=&sort=&dir=&page=&size=) plus its
-// own filters (?ruleId=&state=&status=&from=&to=). Pure (no database, no React), so the page, the
+// own filters (?ruleId=&batchId=&state=&status=&from=&to=). Pure (no database, no React), so the page, the
 // filter controls, the queries and the bulk-retry action all read the same shape.
 
 export const DELIVERY_SORT_KEYS = ["created", "state", "attempts", "lastStatusCode", "nextAttemptAt"] as const;
@@ -80,6 +80,8 @@ export function createdRange(from?: string, to?: string): { gte?: Date; lt?: Dat
  */
 export const deliveryFiltersSchema = z.object({
   ruleId: z.string().trim().min(1).max(100).optional(),
+  /** The deliveries sent in one batch (a rule that sends batches). */
+  batchId: z.string().trim().min(1).max(100).optional(),
   state: z.enum(DELIVERY_STATE_FILTERS).optional(),
   status: statusFilterSchema.optional(),
   from: timeBoundSchema.optional(),
@@ -92,6 +94,7 @@ export type DeliveryFilters = z.output<typeof deliveryFiltersSchema>;
 const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);
 const urlFiltersShape = {
   ruleId: lenient(deliveryFiltersSchema.shape.ruleId.unwrap()),
+  batchId: lenient(deliveryFiltersSchema.shape.batchId.unwrap()),
   state: lenient(deliveryFiltersSchema.shape.state.unwrap()),
   status: lenient(statusFilterSchema),
   from: lenient(timeBoundSchema),
@@ -108,10 +111,10 @@ export function parseDeliveryListParams(raw: RawSearchParams | URLSearchParams |
 
 /** Whether any filter other than the text box narrows the list. */
 export function hasDeliveryFilters(f: Partial<DeliveryFilters>): boolean {
-  return Boolean(f.ruleId || f.state || f.status || f.from || f.to || f.q);
+  return Boolean(f.ruleId || f.batchId || f.state || f.status || f.from || f.to || f.q);
 }
 
 /** The filters of a parsed list, as "Retry failed" sends them. */
 export function filtersOf(p: DeliveryListParams): DeliveryFilters {
-  return { ruleId: p.ruleId, state: p.state, status: p.status, from: p.from, to: p.to, q: p.q };
+  return { ruleId: p.ruleId, batchId: p.batchId, state: p.state, status: p.status, from: p.from, to: p.to, q: p.q };
 }

@@ -75,6 +75,7 @@ export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
 export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFilters>): Prisma.DeliveryWhereInput {
   const and: Prisma.DeliveryWhereInput[] = [{ organizationId }];
   if (f.ruleId) and.push({ ruleId: f.ruleId });
+  if (f.batchId) and.push({ batchId: f.batchId });
   if (f.state === "RETRYING") and.push({ state: "PENDING", attemptCount: { gt: 0 } });
   else if (f.state) and.push({ state: f.state });
   if (f.status) and.push({ lastStatusCode: statusWhere(f.status) });
@@ -248,6 +249,8 @@ export interface DeliveryDetail extends Omit<ListedDelivery, "answer"> {
   responseValues: Record<string, string> | null;
   request: { url: string; method: string; headers: Record<string, string>; body: string };
   attempts: DeliveryAttemptView[];
+  /** Sent in a batch (its rule sends batches): the batch's id (its webhook-id) and how many deliveries it holds. */
+  batch: { id: string; size: number } | null;
 }
 
 /** One delivery with its frozen request and every attempt (oldest first). */
@@ -263,6 +266,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     },
   });
   if (!d) throw new NotFoundError("Delivery not found");
+  const batch = d.batchId ? { id: d.batchId, size: await prisma.delivery.count({ where: { organizationId, batchId: d.batchId } }) } : null;
   const lastNumber = d.attempts.at(-1)?.number;
   const waiting = await waitingForEarlier(prisma, organizationId, [d]);
   return {
@@ -301,6 +305,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
       parsedError: asParsedError(a.parsedError),
       succeeded: d.state === "SUCCEEDED" && a.number === lastNumber,
     })),
+    batch,
   };
 }
 

@@ -11,12 +11,13 @@ import { wakeDispatcher } from "../wake";
 
 /**
  * The one re-queue: due now, no lease, not completed, no longer skipped. Returns how many. A test
- * send is never queued (it would be sent and counted as a real delivery).
+ * send is never queued (it would be sent and counted as a real delivery). A delivery sent in a
+ * batch leaves it (a batch's id names one request's members): its rule puts it in a new batch.
  */
 async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, now: Date, also: Prisma.DeliveryUpdateManyMutationInput = {}): Promise<number> {
   const { count } = await prisma.delivery.updateMany({
     where: { AND: [where, { isTest: false }] },
-    data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null, skipKind: null, ...also },
+    data: { state: "PENDING", nextAttemptAt: now, leaseOwner: null, leaseExpiresAt: null, completedAt: null, skipKind: null, batchId: null, ...also },
   });
   if (count > 0) wakeDispatcher();
   return count;

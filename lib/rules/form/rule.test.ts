@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BATCH_MESSAGES, BATCH_OFF } from "@/lib/domain/rule/batch";
 import { RULE_MESSAGES, emptyRuleInput, ruleSchema, type RuleInput } from "./rule";
 
 const strict = ruleSchema({ allowInsecureUrls: false });
@@ -72,6 +73,15 @@ describe("ruleSchema", () => {
     expect(emptyRuleInput().orderedPerLead).toBe(false);
     expect(strict.parse(valid({ orderedPerLead: true })).orderedPerLead).toBe(true);
     expect(errorsOf({ ...valid(), orderedPerLead: "yes" }).orderedPerLead).toEqual([RULE_MESSAGES.enabled]);
+  });
+
+  it("leaves batches off by default and refuses them for a body that is not JSON or with ordering per lead", () => {
+    const batch = { enabled: true, maxLeads: 10, maxSeconds: 5, format: "json" as const };
+    expect(strict.parse(valid()).batch).toEqual(BATCH_OFF);
+    expect(strict.parse(valid({ batch })).batch).toEqual(batch);
+    expect(errorsOf(valid({ batch, payloadFormat: "XML" }))["batch.enabled"]).toEqual([BATCH_MESSAGES.payloadFormat]);
+    expect(errorsOf(valid({ batch, orderedPerLead: true }))["batch.enabled"]).toEqual([BATCH_MESSAGES.otherControls]);
+    expect(errorsOf(valid({ batch: { ...batch, maxLeads: 1 } }))["batch.maxLeads"]).toEqual([BATCH_MESSAGES.maxLeads]);
   });
 
   it("requires enabled to be a boolean", () => {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/domain/event-types";
 import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain/rule";
-import { deliveryLimitsSchema, NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
+import { deliveryLimitsSchema, hasLimits, NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import type { TimeWindow } from "@/lib/domain/rule/request";
+import { BATCH_OFF, batchRefusal, batchSettingSchema, type BatchSetting } from "@/lib/domain/rule/batch";
 import { DUPLICATES_OFF, duplicateFormValues, duplicateSuppressionSchema, type DuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./credentials";
@@ -149,6 +150,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       ...responseFormFields,
       limits: deliveryLimitsSchema.prefault({}),
       orderedPerLead: yesNo.default(false),
+      batch: batchSettingSchema.prefault({}),
     })
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
@@ -159,6 +161,10 @@ export function ruleSchema(options: RuleSchemaOptions) {
       refineRetry(rule, ctx);
       refineRequest(rule, ctx);
       refineResponse(rule, ctx);
+      const batchRefused = batchRefusal({
+        batch: rule.batch, payloadFormat: rule.payloadFormat, limitsSet: hasLimits(rule.limits), duplicatesOn: rule.duplicates.match !== "off", orderedPerLead: rule.orderedPerLead,
+      });
+      if (batchRefused) ctx.addIssue({ code: "custom", path: ["batch", "enabled"], message: batchRefused });
       if (hasCreationRules(rule.events) && rule.substatusId && !rule.statusId) {
         ctx.addIssue({ code: "custom", path: ["substatusId"], message: RULE_MESSAGES.substatusWithoutStatus });
       }
@@ -227,6 +233,7 @@ export const RULE_FIELDS = [
   "errorParser",
   "limits",
   "orderedPerLead",
+  "batch",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -254,6 +261,7 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     ...emptyResponseForm(),
     limits: NO_LIMITS,
     orderedPerLead: false,
+    batch: BATCH_OFF,
   };
 }
 
@@ -276,4 +284,5 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   signatureScheme: SignatureSchemeValue;
   limits: DeliveryLimits;
   orderedPerLead: boolean;
+  batch: BatchSetting;
 }

@@ -106,8 +106,19 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
             </Row>
             <Row label="Delivery id">
               <span className="font-mono text-xs">{d.id}</span>
-              <span className="ml-2 text-xs text-slate-500">(sent as the webhook-id header on every attempt)</span>
+              <span className="ml-2 text-xs text-slate-500">{d.batch ? "(the batch's id is sent as the webhook-id header instead)" : "(sent as the webhook-id header on every attempt)"}</span>
             </Row>
+            {d.batch && (
+              <Row label="Batch">
+                <span className="font-mono text-xs">{d.batch.id}</span>
+                <span className="ml-2">
+                  sent in a batch of {d.batch.size}{" "}
+                  <Link href={`/deliveries?batchId=${encodeURIComponent(d.batch.id)}`} className={linkClass}>
+                    See the batch&apos;s deliveries
+                  </Link>
+                </span>
+              </Row>
+            )}
             <Row label="Created">
               <time dateTime={d.createdAt.toISOString()}>{formatUtc(d.createdAt)}</time>
             </Row>

@@ -2,6 +2,7 @@
 
 import { HTTP_METHODS } from "@/lib/domain/rule/request";
 import { SelectField } from "./fields";
+import { RuleFormBatchSection } from "./batch-section";
 import { RuleFormConditionsSection } from "./conditions-section";
 import { RuleFormFormatSection } from "./format-section";
 import { RuleFormHeadersSection } from "./headers-section";
@@ -41,6 +42,7 @@ export function RuleFormRequestTab({ idPrefix, active }: { idPrefix: string; act
       <RuleFormConditionsSection idPrefix={idPrefix} />
       <RuleFormTimeWindowSection idPrefix={idPrefix} />
       <RuleFormLimitsSection idPrefix={idPrefix} />
+      <RuleFormBatchSection idPrefix={idPrefix} />
       <RuleFormTransportSections idPrefix={idPrefix} />
     </>
   );

@@ -15,7 +15,7 @@ export const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] 
   {
     id: "request",
     label: "Request",
-    fields: ["method", "headers", "mappingMode", "fieldMappings", "payloadFormat", "wrapInEnvelope", "payloadTemplate", "conditionMatch", "conditions", "timeWindow", "limits", "orderedPerLead", "timeoutMs", "signatureScheme"],
+    fields: ["method", "headers", "mappingMode", "fieldMappings", "payloadFormat", "wrapInEnvelope", "payloadTemplate", "conditionMatch", "conditions", "timeWindow", "limits", "orderedPerLead", "batch", "timeoutMs", "signatureScheme"],
   },
   {
     id: "response",

@@ -1,0 +1,38 @@
+import type { Batch } from "@/lib/domain/rule/batch";
+import type { ClaimedDelivery, Decision } from "./outcome";
+
+// Batches, decided without the database: which waiting deliveries of a rule form batches now, and
+// what each delivery of a batch records once its one request has an outcome.
+
+/**
+ * The batches to form now from a rule's waiting deliveries (oldest first): groups of `maxLeads`
+ * in that order, each due when it is full or its oldest delivery has waited `maxSeconds` since
+ * it was queued; at most `most` of them.
+ */
+export function dueGroups<T extends { queuedAt: string }>(waiting: readonly T[], batch: Pick<Batch, "maxLeads" | "maxSeconds">, now: Date, most: number): T[][] {
+  const cutoff = now.getTime() - batch.maxSeconds * 1000;
+  const groups: T[][] = [];
+  for (let i = 0; i < waiting.length && groups.length < most; i += batch.maxLeads) {
+    const group = waiting.slice(i, i + batch.maxLeads);
+    if (group.length === batch.maxLeads || Date.parse(group[0]!.queuedAt) <= cutoff) groups.push(group);
+  }
+  return groups;
+}
+
+/**
+ * Each member's decision from the batch request's (decided as for one delivery whose id is the
+ * batch's): the same state, response and schedule, with its own id and attempt number. The rule's
+ * health counts the request once (on the first member), as the circuit breaker does.
+ */
+export function memberDecisions(request: Decision, members: readonly ClaimedDelivery[]): Decision[] {
+  const { health, ...shared } = request;
+  return members.map((m, i) => {
+    const attemptCount = m.attemptCount + (request.attempt ? 1 : 0);
+    return {
+      ...shared,
+      outcome: { ...request.outcome, id: m.id, attemptCount },
+      ...(request.attempt ? { attempt: { ...request.attempt, deliveryId: m.id, number: attemptCount } } : {}),
+      ...(health && i === 0 ? { health: { ...health, deliveryId: m.id } } : {}),
+    };
+  });
+}
