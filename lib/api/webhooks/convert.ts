@@ -38,6 +38,9 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     errorParser: r.errorParser,
     limits: v.limits,
     orderedPerLead: v.orderedPerLead,
+    fallbackRuleId: v.fallbackRuleId,
+    linkedRuleId: v.linkedRuleId,
+    fallbackOn: v.fallbackOn,
   };
 }
 
@@ -76,6 +79,9 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     duplicates: { ...values.duplicates, field: values.duplicates.field || null },
     limits: values.limits,
     orderedPerLead: values.orderedPerLead,
+    fallbackRuleId: values.fallbackRuleId || null,
+    linkedRuleId: values.linkedRuleId || null,
+    fallbackOn: values.fallbackOn,
   };
 }
 

@@ -58,6 +58,8 @@ export const deliveryLogSchema = z.object({
   duplicateOfId: z.string().nullable().describe("SKIPPED as a duplicate: the earlier delivery of the same lead (or email, phone or field). POST /api/v1/deliveries/{id}/send-anyway sends it."),
   isTest: z.boolean().describe("A test send (from the rule form or POST /api/v1/webhooks/{id}/test): not counted in statistics, health or duplicates."),
   responseValues: z.record(z.string(), z.string()).nullable().describe("What the webhook's response parser extracted: the client's answer (remoteId, result, reason, price…)."),
+  parentDeliveryId: z.string().nullable().describe("A chained delivery: the delivery (of another webhook, same event and lead) whose outcome passed the lead to this webhook."),
+  chainKind: z.enum(["FALLBACK", "LINKED"]).nullable().describe("FALLBACK: that delivery failed for good (or was skipped by a cap, or the sending window was closed, as its webhook's fallbackOn says); LINKED: it succeeded. null: not chained."),
   createdAt: iso(),
   completedAt: iso().nullable(),
   attempts: z.array(attemptLogSchema),
@@ -111,6 +113,8 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
       duplicateOfId: d.duplicateOfId,
       isTest: d.isTest,
       responseValues: asResponseValues(d.responseValues),
+      parentDeliveryId: d.parentDeliveryId,
+      chainKind: d.chainKind,
       createdAt: d.createdAt.toISOString(),
       completedAt: d.completedAt?.toISOString() ?? null,
       attempts: d.attempts.map((a) => ({

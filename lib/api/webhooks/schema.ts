@@ -108,6 +108,13 @@ const webhookFields = {
   orderedPerLead: form.orderedPerLead.describe(
     "Ordering per lead: a lead's deliveries reach this webhook in the order their events happened (createdAt, then id); a later one waits while an earlier one of the same lead is pending or retrying, and goes once that one succeeded, failed for good or was skipped. Other leads are not held up.",
   ),
+  fallbackRuleId: form.fallbackRuleId.default(null).describe(
+    "Fallback: another webhook of the organization (its id) that gets the lead, as a new delivery of the same event rendered for it (its own creation rules and conditions are not checked), when this webhook's delivery fails for good, and in the cases fallbackOn names. A disabled fallback gets nothing. Following fallbackRuleId and linkedRuleId from a webhook must never lead back to it: such a loop is refused with 422. null: none.",
+  ),
+  linkedRuleId: form.linkedRuleId.default(null).describe(
+    "Linked webhook: another webhook of the organization (its id) that gets the lead after this webhook's delivery succeeded (its templates can read the values this webhook's response parsers extracted as answers.<this webhook's id>.<name>). null: none.",
+  ),
+  fallbackOn: form.fallbackOn,
 };
 
 /** POST /api/v1/webhooks. */
@@ -172,6 +179,9 @@ export const webhookSchema = z.object({
     .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
   limits: webhookFields.limits,
   orderedPerLead: z.boolean(),
+  fallbackRuleId: z.string().nullable(),
+  linkedRuleId: z.string().nullable(),
+  fallbackOn: webhookFields.fallbackOn,
   usage: z
     .object({
       caps: z.array(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { chainLoop, loopMessage, ruleChainFields, type ChainEdges } from "./chain";
+import { chainLoop, loopMessage, parseFallbackOn, ruleChainFields, type ChainEdges } from "./chain";
 
-const rule = (id: string, fallbackRuleId: string | null = null, linkedRuleId: string | null = null): ChainEdges => ({ id, title: id.toUpperCase(), fallbackRuleId, linkedRuleId });
+const rule = (id: string, fallbackRuleId: string | null = null, linkedRuleId: string | null = null): ChainEdges => ({ id, fallbackRuleId, linkedRuleId });
 
 describe("chainLoop", () => {
   it("finds no loop in a straight chain A → B → C", () => {
@@ -10,18 +10,18 @@ describe("chainLoop", () => {
   });
 
   it("names the loop back to the saved rule, through fallback and linked edges alike", () => {
-    expect(chainLoop(rule("a", "b"), [rule("b", null, "c"), rule("c", "a")])).toEqual(["A", "B", "C", "A"]);
-    expect(chainLoop(rule("a", null, "b"), [rule("b", "a")])).toEqual(["A", "B", "A"]);
+    expect(chainLoop(rule("a", "b"), [rule("b", null, "c"), rule("c", "a")])).toEqual(["a", "b", "c", "a"]);
+    expect(chainLoop(rule("a", null, "b"), [rule("b", "a")])).toEqual(["a", "b", "a"]);
   });
 
   it("refuses a rule that names itself", () => {
-    expect(chainLoop(rule("a", "a"), [])).toEqual(["A", "A"]);
+    expect(chainLoop(rule("a", "a"), [])).toEqual(["a", "a"]);
   });
 
   it("uses the saved rule's new edges, not its stored ones", () => {
     const stored = [rule("a", "b"), rule("b", "a")];
     expect(chainLoop(rule("a"), stored)).toBeNull();
-    expect(chainLoop(rule("b", "c"), [rule("a", "b"), rule("c", null, "a")])).toEqual(["B", "C", "A", "B"]);
+    expect(chainLoop(rule("b", "c"), [rule("a", "b"), rule("c", null, "a")])).toEqual(["b", "c", "a", "b"]);
   });
 
   it("ignores a loop elsewhere that does not pass through the saved rule, and unknown ids", () => {
@@ -30,7 +30,7 @@ describe("chainLoop", () => {
   });
 
   it("follows both branches (a diamond with a loop on its second path)", () => {
-    expect(chainLoop(rule("a", "b", "c"), [rule("b", "d"), rule("c", "d", "a"), rule("d")])).toEqual(["A", "C", "A"]);
+    expect(chainLoop(rule("a", "b", "c"), [rule("b", "d"), rule("c", "d", "a"), rule("d")])).toEqual(["a", "c", "a"]);
   });
 });
 
@@ -51,5 +51,12 @@ describe("ruleChainFields", () => {
 
   it("refuses an unknown trigger", () => {
     expect(schema.safeParse({ fallbackOn: ["always"] }).success).toBe(false);
+  });
+});
+
+describe("parseFallbackOn", () => {
+  it("keeps the known triggers of the stored column", () => {
+    expect(parseFallbackOn(["outsideWindow", "old", "capSkipped"])).toEqual(["capSkipped", "outsideWindow"]);
+    expect(parseFallbackOn(null)).toEqual([]);
   });
 });

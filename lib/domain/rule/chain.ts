@@ -36,17 +36,21 @@ export const ruleChainFields = {
     ),
 };
 
+/** WebhookRule.fallbackOn as stored (unknown values dropped). */
+export function parseFallbackOn(stored: readonly string[] | null): FallbackTrigger[] {
+  return FALLBACK_TRIGGERS.filter((t) => stored?.includes(t));
+}
+
 /** The edges of the organization's rules: each rule's fallback and linked rule. */
 export interface ChainEdges {
   id: string;
-  title: string;
   fallbackRuleId: string | null;
   linkedRuleId: string | null;
 }
 
 /**
- * The loop the rule `saved` (with its new edges) would close, as the titles along it from the rule
- * back to itself, or null when following fallback and linked rules from it never comes back.
+ * The loop the rule `saved` (with its new edges) would close, as the rule ids along it from the
+ * rule back to itself, or null when following fallback and linked rules from it never comes back.
  * `others`: the organization's other rules, as stored.
  */
 export function chainLoop(saved: ChainEdges, others: readonly ChainEdges[]): string[] | null {
@@ -68,8 +72,7 @@ export function chainLoop(saved: ChainEdges, others: readonly ChainEdges[]): str
     done.add(id);
     return null;
   };
-  const loop = visit(saved.id);
-  return loop ? loop.map((id) => rules.get(id)!.title) : null;
+  return visit(saved.id);
 }
 
 /** The message for a refused loop: "A → B → A". */

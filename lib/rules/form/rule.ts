@@ -3,6 +3,7 @@ import { EVENT_NAMES, hasCreationRules, type EventName } from "@/lib/domain/even
 import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain/rule";
 import { deliveryLimitsSchema, NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import type { TimeWindow } from "@/lib/domain/rule/request";
+import { ruleChainFields, type FallbackTrigger } from "@/lib/domain/rule/chain";
 import { DUPLICATES_OFF, duplicateFormValues, duplicateSuppressionSchema, type DuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./credentials";
@@ -149,6 +150,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       ...responseFormFields,
       limits: deliveryLimitsSchema.prefault({}),
       orderedPerLead: yesNo.default(false),
+      ...ruleChainFields,
     })
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
@@ -227,6 +229,9 @@ export const RULE_FIELDS = [
   "errorParser",
   "limits",
   "orderedPerLead",
+  "fallbackRuleId",
+  "linkedRuleId",
+  "fallbackOn",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -254,6 +259,9 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     ...emptyResponseForm(),
     limits: NO_LIMITS,
     orderedPerLead: false,
+    fallbackRuleId: "",
+    linkedRuleId: "",
+    fallbackOn: [],
   };
 }
 
@@ -276,4 +284,8 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   signatureScheme: SignatureSchemeValue;
   limits: DeliveryLimits;
   orderedPerLead: boolean;
+  /** Fallback and linked rules ("": none). */
+  fallbackRuleId: string;
+  linkedRuleId: string;
+  fallbackOn: FallbackTrigger[];
 }
