@@ -48,7 +48,10 @@ const DELIVERY_COLUMNS = {
 /** A new delivery of rule `r`, rendered from `envelope` and frozen (PENDING unless freezing says otherwise). */
 function deliveryRow(r: CachedRule, keys: Omit<DeliveryKeys, "id" | "ruleId">, envelope: EventEnvelope, now: Date, request: RuleRequest, answers?: LeadAnswers) {
   const frozen = freezeDelivery({ id: newId("dlv"), ruleId: r.id, ...keys }, r.row, envelope, now, request, answers);
-  return { state: "PENDING", ...frozen, host: hostOf(frozen.url), updatedAt: now };
+  // A rule that passes the lead to its fallback outside its sending window: due now, so the
+  // dispatcher finds the window closed and passes it on, rather than when the window opens.
+  const due = r.windowFallback && frozen.nextAttemptAt ? { nextAttemptAt: now } : {};
+  return { state: "PENDING", ...frozen, ...due, host: hostOf(frozen.url), updatedAt: now };
 }
 
 /**
