@@ -10,6 +10,7 @@ import { env } from "@/lib/core/env";
 import { NotFoundError } from "@/lib/core/errors";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
+import { chainChoices } from "@/lib/rules/chain-choices";
 import { RuleForm } from "../_form/rule-form";
 import { LimitsNote } from "./limits-note";
 import { PauseNote } from "./pause-note";
@@ -26,7 +27,11 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const [references, deliveryStats] = await Promise.all([getReferenceLists(prisma, user.organizationId), ruleDeliveryStats(prisma, user.organizationId, rule.id)]);
+  const [references, deliveryStats, chainRules] = await Promise.all([
+    getReferenceLists(prisma, user.organizationId),
+    ruleDeliveryStats(prisma, user.organizationId, rule.id),
+    chainChoices(prisma, user.organizationId, rule.id),
+  ]);
   return (
     <>
       <PageHeader title="Edit Webhook Rule" description={rule.title} />
@@ -45,6 +50,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         storedSecrets={rule.storedSecrets}
         lastTest={rule.lastTest}
         references={references}
+        chainRules={chainRules}
         allowInsecureUrls={env().ALLOW_INSECURE_URLS}
         readOnly={user.role !== "ADMIN"}
       />

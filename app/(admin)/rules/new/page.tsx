@@ -11,6 +11,7 @@ import { env } from "@/lib/core/env";
 import { getReferenceLists } from "@/lib/reference/queries";
 import { emptyRuleInput } from "@/lib/rules/form/rule";
 import { RuleForm } from "../_form/rule-form";
+import { chainChoices } from "@/lib/rules/chain-choices";
 
 export const metadata: Metadata = { title: "Add Webhook Rule" };
 
@@ -37,11 +38,12 @@ export default async function NewRulePage() {
       </>
     );
   }
-  const references = await getReferenceLists(await db(), user.organizationId);
+  const prisma = await db();
+  const [references, chainRules] = await Promise.all([getReferenceLists(prisma, user.organizationId), chainChoices(prisma, user.organizationId)]);
   return (
     <>
       <PageHeader title="Add Webhook Rule" description="Send lead events to another application when something happens to a lead." />
-      <RuleForm defaultValues={emptyRuleInput()} references={references} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
+      <RuleForm defaultValues={emptyRuleInput()} references={references} chainRules={chainRules} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
     </>
   );
 }
