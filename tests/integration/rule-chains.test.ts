@@ -11,6 +11,7 @@ import { recordBatch } from "@/lib/delivery/engine/record";
 import { outboxChainWriter } from "@/lib/outbox/commit";
 import { PASSED_TO_FALLBACK } from "@/lib/delivery/policy/chain";
 import { replayDeliveries, retryDelivery } from "@/lib/delivery/log/requeue";
+import { getDelivery } from "@/lib/delivery/log/queries";
 import { NO_LIMITS } from "@/lib/domain/rule/limits";
 import { createLead } from "@/lib/leads/mutations";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -65,6 +66,12 @@ describe(`fallback and linked rules (${TEST_DATABASE})`, () => {
     expect(parent).toMatchObject({ state: "FAILED" });
     expect(child).toMatchObject({ state: "SUCCEEDED", parentDeliveryId: parent!.id, chainKind: "FALLBACK", eventId: parent!.eventId, leadId });
     expect(JSON.parse(rx.received[1]!.body).data.lead.email).toBe("chain@x.test");
+
+    // The delivery pages show the chain both ways.
+    const shownChild = await getDelivery(prisma(), main.organizationId, child!.id);
+    expect(shownChild.parent).toEqual({ id: parent!.id, note: "Fallback of Main buyer (failed: Status 400 is not a success status (2xx))" });
+    const shownParent = await getDelivery(prisma(), main.organizationId, parent!.id);
+    expect(shownParent.children).toEqual([{ id: child!.id, ruleTitle: "Backup buyer", state: "SUCCEEDED", kind: "FALLBACK" }]);
     await rx.close();
   });
 
