@@ -198,6 +198,10 @@ describe(`chains in the API (${TEST_DATABASE})`, () => {
     expect(a).toMatchObject({ fallbackRuleId: b.id, linkedRuleId: null, fallbackOn: ["capSkipped", "outsideWindow"] });
     expect(b).toMatchObject({ fallbackRuleId: null, linkedRuleId: null, fallbackOn: [] });
 
+    // A PATCH that leaves them out keeps them.
+    const renamed = await call(patchRoute, { method: "PATCH", id: a.id, body: { title: "A" } });
+    expect(await renamed.json()).toMatchObject({ fallbackRuleId: b.id, fallbackOn: ["capSkipped", "outsideWindow"] });
+
     const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string; fields: Record<string, string[]> } }).error;
     const loop = await call(patchRoute, { method: "PATCH", id: b.id, body: { linkedRuleId: a.id } });
     expect(loop.status).toBe(422);
