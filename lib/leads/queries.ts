@@ -12,6 +12,7 @@ export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: 
       select: {
         id: true, state: true, attemptCount: true, lastStatusCode: true, lastError: true, createdAt: true, updatedAt: true, nextAttemptAt: true,
         rule: { select: { id: true, title: true } }, event: { select: { type: true } },
+        chainKind: true, parent: { select: { id: true, state: true, lastError: true, rule: { select: { title: true } } } },
       },
     }),
   ]);

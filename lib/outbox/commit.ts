@@ -1,4 +1,6 @@
 import { wakeDispatcher } from "@/lib/delivery/wake";
+import type { ChainWriter } from "@/lib/delivery/engine/chain";
+import { prepareChained } from "./record-event";
 
 /**
  * Runs `write`, a committed change that records events through recordEvent (a lead created or
@@ -10,3 +12,10 @@ export async function commitEvents<T extends { deliveryIds: readonly string[] }>
   if (result.deliveryIds.length) wakeDispatcher();
   return result;
 }
+
+/**
+ * The outbox's part in fallback and linked rules, wired into the engine in each process: the
+ * chained deliveries are rendered here, written by the engine with the outcomes that passed the
+ * lead on, and the dispatcher is woken once they are committed.
+ */
+export const outboxChainWriter: ChainWriter = { prepare: prepareChained, written: () => wakeDispatcher() };

@@ -17,6 +17,8 @@ export interface CachedRule {
   creationRules: CreationRules;
   /** The request columns as stored. */
   row: RuleRequestRow;
+  /** Outside its sending window the lead goes to the rule's fallback at once (so its delivery is due now, not when the window opens). */
+  windowFallback: boolean;
   /** The request, read once per cached copy (throws, every time, for stored JSON that cannot be read). */
   request(): RuleRequest;
 }
@@ -56,6 +58,7 @@ interface RuleQueryRow extends RuleRequestRow {
   opportunitySourceId: string | null;
   marketingSourceId: string | null;
   caseTypeIds: string[];
+  windowFallback: boolean;
 }
 
 const key = Symbol.for("leadhooks.organization-config");
@@ -103,6 +106,7 @@ async function load(q: Sql, organizationId: string, version: number): Promise<Ca
       `SELECT r.id, r.title, r.events, r.url, r.method, r.headers, r."fieldMappings", r."payloadFormat"::text AS "payloadFormat",
               r."payloadTemplate", r."wrapInEnvelope", r.conditions, r."timeWindow", r."requiresCaseTrackerCode",
               r."statusId", r."substatusId", r."officeId", r."opportunitySourceId", r."marketingSourceId",
+              (r."fallbackRuleId" IS NOT NULL AND 'outsideWindow' = ANY(r."fallbackOn")) AS "windowFallback",
               COALESCE((SELECT array_agg(c."caseTypeId" ORDER BY c."caseTypeId") FROM "RuleCaseType" c WHERE c."ruleId" = r.id), '{}') AS "caseTypeIds"
        FROM "WebhookRule" r WHERE r."organizationId" = $1 AND r.enabled
        ORDER BY r."createdAt", r.id`,
@@ -131,6 +135,7 @@ async function load(q: Sql, organizationId: string, version: number): Promise<Ca
         requiresCaseTrackerCode: r.requiresCaseTrackerCode,
       },
       row,
+      windowFallback: r.windowFallback,
       request: () => (request ??= ruleFromRow(row)),
     };
   });

@@ -1,11 +1,13 @@
 import { insertAll, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
 import type { EventEnvelope } from "@/lib/domain/event";
-import { freezeDelivery } from "./freeze";
+import { freezeDelivery, type DeliveryKeys } from "./freeze";
 import { creationRulesMismatch } from "./match";
 import { newId } from "@/lib/core/ids";
 import { hostOf } from "@/lib/core/url";
-import type { LeadAnswers, LeadSnapshot } from "@/lib/domain/lead";
-import { organizationConfig, type OrganizationConfig } from "./organization-config";
+import { leadAnswers, type LeadAnswers, type LeadSnapshot } from "@/lib/domain/lead";
+import { organizationConfig, type CachedRule, type OrganizationConfig } from "./organization-config";
+import type { RuleRequest } from "@/lib/domain/rule";
+import type { ChainLink } from "@/lib/delivery/policy/chain";
 
 // The transactional outbox: an event is recorded with one delivery per enabled rule of the
 // organization whose trigger and creation rules match, in the same statement (or transaction) as
@@ -43,6 +45,15 @@ const DELIVERY_COLUMNS = {
   createdAt: "timestamp", updatedAt: "timestamp",
 } as const;
 
+/** A new delivery of rule `r`, rendered from `envelope` and frozen (PENDING unless freezing says otherwise). */
+function deliveryRow(r: CachedRule, keys: Omit<DeliveryKeys, "id" | "ruleId">, envelope: EventEnvelope, now: Date, request: RuleRequest, answers?: LeadAnswers) {
+  const frozen = freezeDelivery({ id: newId("dlv"), ruleId: r.id, ...keys }, r.row, envelope, now, request, answers);
+  // A rule that passes the lead to its fallback outside its sending window: due now, so the
+  // dispatcher finds the window closed and passes it on, rather than when the window opens.
+  const due = r.windowFallback && frozen.nextAttemptAt ? { nextAttemptAt: now } : {};
+  return { state: "PENDING", ...frozen, ...due, host: hostOf(frozen.url), updatedAt: now };
+}
+
 /**
  * Builds an event and its deliveries from the organization's configuration (read by the caller in
  * the same transaction, or here): one PENDING delivery per matching rule, SKIPPED when the rule's
@@ -63,10 +74,7 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
   const matching = config.webhooksEnabled
     ? config.rules.filter((r) => r.events.includes(input.type) && (!input.lead || creationRulesMismatch(input.type, r.creationRules, input.lead) === null))
     : [];
-  const deliveries = matching.map((r) => {
-    const frozen = freezeDelivery({ id: newId("dlv"), organizationId: config.id, ruleId: r.id, eventId, leadId }, r.row, envelope, now, r.request(), input.answers);
-    return { state: "PENDING", ...frozen, host: hostOf(frozen.url), updatedAt: now };
-  });
+  const deliveries = matching.map((r) => deliveryRow(r, { organizationId: config.id, eventId, leadId }, envelope, now, r.request(), input.answers));
   return {
     rows: [
       { table: "Event", columns: EVENT_COLUMNS, rows: [event] },
@@ -113,4 +121,50 @@ export async function writeTestSend(
     { table: "Delivery", columns: TEST_DELIVERY_COLUMNS, rows: [delivery] },
     ...after,
   ]);
+}
+
+const CHAINED_COLUMNS = { ...DELIVERY_COLUMNS, parentDeliveryId: "text", chainKind: "enum:ChainKind" } as const;
+
+interface ParentRow {
+  id: string;
+  organizationId: string;
+  ruleId: string;
+  eventId: string;
+  leadId: string | null;
+  payload: EventEnvelope;
+  answers: unknown;
+}
+
+/**
+ * The deliveries fallback and linked rules get (lib/delivery/policy/chain.ts), as rows for the
+ * engine to write in the same statement as the outcomes that passed the lead on: each a delivery
+ * of the same event and lead, rendered for its rule like any other (its conditions and trigger
+ * set aside: the chain is the admin's choice; its sending window kept). A rule that is disabled or
+ * gone, or an organization whose webhooks are off, gets nothing. A LINKED delivery's templates see
+ * the answer the parent's response rules just extracted. Null when there is nothing to write.
+ */
+export async function prepareChained(q: Sql, links: readonly ChainLink[], now: Date): Promise<TableRows | null> {
+  const parents = await q.query<ParentRow>(
+    `SELECT d.id, d."organizationId", d."ruleId", d."eventId", d."leadId", e.payload, l.answers
+     FROM "Delivery" d JOIN "Event" e ON e.id = d."eventId" LEFT JOIN "Lead" l ON l.id = d."leadId"
+     WHERE d.id = ANY($1::text[])`,
+    [links.map((l) => l.parentDeliveryId)],
+  );
+  const byId = new Map(parents.map((p) => [p.id, p]));
+  const configs = new Map<string, Promise<OrganizationConfig>>();
+  const configOf = (id: string) => configs.get(id) ?? configs.set(id, organizationConfig(q, id)).get(id)!;
+  const rows = [];
+  for (const link of links) {
+    const parent = byId.get(link.parentDeliveryId);
+    if (!parent) continue;
+    const config = await configOf(parent.organizationId);
+    const rule = config.webhooksEnabled ? config.rules.find((r) => r.id === link.ruleId) : undefined;
+    if (!rule) continue;
+    const answers = leadAnswers(parent.answers);
+    if (link.kind === "LINKED" && link.responseValues) answers[parent.ruleId] = link.responseValues;
+    const request: RuleRequest = { ...rule.request(), conditions: { match: "all", items: [] } };
+    const keys = { organizationId: parent.organizationId, eventId: parent.eventId, leadId: parent.leadId };
+    rows.push({ ...deliveryRow(rule, keys, parent.payload, now, request, answers), parentDeliveryId: parent.id, chainKind: link.kind });
+  }
+  return rows.length ? { table: "Delivery", columns: CHAINED_COLUMNS, rows, skipDuplicates: true } : null;
 }

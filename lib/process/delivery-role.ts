@@ -2,11 +2,14 @@ import { env } from "@/lib/core/env";
 import { startTicker, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
 import { notificationsSettled } from "@/lib/notifications/send";
 import { deliveryDuties, wakeUps, type ProcessRole } from "@/lib/delivery/role";
+import { chainDeliveriesWith } from "@/lib/delivery/engine/chain";
+import { outboxChainWriter } from "@/lib/outbox/commit";
 import { consumeDispatchReport } from "../health/report";
 
 /**
  * Wires this process's part in delivery, for the web process (instrumentation.ts) and the worker
- * (scripts/worker.ts) alike: every dispatched batch's report feeds rule health and notifications;
+ * (scripts/worker.ts) alike: every dispatched batch's report feeds rule health and notifications,
+ * and the outbox renders the deliveries fallback and linked rules get;
  * wake-ups and the ticker as deliveryDuties says; a process that delivers on PostgreSQL also
  * listens for other processes' wake-ups, and ticks slowly (wakeUps). A worker's ticker keeps its
  * process alive.
@@ -16,6 +19,7 @@ export function startDeliveryRole(role: ProcessRole): void {
   const duties = deliveryDuties(role, e);
   const { listenUrl, tickMs } = wakeUps(e);
   wireDispatcher(consumeDispatchReport, { wake: duties.wake, listenUrl: duties.wake ? listenUrl : null });
+  chainDeliveriesWith(outboxChainWriter);
   if (duties.tick) startTicker(tickMs, { holdProcess: role === "worker" });
 }
 

@@ -9,6 +9,7 @@ import { pauseOf, type Pause } from "@/lib/domain/rule/circuit";
 import { deliveryLimitsColumn, parseDeliveryLimits } from "@/lib/domain/rule/limits";
 import { storedTimeWindowSchema } from "@/lib/domain/rule/request";
 import { batchFormValues, storedBatch } from "@/lib/domain/rule/batch";
+import { CHAIN_MESSAGES, chainLoop, loopMessage, parseFallbackOn } from "@/lib/domain/rule/chain";
 import { duplicateFormValues, storedDuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { newId } from "@/lib/core/ids";
 import type { SecretField } from "@/lib/rules/form/credentials";
@@ -86,6 +87,31 @@ async function assertReferences(tx: Tx, organizationId: string, values: RuleValu
   if (Object.keys(fieldErrors).length) throw new DomainError("Some choices are no longer available. Please choose again.", fieldErrors);
 }
 
+/**
+ * The fallback and linked rules are other rules of the organization, and following them from this
+ * rule (with its new choices) never comes back to it. `ruleId`: the rule being edited (null: a new
+ * rule, which no other rule can name yet, so it closes no loop).
+ */
+async function assertChain(tx: Tx, organizationId: string, ruleId: string | null, values: RuleValues): Promise<void> {
+  const chosen = (["fallbackRuleId", "linkedRuleId"] as const).filter((field) => values[field]);
+  if (!chosen.length) return;
+  const rules = await tx.webhookRule.findMany({ where: { organizationId }, select: { id: true, title: true, fallbackRuleId: true, linkedRuleId: true } });
+  const fieldErrors: Record<string, string[]> = {};
+  for (const field of chosen) {
+    const id = values[field];
+    if (id === ruleId) fieldErrors[field] = [CHAIN_MESSAGES.self];
+    else if (!rules.some((r) => r.id === id)) fieldErrors[field] = [CHAIN_MESSAGES.unknown];
+  }
+  if (Object.keys(fieldErrors).length) throw new DomainError("Some chosen rules cannot get the lead. Please choose again.", fieldErrors);
+  if (!ruleId) return;
+  const loop = chainLoop({ id: ruleId, fallbackRuleId: values.fallbackRuleId, linkedRuleId: values.linkedRuleId }, rules);
+  if (!loop) return;
+  const titles = loop.map((id) => (id === ruleId ? values.title : (rules.find((r) => r.id === id)?.title ?? id)));
+  const message = loopMessage(titles);
+  // The error goes on the choice the loop leaves this rule through.
+  throw new DomainError(message, { [values.fallbackRuleId === loop[1] ? "fallbackRuleId" : "linkedRuleId"]: [message] });
+}
+
 function ruleData(values: RuleValues, auth: AuthConfig) {
   return {
     title: values.title,
@@ -109,6 +135,9 @@ function ruleData(values: RuleValues, auth: AuthConfig) {
     deliveryLimits: deliveryLimitsColumn(values.limits) ?? Prisma.DbNull,
     orderedPerLead: values.orderedPerLead,
     batch: storedBatch(values.batch) ?? Prisma.DbNull,
+    fallbackRuleId: values.fallbackRuleId,
+    linkedRuleId: values.linkedRuleId,
+    fallbackOn: values.fallbackOn,
   };
 }
 
@@ -118,6 +147,7 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
   await assertDestinations(values, null);
   return prisma.$transaction(async (tx) => {
     await assertReferences(tx, organizationId, values);
+    await assertChain(tx, organizationId, null, values);
     const id = newId("rule");
     await tx.webhookRule.create({
       data: {
@@ -143,6 +173,7 @@ export async function updateRule(prisma: PrismaClient, organizationId: string, r
     const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, enabled: true, authType: true, authConfigEncrypted: true } });
     if (!existing) throw new NotFoundError();
     await assertReferences(tx, organizationId, values);
+    await assertChain(tx, organizationId, existing.id, values);
     // Blank secret fields keep the stored secrets (the form never receives them).
     const auth = authConfigFromForm(values.auth, readableAuth(existing.authType, existing.authConfigEncrypted));
     // Enabling a disabled rule from the form starts its failure streak afresh, as the list's toggle does.
@@ -243,6 +274,9 @@ export async function getRuleForEdit(prisma: PrismaClient, organizationId: strin
       limits: parseDeliveryLimits(rule.deliveryLimits),
       orderedPerLead: rule.orderedPerLead,
       batch: batchFormValues(rule.batch),
+      fallbackRuleId: rule.fallbackRuleId ?? "",
+      linkedRuleId: rule.linkedRuleId ?? "",
+      fallbackOn: parseFallbackOn(rule.fallbackOn),
     }),
   };
 }

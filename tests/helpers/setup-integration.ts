@@ -1,6 +1,8 @@
 import { vi } from "vitest";
 import { consumeReportsWith } from "@/lib/delivery/engine/report";
 import { consumeDispatchReport } from "@/lib/health/report";
+import { chainDeliveriesWith } from "@/lib/delivery/engine/chain";
+import { outboxChainWriter } from "@/lib/outbox/commit";
 import { currentTestUser } from "./session";
 
 (process.env as Record<string, string>).NODE_ENV = "test";
@@ -13,5 +15,7 @@ process.env.NEXTAUTH_URL ??= "http://localhost:3000";
 vi.mock("@/lib/auth/session", () => ({ getSessionUser: async () => currentTestUser() }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}, refresh: () => {}, updateTag: () => {} }));
 
-// As instrumentation.ts wires it in the app: every dispatched batch feeds rule health and notifications.
+// As instrumentation.ts wires it in the app: every dispatched batch feeds rule health and notifications,
+// and the outbox renders the deliveries of fallback and linked rules.
 consumeReportsWith(consumeDispatchReport);
+chainDeliveriesWith(outboxChainWriter);

@@ -39,6 +39,9 @@ export function toRuleInput(v: WebhookValues, refs: ReferenceIds): RuleInput {
     limits: v.limits,
     orderedPerLead: v.orderedPerLead,
     batch: v.batch,
+    fallbackRuleId: v.fallbackRuleId,
+    linkedRuleId: v.linkedRuleId,
+    fallbackOn: v.fallbackOn,
   };
 }
 
@@ -78,6 +81,9 @@ export function fromRuleValues(values: RuleFormValues, creationRules: WebhookVal
     limits: values.limits,
     orderedPerLead: values.orderedPerLead,
     batch: values.batch,
+    fallbackRuleId: values.fallbackRuleId || null,
+    linkedRuleId: values.linkedRuleId || null,
+    fallbackOn: values.fallbackOn,
   };
 }
 

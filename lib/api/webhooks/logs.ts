@@ -59,6 +59,8 @@ export const deliveryLogSchema = z.object({
   batchId: z.string().nullable().describe("Sent in a batch (the webhook sends batches): the batch's id, sent as the request's webhook-id; the batch's other deliveries have the same. null: sent alone."),
   isTest: z.boolean().describe("A test send (from the rule form or POST /api/v1/webhooks/{id}/test): not counted in statistics, health or duplicates."),
   responseValues: z.record(z.string(), z.string()).nullable().describe("What the webhook's response parser extracted: the client's answer (remoteId, result, reason, price…)."),
+  parentDeliveryId: z.string().nullable().describe("A chained delivery: the delivery (of another webhook, same event and lead) whose outcome passed the lead to this webhook."),
+  chainKind: z.enum(["FALLBACK", "LINKED"]).nullable().describe("FALLBACK: that delivery failed for good (or was skipped by a cap, or the sending window was closed, as its webhook's fallbackOn says); LINKED: it succeeded. null: not chained."),
   createdAt: iso(),
   completedAt: iso().nullable(),
   attempts: z.array(attemptLogSchema),
@@ -113,6 +115,8 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
       batchId: d.batchId,
       isTest: d.isTest,
       responseValues: asResponseValues(d.responseValues),
+      parentDeliveryId: d.parentDeliveryId,
+      chainKind: d.chainKind,
       createdAt: d.createdAt.toISOString(),
       completedAt: d.completedAt?.toISOString() ?? null,
       attempts: d.attempts.map((a) => ({

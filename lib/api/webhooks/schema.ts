@@ -111,6 +111,13 @@ const webhookFields = {
   batch: form.batch.describe(
     "Batches: the webhook's deliveries are sent together, one request for up to maxLeads of them or for those that waited maxSeconds, whichever comes first; the body is a JSON array of each lead's body (format json) or CSV with a header row (format csv), and webhook-id is the batch id. Each delivery records the batch's outcome. Only with the JSON payload format, and not with caps, a rate limit, duplicate suppression or ordering per lead. Test sends are never batched.",
   ),
+  fallbackRuleId: form.fallbackRuleId.default(null).describe(
+    "Fallback: another webhook of the organization (its id) that gets the lead, as a new delivery of the same event rendered for it (its own creation rules and conditions are not checked), when this webhook's delivery fails for good, and in the cases fallbackOn names. A disabled fallback gets nothing. Following fallbackRuleId and linkedRuleId from a webhook must never lead back to it: such a loop is refused with 422. null: none.",
+  ),
+  linkedRuleId: form.linkedRuleId.default(null).describe(
+    "Linked webhook: another webhook of the organization (its id) that gets the lead after this webhook's delivery succeeded (its templates can read the values this webhook's response parsers extracted as answers.<this webhook's id>.<name>). null: none.",
+  ),
+  fallbackOn: form.fallbackOn,
 };
 
 /** POST /api/v1/webhooks. */
@@ -176,6 +183,9 @@ export const webhookSchema = z.object({
   limits: webhookFields.limits,
   orderedPerLead: z.boolean(),
   batch: form.batch.unwrap(),
+  fallbackRuleId: z.string().nullable(),
+  linkedRuleId: z.string().nullable(),
+  fallbackOn: webhookFields.fallbackOn,
   usage: z
     .object({
       caps: z.array(

@@ -50,7 +50,9 @@ export const CLAIMED_COLUMNS = `d.id, d."organizationId", d."ruleId", d.url, d.m
                r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r.enabled AS "ruleEnabled",
                r."authType"::text AS "authType", r."authConfigEncrypted", r."responseRules", r."timeWindow",
                r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
-               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression", r."deliveryLimits", d."capCounted"`;
+               r."consecutiveFailures", o."webhooksEnabled", o."configVersion", d.host, r."duplicateSuppression", r."deliveryLimits", d."capCounted",
+               CASE WHEN (r."fallbackRuleId" IS NOT NULL OR r."linkedRuleId" IS NOT NULL) AND NOT d."isTest"
+                    THEN json_build_object('fallbackRuleId', r."fallbackRuleId", 'linkedRuleId', r."linkedRuleId", 'fallbackOn', r."fallbackOn") END AS chain`;
 
 /** A claimed row as the database returns it. */
 export type ClaimedRow = Omit<Claimed, "previousSecretExpiresAt"> & { previousSecretExpiresAt: string | null };

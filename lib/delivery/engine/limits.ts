@@ -89,7 +89,7 @@ async function limitRule(sql: Sql, ds: Claimed[], now: Date): Promise<void> {
   const cap = full[0];
   if (!cap) return void denied.forEach(overRate);
   const reason = cappedReason(limits.whenCapped, cap.period, cap.limit!);
-  for (const d of denied) d.limited = limits.whenCapped === "skip" ? skipped(d, reason, now) : heldBack(d, cap.end, reason);
+  for (const d of denied) d.limited = limits.whenCapped === "skip" ? { ...skipped(d, reason, now), notSent: "capSkipped" } : heldBack(d, cap.end, reason);
   const told = await sql.query(NOTIFY, [ruleId, `${cap.period}:${cap.start.toISOString()}`]);
   if (told.length) {
     denied[0]!.limited!.capReached = { organizationId, ruleId, period: cap.period, limit: cap.limit!, resetsAt: cap.end.toISOString(), action: limits.whenCapped };

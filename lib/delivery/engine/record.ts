@@ -1,4 +1,4 @@
-import { insertFrom, statementName, utc, type Sql } from "@/lib/db/sql";
+import { insertFrom, statementName, utc, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import type { Decision } from "../policy/outcome";
 
@@ -19,11 +19,17 @@ export const ATTEMPTS = {
   },
 } as const;
 
+// Chained deliveries (fallback and linked rules, rendered by the outbox: chain.ts), when the group
+// has any, are inserted by the same statement, each only when its parent's outcome was written
+// here, and at most once per parent and rule (a unique key), however often an outcome is recorded.
+const chainedInsert = (chained: TableRows) =>
+  `, chained AS (${insertFrom(chained, 7, ` WHERE x."parentDeliveryId" IN (SELECT id FROM outcomes) AND EXISTS (SELECT 1 FROM "WebhookRule" w WHERE w.id = x."ruleId" AND w.enabled)`)})`;
+
 // A dispatcher whose lease expired (and was taken over) while its request was open still records
 // what it can without harm: its attempt is kept unless the new holder already stored one under
 // the same number, and the lease owner check keeps it from overwriting the newer outcome. Either
 // way the rest of its group is recorded.
-const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
+const recordStatement = (chained?: TableRows) => `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
   outcomes AS (
     UPDATE "Delivery" d SET
       state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
@@ -34,7 +40,7 @@ const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDupl
       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset($2::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
     WHERE d.id = v.id AND d."leaseOwner" = $3
-    RETURNING d."leadId", d."ruleId", v."responseValues"),
+    RETURNING d.id, d."leadId", d."ruleId", v."responseValues"),
   answered AS MATERIALIZED (
     SELECT "leadId" AS id, jsonb_object_agg("ruleId", "responseValues") AS answers FROM outcomes
     WHERE "responseValues" IS NOT NULL AND "leadId" IS NOT NULL GROUP BY "leadId"),
@@ -46,16 +52,17 @@ const RECORD = `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDupl
     UPDATE "WebhookRule" SET enabled = false, "disabledAt" = ${utc("$4")}, "disabledReason" = $6,
       "updatedAt" = now() AT TIME ZONE 'UTC'
     WHERE id = ANY($5::text[]) AND enabled
-    RETURNING 1)
+    RETURNING 1)${chained ? chainedInsert(chained) : ""}
   SELECT (SELECT count(*) FROM attempts)::int AS attempts, (SELECT count(*) FROM outcomes)::int AS outcomes, (SELECT count(*) FROM gone)::int AS gone`;
+const RECORD = recordStatement();
 const RECORD_NAME = statementName(RECORD);
 
-export async function recordBatch(sql: Sql, owner: string, decisions: Decision[], now: Date): Promise<void> {
+/** Records the group's decisions, and `chained` (rows the outbox rendered) with them. */
+export async function recordBatch(sql: Sql, owner: string, decisions: Decision[], now: Date, chained?: TableRows | null): Promise<void> {
   const attempts = decisions.flatMap((d) => (d.attempt ? [{ id: newId("att"), ...d.attempt }] : []));
   const goneRules = [...new Set(decisions.flatMap((d) => (d.goneRuleId ? [d.goneRuleId] : [])))];
-  await sql.query(
-    RECORD,
-    [JSON.stringify(attempts), JSON.stringify(decisions.map((d) => d.outcome)), owner, now.toISOString(), goneRules, GONE_DISABLED_REASON],
-    RECORD_NAME,
-  );
+  const params = [JSON.stringify(attempts), JSON.stringify(decisions.map((d) => d.outcome)), owner, now.toISOString(), goneRules, GONE_DISABLED_REASON];
+  if (!chained) return void (await sql.query(RECORD, params, RECORD_NAME));
+  const text = recordStatement(chained);
+  await sql.query(text, [...params, JSON.stringify(chained.rows)], statementName(text));
 }

@@ -2,6 +2,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Sql } from "@/lib/db/sql";
 import type { Decision } from "../policy/outcome";
 import { recordBatch } from "./record";
+import { chainDecision } from "../policy/chain";
+import { chainWriter } from "./chain";
 import { emitReport, emptySummary } from "./report";
 
 // The pipeline's recorder: decisions are written in small, frequent groups, one statement per
@@ -58,7 +60,13 @@ export class Recorder {
   private async write(group: Decision[]): Promise<void> {
     const { sql, prisma, owner, now } = this.opts;
     try {
-      await recordBatch(sql, owner, group, now());
+      // Outcomes that pass the lead on (fallback and linked rules) are written with the chained deliveries.
+      const chained = group.map((d) => chainDecision(d, now()));
+      const links = chained.flatMap((c) => (c.link ? [c.link] : []));
+      if (links.length) group = chained.map((c) => c.decision);
+      const rows = links.length ? await chainWriter().prepare(sql, links, now()) : null;
+      await recordBatch(sql, owner, group, now(), rows);
+      if (rows) chainWriter().written();
       const summary = emptySummary();
       for (const d of group) summary[d.tally]++;
       const capsReached = group.flatMap((d) => (d.capReached ? [d.capReached] : []));

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { RawSearchParams } from "@/lib/core/list-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/domain/delivery";
-import type { DeliveryState as StoredDeliveryState } from "@/lib/generated/prisma/enums";
+import type { ChainKind, DeliveryState as StoredDeliveryState } from "@/lib/generated/prisma/enums";
 import { redactHeaders } from "@/lib/delivery/policy/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/policy/response";
 import type { AttemptRecord } from "@/lib/delivery/policy/outcome";
@@ -11,6 +11,7 @@ import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/domain/event-types";
 import { ANSWER_NAMES } from "@/lib/domain/rule/response";
+import { chainNote } from "./chain";
 import { createdRange, parseDeliveryListParams, type DeliveryFilters, type DeliveryListParams, type DeliverySortKey } from "./list-params";
 
 // The domain's list of states is the database's enum, both ways.
@@ -251,6 +252,10 @@ export interface DeliveryDetail extends Omit<ListedDelivery, "answer"> {
   attempts: DeliveryAttemptView[];
   /** Sent in a batch (its rule sends batches): the batch's id (its webhook-id) and how many deliveries it holds. */
   batch: { id: string; size: number } | null;
+  /** A chained delivery: the one whose outcome passed the lead on, and what it says ("Fallback of …"). */
+  parent: { id: string; note: string } | null;
+  /** The deliveries this one's outcome passed the lead on to (fallback and linked rules). */
+  children: { id: string; ruleTitle: string; state: StoredDeliveryState; kind: ChainKind }[];
 }
 
 /** One delivery with its frozen request and every attempt (oldest first). */
@@ -263,6 +268,8 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
       event: { select: { id: true, type: true, createdAt: true } },
       lead: { select: leadSelect },
       attempts: { orderBy: { number: "asc" } },
+      parent: { select: { id: true, state: true, lastError: true, rule: { select: { title: true } } } },
+      children: { select: { id: true, state: true, chainKind: true, rule: { select: { title: true } } }, orderBy: { createdAt: "asc" } },
     },
   });
   if (!d) throw new NotFoundError("Delivery not found");
@@ -288,6 +295,8 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     updatedAt: d.updatedAt,
     // A URL saved with a password before such URLs were refused froze it into its deliveries: never shown.
     request: { url: withoutCredentials(d.url), method: d.method, headers: asHeaders(d.requestHeaders), body: d.requestBody },
+    parent: d.parent && d.chainKind ? { id: d.parent.id, note: chainNote(d.chainKind, { ruleTitle: d.parent.rule.title, state: d.parent.state, lastError: d.parent.lastError }) } : null,
+    children: d.children.flatMap((c) => (c.chainKind ? [{ id: c.id, ruleTitle: c.rule.title, state: c.state, kind: c.chainKind }] : [])),
     attempts: d.attempts.map((a) => ({
       id: a.id,
       number: a.number,

@@ -5,6 +5,7 @@ import type { ParsedErrorValues } from "./response";
 import type { RetryPolicy } from "@/lib/domain/rule/retry";
 import { NO_RESPONSE_STATUS, nextDelayMs } from "./retry";
 import type { CapPeriod } from "@/lib/domain/rule/limits";
+import type { FallbackTrigger } from "@/lib/domain/rule/chain";
 
 // What the dispatcher records for one claimed delivery, decided without the database: the
 // delivery's new state, the attempt row (when something was sent), the rule health entry (when
@@ -23,6 +24,15 @@ export interface ClaimedDelivery {
   attemptCount: number;
   /** The rule's streak as read when claimed (lets rule health skip a query for clean successes). */
   consecutiveFailures: number;
+  /** The rule's fallback and linked rules (null: it names neither, or this is a test send). */
+  chain?: ChainSettings | null;
+}
+
+/** What a claimed delivery's rule passes the lead on to (policy/chain.ts). */
+export interface ChainSettings {
+  fallbackRuleId: string | null;
+  linkedRuleId: string | null;
+  fallbackOn: FallbackTrigger[];
 }
 
 /** A delivery's new state, as the batch's one UPDATE writes it (times as ISO text). */
@@ -103,6 +113,10 @@ export interface Decision {
   /** The endpoint answered 410 Gone: this rule is to be disabled. */
   goneRuleId?: string;
   capReached?: CapReached;
+  /** The claimed rule's chain settings (copied from the claim, so the recorder can pass the lead on). */
+  chain?: ChainSettings;
+  /** Why it was not sent now, when the lead may go to the fallback for it: a cap skipped it, or the sending window is closed. */
+  notSent?: FallbackTrigger;
 }
 
 /** A sent attempt as judged by the rule's response rules and retry policy. */
@@ -134,6 +148,9 @@ const finished = (d: ClaimedDelivery, state: "SKIPPED" | "FAILED", lastError: st
   id: d.id, state, attemptCount: d.attemptCount, nextAttemptAt: null, lastStatusCode: null, lastError, responseValues: null, completedAt: iso(now),
 });
 
+/** The claimed rule's chain settings, for a decision. */
+const chainOf = (d: ClaimedDelivery): Pick<Decision, "chain"> => (d.chain ? { chain: d.chain } : {});
+
 /** Why a delivery is not sent at all (null: it is sent): its rule or its organization's webhooks are off. */
 export function switchedOffReason(flags: { ruleEnabled: boolean; webhooksEnabled: boolean }): string | null {
   if (!flags.webhooksEnabled) return "Webhooks are disabled for the organization";
@@ -142,14 +159,14 @@ export function switchedOffReason(flags: { ruleEnabled: boolean; webhooksEnabled
 
 /** Skipped, with the reason: nothing sent, nothing counted for the rule's health. */
 export function skipped(d: ClaimedDelivery, reason: string, now: Date): Decision {
-  return { outcome: finished(d, "SKIPPED", reason, now), tally: "skipped" };
+  return { outcome: finished(d, "SKIPPED", reason, now), tally: "skipped", ...chainOf(d) };
 }
 
 export const UNDECRYPTABLE_MESSAGE = "The rule's credentials or signing secret cannot be decrypted: enter the credentials again on the Authentication tab";
 
 /** Unreadable credentials or secret (APP_SECRET_KEY changed?) cannot get better by retrying: failed at once. */
 export function undecryptable(d: ClaimedDelivery, now: Date): Decision {
-  return { outcome: finished(d, "FAILED", UNDECRYPTABLE_MESSAGE, now), tally: "failed", health: healthOf(d, now, "FAILED", null, null, UNDECRYPTABLE_MESSAGE) };
+  return { outcome: finished(d, "FAILED", UNDECRYPTABLE_MESSAGE, now), tally: "failed", health: healthOf(d, now, "FAILED", null, null, UNDECRYPTABLE_MESSAGE), ...chainOf(d) };
 }
 
 /**
@@ -176,6 +193,7 @@ export function internalError(
       responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "network", errorMessage: message,
     },
     health: healthOf(d, input.now, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "network", message),
+    ...chainOf(d),
   };
 }
 
@@ -186,12 +204,13 @@ export function heldBack(d: ClaimedDelivery, until: Date, reason: string): Decis
   return {
     outcome: { id: d.id, state: "PENDING", attemptCount: d.attemptCount, nextAttemptAt: iso(until), lastStatusCode: null, lastError: reason, responseValues: null, completedAt: null },
     tally: "deferred",
+    ...chainOf(d),
   };
 }
 
 /** Outside the rule's sending window: nothing sent, due again when the window opens. */
 export function deferred(d: ClaimedDelivery, until: Date): Decision {
-  return heldBack(d, until, WAITING_MESSAGE);
+  return { ...heldBack(d, until, WAITING_MESSAGE), ...(d.chain ? { notSent: "outsideWindow" as const } : {}) };
 }
 
 const TALLY: Record<SentResult["state"], Tally> = { SUCCEEDED: "succeeded", FAILED: "failed", PENDING: "retrying" };
@@ -229,5 +248,6 @@ export function sent(d: ClaimedDelivery, result: SentResult, input: { startedAt:
     },
     health: healthOf(d, input.now, health, res.status, errorClass, lastError),
     ...(result.gone ? { goneRuleId: d.ruleId } : {}),
+    ...chainOf(d),
   };
 }

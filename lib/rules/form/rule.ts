@@ -4,6 +4,7 @@ import { SIGNATURE_SCHEME_VALUES, type SignatureSchemeValue } from "@/lib/domain
 import { deliveryLimitsSchema, hasLimits, NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import type { TimeWindow } from "@/lib/domain/rule/request";
 import { BATCH_OFF, batchRefusal, batchSettingSchema, type BatchSetting } from "@/lib/domain/rule/batch";
+import { ruleChainFields, type FallbackTrigger } from "@/lib/domain/rule/chain";
 import { DUPLICATES_OFF, duplicateFormValues, duplicateSuppressionSchema, type DuplicateSuppression } from "@/lib/domain/rule/duplicates";
 import { OUTBOUND_URL_MAX, OUTBOUND_URL_MESSAGES, urlShapeProblem } from "@/lib/security/outbound-url";
 import { authFormSchema, emptyAuthForm, type AuthFormInput, type AuthFormValues } from "./credentials";
@@ -151,6 +152,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       limits: deliveryLimitsSchema.prefault({}),
       orderedPerLead: yesNo.default(false),
       batch: batchSettingSchema.prefault({}),
+      ...ruleChainFields,
     })
     // Runs even when unrelated fields failed (as a field's own checks would), so every URL
     // problem is reported with the rest; only needs url, auth and timeWindow to have parsed.
@@ -234,6 +236,9 @@ export const RULE_FIELDS = [
   "limits",
   "orderedPerLead",
   "batch",
+  "fallbackRuleId",
+  "linkedRuleId",
+  "fallbackOn",
 ] as const satisfies readonly (keyof RuleInput)[];
 
 export type RuleField = (typeof RULE_FIELDS)[number];
@@ -262,6 +267,9 @@ export function emptyRuleInput(events: EventName[] = ["lead.created"]): RuleForm
     limits: NO_LIMITS,
     orderedPerLead: false,
     batch: BATCH_OFF,
+    fallbackRuleId: "",
+    linkedRuleId: "",
+    fallbackOn: [],
   };
 }
 
@@ -285,4 +293,8 @@ export interface RuleFormValues extends RetryFormValues, RequestFormValues, Resp
   limits: DeliveryLimits;
   orderedPerLead: boolean;
   batch: BatchSetting;
+  /** Fallback and linked rules ("": none). */
+  fallbackRuleId: string;
+  linkedRuleId: string;
+  fallbackOn: FallbackTrigger[];
 }

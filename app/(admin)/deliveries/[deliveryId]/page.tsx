@@ -104,6 +104,28 @@ export default async function DeliveryPage({ params }: { params: Promise<{ deliv
                 <span className="text-slate-500">{d.isTest ? "A test lead (see the request body)" : "Deleted lead"}</span>
               )}
             </Row>
+            {(d.parent || d.children.length > 0) && (
+              <Row label="Chain">
+                <ul className="space-y-1">
+                  {d.parent && (
+                    <li>
+                      <Link href={`/deliveries/${encodeURIComponent(d.parent.id)}`} className={linkClass}>
+                        {d.parent.note}
+                      </Link>
+                    </li>
+                  )}
+                  {d.children.map((c) => (
+                    <li key={c.id}>
+                      <span aria-hidden className="mr-1 text-slate-400">→</span>
+                      <Link href={`/deliveries/${encodeURIComponent(c.id)}`} className={linkClass}>
+                        {c.kind === "FALLBACK" ? "Passed to its fallback" : "Passed to its linked rule"} {c.ruleTitle}
+                      </Link>{" "}
+                      <span className="text-slate-500">({c.state.toLowerCase()})</span>
+                    </li>
+                  ))}
+                </ul>
+              </Row>
+            )}
             <Row label="Delivery id">
               <span className="font-mono text-xs">{d.id}</span>
               <span className="ml-2 text-xs text-slate-500">{d.batch ? "(the batch's id is sent as the webhook-id header instead)" : "(sent as the webhook-id header on every attempt)"}</span>

@@ -23,6 +23,11 @@ const STICKY = "sticky right-0 shadow-[-8px_0_8px_-8px_rgb(15_23_42/0.15)]";
 
 export interface LeadWebhookRow {
   deliveryId: string;
+  /** A chained delivery (fallback or linked rule): the delivery that passed the lead on, and what it says. */
+  parentDeliveryId: string | null;
+  chain: string | null;
+  /** How deep in its chain the row is shown (0: not chained). */
+  depth: number;
   ruleTitle: string;
   eventType: string;
   state: DeliveryState;
@@ -46,10 +51,17 @@ const COLUMNS: SimpleColumn<LeadWebhookRow>[] = [
     header: "Rule",
     className: "min-w-40 wrap-anywhere",
     cell: (row) => (
-      <>
+      // A chained delivery sits under the one that passed the lead on, indented, with a link to it.
+      <div style={{ paddingLeft: `${row.depth * 1.25}rem` }}>
+        {row.depth > 0 && <span aria-hidden className="mr-1 text-slate-400">↳</span>}
         <span className="font-medium text-slate-900">{row.ruleTitle}</span>
         <p className="text-xs text-slate-500">{eventLabel(row.eventType)}</p>
-      </>
+        {row.chain && row.parentDeliveryId && (
+          <Link href={`/deliveries/${encodeURIComponent(row.parentDeliveryId)}`} className="text-xs text-brand-700 hover:underline">
+            {row.chain}
+          </Link>
+        )}
+      </div>
     ),
   },
   { header: "State", cell: (row) => <DeliveryStateBadge state={row.state} attemptCount={row.attempts} /> },

@@ -16,6 +16,7 @@ import { displayName } from "@/lib/leads/list";
 import { getLeadWithOutcomes } from "@/lib/leads/queries";
 import { DateTime } from "../format-date";
 import { LeadWebhooks, type LeadWebhookRow } from "./lead-webhooks";
+import { chainNote, inChainOrder } from "@/lib/delivery/log/chain";
 import { NoteForm } from "./note-form";
 
 export const metadata: Metadata = { title: "Lead" };
@@ -48,8 +49,10 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
   const canEdit = user.role === "ADMIN";
   const title = displayName(lead) ?? lead.email ?? lead.phone ?? "Lead";
   const customFields = Object.entries((lead.customFields ?? {}) as Record<string, unknown>);
-  const webhooks: LeadWebhookRow[] = latestPerRule.map((d) => ({
+  const webhooks: LeadWebhookRow[] = inChainOrder(latestPerRule.map((d) => ({
     deliveryId: d.id,
+    parentDeliveryId: d.parent?.id ?? null,
+    chain: d.parent && d.chainKind ? chainNote(d.chainKind, { ruleTitle: d.parent.rule.title, state: d.parent.state, lastError: d.parent.lastError }) : null,
     ruleTitle: d.rule.title,
     eventType: d.event.type,
     state: d.state,
@@ -58,7 +61,7 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
     lastError: d.lastError,
     responseValues: responseValues.get(d.id) ?? null,
     updatedAt: d.updatedAt,
-  }));
+  })));
 
   return (
     <>

@@ -12,6 +12,7 @@ import { getReferenceLists } from "@/lib/reference/queries";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { organizationAnswerPaths } from "@/lib/rules/answer-paths";
 import { AnswerPathsProvider } from "../_form/answer-variables";
+import { chainChoices } from "@/lib/rules/chain-choices";
 import { RuleForm } from "../_form/rule-form";
 import { LimitsNote } from "./limits-note";
 import { PauseNote } from "./pause-note";
@@ -28,10 +29,11 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const [references, deliveryStats, answerPaths] = await Promise.all([
+  const [references, deliveryStats, answerPaths, chainRules] = await Promise.all([
     getReferenceLists(prisma, user.organizationId),
     ruleDeliveryStats(prisma, user.organizationId, rule.id),
     organizationAnswerPaths(prisma, user.organizationId),
+    chainChoices(prisma, user.organizationId, rule.id),
   ]);
   return (
     <AnswerPathsProvider paths={answerPaths}>
@@ -51,6 +53,7 @@ export default async function EditRulePage({ params }: { params: Promise<{ ruleI
         storedSecrets={rule.storedSecrets}
         lastTest={rule.lastTest}
         references={references}
+        chainRules={chainRules}
         allowInsecureUrls={env().ALLOW_INSECURE_URLS}
         readOnly={user.role !== "ADMIN"}
       />

@@ -10,6 +10,8 @@ import { fieldId } from "@/components/ui/form-fields";
 import { messageAt } from "@/components/ui/form-errors";
 import { SelectField, TextField, useRuleForm } from "./fields";
 import { RuleFormRetrySection } from "./retry-section";
+import { RuleFormChainSection } from "./chain-section";
+import type { ChainChoice } from "@/lib/rules/chain-choices";
 import { AddRowButton, ListError, RemoveRowButton, RowsTable } from "./rows";
 import { RuleFormSection } from "./tabs";
 
@@ -19,8 +21,8 @@ const PATH_KINDS = [
 ] as const;
 const PARSER_KINDS = [...PATH_KINDS, { value: "regex", label: "Regular expression (text)" }] as const;
 
-/** The "Response" tab: what counts as success, values to read from responses, and retries. */
-export function RuleFormResponseTab({ idPrefix }: { idPrefix: string }) {
+/** The "Response" tab: what counts as success, values to read from responses, retries, and where the lead goes next. */
+export function RuleFormResponseTab({ idPrefix, chainRules }: { idPrefix: string; chainRules: readonly ChainChoice[] }) {
   const { control, register } = useRuleForm();
   const bodyCheck = useWatch({ control, name: "bodyCondition.enabled" }) ?? false;
   const p = idPrefix;
@@ -67,6 +69,8 @@ export function RuleFormResponseTab({ idPrefix }: { idPrefix: string }) {
       </RuleFormSection>
 
       <RuleFormRetrySection idPrefix={p} />
+
+      <RuleFormChainSection idPrefix={p} rules={chainRules} />
     </>
   );
 }

@@ -19,6 +19,7 @@ import { RuleFormAuthTab, type LastTest } from "./auth-tab";
 import { firstErrorPath, type RulePath } from "./fields";
 import { RuleFormRequestTab } from "./request-tab";
 import { RuleFormResponseTab } from "./response-tab";
+import type { ChainChoice } from "@/lib/rules/chain-choices";
 import { RuleFormRuleTab } from "./rule-tab";
 import { TABS, tabOf, type TabId } from "./tab-list";
 import { RuleFormTabPanel, RuleFormTabs } from "./tabs";
@@ -46,9 +47,11 @@ export interface RuleFormProps {
   storedSecrets?: SecretField[];
   /** The saved rule's last Test Connection, if any. */
   lastTest?: LastTest | null;
+  /** The organization's other rules, offered as fallback and linked rules. */
+  chainRules: readonly ChainChoice[];
 }
 
-export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls, readOnly = false, storedSecrets = [], lastTest: savedTest = null }: RuleFormProps) {
+export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls, readOnly = false, storedSecrets = [], lastTest: savedTest = null, chainRules }: RuleFormProps) {
   const router = useRouter();
   const schema = useMemo(() => ruleSchema({ allowInsecureUrls }), [allowInsecureUrls]);
   const form = useForm<RuleInput, unknown, RuleValues>({ resolver: zodResolver(schema), defaultValues, shouldFocusError: false });
@@ -137,7 +140,7 @@ export function RuleForm({ ruleId, defaultValues, references, allowInsecureUrls,
               <RuleFormRequestTab idPrefix={ID_PREFIX} active={activeTab === "request"} />
             </RuleFormTabPanel>
             <RuleFormTabPanel idPrefix={ID_PREFIX} id="response" active={activeTab === "response"}>
-              <RuleFormResponseTab idPrefix={ID_PREFIX} />
+              <RuleFormResponseTab idPrefix={ID_PREFIX} chainRules={chainRules} />
             </RuleFormTabPanel>
           </fieldset>
         </div>

@@ -20,7 +20,7 @@ export const TABS: { id: TabId; label: string; fields: readonly RuleField[] }[] 
   {
     id: "response",
     label: "Response",
-    fields: ["successStatuses", "bodyCondition", "responseParsers", "errorParser", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx"],
+    fields: ["successStatuses", "bodyCondition", "responseParsers", "errorParser", "retryKind", "retryDelays", "retryBaseSeconds", "retryMaxAttempts", "retryMaxDelaySeconds", "retryOn4xx", "fallbackRuleId", "linkedRuleId", "fallbackOn"],
   },
 ];
 

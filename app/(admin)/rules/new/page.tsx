@@ -13,6 +13,7 @@ import { emptyRuleInput } from "@/lib/rules/form/rule";
 import { organizationAnswerPaths } from "@/lib/rules/answer-paths";
 import { AnswerPathsProvider } from "../_form/answer-variables";
 import { RuleForm } from "../_form/rule-form";
+import { chainChoices } from "@/lib/rules/chain-choices";
 
 export const metadata: Metadata = { title: "Add Webhook Rule" };
 
@@ -40,11 +41,15 @@ export default async function NewRulePage() {
     );
   }
   const prisma = await db();
-  const [references, answerPaths] = await Promise.all([getReferenceLists(prisma, user.organizationId), organizationAnswerPaths(prisma, user.organizationId)]);
+  const [references, answerPaths, chainRules] = await Promise.all([
+    getReferenceLists(prisma, user.organizationId),
+    organizationAnswerPaths(prisma, user.organizationId),
+    chainChoices(prisma, user.organizationId),
+  ]);
   return (
     <AnswerPathsProvider paths={answerPaths}>
       <PageHeader title="Add Webhook Rule" description="Send lead events to another application when something happens to a lead." />
-      <RuleForm defaultValues={emptyRuleInput()} references={references} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
+      <RuleForm defaultValues={emptyRuleInput()} references={references} chainRules={chainRules} allowInsecureUrls={env().ALLOW_INSECURE_URLS} />
     </AnswerPathsProvider>
   );
 }
