@@ -1,0 +1,66 @@
+import { sql } from "@/lib/db";
+import { describe, expect, it } from "vitest";
+import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
+import { createApiKey } from "@/lib/api/keys";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
+import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { NO_LIMITS } from "@/lib/domain/rule/limits";
+import { createLead } from "@/lib/leads/mutations";
+import { routeCaller } from "../helpers/api";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// Problems found by trying to break the lead delivery controls (issue 12). Each test states what
+// a user expects; they fail until the product is fixed.
+
+process.env.ALLOW_INSECURE_URLS = "true";
+process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
+resetEnvCache();
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+
+const dispatch = () => dispatchUntilIdle({ prisma: prisma(), client, owner: "d1" });
+
+describe(`caps changed while deliveries are held (${TEST_DATABASE})`, () => {
+  it("raising or removing a cap lets the deliveries it held go now, not when the old period resets", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({
+      data: { id: newId("rule"), organizationId: org.id, title: "Capped", events: ["lead.created"], url: rx.url, deliveryLimits: { ...NO_LIMITS, caps: { hour: null, day: null, week: null, month: 2 }, whenCapped: "hold" } },
+    });
+    for (let i = 0; i < 4; i++) await createLead(await sql(), org.id, { email: `held${i}@x.test` });
+    await dispatch();
+    expect(rx.received).toHaveLength(2); // the monthly cap holds the other two until next month
+
+    // The admin removes the cap: nothing limits the rule any more.
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    const off = await call(patchRoute, { method: "PATCH", id: rule.id, body: { limits: { caps: { month: null } } } });
+    expect(off.status).toBe(200);
+    await dispatch();
+    // Expected: the two held deliveries are sent now. Found: they stay PENDING until the month ends.
+    expect(rx.received).toHaveLength(4);
+    await rx.close();
+  });
+});
+
+describe(`the delivery log's answer search (${TEST_DATABASE})`, () => {
+  it("treats % and _ as text, not as wildcards", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "Answers", events: ["lead.created"], url: "http://127.0.0.1:9/x" } });
+    await createLead(await sql(), org.id, { email: "answer@x.test" });
+    await prisma().delivery.updateMany({ where: { ruleId: rule.id }, data: { state: "SUCCEEDED", responseValues: { remoteId: "R-1", result: "accepted" } } });
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    for (const text of ["%", "_", "R%1"]) {
+      const res = await call(logsRoute, { id: rule.id, query: { answer: text } });
+      expect(res.status).toBe(200);
+      // No answer contains "%" or "_": nothing should be found.
+      expect(((await res.json()) as { data: unknown[] }).data, `answer=${text}`).toHaveLength(0);
+    }
+  });
+});
