@@ -64,3 +64,25 @@ describe(`the delivery log's answer search (${TEST_DATABASE})`, () => {
     }
   });
 });
+
+describe(`loops refused at save, with two saves at once (${TEST_DATABASE})`, () => {
+  it("two admins saving A → B and B → A at the same moment never both succeed", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    let bothSaved = 0;
+    for (let round = 0; round < 10; round++) {
+      const rule = (title: string) =>
+        prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title, events: ["lead.created"], url: "http://127.0.0.1:9/x" } });
+      const [a, b] = await Promise.all([rule(`A${round}`), rule(`B${round}`)]);
+      const [toB, toA] = await Promise.all([
+        call(patchRoute, { method: "PATCH", id: a.id, body: { fallbackRuleId: b.id } }),
+        call(patchRoute, { method: "PATCH", id: b.id, body: { fallbackRuleId: a.id } }),
+      ]);
+      if (toB.status === 200 && toA.status === 200) bothSaved++;
+    }
+    // Expected: one of each pair is refused with 422 (the loop A → B → A). Found on PostgreSQL:
+    // both are saved, and a failing lead then bounces between the two rules without end.
+    expect(bothSaved).toBe(0);
+  });
+});
