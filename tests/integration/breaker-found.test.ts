@@ -1,11 +1,12 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
+import { POST as createRoute } from "@/app/api/v1/webhooks/route";
 import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
 import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { createApiKey } from "@/lib/api/keys";
 import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
-import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { NO_LIMITS } from "@/lib/domain/rule/limits";
 import { createLead } from "@/lib/leads/mutations";
 import { routeCaller } from "../helpers/api";
@@ -84,5 +85,33 @@ describe(`loops refused at save, with two saves at once (${TEST_DATABASE})`, () 
     // Expected: one of each pair is refused with 422 (the loop A → B → A). Found on PostgreSQL:
     // both are saved, and a failing lead then bounces between the two rules without end.
     expect(bothSaved).toBe(0);
+  });
+});
+
+describe(`a batch rule whose method is GET (${TEST_DATABASE})`, () => {
+  it("either is refused at save, or every lead of the batch reaches the endpoint before its delivery is SUCCEEDED", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    const created = await call(createRoute, {
+      body: { title: "GET batches", url: rx.url, events: ["lead.created"], request: { method: "GET" }, batch: { enabled: true, maxLeads: 3, maxSeconds: 3600, format: "csv" } },
+    });
+    if (created.status === 422) return; // refused at save: fine
+    expect(created.status).toBe(201);
+    const leads: string[] = [];
+    for (let i = 0; i < 3; i++) leads.push((await createLead(await sql(), org.id, { email: `get${i}@x.test` })).lead.id);
+    const pending = async () => (await prisma().delivery.count({ where: { organizationId: org.id, state: "PENDING" } })) > 0;
+    for (let end = Date.now() + 15_000; (await pending()) && Date.now() < end; ) {
+      await dispatchBatch({ prisma: prisma(), client });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const states = (await prisma().delivery.findMany({ where: { organizationId: org.id } })).map((d) => d.state);
+    expect(states).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    // Found: one GET carrying only the first lead in its query string (and an empty CSV body);
+    // the other two leads never reached the endpoint, yet their deliveries say SUCCEEDED.
+    const seen = rx.received.map((r) => `${r.path} ${r.body}`).join("\n");
+    for (const id of leads) expect(seen, id).toContain(id);
+    await rx.close();
   });
 });
