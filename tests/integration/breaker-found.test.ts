@@ -1,0 +1,126 @@
+import { sql } from "@/lib/db";
+import { describe, expect, it } from "vitest";
+import { POST as createRoute } from "@/app/api/v1/webhooks/route";
+import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { createApiKey } from "@/lib/api/keys";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
+import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { NO_LIMITS } from "@/lib/domain/rule/limits";
+import { createLead } from "@/lib/leads/mutations";
+import { routeCaller } from "../helpers/api";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// Problems found by trying to break the lead delivery controls (issue 12). Each test states what
+// a user expects; they fail until the product is fixed (the loop test only on PostgreSQL, where
+// two saves really run at once; PGlite serializes them).
+
+process.env.ALLOW_INSECURE_URLS = "true";
+process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
+resetEnvCache();
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+
+const dispatch = () => dispatchUntilIdle({ prisma: prisma(), client, owner: "d1" });
+
+describe(`caps changed while deliveries are held (${TEST_DATABASE})`, () => {
+  it("raising or removing a cap lets the deliveries it held go now, not when the old period resets", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({
+      data: { id: newId("rule"), organizationId: org.id, title: "Capped", events: ["lead.created"], url: rx.url, deliveryLimits: { ...NO_LIMITS, caps: { hour: null, day: null, week: null, month: 2 }, whenCapped: "hold" } },
+    });
+    for (let i = 0; i < 4; i++) await createLead(await sql(), org.id, { email: `held${i}@x.test` });
+    await dispatch();
+    expect(rx.received).toHaveLength(2); // the monthly cap holds the other two until next month
+
+    // The admin removes the cap: nothing limits the rule any more.
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    const off = await call(patchRoute, { method: "PATCH", id: rule.id, body: { limits: { caps: { month: null } } } });
+    expect(off.status).toBe(200);
+    await dispatch();
+    // Expected: the two held deliveries are sent now. Found: they stay PENDING until the month ends.
+    expect(rx.received).toHaveLength(4);
+    await rx.close();
+  });
+});
+
+describe(`loops refused at save, with two saves at once (${TEST_DATABASE})`, () => {
+  it("two admins saving A → B and B → A at the same moment never both succeed", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    let bothSaved = 0;
+    for (let round = 0; round < 10; round++) {
+      const rule = (title: string) =>
+        prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title, events: ["lead.created"], url: "http://127.0.0.1:9/x" } });
+      const [a, b] = await Promise.all([rule(`A${round}`), rule(`B${round}`)]);
+      const [toB, toA] = await Promise.all([
+        call(patchRoute, { method: "PATCH", id: a.id, body: { fallbackRuleId: b.id } }),
+        call(patchRoute, { method: "PATCH", id: b.id, body: { fallbackRuleId: a.id } }),
+      ]);
+      if (toB.status === 200 && toA.status === 200) bothSaved++;
+    }
+    // Expected: one of each pair is refused with 422 (the loop A → B → A). Found on PostgreSQL:
+    // both are saved, and a failing lead then bounces between the two rules without end.
+    expect(bothSaved).toBe(0);
+  });
+});
+
+describe(`a batch sent with the first lead's request line (${TEST_DATABASE})`, () => {
+  it("a batch rule whose method is GET: either refused at save, or every lead of the batch reaches the endpoint before its delivery is SUCCEEDED", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    const created = await call(createRoute, {
+      body: { title: "GET batches", url: rx.url, events: ["lead.created"], request: { method: "GET" }, batch: { enabled: true, maxLeads: 3, maxSeconds: 3600, format: "csv" } },
+    });
+    if (created.status === 422) return; // refused at save: fine
+    expect(created.status).toBe(201);
+    const leads: string[] = [];
+    for (let i = 0; i < 3; i++) leads.push((await createLead(await sql(), org.id, { email: `get${i}@x.test` })).lead.id);
+    const pending = async () => (await prisma().delivery.count({ where: { organizationId: org.id, state: "PENDING" } })) > 0;
+    for (let end = Date.now() + 15_000; (await pending()) && Date.now() < end; ) {
+      await dispatchBatch({ prisma: prisma(), client });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const states = (await prisma().delivery.findMany({ where: { organizationId: org.id } })).map((d) => d.state);
+    expect(states).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    // Found: one GET carrying only the first lead in its query string (and an empty CSV body);
+    // the other two leads never reached the endpoint, yet their deliveries say SUCCEEDED.
+    const seen = rx.received.map((r) => `${r.path} ${r.body}`).join("\n");
+    for (const id of leads) expect(seen, id).toContain(id);
+    await rx.close();
+  });
+
+  it("a batch rule whose URL uses lead values sends each lead to its own URL, not every lead to the first one's", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const key = (await createApiKey(prisma(), org.id, "breaker")).key;
+    const call = routeCaller(() => key);
+    const created = await call(createRoute, {
+      body: { title: "Per-office batches", url: `${rx.url}/office/{{ lead.firstName }}`, events: ["lead.created"], batch: { enabled: true, maxLeads: 3, maxSeconds: 3600, format: "json" } },
+    });
+    if (created.status === 422) return; // refused at save: fine
+    expect(created.status).toBe(201);
+    for (const office of ["boston", "denver", "austin"]) await createLead(await sql(), org.id, { email: `${office}@x.test`, firstName: office });
+    const pending = async () => (await prisma().delivery.count({ where: { organizationId: org.id, state: "PENDING" } })) > 0;
+    for (let end = Date.now() + 15_000; (await pending()) && Date.now() < end; ) {
+      await dispatchBatch({ prisma: prisma(), client });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rx.received.length).toBeGreaterThan(0);
+    // Found: one request to /office/boston carrying all three leads; denver's and austin's leads
+    // went to boston's endpoint.
+    for (const r of rx.received) {
+      const offices = (JSON.parse(r.body) as { data: { lead: { firstName: string } } }[]).map((i) => i.data.lead.firstName);
+      for (const office of offices) expect(r.path, `${office}'s lead`).toBe(`/office/${office}`);
+    }
+    await rx.close();
+  });
+});
