@@ -17,6 +17,7 @@ import { authConfigFromForm, authFormFromConfig } from "@/lib/rules/form/credent
 import type { RuleFormValues, RuleValues } from "@/lib/rules/form/rule";
 import { decryptAuthConfig, encryptAuthConfig, StoredAuthError } from "../delivery/transport/auth/credentials";
 import { templateProblems } from "./template-problems";
+import { releaseHeld } from "../delivery/log/requeue";
 import { HEALTH_RESET } from "../health/rule-health";
 import { requestColumnsFromForm, requestFormFromRow, responseFormFromRow, responseRulesFromForm } from "./form/endpoint-mapping";
 import { retryFormFromPolicy, retryPolicyFromForm } from "@/lib/rules/form/retry";
@@ -95,6 +96,9 @@ async function assertReferences(tx: Tx, organizationId: string, values: RuleValu
 async function assertChain(tx: Tx, organizationId: string, ruleId: string | null, values: RuleValues): Promise<void> {
   const chosen = (["fallbackRuleId", "linkedRuleId"] as const).filter((field) => values[field]);
   if (!chosen.length) return;
+  // One chain check at a time per organization (until this transaction ends): two saves at once
+  // (A → B and B → A) would each see no loop without the other's change.
+  await tx.$queryRaw`SELECT 1 FROM "Organization" WHERE id = ${organizationId} FOR UPDATE`;
   const rules = await tx.webhookRule.findMany({ where: { organizationId }, select: { id: true, title: true, fallbackRuleId: true, linkedRuleId: true } });
   const fieldErrors: Record<string, string[]> = {};
   for (const field of chosen) {
@@ -166,10 +170,10 @@ export async function createRule(prisma: PrismaClient, organizationId: string, v
 export async function updateRule(prisma: PrismaClient, organizationId: string, ruleId: string, values: RuleValues): Promise<{ id: string }> {
   assertTemplates(values);
   // Outside the transaction: DNS may take seconds, and PGlite has one connection.
-  const stored = await prisma.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { url: true, timeWindow: true, authType: true, authConfigEncrypted: true } });
+  const stored = await prisma.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { url: true, timeWindow: true, authType: true, authConfigEncrypted: true, deliveryLimits: true } });
   if (!stored) throw new NotFoundError();
   await assertDestinations(values, storedDestinations(stored));
-  return prisma.$transaction(async (tx) => {
+  const saved = await prisma.$transaction(async (tx) => {
     const existing = await tx.webhookRule.findFirst({ where: { id: ruleId, organizationId }, select: { id: true, enabled: true, authType: true, authConfigEncrypted: true } });
     if (!existing) throw new NotFoundError();
     await assertReferences(tx, organizationId, values);
@@ -185,6 +189,11 @@ export async function updateRule(prisma: PrismaClient, organizationId: string, r
     }
     return { id: existing.id };
   });
+  // New caps or rate limit: what the old ones held is weighed against them now.
+  if (JSON.stringify(parseDeliveryLimits(stored.deliveryLimits)) !== JSON.stringify(parseDeliveryLimits(deliveryLimitsColumn(values.limits)))) {
+    await releaseHeld(prisma, organizationId, saved.id);
+  }
+  return saved;
 }
 
 export interface RuleForEdit extends Pick<Rule, "id" | "title"> {

@@ -1,3 +1,4 @@
+import { leadAnswers, type LeadAnswers } from "@/lib/domain/lead";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Sql } from "@/lib/db/sql";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
@@ -49,13 +50,14 @@ export interface TestSendResult {
 
 const ATTEMPT_COLUMNS = { ...ATTEMPTS.columns, reportedAt: "timestamp" } as const;
 
-async function leadEnvelope(prisma: PrismaClient, organization: { id: string; name: string }, type: string, leadId: string | null | undefined, now: Date): Promise<EventEnvelope> {
+/** The event a test sends: the sample lead, or a chosen lead of the organization with its kept answers (for `answers.…`). */
+async function leadEnvelope(prisma: PrismaClient, organization: { id: string; name: string }, type: string, leadId: string | null | undefined, now: Date): Promise<{ envelope: EventEnvelope; answers: LeadAnswers }> {
   const sample = sampleEnvelope(organization, type);
   const base = { ...sample, id: newId("evt"), timestamp: now.toISOString() };
-  if (!leadId) return base;
+  if (!leadId) return { envelope: base, answers: {} };
   const lead = await prisma.lead.findFirst({ where: { id: leadId, organizationId: organization.id } });
   if (!lead) throw new DomainError("No such lead in this organization.", { leadId: ["Choose one of your leads, or leave it empty for the sample lead."] });
-  return { ...base, data: { ...sample.data, lead: toSnapshot(lead) } };
+  return { envelope: { ...base, data: { ...sample.data, lead: toSnapshot(lead) } }, answers: leadAnswers(lead.answers) };
 }
 
 export async function sendTestLead(
@@ -74,11 +76,11 @@ export async function sendTestLead(
 
   const startedAt = now();
   const type = row.events[0] ?? "lead.created";
-  const envelope = await leadEnvelope(prisma, row.organization, type, input.leadId, startedAt);
+  const { envelope, answers } = await leadEnvelope(prisma, row.organization, type, input.leadId, startedAt);
   const rule = ruleFromRow({ ...row, url: testUrl || row.url });
   let rendered;
   try {
-    rendered = renderUnconditionally(rule, envelope, startedAt);
+    rendered = renderUnconditionally(rule, envelope, startedAt, answers);
   } catch (err) {
     throw new DomainError(`The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`);
   }

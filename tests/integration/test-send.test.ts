@@ -67,6 +67,17 @@ describe("send a test lead", () => {
     await rx.close();
   });
 
+  it("a chosen lead's kept answers reach the test's templates, as they reach its real deliveries", async () => {
+    const { rx, org, rule } = await setup(() => ({ status: 200, body: "ok" }));
+    const lead = (await createLead(await sql(), org.id, { email: "answered@x.test" })).lead;
+    await prisma().delivery.deleteMany({ where: { ruleId: rule.id } }); // the lead's real delivery: not part of this test
+    await prisma().lead.update({ where: { id: lead.id }, data: { answers: { rule_earlier: { remoteId: "R-77" } } } });
+    await prisma().webhookRule.update({ where: { id: rule.id }, data: { url: `${rx.url}/by-answer/{{ answers.rule_earlier.remoteId }}` } });
+    await sendTestLead(prisma(), await sql(), org.id, { ruleId: rule.id, leadId: lead.id }, { client });
+    expect(rx.received.map((r) => r.path)).toEqual(["/by-answer/R-77"]);
+    await rx.close();
+  });
+
   it("a failed test (a chosen lead, a test URL) changes no health counter, counts in no statistics, duplicates or error reports, and is never queued again", async () => {
     const { rx, org, rule } = await setup(() => ({ status: 500, body: "boom" }));
     const lead = (await createLead(await sql(), org.id, { email: "real@x.test" })).lead;

@@ -37,7 +37,7 @@ const DUE_BATCHES = `SELECT d."batchId" FROM "Delivery" d
   FOR UPDATE OF d SKIP LOCKED`;
 
 /** The rule's deliveries waiting for a batch, oldest first, locked. */
-const WAITING = `SELECT d.id, ${iso(`d."createdAt"`)} AS "queuedAt" FROM "Delivery" d
+const WAITING = `SELECT d.id, ${iso(`d."createdAt"`)} AS "queuedAt", d.method || ' ' || d.url || ' ' || d."requestHeaders"::text AS "requestLine" FROM "Delivery" d
   WHERE d."ruleId" = $1 AND d."batchId" IS NULL AND d.state = 'PENDING' AND NOT d."isTest" AND d."nextAttemptAt" <= ${utc("$2")} AND ${FREE}
   ORDER BY d."createdAt", d.id LIMIT $3
   FOR UPDATE OF d SKIP LOCKED`;
@@ -82,7 +82,7 @@ async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: Batch
     const q = prismaSql(tx);
     const params = [rule.id, now.toISOString()];
     const again = (await q.query<{ batchId: string }>(DUE_BATCHES, [...params, room, holding])).map((r) => r.batchId);
-    const waiting = again.length < room ? await q.query<{ id: string; queuedAt: string }>(WAITING, [...params, (room - again.length) * rule.batch.maxLeads, holding]) : [];
+    const waiting = again.length < room ? await q.query<{ id: string; queuedAt: string; requestLine: string }>(WAITING, [...params, (room - again.length) * rule.batch.maxLeads, holding]) : [];
     const formed = dueGroups(waiting, rule.batch, now, room - again.length).flatMap((group) => {
       const batchId = newId("bat");
       return group.map((d) => ({ id: d.id, batchId }));

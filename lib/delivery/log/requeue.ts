@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
+import { CAP_HELD_PREFIX, RATE_WAITING_PREFIX } from "@/lib/domain/rule/limits";
 import { wakeDispatcher } from "../wake";
 
 // Sending again: a retry (one delivery, or every failed one matching the log's filters) and a bulk
@@ -21,6 +22,25 @@ async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, n
   });
   if (count > 0) wakeDispatcher();
   return count;
+}
+
+/**
+ * A rule's deliveries its caps or rate limit hold back, due now: called when the rule's limits
+ * change, so each is weighed against the new limits at its next claim (and held again if still
+ * over) instead of waiting for the old period to reset. Returns how many.
+ */
+export function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, now = new Date()): Promise<number> {
+  return requeue(
+    prisma,
+    {
+      organizationId, ruleId, state: "PENDING", nextAttemptAt: { gt: now },
+      AND: [
+        { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
+        { OR: [{ lastError: { startsWith: CAP_HELD_PREFIX } }, { lastError: { startsWith: RATE_WAITING_PREFIX } }] },
+      ],
+    },
+    now,
+  );
 }
 
 /**

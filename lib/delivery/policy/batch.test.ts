@@ -16,6 +16,14 @@ describe("dueGroups", () => {
     expect(ids(dueGroups(waiting([60, 30]), { maxLeads: 5, maxSeconds: 60 }, now, 10))).toEqual([["d0", "d1"]]);
   });
 
+  it("never puts deliveries with different request lines (method, URL, headers) in one batch", () => {
+    const mixed = waiting([9, 8, 7, 6, 5]).map((d, i) => ({ ...d, requestLine: i % 2 ? "POST https://b.test/x {}" : "POST https://a.test/x {}" }));
+    expect(ids(dueGroups(mixed, { maxLeads: 2, maxSeconds: 60 }, now, 10))).toEqual([["d0", "d2"], ["d1", "d3"]]);
+    // A short group of one line is due by its own oldest delivery.
+    expect(ids(dueGroups(mixed, { maxLeads: 3, maxSeconds: 6 }, now, 10))).toEqual([["d0", "d2", "d4"], ["d1", "d3"]]);
+    expect(ids(dueGroups(mixed, { maxLeads: 3, maxSeconds: 6 }, now, 1))).toEqual([["d0", "d2", "d4"]]);
+  });
+
   it("forms at most `most` groups", () => {
     expect(ids(dueGroups(waiting([9, 8, 7, 6, 5, 4]), { maxLeads: 2, maxSeconds: 1 }, now, 2))).toEqual([["d0", "d1"], ["d2", "d3"]]);
     expect(dueGroups(waiting([9, 8]), { maxLeads: 2, maxSeconds: 1 }, now, 0)).toEqual([]);

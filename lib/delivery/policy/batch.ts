@@ -5,18 +5,25 @@ import type { ClaimedDelivery, Decision } from "./outcome";
 // what each delivery of a batch records once its one request has an outcome.
 
 /**
- * The batches to form now from a rule's waiting deliveries (oldest first): groups of `maxLeads`
- * in that order, each due when it is full or its oldest delivery has waited `maxSeconds` since
- * it was queued; at most `most` of them.
+ * The batches to form now from a rule's waiting deliveries (oldest first). One request goes to one
+ * URL with one method and one set of headers, so only deliveries whose rendered request line
+ * (`requestLine`: method, URL and headers) is the same are batched together: a rule whose URL or
+ * headers use lead values (or a sending window's alternate URL) gets a batch per distinct request
+ * line. Within each, groups of `maxLeads` in order, each due when it is full or its oldest
+ * delivery has waited `maxSeconds` since it was queued; at most `most` of them, oldest first.
  */
-export function dueGroups<T extends { queuedAt: string }>(waiting: readonly T[], batch: Pick<Batch, "maxLeads" | "maxSeconds">, now: Date, most: number): T[][] {
+export function dueGroups<T extends { queuedAt: string; requestLine?: string }>(waiting: readonly T[], batch: Pick<Batch, "maxLeads" | "maxSeconds">, now: Date, most: number): T[][] {
   const cutoff = now.getTime() - batch.maxSeconds * 1000;
+  const lines = new Map<string, T[]>();
+  for (const d of waiting) lines.set(d.requestLine ?? "", [...(lines.get(d.requestLine ?? "") ?? []), d]);
   const groups: T[][] = [];
-  for (let i = 0; i < waiting.length && groups.length < most; i += batch.maxLeads) {
-    const group = waiting.slice(i, i + batch.maxLeads);
-    if (group.length === batch.maxLeads || Date.parse(group[0]!.queuedAt) <= cutoff) groups.push(group);
+  for (const same of lines.values()) {
+    for (let i = 0; i < same.length; i += batch.maxLeads) {
+      const group = same.slice(i, i + batch.maxLeads);
+      if (group.length === batch.maxLeads || Date.parse(group[0]!.queuedAt) <= cutoff) groups.push(group);
+    }
   }
-  return groups;
+  return groups.sort((a, b) => a[0]!.queuedAt.localeCompare(b[0]!.queuedAt)).slice(0, Math.max(0, most));
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BATCH_MESSAGES, BATCH_OFF, batchFormValues, batchRefusal, batchSettingSchema, parseBatch, storedBatch } from "./batch";
 
 const on = { enabled: true, maxLeads: 50, maxSeconds: 30, format: "csv" as const };
-const plain = { payloadFormat: "JSON", limitsSet: false, duplicatesOn: false, orderedPerLead: false };
+const plain = { method: "POST", payloadFormat: "JSON", limitsSet: false, duplicatesOn: false, orderedPerLead: false };
 
 describe("batch setting", () => {
   it("is off by default and stored as null when off", () => {
@@ -31,11 +31,13 @@ describe("batch setting", () => {
     expect(issues({ format: "xml" })).toEqual([BATCH_MESSAGES.format]);
   });
 
-  it("is refused for a body that is not JSON, and with the controls that decide per delivery", () => {
+  it("is refused for GET (no body), for a body that is not JSON, and with the controls that decide per delivery", () => {
     expect(batchRefusal({ ...plain, batch: on })).toBeNull();
     expect(batchRefusal({ ...plain, payloadFormat: "XML", batch: BATCH_OFF })).toBeNull();
     expect(batchRefusal({ ...plain, payloadFormat: "XML", batch: on })).toBe(BATCH_MESSAGES.payloadFormat);
     expect(batchRefusal({ ...plain, payloadFormat: "TEMPLATE", batch: on })).toBe(BATCH_MESSAGES.payloadFormat);
+    expect(batchRefusal({ ...plain, method: "GET", batch: on })).toBe(BATCH_MESSAGES.method);
+    expect(batchRefusal({ ...plain, method: "GET", batch: BATCH_OFF })).toBeNull();
     for (const other of [{ limitsSet: true }, { duplicatesOn: true }, { orderedPerLead: true }]) {
       expect(batchRefusal({ ...plain, ...other, batch: on })).toBe(BATCH_MESSAGES.otherControls);
     }

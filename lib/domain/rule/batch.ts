@@ -16,6 +16,7 @@ export const BATCH_MESSAGES = {
   maxSeconds: `Enter a whole number of seconds from 1 to ${BATCH_SECONDS_MAX.toLocaleString("en-US")}.`,
   format: "Choose JSON or CSV.",
   payloadFormat: "Batches need the JSON payload format: each lead's body must be a JSON object.",
+  method: "Batches are sent as one request body: choose POST, PUT or PATCH (a GET request has no body).",
   otherControls: "Batches cannot be combined with caps, a rate limit, duplicate suppression or ordering per lead: turn those off first.",
 } as const;
 
@@ -66,8 +67,9 @@ export function storedBatch({ enabled, ...batch }: BatchSetting): Batch | null {
  * and the controls that decide per delivery at the moment it is sent (caps, the rate limit,
  * duplicate suppression, ordering per lead) are not applied to batches.
  */
-export function batchRefusal(rule: { batch: BatchSetting; payloadFormat: string; limitsSet: boolean; duplicatesOn: boolean; orderedPerLead: boolean }): string | null {
+export function batchRefusal(rule: { batch: BatchSetting; method: string; payloadFormat: string; limitsSet: boolean; duplicatesOn: boolean; orderedPerLead: boolean }): string | null {
   if (!rule.batch.enabled) return null;
+  if (rule.method === "GET") return BATCH_MESSAGES.method;
   if (rule.payloadFormat !== "JSON") return BATCH_MESSAGES.payloadFormat;
   if (rule.limitsSet || rule.duplicatesOn || rule.orderedPerLead) return BATCH_MESSAGES.otherControls;
   return null;

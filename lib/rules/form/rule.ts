@@ -164,7 +164,7 @@ export function ruleSchema(options: RuleSchemaOptions) {
       refineRequest(rule, ctx);
       refineResponse(rule, ctx);
       const batchRefused = batchRefusal({
-        batch: rule.batch, payloadFormat: rule.payloadFormat, limitsSet: hasLimits(rule.limits), duplicatesOn: rule.duplicates.match !== "off", orderedPerLead: rule.orderedPerLead,
+        batch: rule.batch, method: rule.method, payloadFormat: rule.payloadFormat, limitsSet: hasLimits(rule.limits), duplicatesOn: rule.duplicates.match !== "off", orderedPerLead: rule.orderedPerLead,
       });
       if (batchRefused) ctx.addIssue({ code: "custom", path: ["batch", "enabled"], message: batchRefused });
       if (hasCreationRules(rule.events) && rule.substatusId && !rule.statusId) {
