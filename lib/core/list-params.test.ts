@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { unstorableTextReason } from "@/lib/core/storable";
-import { MAX_FILTER_LENGTH, parseTableParams, patchSearchParams, showingText, tableParamsSchema } from "./list-params";
+import { likeLiteral, MAX_FILTER_LENGTH, parseTableParams, patchSearchParams, showingText, tableParamsSchema } from "./list-params";
 
 describe("patchSearchParams", () => {
   it("resets to page 1 whenever anything but the page changes", () => {
@@ -29,5 +29,12 @@ describe("parseTableParams", () => {
     const q = parseTableParams(schema, { q: `${"a".repeat(MAX_FILTER_LENGTH - 1)}\u{1F600}tail` }).q;
     expect(unstorableTextReason(q)).toBeNull();
     expect(q).toBe("a".repeat(MAX_FILTER_LENGTH - 1));
+  });
+});
+
+describe("likeLiteral", () => {
+  it("escapes LIKE's wildcards and its escape character, and nothing else", () => {
+    expect(likeLiteral("100%_off\\x")).toBe("100\\%\\_off\\\\x");
+    expect(likeLiteral("Ada Lovelace é-1")).toBe("Ada Lovelace é-1");
   });
 });

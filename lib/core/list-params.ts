@@ -75,3 +75,9 @@ export function showingText(page: number, size: number, total: number): string {
   const to = Math.min(page * size, total);
   return `Showing ${from}–${to} of ${total}`;
 }
+
+/**
+ * Search text as Prisma's `contains` / `string_contains` must get it: they match with LIKE and do
+ * not escape, so `%`, `_` and `\` are escaped here to be taken as the characters they are.
+ */
+export const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);

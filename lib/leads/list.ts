@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
+import { likeLiteral } from "@/lib/core/list-params";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
 import { emptyOutcome, type WebhookOutcome } from "./outcome";
@@ -52,7 +53,7 @@ export function leadListWhere(organizationId: string, q: string): Prisma.LeadWhe
   if (!words.length) return { organizationId };
   return {
     organizationId,
-    AND: words.map((word) => ({ OR: SEARCHED_FIELDS.map((field) => ({ [field]: { contains: word, mode: "insensitive" } })) })),
+    AND: words.map((word) => ({ OR: SEARCHED_FIELDS.map((field) => ({ [field]: { contains: likeLiteral(word), mode: "insensitive" } })) })),
   };
 }
 

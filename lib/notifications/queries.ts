@@ -1,4 +1,5 @@
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
+import { likeLiteral } from "@/lib/core/list-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { NotificationKind } from "@/lib/generated/prisma/enums";
 import { errorReportDataSchema, statusLabel } from "./content";
@@ -30,7 +31,7 @@ export interface ListedNotification {
 
 export async function listNotifications(prisma: PrismaClient, organizationId: string, params: TableParams<NotificationSortKey>) {
   const where: Prisma.NotificationWhereInput = { organizationId };
-  if (params.q) where.OR = [{ title: { contains: params.q, mode: "insensitive" } }, { body: { contains: params.q, mode: "insensitive" } }];
+  if (params.q) where.OR = [{ title: { contains: likeLiteral(params.q), mode: "insensitive" } }, { body: { contains: likeLiteral(params.q), mode: "insensitive" } }];
   const orderBy: Prisma.NotificationOrderByWithRelationInput[] =
     params.sort === "kind" ? [{ kind: params.dir }, { createdAt: "desc" }, { id: "desc" }] : [{ createdAt: params.dir }, { id: params.dir }];
   const total = await prisma.notification.count({ where });

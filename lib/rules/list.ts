@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { likeLiteral } from "@/lib/core/list-params";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { parseTableParams, tableParamsSchema, type RawSearchParams, type TableParams } from "@/lib/core/list-params";
 import { EVENT_TYPES, eventLabel, hasCreationRules } from "@/lib/domain/event-types";
@@ -54,8 +55,8 @@ export function ruleListWhere(organizationId: string, q: string): Prisma.Webhook
   const needle = q.trim();
   if (!needle) return { organizationId };
   const or: Prisma.WebhookRuleWhereInput[] = [
-    { title: { contains: needle, mode: "insensitive" } },
-    { url: { contains: needle, mode: "insensitive" } },
+    { title: { contains: likeLiteral(needle), mode: "insensitive" } },
+    { url: { contains: likeLiteral(needle), mode: "insensitive" } },
   ];
   const events = eventsMatching(needle);
   if (events.length > 0) or.push({ events: { hasSome: events } });

@@ -42,6 +42,10 @@ describe("searching the delivery log by the client's answer", () => {
     expect((await listDeliveries(prisma(), orgId, { q: "no such answer" })).total).toBe(0);
   });
 
+  it("takes % and _ as the characters they are, not as wildcards (R_5 is not R-5)", async () => {
+    for (const q of ["%", "R_5", "7%25", "\\"]) expect((await listDeliveries(prisma(), orgId, { q })).total, q).toBe(0);
+  });
+
   it("lists the values the CSV export has, in its column order", async () => {
     const { rows } = await listDeliveries(prisma(), orgId, { q: "searched@example.test" });
     expect(rows).toHaveLength(1);

@@ -177,6 +177,9 @@ describe("leads list", () => {
     expect(await names("amy adams")).toEqual([]);
     // Another organization's lead never matches.
     expect(await names("secret")).toEqual([]);
+    // % and _ are characters, never wildcards.
+    expect(await names("%")).toEqual([]);
+    expect(await names("a_y")).toEqual([]);
   });
 
   it("sorts by name, email and status (empty values last) and pages", async () => {

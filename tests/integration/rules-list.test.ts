@@ -98,6 +98,7 @@ describe("listRules", () => {
     expect(byTitle.rows.map((r) => r.id)).toEqual([ids.zapier]);
     const byUrl = await listRules(prisma(), acme.org.id, { q: "billing.example" });
     expect(byUrl.rows.map((r) => r.id)).toEqual([ids.billing]);
+    for (const q of ["%", "zap_er"]) expect((await listRules(prisma(), acme.org.id, { q })).rows, q).toEqual([]);
     const none = await listRules(prisma(), acme.org.id, { q: "no such rule" });
     expect(none).toMatchObject({ total: 0, rows: [], page: 1, pageCount: 1 });
   });

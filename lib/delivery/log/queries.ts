@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { likeLiteral } from "@/lib/core/list-params";
 import type { RawSearchParams } from "@/lib/core/list-params";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import type { DeliveryState } from "@/lib/domain/delivery";
@@ -69,7 +70,8 @@ function statusWhere(status: string): Prisma.IntNullableFilter {
 
 /** Deliveries whose kept answer has a remoteId, result, reason or price containing the text (any case). */
 export function answerSearch(text: string): Prisma.DeliveryWhereInput[] {
-  return ANSWER_NAMES.map((name) => ({ responseValues: { path: [name], string_contains: text, mode: "insensitive" as const } }));
+  const literal = likeLiteral(text);
+  return ANSWER_NAMES.map((name) => ({ responseValues: { path: [name], string_contains: literal, mode: "insensitive" as const } }));
 }
 
 /** The where clause of the list and of "Retry failed": the same filters select the same rows. */
@@ -82,8 +84,9 @@ export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFil
   if (f.status) and.push({ lastStatusCode: statusWhere(f.status) });
   const range = createdRange(f.from, f.to);
   if (range) and.push({ createdAt: range });
-  const q = f.q?.trim();
-  if (q) {
+  const search = f.q?.trim();
+  if (search) {
+    const q = likeLiteral(search);
     and.push({
       OR: [
         { id: { contains: q, mode: "insensitive" } },
@@ -91,7 +94,7 @@ export function deliveryListWhere(organizationId: string, f: Partial<DeliveryFil
         { lead: { email: { contains: q, mode: "insensitive" } } },
         { lead: { firstName: { contains: q, mode: "insensitive" } } },
         { lead: { lastName: { contains: q, mode: "insensitive" } } },
-        ...answerSearch(q),
+        ...answerSearch(search),
       ],
     });
   }
