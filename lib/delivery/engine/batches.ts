@@ -43,7 +43,7 @@ const WAITING = `SELECT d.id, ${iso(`d."createdAt"`)} AS "queuedAt", d.method ||
   FOR UPDATE OF d SKIP LOCKED`;
 
 /** Leases the members of the batches due again ($3) and of the new ones ($4: id, batchId), with what sending needs. */
-const LEASE = `UPDATE "Delivery" d SET "batchId" = v."batchId", "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$2")}, "nextAttemptAt" = ${utc("$2")}
+const LEASE = `UPDATE "Delivery" d SET "batchId" = v."batchId", "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$2")}
   FROM (SELECT m.id, m."batchId" FROM "Delivery" m WHERE m."batchId" = ANY($3::text[]) AND m.state = 'PENDING'
         UNION ALL SELECT x.id, x."batchId" FROM jsonb_to_recordset($4::jsonb) AS x(id text, "batchId" text)) v,
        "WebhookRule" r, "Organization" o

@@ -18,9 +18,6 @@ import type { Busy, SlotLimits } from "./slots";
 // (waiting, retrying or in flight): so at most one per lead and rule, here or anywhere, at a time.
 // The deliveries of a rule that sends batches are passed over (read once per claim, through a
 // partial index), test sends excepted: batches.ts sends them.
-// A claimed delivery is due again when its lease expires (nextAttemptAt moves with the lease until
-// its outcome is recorded): the scan of due deliveries never passes over those being sent or
-// waiting to be recorded, however many there are, and one whose lease runs out is due at once.
 
 /** A claimed delivery with the parts of its rule (RuleRow's columns) that sending needs. */
 export interface Claimed
@@ -83,7 +80,7 @@ const CLAIM = `WITH due AS (
        SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "nextAttemptAt" LIMIT $4
      )
      UPDATE "Delivery" d
-     SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}, "nextAttemptAt" = ${utc("$3")}
+     SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
      FROM picked, "WebhookRule" r, "Organization" o
      WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
      RETURNING ${CLAIMED_COLUMNS}`;
@@ -124,7 +121,7 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
 export async function extendLeases(sql: Sql, owner: string, ids: string[], now: Date, leaseMs: number): Promise<void> {
   if (!ids.length) return;
   await sql.query(
-    `UPDATE "Delivery" SET "leaseExpiresAt" = ${utc("$3")}, "nextAttemptAt" = ${utc("$3")}
+    `UPDATE "Delivery" SET "leaseExpiresAt" = ${utc("$3")}
      WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`,
     [ids, owner, new Date(now.getTime() + leaseMs).toISOString()],
   );
