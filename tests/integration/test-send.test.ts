@@ -96,7 +96,7 @@ describe("send a test lead", () => {
     expect(dashboard.rules).toEqual([]);
     expect(await ruleDeliveryStats(prisma(), org.id, rule.id)).toMatchObject({ counts: { FAILED: 0 }, successRate: null });
     // Never re-queued (it would be sent and counted as a real delivery).
-    await expect(retryDelivery(prisma(), org.id, result.deliveryId)).rejects.toThrow();
+    await expect(retryDelivery(prisma(), org.id, result.deliveryId)).rejects.toThrow(/test send is never sent again/);
     expect(await dispatchUntilIdle({ prisma: prisma(), client })).toMatchObject({ claimed: 0 });
 
     // A real lead with the same email is not a duplicate of the test.

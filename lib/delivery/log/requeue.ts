@@ -63,8 +63,9 @@ export async function retryDelivery(prisma: PrismaClient, organizationId: string
   // A request that could not be rendered has nothing frozen to send.
   if (unrendered) throw new DomainError("This delivery has no request to send: its request could not be rendered. Fix the rule; new events use the fix.");
   if (await requeue(prisma, { AND: [{ id: deliveryId, organizationId }, retryableNow(now)] }, now)) return;
-  const exists = await prisma.delivery.findFirst({ where: { id: deliveryId, organizationId }, select: { id: true } });
+  const exists = await prisma.delivery.findFirst({ where: { id: deliveryId, organizationId }, select: { isTest: true } });
   if (!exists) throw new NotFoundError("Delivery not found");
+  if (exists.isTest) throw new DomainError("A test send is never sent again: send a new test from the rule's form (or POST /api/v1/webhooks/{id}/test).");
   throw new DomainError("This delivery is being sent right now. Retry it once this attempt has finished.");
 }
 
