@@ -93,7 +93,9 @@ async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: Batch
   const byBatch = new Map<string, Claimed[]>();
   for (const r of rows.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt) || a.id.localeCompare(b.id))) {
     const { batchId, queuedAt: _, ...row } = r;
-    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), claimedFromRow(row)]);
+    const members = byBatch.get(batchId);
+    if (members) members.push(claimedFromRow(row));
+    else byBatch.set(batchId, [claimedFromRow(row)]);
   }
   return [...byBatch].map(([batchId, members]) => batchUnit(batchId, members, rule.batch));
 }

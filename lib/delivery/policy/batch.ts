@@ -15,7 +15,12 @@ import type { ClaimedDelivery, Decision } from "./outcome";
 export function dueGroups<T extends { queuedAt: string; requestLine?: string }>(waiting: readonly T[], batch: Pick<Batch, "maxLeads" | "maxSeconds">, now: Date, most: number): T[][] {
   const cutoff = now.getTime() - batch.maxSeconds * 1000;
   const lines = new Map<string, T[]>();
-  for (const d of waiting) lines.set(d.requestLine ?? "", [...(lines.get(d.requestLine ?? "") ?? []), d]);
+  for (const d of waiting) {
+    const key = d.requestLine ?? "";
+    const same = lines.get(key);
+    if (same) same.push(d);
+    else lines.set(key, [d]);
+  }
   const groups: T[][] = [];
   for (const same of lines.values()) {
     for (let i = 0; i < same.length; i += batch.maxLeads) {
