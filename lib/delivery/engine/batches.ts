@@ -4,7 +4,7 @@ import { newId } from "@/lib/core/ids";
 import { hostOf } from "@/lib/core/url";
 import { parseBatch, type Batch } from "@/lib/domain/rule/batch";
 import { batchBody, batchHeaders } from "../render/batch-body";
-import { dueGroups, memberDecisions } from "../policy/batch";
+import { dueGroups, memberDecisions, nextDueByTime } from "../policy/batch";
 import type { Decision } from "../policy/outcome";
 import { CLAIMED_COLUMNS, claimedFromRow, type Claimed, type ClaimedRow } from "./claim";
 import type { Busy, SlotLimits } from "./slots";
@@ -76,8 +76,17 @@ function batchUnit(batchId: string, members: Claimed[], batch: Batch): Claimed {
   return { ...head, id: batchId, requestBody: body, requestHeaders: batchHeaders(head.requestHeaders, contentType), members };
 }
 
+/** Due batches, and when the first of the deliveries left waiting becomes due by time (ms since the epoch; null: none is left). */
+export interface ClaimedBatches {
+  units: Claimed[];
+  nextDueAt: number | null;
+}
+
+const earlier = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+
 /** One rule's due batches, at most `room`, claimed in one transaction. */
-async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: BatchRule, room: number, now: Date, leaseMs: number, holding: readonly string[]): Promise<Claimed[]> {
+async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: BatchRule, room: number, now: Date, leaseMs: number, holding: readonly string[]): Promise<ClaimedBatches> {
+  let nextDueAt: number | null = null;
   const rows = await prisma.$transaction(async (tx) => {
     const q = prismaSql(tx);
     const params = [rule.id, now.toISOString()];
@@ -87,6 +96,7 @@ async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: Batch
       const batchId = newId("bat");
       return group.map((d) => ({ id: d.id, batchId }));
     });
+    nextDueAt = nextDueByTime(waiting, new Set(formed.map((f) => f.id)), rule.batch);
     if (!again.length && !formed.length) return [];
     return q.query<ClaimedRow & { batchId: string; queuedAt: string }>(LEASE, [owner, new Date(now.getTime() + leaseMs).toISOString(), again, JSON.stringify(formed)]);
   });
@@ -97,34 +107,37 @@ async function claimRuleBatches(prisma: PrismaClient, owner: string, rule: Batch
     if (members) members.push(claimedFromRow(row));
     else byBatch.set(batchId, [claimedFromRow(row)]);
   }
-  return [...byBatch].map(([batchId, members]) => batchUnit(batchId, members, rule.batch));
+  return { units: [...byBatch].map(([batchId, members]) => batchUnit(batchId, members, rule.batch)), nextDueAt };
 }
 
 /**
  * Claims the due batches of every rule with batches on, as many as `busy` leaves room for (one
  * slot per batch, per rule and per host too); each is a Claimed whose id is the batch's and whose
- * `members` are its deliveries.
+ * `members` are its deliveries. Also says when the first delivery left waiting for a batch becomes
+ * due by time, so the process can wake then (nothing else would: no new delivery, no retry).
  */
 export async function claimBatches(
   prisma: PrismaClient, sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[],
-): Promise<Claimed[]> {
+): Promise<ClaimedBatches> {
   const rules = (await sql.query<{ id: string; url: string; batch: unknown }>(RULES, [now.toISOString()])).flatMap((r) => {
     const batch = parseBatch(r.batch);
     return batch ? [{ id: r.id, url: r.url, batch }] : [];
   });
   if (!rules.length) quietUntil = Date.now() + SLOW_MS;
   const units: Claimed[] = [];
+  let nextDueAt: number | null = null;
   let free = busy.free;
   for (const rule of rules) {
     const host = hostOf(rule.url);
     const room = Math.min(free, limits.perRule - (busy.rules[rule.id] ?? 0), limits.perHost - (busy.hosts[host] ?? 0));
     if (room <= 0) continue;
     const claimed = await claimRuleBatches(prisma, owner, rule, room, now, leaseMs, holding);
-    free -= claimed.length;
-    busy.hosts[host] = (busy.hosts[host] ?? 0) + claimed.length;
-    units.push(...claimed);
+    free -= claimed.units.length;
+    busy.hosts[host] = (busy.hosts[host] ?? 0) + claimed.units.length;
+    units.push(...claimed.units);
+    nextDueAt = earlier(nextDueAt, claimed.nextDueAt);
   }
-  return units;
+  return { units, nextDueAt };
 }
 
 /** Sends a batch with `send` (as one delivery) and gives each member the outcome. */

@@ -39,6 +39,8 @@ export interface DispatchOptions {
   breakers?: Breakers;
   now?: () => Date;
   random?: () => number;
+  /** Told when a delivery left waiting for a batch becomes due by time (ms since the epoch). */
+  batchDueAt?: (at: number) => void;
 }
 
 async function pipelineOptions(opts: DispatchOptions) {

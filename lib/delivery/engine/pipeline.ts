@@ -37,6 +37,8 @@ export interface PipelineOptions extends SendContext {
   breakers?: Breakers;
   /** The recorder's group size and delay. */
   record?: { groupSize: number; delayMs: number };
+  /** Told when a delivery left waiting for a batch becomes due by time (ms since the epoch). */
+  batchDueAt?: (at: number) => void;
 }
 
 /** How long a claim may wait for more slots to come free. */
@@ -162,7 +164,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       if (batchesDue()) {
         let batches: Claimed[];
         try {
-          batches = await claimBatches(prisma, sql, owner, now(), leaseMs, busyNow(), limits, [...leased]);
+          const claimed = await claimBatches(prisma, sql, owner, now(), leaseMs, busyNow(), limits, [...leased]);
+          batches = claimed.units;
+          if (claimed.nextDueAt !== null) opts.batchDueAt?.(claimed.nextDueAt);
         } catch (err) {
           failure = err;
           break;

@@ -70,7 +70,7 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, budgetMs, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
+      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, budgetMs, batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
@@ -87,6 +87,23 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
 const kickDispatcher = coalesced(() => {
   runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
 });
+
+// A batch that fills up is sent when its last lead arrives (that delivery's wake-up), but one that
+// becomes due by time has nothing to wake it: the pipeline says when the first delivery left
+// waiting becomes due, and one timer (the earliest asked for) starts a dispatch then.
+let batchTimer: { at: number; timer: NodeJS.Timeout } | null = null;
+const BATCH_SLACK_MS = 50;
+
+function wakeForBatchAt(at: number): void {
+  if (batchTimer && batchTimer.at <= at) return;
+  if (batchTimer) clearTimeout(batchTimer.timer);
+  const timer = setTimeout(() => {
+    batchTimer = null;
+    kickDispatcher();
+  }, Math.max(0, at - Date.now()) + BATCH_SLACK_MS);
+  timer.unref();
+  batchTimer = { at, timer };
+}
 
 let listener: WakeListener | null = null;
 
@@ -123,6 +140,8 @@ export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdPr
 export async function stopDispatcher(): Promise<void> {
   if (ticker) clearInterval(ticker);
   ticker = null;
+  if (batchTimer) clearTimeout(batchTimer.timer);
+  batchTimer = null;
   onWake(() => {});
   await listener?.close();
   listener = null;

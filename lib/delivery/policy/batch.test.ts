@@ -1,10 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { dueGroups, memberDecisions } from "./batch";
+import { dueGroups, memberDecisions, nextDueByTime } from "./batch";
 import { deferred, sent, type ClaimedDelivery } from "./outcome";
 
 const now = new Date("2026-11-30T12:00:00.000Z");
 const waiting = (ages: number[]) => ages.map((s, i) => ({ id: `d${i}`, queuedAt: new Date(now.getTime() - s * 1000).toISOString() }));
 const ids = (groups: { id: string }[][]) => groups.map((g) => g.map((d) => d.id));
+
+describe("nextDueByTime", () => {
+  it("is when the oldest delivery no due group took reaches maxSeconds; null when every one was taken", () => {
+    const w = waiting([50, 40, 10]);
+    expect(nextDueByTime(w, new Set(), { maxSeconds: 60 })).toBe(now.getTime() + 10_000);
+    expect(nextDueByTime(w, new Set(["d0"]), { maxSeconds: 60 })).toBe(now.getTime() + 20_000);
+    expect(nextDueByTime(w, new Set(["d0", "d1", "d2"]), { maxSeconds: 60 })).toBeNull();
+  });
+});
 
 describe("dueGroups", () => {
   it("forms full groups at once, oldest first", () => {

@@ -32,6 +32,20 @@ export function dueGroups<T extends { queuedAt: string; requestLine?: string }>(
 }
 
 /**
+ * When the earliest of the waiting deliveries that no due group took becomes due by time (its
+ * wait reaches maxSeconds), in ms since the epoch; null when every waiting delivery was taken.
+ */
+export function nextDueByTime(waiting: readonly { id: string; queuedAt: string }[], taken: ReadonlySet<string>, batch: Pick<Batch, "maxSeconds">): number | null {
+  let earliest: number | null = null;
+  for (const d of waiting) {
+    if (taken.has(d.id)) continue;
+    const due = Date.parse(d.queuedAt) + batch.maxSeconds * 1000;
+    if (earliest === null || due < earliest) earliest = due;
+  }
+  return earliest;
+}
+
+/**
  * Each member's decision from the batch request's (decided as for one delivery whose id is the
  * batch's): the same state, response and schedule, with its own id and attempt number. The rule's
  * health counts the request once (on the first member), as the circuit breaker does.
