@@ -9,6 +9,7 @@ import type { EventEnvelope } from "@/lib/domain/event";
 import { ruleFromRow } from "@/lib/domain/rule";
 import { sampleEnvelope } from "@/lib/domain/sample";
 import { urlShapeProblem } from "@/lib/security/outbound-url";
+import { destinationProblem, guardPolicy } from "./destinations";
 import { toSnapshot } from "@/lib/leads/mutations";
 import { writeTestSend } from "@/lib/outbox/record-event";
 import { signatureHeaders } from "@/lib/signing/signature";
@@ -73,6 +74,10 @@ export async function sendTestLead(
   const testUrl = input.url?.trim();
   const problem = testUrl ? urlShapeProblem(testUrl, { allowInsecure: env().ALLOW_INSECURE_URLS, template: "allowed" }) : null;
   if (problem) throw new DomainError(problem.message, { url: [problem.message] });
+  // A test URL gets the check a rule's URL gets when it is saved (its address resolved and allowed);
+  // the send itself is guarded again, as every send is.
+  const blocked = testUrl ? await destinationProblem(testUrl, guardPolicy()) : null;
+  if (blocked) throw new DomainError(blocked, { url: [blocked] });
 
   const startedAt = now();
   const type = row.events[0] ?? "lead.created";

@@ -116,6 +116,12 @@ describe("send a test lead", () => {
     expect(await res.json()).toMatchObject({ outcome: { success: true, values: { remote: "R-2" } }, response: { status: 200 } });
     const refused = await call(testRoute, { id: rule.id, body: { url: "ftp://example.com/x" } });
     expect(refused.status).toBe(422);
+    // A private address outside ALLOWED_PRIVATE_NETWORKS is refused like a rule saved with it (it was a 200 with status 999).
+    for (const url of ["http://10.20.30.40/x", "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x", "http://0.0.0.0:9/x"]) {
+      const blocked = await call(testRoute, { id: rule.id, body: { url } });
+      expect(blocked.status, url).toBe(422);
+      expect((await blocked.json()) as { error: { fields?: Record<string, string[]> } }, url).toMatchObject({ error: { fields: { url: [expect.any(String)] } } });
+    }
     expect(rx.received).toHaveLength(1);
     expect((await call(testRoute, { id: "rule_missing", body: {} })).status).toBe(404);
     await rx.close();
