@@ -77,5 +77,13 @@ describe(`caps counted in their own time zone (${TEST_DATABASE})`, () => {
     expect(((await kept.json()) as { usage: { timeZone: string } }).usage.timeZone).toBe("Asia/Tokyo");
     const cleared = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { timezone: null } } });
     expect(((await cleared.json()) as { usage: { timeZone: string } }).usage.timeZone).toBe("UTC");
+
+    // A time zone (or "skip") chosen before any cap is set is kept for when one is (it was dropped).
+    const noCaps = { caps: { hour: null, day: null, week: null, month: null }, timezone: "Asia/Tokyo", whenCapped: "skip", rate: { max: null, per: "second" } };
+    const early = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: noCaps } });
+    expect(early.status).toBe(200);
+    expect(((await early.json()) as { limits: unknown; usage: unknown })).toMatchObject({ limits: noCaps, usage: null });
+    const later = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { caps: { day: 10 } } } });
+    expect(((await later.json()) as { limits: unknown; usage: { timeZone: string } })).toMatchObject({ limits: { ...noCaps, caps: { ...noCaps.caps, day: 10 } }, usage: { timeZone: "Asia/Tokyo" } });
   });
 });

@@ -7,7 +7,7 @@ import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { capPeriod } from "@/lib/delivery/policy/caps";
-import { NO_LIMITS, type DeliveryLimits } from "@/lib/domain/rule/limits";
+import { NO_LIMITS, storedLimitsApply, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import { createLead } from "@/lib/leads/mutations";
 import { listRules } from "@/lib/rules/list";
 import { getRuleForEdit } from "@/lib/rules/mutations";
@@ -151,10 +151,14 @@ describe(`limits in the API, the rules list and the rule page (${TEST_DATABASE})
     const fields = ((await bad.json()) as { error: { fields: Record<string, string[]> } }).error.fields;
     expect(Object.keys(fields).sort()).toEqual(["limits.caps.day", "limits.rate.max"]);
 
-    // Switching every limit off stores none: the engine does nothing more for the webhook.
+    // Switching every limit off limits nothing (the engine does nothing more for the webhook); the
+    // choice of "skip" is kept for the next cap.
     const off = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { caps: { day: null, month: null }, rate: { max: null } } } });
     expect(off.status).toBe(200);
-    expect(((await off.json()) as { usage: unknown }).usage).toBeNull();
+    expect(((await off.json()) as { usage: unknown; limits: unknown })).toMatchObject({ usage: null, limits: { ...NO_LIMITS, whenCapped: "skip" } });
+    expect(storedLimitsApply((await prisma().webhookRule.findUniqueOrThrow({ where: { id: hook.id } })).deliveryLimits)).toBe(false);
+    const none = await call(patchRoute, { method: "PATCH", id: hook.id, body: { limits: { whenCapped: "hold" } } });
+    expect(none.status).toBe(200);
     expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: hook.id } })).deliveryLimits).toBeNull();
     await rx.close();
   });

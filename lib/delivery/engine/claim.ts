@@ -2,6 +2,7 @@ import { iso, statementName, utc, type Sql } from "@/lib/db/sql";
 import type { RuleRow } from "@/lib/domain/rule";
 import type { RuleSecretColumns } from "@/lib/signing/rule-secrets";
 import type { ClaimedDelivery, Decision } from "../policy/outcome";
+import { storedLimitsApply } from "@/lib/domain/rule/limits";
 import { applyLimits } from "./limits";
 import type { Busy, SlotLimits } from "./slots";
 
@@ -114,7 +115,7 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
     CLAIM_NAME,
   );
   const claimed = rows.map(claimedFromRow);
-  return claimed.some((d) => d.deliveryLimits !== null) ? applyLimits(sql, claimed, now) : claimed;
+  return claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? applyLimits(sql, claimed, now) : claimed;
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */

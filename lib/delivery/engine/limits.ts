@@ -1,5 +1,5 @@
 import { statementName, utc, type Sql } from "@/lib/db/sql";
-import { CAP_PERIODS, cappedReason, parseDeliveryLimits, rateLimitedReason, type CapPeriod, type DeliveryLimits } from "@/lib/domain/rule/limits";
+import { CAP_PERIODS, cappedReason, parseDeliveryLimits, rateLimitedReason, storedLimitsApply, type CapPeriod, type DeliveryLimits } from "@/lib/domain/rule/limits";
 import { ruleFromRow } from "@/lib/domain/rule";
 import { capPeriod, capTimeZone, rateWindow, type Period } from "../policy/caps";
 import { heldBack, skipped, switchedOffReason } from "../policy/outcome";
@@ -66,7 +66,7 @@ async function reserve(sql: Sql, ruleId: string, first: Claimed[], others: Claim
 
 /** Whether a claimed delivery is sent now as far as the rest of the engine knows (so limits apply to it). */
 function wouldSend(d: Claimed, now: Date): boolean {
-  return d.deliveryLimits !== null && !switchedOffReason(d) && windowDecision(ruleFromRow({ timeWindow: d.timeWindow }).timeWindow, now).kind !== "wait";
+  return storedLimitsApply(d.deliveryLimits) && !switchedOffReason(d) && windowDecision(ruleFromRow({ timeWindow: d.timeWindow }).timeWindow, now).kind !== "wait";
 }
 
 /** Applies one rule's limits to its claimed deliveries: each one not reserved gets its decision (`limited`). */

@@ -99,7 +99,7 @@ function wakeForBatchAt(at: number): void {
   if (batchTimer) clearTimeout(batchTimer.timer);
   const timer = setTimeout(() => {
     batchTimer = null;
-    kickDispatcher();
+    runDispatcher().catch((err: unknown) => console.error("dispatcher (batch due):", err instanceof Error ? err.message : err));
   }, Math.max(0, at - Date.now()) + BATCH_SLACK_MS);
   timer.unref();
   batchTimer = { at, timer };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cappedReason, deliveryLimitsColumn, deliveryLimitsSchema, hasLimits, NO_LIMITS, parseDeliveryLimits, rateLimitedReason, usageLabel } from "./limits";
+import { cappedReason, deliveryLimitsColumn, deliveryLimitsSchema, hasLimits, NO_LIMITS, parseDeliveryLimits, rateLimitedReason, storedLimitsApply, usageLabel } from "./limits";
 
 describe("delivery limits", () => {
   it("fills in defaults and reads an empty or unreadable column as no limits", () => {
@@ -12,6 +12,13 @@ describe("delivery limits", () => {
   it("stores null when nothing is limited", () => {
     expect(hasLimits(NO_LIMITS)).toBe(false);
     expect(deliveryLimitsColumn(NO_LIMITS)).toBeNull();
+    // Settings chosen before any cap is set are kept, and still limit nothing.
+    const zoned = { ...NO_LIMITS, timezone: "Asia/Tokyo" };
+    expect(deliveryLimitsColumn(zoned)).toEqual(zoned);
+    expect(deliveryLimitsColumn({ ...NO_LIMITS, whenCapped: "skip" })).toEqual({ ...NO_LIMITS, whenCapped: "skip" });
+    expect(storedLimitsApply(zoned)).toBe(false);
+    expect(storedLimitsApply(null)).toBe(false);
+    expect(storedLimitsApply({ ...NO_LIMITS, caps: { ...NO_LIMITS.caps, day: 5 } })).toBe(true);
     const rated = { ...NO_LIMITS, rate: { max: 5, per: "minute" as const } };
     expect(deliveryLimitsColumn(rated)).toEqual(rated);
   });

@@ -61,9 +61,17 @@ export function parseDeliveryLimits(stored: unknown): DeliveryLimits {
   return parsed.success ? parsed.data : NO_LIMITS;
 }
 
-/** The column's value: null when nothing is limited. */
+/**
+ * The column's value: null when every setting is the default (no cap, no rate, no time zone of
+ * the caps' own, hold when capped); settings chosen before any cap is set are kept.
+ */
 export function deliveryLimitsColumn(l: DeliveryLimits): DeliveryLimits | null {
-  return hasLimits(l) ? l : null;
+  return hasLimits(l) || l.timezone || l.whenCapped !== NO_LIMITS.whenCapped ? l : null;
+}
+
+/** Whether a stored column (as a claim reads it) limits anything: a cap or a rate is set. */
+export function storedLimitsApply(stored: unknown): boolean {
+  return stored !== null && stored !== undefined && hasLimits(parseDeliveryLimits(stored));
 }
 
 const PERIOD_WORDS: Record<CapPeriod, { adjective: string; noun: string }> = {
