@@ -11,7 +11,7 @@
 // test as they finish (scripts/reporters/*-progress.ts), still count, and the stop is a failure.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startPostgres } from "./pg-cluster.mjs";
@@ -43,7 +43,7 @@ function selectedSuites() {
 // ---------------------------------------------------------------------------------------------
 // Cleanup runs synchronously so it also works from "exit" and signal handlers.
 const cleanups = [];
-let running = null; // the child process of the current suite
+const running = new Set(); // the child processes of the suites running now
 function cleanupAll() {
   while (cleanups.length) {
     try {
@@ -56,7 +56,7 @@ function cleanupAll() {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     console.error(`\n${signal}: stopping`);
-    if (running) running.kill("SIGTERM");
+    for (const child of running) child.kill("SIGTERM");
     cleanupAll();
     process.exit(130);
   });
@@ -65,14 +65,20 @@ process.on("exit", cleanupAll);
 
 // ---------------------------------------------------------------------------------------------
 
-/** Resolves with the exit code, and whether the suite was stopped at its limit. */
-function run(cmd, args, env) {
+/**
+ * Resolves with the exit code, and whether the suite was stopped at its limit. With `logFile`, the
+ * suite's output goes there (printed by the caller once it is done) instead of to this terminal.
+ */
+function run(cmd, args, env, logFile) {
   let timedOut = false;
   return new Promise((resolve) => {
     // Escape codes make CI logs hard to read; keep colours for terminals.
-    const colour = process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: "1" };
-    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...colour, ...env } });
-    running = child;
+    const colour = process.stdout.isTTY || process.env.FORCE_COLOR || logFile ? {} : { NO_COLOR: "1" };
+    const out = logFile ? openSync(logFile, "w") : null;
+    const stdio = out === null ? "inherit" : ["ignore", out, out];
+    const child = spawn(cmd, args, { cwd: root, stdio, env: { ...process.env, ...colour, ...(logFile ? { NO_COLOR: "1" } : {}), ...env } });
+    if (out !== null) closeSync(out);
+    running.add(child);
     const timer = setTimeout(() => {
       console.error(`\n${path.basename(args[0] ?? cmd)}: no result after ${formatLimit(SUITE_TIMEOUT_MS)}, stopping it`);
       timedOut = true;
@@ -82,12 +88,12 @@ function run(cmd, args, env) {
     child.on("error", (err) => {
       console.error(err.message);
       clearTimeout(timer);
-      running = null;
+      running.delete(child);
       resolve(1);
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      running = null;
+      running.delete(child);
       resolve(code ?? (signal ? 1 : 0));
     });
   }).then((code) => ({ code, timedOut }));
@@ -101,7 +107,7 @@ function readJson(file) {
   }
 }
 
-async function vitest(project, name, env) {
+async function vitest(project, name, env, logFile) {
   const report = path.join(outDir, `${name}.json`);
   const progress = path.join(outDir, `${name}.progress.jsonl`);
   const exit = await run(process.execPath, [
@@ -114,7 +120,7 @@ async function vitest(project, name, env) {
     `--reporter=${path.join(root, "scripts", "reporters", "vitest-progress.ts")}`,
     `--outputFile.json=${report}`,
     "--silent=passed-only",
-  ], { ...env, TEST_PROGRESS_FILE: progress });
+  ], { ...env, TEST_PROGRESS_FILE: progress }, logFile);
   const code = exit.code;
   const json = exit.timedOut ? null : readJson(report);
   if (!json) return partialResult(name, progress, exit, SUITE_TIMEOUT_MS);
@@ -184,22 +190,44 @@ const postgres = suites.includes("postgres")
   : null;
 postgres?.catch(() => {}); // reported when awaited
 
-const results = [];
-for (const suite of suites) {
+// The PostgreSQL suite runs beside the PGlite one when both are chosen (each runs one test file at
+// a time, and neither keeps both cores busy alone); its output is printed once it is done.
+const besidePglite = suites.includes("pglite") && suites.includes("postgres");
+const postgresLog = path.join(outDir, "postgres.log");
+
+/** Runs one suite; never throws (a suite that cannot run is one failure). */
+async function runSuite(suite, logFile) {
   const started = Date.now();
-  console.log(`\n━━ ${suite} ━━`);
   let result;
   try {
     if (suite === "typecheck") result = await typecheck();
     else if (suite === "unit") result = await vitest("unit", "unit", {});
     else if (suite === "pglite") result = await vitest("integration", "pglite", { TEST_DATABASE: "pglite" });
-    else if (suite === "postgres") result = await vitest("integration", "postgres", { TEST_DATABASE: "postgres", TEST_POSTGRES_URL: await postgres });
+    else if (suite === "postgres") result = await vitest("integration", "postgres", { TEST_DATABASE: "postgres", TEST_POSTGRES_URL: await postgres }, logFile);
     else result = await e2e();
   } catch (err) {
     console.error(err.message);
     result = { passed: 0, failed: 1, skipped: 0, note: err.message.split("\n")[0] };
   }
-  results.push({ suite, seconds: (Date.now() - started) / 1000, ...result });
+  return { suite, seconds: (Date.now() - started) / 1000, ...result };
+}
+
+const results = [];
+for (const suite of suites) {
+  if (besidePglite && suite === "postgres") continue; // run with pglite
+  console.log(`\n━━ ${suite}${besidePglite && suite === "pglite" ? " (and postgres beside it: its output follows)" : ""} ━━`);
+  if (besidePglite && suite === "pglite") {
+    const [pglite, pg] = await Promise.all([runSuite("pglite"), runSuite("postgres", postgresLog)]);
+    console.log(`\n━━ postgres (ran beside pglite) ━━`);
+    try {
+      process.stdout.write(readFileSync(postgresLog, "utf8"));
+    } catch {
+      console.log("(no output)");
+    }
+    results.push(pglite, pg);
+  } else {
+    results.push(await runSuite(suite));
+  }
 }
 
 cleanupAll();
