@@ -128,12 +128,12 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: "delete", path: "/api/v1/webhooks/{id}", tag: "Webhooks", operationId: "deleteWebhook", summary: "Delete a webhook",
-    description: "Deletes the webhook and its delivery history. An enabled webhook is refused with 409 webhook_enabled, as in the admin: disable it first (PATCH {\"enabled\": false}) or pass ?force=true.",
+    description: "Deletes the webhook and its delivery history. An enabled webhook is refused with 409 webhook_enabled, as in the admin: disable it first (PATCH {\"enabled\": false}) or pass ?force=true. A webhook other webhooks name as their fallback or linked webhook is refused with 409 webhook_in_chain.",
     pathParams: { id: "The webhook id (rule_…)." },
     query: deleteQuerySchema,
     success: { status: 204, description: "Deleted." },
     errors: [400, 404, 409],
-    errorDescriptions: { 409: "The webhook is enabled (webhook_enabled): disable it first or pass ?force=true." },
+    errorDescriptions: { 409: "The webhook is enabled (webhook_enabled): disable it first or pass ?force=true. Or other webhooks name it as their fallback or linked webhook (webhook_in_chain, even with force): choose another there first." },
   },
   {
     method: "get", path: "/api/v1/webhooks/{id}/logs", tag: "Webhooks", operationId: "listWebhookLogs", summary: "Delivery logs of a webhook",

@@ -1,7 +1,7 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { POST as createRoute } from "@/app/api/v1/webhooks/route";
-import { PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
+import { DELETE as deleteRoute, PATCH as patchRoute } from "@/app/api/v1/webhooks/[id]/route";
 import { GET as logsRoute } from "@/app/api/v1/webhooks/[id]/logs/route";
 import { createApiKey } from "@/lib/api/keys";
 import { resetEnvCache } from "@/lib/core/env";
@@ -14,6 +14,7 @@ import { replayDeliveries, retryDelivery } from "@/lib/delivery/log/requeue";
 import { getDelivery } from "@/lib/delivery/log/queries";
 import { NO_LIMITS } from "@/lib/domain/rule/limits";
 import { createLead } from "@/lib/leads/mutations";
+import { deleteDisabledRule } from "@/lib/rules/status";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
@@ -224,6 +225,28 @@ describe(`chains in the API (${TEST_DATABASE})`, () => {
     const [entry] = ((await logs.json()) as { data: { parentDeliveryId: string | null; chainKind: string | null }[] }).data;
     const [parent] = await deliveriesOf(a.id);
     expect(entry).toMatchObject({ parentDeliveryId: parent!.id, chainKind: "FALLBACK" });
+    await rx.close();
+  });
+
+  it("a rule another rule passes leads on to cannot be deleted (it cleared their choice silently), in the admin nor through the API, force or not", async () => {
+    const { org, rule, target, rx } = await setup();
+    const b = await target("Backup buyer", "/b", { enabled: false });
+    const a = await rule("Main buyer", "/fail-a", { fallbackRuleId: b.id, fallbackOn: [] });
+    const c = await rule("Upsell", "/c", { linkedRuleId: b.id });
+    await expect(deleteDisabledRule(prisma(), org.id, b.id)).rejects.toThrow('Rules "Main buyer" and "Upsell" pass leads on to this rule');
+    const key = (await createApiKey(prisma(), org.id, "chain")).key;
+    const call = routeCaller(() => key);
+    for (const query of [{}, { force: "true" }] as Record<string, string>[]) {
+      const res = await call(deleteRoute, { method: "DELETE", id: b.id, query });
+      expect(res.status, JSON.stringify(query)).toBe(409);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("webhook_in_chain");
+    }
+    expect(await prisma().webhookRule.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ fallbackRuleId: b.id });
+    // Once no rule names it, it goes.
+    await prisma().webhookRule.update({ where: { id: a.id }, data: { fallbackRuleId: null } });
+    await prisma().webhookRule.update({ where: { id: c.id }, data: { linkedRuleId: null } });
+    expect(await deleteDisabledRule(prisma(), org.id, b.id)).toMatchObject({ id: b.id });
+    expect(await prisma().webhookRule.findUnique({ where: { id: b.id } })).toBeNull();
     await rx.close();
   });
 });

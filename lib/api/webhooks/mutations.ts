@@ -5,7 +5,7 @@ import { getReferenceLists } from "@/lib/reference/queries";
 import { HEALTH_RESET } from "@/lib/health/rule-health";
 import { createRule, updateRule } from "@/lib/rules/mutations";
 import { generateRuleSecret, setRuleSecret } from "@/lib/signing/rule-secrets";
-import { deleteDisabledRule } from "@/lib/rules/status";
+import { deleteRuleChecked, RuleInChainError } from "@/lib/rules/status";
 import { ruleSchema, type RuleValues } from "@/lib/rules/form/rule";
 import { fieldErrorsOf } from "@/lib/core/field-errors";
 import { ApiError } from "../http";
@@ -75,14 +75,11 @@ export const WEBHOOK_ENABLED_MESSAGE = "The webhook is enabled. Disable it first
 
 /** DELETE /api/v1/webhooks/{id}: an enabled webhook only with force (the admin asks to disable first). */
 export async function deleteWebhook(prisma: PrismaClient, organizationId: string, id: string, force: boolean): Promise<void> {
-  if (force) {
-    const { count } = await prisma.webhookRule.deleteMany({ where: { id, organizationId } });
-    if (!count) throw new NotFoundError("Webhook not found");
-    return;
-  }
   try {
-    await deleteDisabledRule(prisma, organizationId, id);
+    await deleteRuleChecked(prisma, organizationId, id, force ? "any" : "disabled");
   } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError("Webhook not found");
+    if (err instanceof RuleInChainError) throw new ApiError(409, "webhook_in_chain", err.message);
     if (err instanceof DomainError) throw new ApiError(409, "webhook_enabled", WEBHOOK_ENABLED_MESSAGE);
     throw err;
   }
