@@ -35,7 +35,7 @@ export function inChainMessage(titles: readonly string[]): string {
 }
 
 /**
- * Deletes a rule (`enabled`: only when disabled, as the list asks; "any": the API's force) unless
+ * Deletes a rule (`only` "disabled": as the list asks; "any": the API's force) unless
  * other rules name it as their fallback or linked rule. The check and the delete hold the
  * organization's row, as saving a chain does, so a rule chained to it meanwhile is not lost.
  */
