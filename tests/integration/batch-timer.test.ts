@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { sql } from "@/lib/db";
 import { runDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
@@ -8,7 +7,9 @@ import { consumeDispatchReport } from "@/lib/health/report";
 import { createLead } from "@/lib/leads/mutations";
 import { commitEvents } from "@/lib/outbox/commit";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { allowLoopbackDestinations } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
+import { until } from "../helpers/until";
 
 // A batch that becomes due by time (its oldest lead has waited maxSeconds) is sent then, with no
 // ticker and no other wake-up: the dispatcher, wired as a web process wires it, sets a timer for
@@ -18,10 +19,9 @@ import { startReceiver } from "../helpers/receiver";
 const prisma = useTestDatabase();
 let rx: Awaited<ReturnType<typeof startReceiver>>;
 
+allowLoopbackDestinations(); // the process's dispatcher reaches the loopback receiver
+
 beforeAll(async () => {
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8"; // the process's dispatcher reaches the loopback receiver
-  process.env.ALLOW_INSECURE_URLS = "true";
-  resetEnvCache();
   rx = await startReceiver();
   wireDispatcher(consumeDispatchReport);
 });
@@ -29,18 +29,7 @@ afterAll(async () => {
   onWake(() => {});
   await runDispatcher(); // let a dispatch started by the timer finish before the database closes
   await rx.close();
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  delete process.env.ALLOW_INSECURE_URLS;
-  resetEnvCache();
 });
-
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("a batch due by time", () => {
   it("is sent once its oldest lead has waited maxSeconds, woken by the dispatcher's own timer", async () => {

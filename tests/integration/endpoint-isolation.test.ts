@@ -7,21 +7,13 @@ import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
+import { until } from "../helpers/until";
 
 // One endpoint that never answers must hold up only its own slots: another rule's deliveries,
 // recorded while its requests hang, arrive and are recorded long before its timeout.
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
-
-/** Resolves once `check` holds, looking every 25 ms; rejects after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("isolation per endpoint", () => {
   it("a rule whose endpoint never answers does not hold up another rule's deliveries", async () => {
