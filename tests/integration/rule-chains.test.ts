@@ -13,7 +13,7 @@ import { PASSED_TO_FALLBACK } from "@/lib/delivery/policy/chain";
 import { replayDeliveries, retryDelivery } from "@/lib/delivery/log/requeue";
 import { getDelivery } from "@/lib/delivery/log/queries";
 import { NO_LIMITS } from "@/lib/domain/rule/limits";
-import { createLead } from "@/lib/leads/mutations";
+import { createLead, updateLead } from "@/lib/leads/mutations";
 import { deleteDisabledRule } from "@/lib/rules/status";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { routeCaller } from "../helpers/api";
@@ -57,7 +57,7 @@ const deliveriesOf = (ruleId: string) => prisma().delivery.findMany({ where: { r
 describe(`fallback and linked rules (${TEST_DATABASE})`, () => {
   it("a delivery that fails for good passes the lead to the fallback: same event and lead, rendered for the fallback's URL, linked to its parent", async () => {
     const { rx, rule, target, lead, paths } = await setup();
-    const fallback = await target("Backup buyer", "/backup", { conditions: { match: "all", items: [{ field: "email", operator: "equals", value: "nobody@x.test" }] } });
+    const fallback = await target("Backup buyer", "/backup", { conditions: { match: "all", items: [{ field: "lead.email", op: "equals", value: "nobody@x.test" }] } });
     const main = await rule("Main buyer", "/fail-main", { fallbackRuleId: fallback.id });
     const leadId = await lead();
     await dispatchAll();
@@ -169,6 +169,48 @@ describe(`fallback and linked rules (${TEST_DATABASE})`, () => {
     await dispatchAll();
     expect(paths()).toEqual(["/fail-main", "/backup", "/fail-main", "/fail-main"]);
     expect(await deliveriesOf(fallback.id)).toHaveLength(1);
+    await rx.close();
+  });
+
+  it("a rule gets a lead event once: a fallback that has the event by its own trigger, or that two failed rules pass it to, is sent it once", async () => {
+    const { rx, rule, lead, paths } = await setup();
+    // Subscribed to lead.created itself, and the fallback of two rules that fail.
+    const shared = await rule("Shared backup", "/shared");
+    await rule("Main 1", "/fail-1", { fallbackRuleId: shared.id });
+    await rule("Main 2", "/fail-2", { fallbackRuleId: shared.id });
+    // The fallback of two rules that fail, not subscribed: one chained delivery, whichever parent.
+    const quiet = await rule("Quiet backup", "/quiet", { events: ["lead.converted"] });
+    await rule("Main 3", "/fail-3", { fallbackRuleId: quiet.id });
+    await rule("Main 4", "/fail-4", { fallbackRuleId: quiet.id });
+    // Linked after a success, and subscribed too.
+    const linked = await rule("Linked", "/linked");
+    await rule("Main 5", "/ok-5", { linkedRuleId: linked.id });
+    const leadId = await lead();
+    await dispatchAll();
+    expect(paths().sort()).toEqual(["/fail-1", "/fail-2", "/fail-3", "/fail-4", "/linked", "/ok-5", "/quiet", "/shared"]);
+    expect(await deliveriesOf(shared.id)).toMatchObject([{ parentDeliveryId: null, state: "SUCCEEDED", leadId }]);
+    expect(await deliveriesOf(linked.id)).toMatchObject([{ parentDeliveryId: null, state: "SUCCEEDED", leadId }]);
+    const quietDeliveries = await deliveriesOf(quiet.id);
+    expect(quietDeliveries).toHaveLength(1);
+    expect(quietDeliveries[0]).toMatchObject({ chainKind: "FALLBACK", state: "SUCCEEDED", leadId });
+
+    // The next event of the same lead is another message: the fallback gets it again.
+    await rule("Main 6", "/fail-6", { events: ["lead.updated"], fallbackRuleId: quiet.id });
+    await updateLead(prisma(), quiet.organizationId, leadId, { firstName: "Again" });
+    await dispatchAll();
+    expect(await deliveriesOf(quiet.id)).toHaveLength(2);
+    await rx.close();
+  });
+
+  it("a fallback whose own conditions skipped the event still gets it from the chain (the chain sets its conditions aside)", async () => {
+    const { rx, rule, lead, paths } = await setup();
+    const picky = await rule("Picky backup", "/picky", { conditions: { match: "all", items: [{ field: "lead.email", op: "equals", value: "nobody@x.test" }] } });
+    await rule("Main", "/fail-main", { fallbackRuleId: picky.id });
+    await lead();
+    await dispatchAll();
+    expect(paths()).toEqual(["/fail-main", "/picky"]);
+    const deliveries = await deliveriesOf(picky.id);
+    expect(deliveries.map((d) => [d.state, d.chainKind])).toEqual([["SKIPPED", null], ["SUCCEEDED", "FALLBACK"]]);
     await rx.close();
   });
 

@@ -21,9 +21,18 @@ export const ATTEMPTS = {
 
 // Chained deliveries (fallback and linked rules, rendered by the outbox: chain.ts), when the group
 // has any, are inserted by the same statement, each only when its parent's outcome was written
-// here, and at most once per parent and rule (a unique key), however often an outcome is recorded.
+// here. A rule gets a lead event once: at most one chained delivery per event and rule (a unique
+// key, however often an outcome is recorded and however many rules pass the lead to it), and none
+// when the rule has the event by its own trigger (unless its own conditions skipped it there: the
+// chain sets them aside), so a fallback that also subscribes to the event is not sent it twice.
 const chainedInsert = (chained: TableRows) =>
-  `, chained AS (${insertFrom(chained, 7, ` WHERE x."parentDeliveryId" IN (SELECT id FROM outcomes) AND EXISTS (SELECT 1 FROM "WebhookRule" w WHERE w.id = x."ruleId" AND w.enabled)`)})`;
+  `, chained AS (${insertFrom(
+    chained,
+    7,
+    ` WHERE x."parentDeliveryId" IN (SELECT id FROM outcomes) AND EXISTS (SELECT 1 FROM "WebhookRule" w WHERE w.id = x."ruleId" AND w.enabled)
+        AND NOT EXISTS (SELECT 1 FROM "Delivery" y WHERE y."eventId" = x."eventId" AND y."ruleId" = x."ruleId" AND y."parentDeliveryId" IS NULL
+                          AND NOT y."isTest" AND y."skipKind" IS DISTINCT FROM 'CONDITIONS')`,
+  )})`;
 
 // A dispatcher whose lease expired (and was taken over) while its request was open still records
 // what it can without harm: its attempt is kept unless the new holder already stored one under
