@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { parse, protocol, type PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
+import { coalesced } from "./coalesce";
 
 // The hot path's way to the database: plain SQL with positional parameters, no query compiler in
 // between. Accepting a lead event and claiming and recording deliveries run here; the admin side
@@ -14,10 +15,16 @@ import type pg from "pg";
 export interface Sql {
   /** Runs one statement; `name` keeps its plan (on each PostgreSQL connection, in the PGlite instance) for the next call. */
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
+  /**
+   * Set on the handles unrelated callers share (the pool, the one PGlite), never on a transaction:
+   * insertAll may then carry concurrent callers' rows in one statement (coalesce.ts).
+   */
+  readonly shared?: boolean;
 }
 
 export function pgSql(pool: pg.Pool): Sql {
   return {
+    shared: true,
     query: async <T,>(text: string, params: readonly unknown[] = [], name?: string) =>
       (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows as T[],
   };
@@ -26,6 +33,7 @@ export function pgSql(pool: pg.Pool): Sql {
 export function pgliteSql(db: PGlite): Sql {
   const prepared = new Map<string, number[]>();
   return {
+    shared: true,
     query: async <T,>(text: string, params: readonly unknown[] = [], name?: string) =>
       name ? runNamed<T>(db, prepared, name, text, params) : (await db.query<T>(text, params as unknown[])).rows,
   };
@@ -110,7 +118,9 @@ export const isGuardFailed = (err: unknown) => (err as { code?: unknown } | null
  * Inserts rows into several tables in one statement (so one round trip and one implicit
  * transaction: all of them or none), each table's rows passed as one JSON parameter. Tables are
  * written in the order given; a row may reference a row of an earlier table (foreign keys are
- * checked at the end of the statement). Returns how many rows each table got.
+ * checked at the end of the statement). Returns how many rows each table got. On a shared handle,
+ * concurrent calls of the same tables, columns and guard may share the statement (coalesce.ts):
+ * each still settles once its own rows are committed, or fails alone.
  */
 export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Guard): Promise<number[]> {
   const offset = tables.length;
@@ -121,9 +131,15 @@ export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Gu
   ];
   const counts = [...tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`), ...(guard ? ["EXISTS (SELECT 1 FROM guard) AS held"] : [])].join(", ");
   const text = `WITH ${ctes.join(", ")} SELECT ${counts}`;
-  const [row] = await q.query<Record<string, number | boolean>>(text, [...tables.map((t) => JSON.stringify(t.rows)), ...(guard?.params ?? [])], statementName(text));
-  if (guard && !row!.held) throw new GuardFailedError();
-  return tables.map((_, i) => Number(row![`n${i}`]));
+  const name = statementName(text);
+  const run = async (rows: readonly (readonly unknown[])[]) => {
+    const [row] = await q.query<Record<string, number | boolean>>(text, [...rows.map((r) => JSON.stringify(r)), ...(guard?.params ?? [])], name);
+    if (guard && !row!.held) throw new GuardFailedError();
+    return tables.map((_, i) => Number(row![`n${i}`]));
+  };
+  const rows = tables.map((t) => t.rows);
+  if (!q.shared || tables.some((t) => t.skipDuplicates)) return run(rows);
+  return coalesced(q, { key: `${name}\0${JSON.stringify(guard?.params ?? [])}`, run, sharedFailure: isGuardFailed }, rows);
 }
 
 /**

@@ -1,0 +1,95 @@
+// Group commit for the hot path's inserts: concurrent insertAll calls of the same shape (the same
+// statement text, so the same tables and columns, and the same guard) share one statement. Each
+// lead event accepted through the API is one insert; under load most of a statement's cost is
+// per statement (the round trip, executor start-up, the commit), not per row, so while a few of a
+// shape are in flight the next ones wait and then go together, their rows concatenated per table.
+//
+// - A call that finds fewer than MAX_IN_FLIGHT of its shape running goes at once: no wait at low load.
+// - Each caller's promise settles once the statement carrying its rows has committed (or failed).
+// - A merged statement that fails for any reason but its guard is run again call by call, so one
+//   bad call (a duplicate key, a value the database refuses) fails alone. A guard that does not
+//   hold fails every call that shares it: they all named the same condition.
+// - Only for handles shared by unrelated callers (the pool, the one PGlite): never for a transaction
+//   a caller holds, and never for tables that skip duplicates (each caller's row counts must be
+//   its own rows).
+//
+// Kept on globalThis: Next.js bundles the server in several chunks, each with its own modules.
+
+/** Most calls of one shape running at once. */
+export const MAX_IN_FLIGHT = 2;
+/** Most calls one statement carries. */
+export const MAX_MERGED = 64;
+
+export interface Call<R> {
+  /** The call's rows per table, in the statement's table order. */
+  rows: readonly (readonly unknown[])[];
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+interface Lane {
+  inFlight: number;
+  waiting: Call<number[]>[];
+}
+
+export interface Shape {
+  /** Identifies the shape: same key, same statement text and guard. */
+  key: string;
+  /** Runs the statement for these rows per table; returns how many rows each table got. */
+  run(rows: readonly (readonly unknown[])[]): Promise<number[]>;
+  /** Whether the error means the shared guard did not hold (every call fails with it). */
+  sharedFailure(err: unknown): boolean;
+}
+
+const lanesKey = Symbol.for("leadhooks.insert-lanes");
+type G = typeof globalThis & { [lanesKey]?: WeakMap<object, Map<string, Lane>> };
+
+function lanesOf(handle: object): Map<string, Lane> {
+  const g = globalThis as G;
+  const all = (g[lanesKey] ??= new WeakMap());
+  let lanes = all.get(handle);
+  if (!lanes) all.set(handle, (lanes = new Map()));
+  return lanes;
+}
+
+/** Runs `rows` (per table) as `shape`, sharing a statement with concurrent calls of the same shape on `handle`. */
+export function coalesced(handle: object, shape: Shape, rows: readonly (readonly unknown[])[]): Promise<number[]> {
+  const lanes = lanesOf(handle);
+  let lane = lanes.get(shape.key);
+  if (!lane) lanes.set(shape.key, (lane = { inFlight: 0, waiting: [] }));
+  const current = lane;
+  return new Promise<number[]>((resolve, reject) => {
+    current.waiting.push({ rows, resolve, reject });
+    drain(lanes, shape, current);
+  });
+}
+
+function drain(lanes: Map<string, Lane>, shape: Shape, lane: Lane): void {
+  while (lane.inFlight < MAX_IN_FLIGHT && lane.waiting.length) {
+    const group = lane.waiting.splice(0, MAX_MERGED);
+    lane.inFlight++;
+    void runGroup(shape, group).finally(() => {
+      lane.inFlight--;
+      drain(lanes, shape, lane);
+    });
+  }
+  if (!lane.inFlight && !lane.waiting.length) lanes.delete(shape.key);
+}
+
+async function runGroup(shape: Shape, group: Call<number[]>[]): Promise<void> {
+  if (group.length === 1) {
+    const [call] = group;
+    await shape.run(call!.rows).then(call!.resolve, call!.reject);
+    return;
+  }
+  const merged = group[0]!.rows.map((_, table) => group.flatMap((call) => call.rows[table]!));
+  try {
+    await shape.run(merged);
+  } catch (err) {
+    if (shape.sharedFailure(err)) return group.forEach((call) => call.reject(err));
+    // One call's rows may be what failed: each runs alone and gets its own answer.
+    await Promise.all(group.map((call) => shape.run(call.rows).then(call.resolve, call.reject)));
+    return;
+  }
+  for (const call of group) call.resolve(call.rows.map((r) => r.length));
+}
