@@ -3,6 +3,7 @@ import { Card } from "@/components/ui/card";
 import { RECENT_LIMIT, STATS_WINDOW_DAYS, type RuleDeliveryStats } from "@/lib/delivery/log/queries";
 import { DeliveryStateBadge, statusCodeText } from "./delivery-state-badge";
 import { formatUtc } from "@/lib/core/format";
+import { heldState } from "@/lib/delivery/policy/held";
 
 // A rule's delivery health, for the rule's page: success rate and counts of the past week, and
 // its latest deliveries. The page reads them (ruleDeliveryStats, scoped to the session's
@@ -52,7 +53,7 @@ export function RuleDeliveriesPanel({ ruleId, stats }: { ruleId: string; stats: 
         <ul className="divide-y divide-slate-100 text-sm">
           {recent.map((d) => (
             <li key={d.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2">
-              <DeliveryStateBadge state={d.state} attemptCount={d.attemptCount} />
+              <DeliveryStateBadge state={d.state} attemptCount={d.attemptCount} held={heldState(d)} />
               <time dateTime={d.createdAt.toISOString()} className="text-xs text-slate-600">
                 {formatUtc(d.createdAt)}
               </time>

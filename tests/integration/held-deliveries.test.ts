@@ -3,7 +3,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { capPeriod } from "@/lib/delivery/policy/caps";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import { heldState, ORDERING_MESSAGE } from "@/lib/delivery/policy/held";
-import { getDelivery, listDeliveries } from "@/lib/delivery/log/queries";
+import { getDelivery, listDeliveries, ruleDeliveryStats } from "@/lib/delivery/log/queries";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { RuleDeliveriesPanel } from "@/components/delivery-log/rule-deliveries-panel";
 import { newId } from "@/lib/core/ids";
 import { createLead, updateLead } from "@/lib/leads/mutations";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -26,6 +29,15 @@ async function rule(organizationId: string, status: number, data: Partial<Prisma
   return prisma().webhookRule.create({ data: { id: newId("rule"), organizationId, title: "Held", events: ["lead.created", "lead.updated"], url: rx.url, ...data } });
 }
 
+/** The rule page's panel of latest deliveries shows `count` of them as Held, saying why. */
+async function expectPanelHolds(organizationId: string, ruleId: string, count: number, why: string) {
+  const stats = await ruleDeliveryStats(prisma(), organizationId, ruleId);
+  expect(stats.recent.filter((d) => heldState(d))).toHaveLength(count);
+  const html = renderToStaticMarkup(createElement(RuleDeliveriesPanel, { ruleId, stats }));
+  expect(html.match(/>Held</g)).toHaveLength(count);
+  expect(html).toContain(why);
+}
+
 describe(`held deliveries in the log (${TEST_DATABASE})`, () => {
   it("shows a delivery held by a cap as held, with the cap and the period's end", async () => {
     const { org } = await createWebhookOrg(prisma());
@@ -42,6 +54,7 @@ describe(`held deliveries in the log (${TEST_DATABASE})`, () => {
     const resets = capPeriod("hour", now, "UTC").end;
     expect(heldState(held[0]!)).toEqual({ reason: expect.stringContaining("hourly cap of 1 delivery"), until: resets });
     expect(heldState(await getDelivery(prisma(), org.id, held[0]!.id))).toEqual(heldState(held[0]!));
+    await expectPanelHolds(org.id, held[0]!.rule.id, 1, "hourly cap of 1 delivery");
   });
 
   it("shows a lead's later delivery to an ordered rule as held while the earlier one retries; the earlier one is not held", async () => {
@@ -59,5 +72,6 @@ describe(`held deliveries in the log (${TEST_DATABASE})`, () => {
     expect(heldState(rows.find((d) => d.lead?.id === other.lead.id)!)).toBeNull();
     expect(heldState(await getDelivery(prisma(), org.id, mine[1]!.id))).toEqual({ reason: ORDERING_MESSAGE, until: null });
     expect(heldState(await getDelivery(prisma(), org.id, mine[0]!.id))).toBeNull();
+    await expectPanelHolds(org.id, mine[1]!.rule.id, 1, "Sent once the earlier delivery is done.");
   });
 });

@@ -167,6 +167,12 @@ export async function waitingForEarlier(prisma: PrismaClient, organizationId: st
   return out;
 }
 
+/** Rows as listed, each marked when it waits behind an earlier delivery of its lead (one query at most). */
+async function listedWithWaiting(prisma: PrismaClient, organizationId: string, rows: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>[]): Promise<ListedDelivery[]> {
+  const waiting = await waitingForEarlier(prisma, organizationId, rows);
+  return rows.map((d) => (waiting.has(d.id) ? { ...toListed(d), waitingForEarlier: true } : toListed(d)));
+}
+
 export function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSelect }>): ListedDelivery {
   return {
     id: d.id,
@@ -196,8 +202,7 @@ export async function listDeliveries(prisma: PrismaClient, organizationId: strin
   const pageCount = Math.max(1, Math.ceil(total / p.size));
   const current = Math.min(p.page, pageCount);
   const rows = current === p.page ? firstTry : await fetchPage(current);
-  const waiting = await waitingForEarlier(prisma, organizationId, rows);
-  const listed = rows.map((d) => (waiting.has(d.id) ? { ...toListed(d), waitingForEarlier: true } : toListed(d)));
+  const listed = await listedWithWaiting(prisma, organizationId, rows);
   return { rows: listed, total, page: current, pageCount, size: p.size };
 }
 
@@ -360,5 +365,5 @@ export async function ruleDeliveryStats(prisma: PrismaClient, organizationId: st
   const counts: Record<DeliveryState, number> = { PENDING: 0, SUCCEEDED: 0, FAILED: 0, SKIPPED: 0 };
   for (const g of groups) counts[g.state] = g._count._all;
   const finished = counts.SUCCEEDED + counts.FAILED;
-  return { counts, successRate: finished ? counts.SUCCEEDED / finished : null, recent: recent.map(toListed) };
+  return { counts, successRate: finished ? counts.SUCCEEDED / finished : null, recent: await listedWithWaiting(prisma, organizationId, recent) };
 }

@@ -14,6 +14,7 @@ import { cn } from "@/components/ui/cn";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { UtcTime } from "@/components/delivery-log/utc-time";
 import type { DeliveryState } from "@/lib/generated/prisma/enums";
+import type { HeldState } from "@/lib/delivery/policy/held";
 import { eventLabel } from "@/lib/domain/event-types";
 import { retryDeliveryAction } from "../../deliveries/actions";
 
@@ -34,6 +35,8 @@ export interface LeadWebhookRow {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  /** Held back by the rule's own controls (a cap, the rate limit, the sending window); null: not. */
+  held: HeldState | null;
   /** The rule's response parser values from the latest response (e.g. the receiver's lead id). */
   responseValues: Record<string, string> | null;
   updatedAt: Date;
@@ -64,7 +67,7 @@ const COLUMNS: SimpleColumn<LeadWebhookRow>[] = [
       </div>
     ),
   },
-  { header: "State", cell: (row) => <DeliveryStateBadge state={row.state} attemptCount={row.attempts} /> },
+  { header: "State", cell: (row) => <DeliveryStateBadge state={row.state} attemptCount={row.attempts} held={row.held} /> },
   { header: "Attempts", className: "tabular-nums", cell: (row) => row.attempts },
   { header: "Last status", className: "tabular-nums whitespace-nowrap", cell: (row) => statusCodeText(row.lastStatusCode) },
   // What the endpoint answered: the response parser's values, and the last error if any.

@@ -15,6 +15,7 @@ import { listLeadEvents } from "@/lib/leads/history";
 import { displayName } from "@/lib/leads/list";
 import { getLeadWithOutcomes } from "@/lib/leads/queries";
 import { DateTime } from "../format-date";
+import { heldState } from "@/lib/delivery/policy/held";
 import { LeadWebhooks, type LeadWebhookRow } from "./lead-webhooks";
 import { chainNote, inChainOrder } from "@/lib/delivery/log/chain";
 import { NoteForm } from "./note-form";
@@ -59,6 +60,7 @@ export default async function LeadPage({ params }: { params: Promise<{ leadId: s
     attempts: d.attemptCount,
     lastStatusCode: d.lastStatusCode,
     lastError: d.lastError,
+    held: heldState(d),
     responseValues: responseValues.get(d.id) ?? null,
     updatedAt: d.updatedAt,
   })));
