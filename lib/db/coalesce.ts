@@ -11,7 +11,8 @@
 //   hold fails every call that shares it: they all named the same condition.
 // - Only for handles shared by unrelated callers (the pool, the one PGlite): never for a transaction
 //   a caller holds, and never for tables that skip duplicates (each caller's row counts must be
-//   its own rows).
+//   its own rows). insertAll merges only guarded calls (lead intake with a remembered API key), so a
+//   shape is one organization's: another organization's locked row never holds up this one's.
 //
 // Kept on globalThis: Next.js bundles the server in several chunks, each with its own modules.
 

@@ -119,8 +119,8 @@ export const isGuardFailed = (err: unknown) => (err as { code?: unknown } | null
  * transaction: all of them or none), each table's rows passed as one JSON parameter. Tables are
  * written in the order given; a row may reference a row of an earlier table (foreign keys are
  * checked at the end of the statement). Returns how many rows each table got. On a shared handle,
- * concurrent calls of the same tables, columns and guard may share the statement (coalesce.ts):
- * each still settles once its own rows are committed, or fails alone.
+ * concurrent guarded calls of the same tables, columns and guard may share the statement
+ * (coalesce.ts): each still settles once its own rows are committed, or fails alone.
  */
 export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Guard): Promise<number[]> {
   const offset = tables.length;
@@ -138,7 +138,9 @@ export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Gu
     return tables.map((_, i) => Number(row![`n${i}`]));
   };
   const rows = tables.map((t) => t.rows);
-  if (!q.shared || tables.some((t) => t.skipDuplicates)) return run(rows);
+  // Only calls under the same guard merge (one API key of one organization): a call without one
+  // could share a statement with any organization's, whose locked row would then hold it up.
+  if (!q.shared || !guard || tables.some((t) => t.skipDuplicates)) return run(rows);
   return coalesced(q, { key: `${name}\0${JSON.stringify(guard?.params ?? [])}`, run, sharedFailure: isGuardFailed }, rows);
 }
 

@@ -7,6 +7,7 @@ import { sql } from "@/lib/db";
 import { insertAll, type Sql } from "@/lib/db/sql";
 import { routeCaller } from "../helpers/api";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { until } from "../helpers/until";
 
 // Group commit of lead intake (lib/db/coalesce.ts) against the real database: leads posted at once
 // share insert statements, and each request still gets its own lead, event and deliveries, its own
@@ -51,6 +52,9 @@ describe(`lead intake group commit (${TEST_DATABASE})`, () => {
   });
 
   it("40 leads posted at once: each answered 201 with its own lead and 2 deliveries, all stored, in fewer statements than requests", async () => {
+    // The key's first lead: the process checks the key and remembers it; the burst's inserts are
+    // then guarded by it, and only those merge.
+    expect((await call(postLead, { body: { email: "first@example.test" } })).status).toBe(201);
     const emails = Array.from({ length: 40 }, (_, i) => `burst${i}@example.test`);
     const { result: answers, inserts } = await countingInserts(() =>
       Promise.all(emails.map(async (email) => {
@@ -88,16 +92,20 @@ describe(`lead intake group commit (${TEST_DATABASE})`, () => {
     expect(await prisma().lead.count({ where: { email: "same-key@example.test" } })).toBe(1);
   });
 
-  it("a write that fails among concurrent ones fails alone: the others are stored", async () => {
+  it("a write that fails among concurrent ones under one guard fails alone: the others are stored", async () => {
     const taken = (await prisma().lead.findFirstOrThrow({ where: { organizationId: org.id } })).id;
     const columns = { id: "text", organizationId: "text", email: "text", createdAt: "timestamp", updatedAt: "timestamp" } as const;
     const q = await sql();
+    // Under one guard, as intake's writes are (only guarded writes merge).
+    const guard = { text: `SELECT 1 FROM "Organization" WHERE id = $1`, params: [org.id] };
     const write = (id: string, email: string) =>
-      insertAll(q, [{ table: "Lead", columns, rows: [{ id, organizationId: org.id, email, createdAt: new Date(), updatedAt: new Date() }] }]).then(
+      insertAll(q, [{ table: "Lead", columns, rows: [{ id, organizationId: org.id, email, createdAt: new Date(), updatedAt: new Date() }] }], guard).then(
         () => "stored",
         (err: Error) => err.message,
       );
     const ids = Array.from({ length: 10 }, () => newId("lead"));
+    // The first two go at once; the other nine wait and go as one statement, which fails on the
+    // clash and is run again call by call.
     const outcomes = await Promise.all([...ids.map((id, i) => write(id, `alone${i}@example.test`)), write(taken, "clash@example.test")]);
     expect(outcomes.slice(0, 10)).toEqual(ids.map(() => "stored"));
     expect(outcomes[10]).toMatch(/duplicate key|unique/i);
@@ -105,3 +113,52 @@ describe(`lead intake group commit (${TEST_DATABASE})`, () => {
     expect(await prisma().lead.count({ where: { email: "clash@example.test" } })).toBe(0);
   });
 });
+
+// On PostgreSQL one organization's locked row (saving a chain or deleting a rule holds it) stalls
+// only that organization's inserts: writes merge only under one API key's guard, and a write
+// without a guard (a request with Idempotency-Key, a key's first lead) never waits for another's.
+// (On PGlite every statement waits for the one holding the database anyway.)
+if (TEST_DATABASE === "postgres") {
+  describe("lead intake while another organization's row is locked (postgres)", () => {
+    it("every kind of post of one organization is answered while another organization's row is held", async () => {
+      const [x, y] = await Promise.all(
+        ["X", "Y"].map(async (name) => {
+          const { org: o } = await createWebhookOrg(prisma());
+          await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: o.id, title: name, events: ["lead.created"], url: "http://127.0.0.1:9/none" } });
+          return { id: o.id, key: (await createApiKey(prisma(), o.id, name)).key };
+        }),
+      );
+      const post = (k: string, email: string, idem?: string) =>
+        call(postLead, { key: k, body: { email }, ...(idem ? { headers: { "idempotency-key": idem } } : {}) }).then((r) => r.status);
+      // Both keys remembered, so plain posts are guarded (and merge) as under load.
+      expect([await post(x!.key, "x0@x.test"), await post(y!.key, "y0@y.test")]).toEqual([201, 201]);
+
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const lock = prisma().$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM "Organization" WHERE id = ${x!.id} FOR UPDATE`;
+        locked();
+        await held;
+      }, { timeout: 300_000, maxWait: 60_000 });
+      await isLocked;
+      let xSettled = 0;
+      const xs = [post(x!.key, "x1@x.test", "x-1"), post(x!.key, "x2@x.test", "x-2"), post(x!.key, "x3@x.test"), post(x!.key, "x4@x.test")].map((p) => p.finally(() => xSettled++));
+      await until(async () => {
+        const [row] = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH %INSERT INTO%'`;
+        return row!.n >= 3; // X's keyed posts each, and its plain ones (merged or not)
+      }, 60_000);
+
+      const ys = await Promise.all([
+        ...Array.from({ length: 4 }, (_, i) => post(y!.key, `y-keyed${i}@y.test`, `y-${i}`)),
+        ...Array.from({ length: 4 }, (_, i) => post(y!.key, `y-plain${i}@y.test`)),
+      ]);
+      expect(ys).toEqual(ys.map(() => 201));
+      expect(xSettled).toBe(0); // X's posts still wait for the lock
+      release();
+      await lock;
+      expect(await Promise.all(xs)).toEqual([201, 201, 201, 201]);
+    });
+  });
+}
