@@ -72,11 +72,11 @@ process.on("exit", cleanupAll);
 function run(cmd, args, env, logFile) {
   let timedOut = false;
   return new Promise((resolve) => {
-    // Escape codes make CI logs hard to read; keep colours for terminals.
-    const colour = process.stdout.isTTY || process.env.FORCE_COLOR || logFile ? {} : { NO_COLOR: "1" };
+    // Escape codes make CI logs (and a suite's log file) hard to read; keep colours for terminals.
+    const plain = logFile || !(process.stdout.isTTY || process.env.FORCE_COLOR);
     const out = logFile ? openSync(logFile, "w") : null;
     const stdio = out === null ? "inherit" : ["ignore", out, out];
-    const child = spawn(cmd, args, { cwd: root, stdio, env: { ...process.env, ...colour, ...(logFile ? { NO_COLOR: "1" } : {}), ...env } });
+    const child = spawn(cmd, args, { cwd: root, stdio, env: { ...process.env, ...(plain ? { NO_COLOR: "1" } : {}), ...env } });
     if (out !== null) closeSync(out);
     running.add(child);
     const timer = setTimeout(() => {

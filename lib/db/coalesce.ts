@@ -21,16 +21,16 @@ export const MAX_IN_FLIGHT = 2;
 /** Most calls one statement carries. */
 export const MAX_MERGED = 64;
 
-export interface Call<R> {
+interface Call {
   /** The call's rows per table, in the statement's table order. */
   rows: readonly (readonly unknown[])[];
-  resolve(result: R): void;
+  resolve(counts: number[]): void;
   reject(err: unknown): void;
 }
 
 interface Lane {
   inFlight: number;
-  waiting: Call<number[]>[];
+  waiting: Call[];
 }
 
 export interface Shape {
@@ -56,12 +56,11 @@ function lanesOf(handle: object): Map<string, Lane> {
 /** Runs `rows` (per table) as `shape`, sharing a statement with concurrent calls of the same shape on `handle`. */
 export function coalesced(handle: object, shape: Shape, rows: readonly (readonly unknown[])[]): Promise<number[]> {
   const lanes = lanesOf(handle);
-  let lane = lanes.get(shape.key);
-  if (!lane) lanes.set(shape.key, (lane = { inFlight: 0, waiting: [] }));
-  const current = lane;
+  const lane = lanes.get(shape.key) ?? { inFlight: 0, waiting: [] };
+  lanes.set(shape.key, lane);
   return new Promise<number[]>((resolve, reject) => {
-    current.waiting.push({ rows, resolve, reject });
-    drain(lanes, shape, current);
+    lane.waiting.push({ rows, resolve, reject });
+    drain(lanes, shape, lane);
   });
 }
 
@@ -77,7 +76,7 @@ function drain(lanes: Map<string, Lane>, shape: Shape, lane: Lane): void {
   if (!lane.inFlight && !lane.waiting.length) lanes.delete(shape.key);
 }
 
-async function runGroup(shape: Shape, group: Call<number[]>[]): Promise<void> {
+async function runGroup(shape: Shape, group: Call[]): Promise<void> {
   if (group.length === 1) {
     const [call] = group;
     await shape.run(call!.rows).then(call!.resolve, call!.reject);

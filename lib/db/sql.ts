@@ -141,7 +141,7 @@ export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Gu
   // Only calls under the same guard merge (one API key of one organization): a call without one
   // could share a statement with any organization's, whose locked row would then hold it up.
   if (!q.shared || !guard || tables.some((t) => t.skipDuplicates)) return run(rows);
-  return coalesced(q, { key: `${name}\0${JSON.stringify(guard?.params ?? [])}`, run, sharedFailure: isGuardFailed }, rows);
+  return coalesced(q, { key: `${name}\0${JSON.stringify(guard.params)}`, run, sharedFailure: isGuardFailed }, rows);
 }
 
 /**

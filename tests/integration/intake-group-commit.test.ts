@@ -18,16 +18,21 @@ process.env.ALLOW_INSECURE_URLS = "true";
 resetEnvCache();
 
 const prisma = useTestDatabase();
-let org: Awaited<ReturnType<typeof createWebhookOrg>>["org"];
+let org: { id: string };
 let key: string;
 const call = routeCaller(() => key);
 
-beforeAll(async () => {
-  ({ org } = await createWebhookOrg(prisma()));
-  for (const title of ["CRM", "Buyer"]) {
-    await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title, events: ["lead.created"], url: "http://127.0.0.1:9/none" } });
+/** An organization with these rules on lead.created (never sent: no dispatcher runs here) and an API key. */
+async function orgWithRules(...titles: string[]): Promise<{ id: string; key: string }> {
+  const { org: o } = await createWebhookOrg(prisma());
+  for (const title of titles) {
+    await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: o.id, title, events: ["lead.created"], url: "http://127.0.0.1:9/none" } });
   }
-  key = (await createApiKey(prisma(), org.id, "intake")).key;
+  return { id: o.id, key: (await createApiKey(prisma(), o.id, titles.join(" "))).key };
+}
+
+beforeAll(async () => {
+  ({ key, ...org } = await orgWithRules("CRM", "Buyer"));
 });
 
 /** Counts the insert statements run through the process's shared handle while `body` runs. */
@@ -121,38 +126,32 @@ describe(`lead intake group commit (${TEST_DATABASE})`, () => {
 if (TEST_DATABASE === "postgres") {
   describe("lead intake while another organization's row is locked (postgres)", () => {
     it("every kind of post of one organization is answered while another organization's row is held", async () => {
-      const [x, y] = await Promise.all(
-        ["X", "Y"].map(async (name) => {
-          const { org: o } = await createWebhookOrg(prisma());
-          await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: o.id, title: name, events: ["lead.created"], url: "http://127.0.0.1:9/none" } });
-          return { id: o.id, key: (await createApiKey(prisma(), o.id, name)).key };
-        }),
-      );
+      const [x, y] = await Promise.all([orgWithRules("X"), orgWithRules("Y")]);
       const post = (k: string, email: string, idem?: string) =>
         call(postLead, { key: k, body: { email }, ...(idem ? { headers: { "idempotency-key": idem } } : {}) }).then((r) => r.status);
       // Both keys remembered, so plain posts are guarded (and merge) as under load.
-      expect([await post(x!.key, "x0@x.test"), await post(y!.key, "y0@y.test")]).toEqual([201, 201]);
+      expect([await post(x.key, "x0@x.test"), await post(y.key, "y0@y.test")]).toEqual([201, 201]);
 
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
       let locked!: () => void;
       const isLocked = new Promise<void>((r) => (locked = r));
       const lock = prisma().$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT 1 FROM "Organization" WHERE id = ${x!.id} FOR UPDATE`;
+        await tx.$queryRaw`SELECT 1 FROM "Organization" WHERE id = ${x.id} FOR UPDATE`;
         locked();
         await held;
       }, { timeout: 300_000, maxWait: 60_000 });
       await isLocked;
       let xSettled = 0;
-      const xs = [post(x!.key, "x1@x.test", "x-1"), post(x!.key, "x2@x.test", "x-2"), post(x!.key, "x3@x.test"), post(x!.key, "x4@x.test")].map((p) => p.finally(() => xSettled++));
+      const xs = [post(x.key, "x1@x.test", "x-1"), post(x.key, "x2@x.test", "x-2"), post(x.key, "x3@x.test"), post(x.key, "x4@x.test")].map((p) => p.finally(() => xSettled++));
       await until(async () => {
         const [row] = await prisma().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH %INSERT INTO%'`;
         return row!.n >= 3; // X's keyed posts each, and its plain ones (merged or not)
       }, 60_000);
 
       const ys = await Promise.all([
-        ...Array.from({ length: 4 }, (_, i) => post(y!.key, `y-keyed${i}@y.test`, `y-${i}`)),
-        ...Array.from({ length: 4 }, (_, i) => post(y!.key, `y-plain${i}@y.test`)),
+        ...Array.from({ length: 4 }, (_, i) => post(y.key, `y-keyed${i}@y.test`, `y-${i}`)),
+        ...Array.from({ length: 4 }, (_, i) => post(y.key, `y-plain${i}@y.test`)),
       ]);
       expect(ys).toEqual(ys.map(() => 201));
       expect(xSettled).toBe(0); // X's posts still wait for the lock

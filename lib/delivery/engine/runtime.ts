@@ -80,13 +80,13 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
   return rt.running;
 }
 
-/**
- * Starts a dispatch without waiting for it (a burst of wake-ups starts one); failures are logged,
- * the ticker or cron retries.
- */
-const kickDispatcher = coalesced(() => {
-  runDispatcher().catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
-});
+/** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
+function startDispatch(what: string): void {
+  runDispatcher().catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
+}
+
+/** Starts a dispatch without waiting for it (a burst of wake-ups starts one). */
+const kickDispatcher = coalesced(() => startDispatch("dispatcher"));
 
 // A batch that fills up is sent when its last lead arrives (that delivery's wake-up), but one that
 // becomes due by time has nothing to wake it: the pipeline says when the first delivery left
@@ -99,7 +99,7 @@ function wakeForBatchAt(at: number): void {
   if (batchTimer) clearTimeout(batchTimer.timer);
   const timer = setTimeout(() => {
     batchTimer = null;
-    runDispatcher().catch((err: unknown) => console.error("dispatcher (batch due):", err instanceof Error ? err.message : err));
+    startDispatch("dispatcher (batch due)");
   }, Math.max(0, at - Date.now()) + BATCH_SLACK_MS);
   timer.unref();
   batchTimer = { at, timer };
@@ -127,9 +127,7 @@ let ticker: NodeJS.Timeout | null = null;
  */
 export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdProcess?: boolean } = {}): void {
   if (ticker) return;
-  ticker = setInterval(() => {
-    runDispatcher().catch((err: unknown) => console.error("dispatcher tick:", err instanceof Error ? err.message : err));
-  }, intervalMs);
+  ticker = setInterval(() => startDispatch("dispatcher tick"), intervalMs);
   if (!holdProcess) ticker.unref();
 }
 
