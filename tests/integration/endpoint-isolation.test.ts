@@ -1,7 +1,9 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { Breakers } from "@/lib/delivery/engine/breaker";
+import { claimDue } from "@/lib/delivery/engine/claim";
 import { dispatchBatch, dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import type { Sql } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
@@ -111,5 +113,73 @@ describe("isolation per endpoint", () => {
     expect(left[0]).toMatchObject({ attemptCount: 0, leaseOwner: null });
     expect(await dispatchUntilIdle({ prisma: prisma(), client, perHostConcurrency: 2 })).toMatchObject({ claimed: 1, succeeded: 1 });
     await rx.close();
+  });
+
+  // A claim must cost about what it claims. An endpoint at its limit of requests in flight (one
+  // that hangs, say) keeps a backlog of due deliveries; the claim used to read all of it, every
+  // time, to find the few of other endpoints behind it. It reads by queue (rule and host) now.
+  describe("a claim does not read the backlog of an endpoint at its limit", () => {
+    /** The claim's statement run under EXPLAIN (ANALYZE, BUFFERS) in a transaction rolled back, then for real. */
+    function explained(): { sql: Sql; blocks: () => number } {
+      let blocks = -1;
+      return {
+        blocks: () => blocks,
+        sql: {
+          async query<T>(text: string, params: readonly unknown[] = []) {
+            await prisma()
+              .$transaction(async (tx) => {
+                const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: Record<string, number> }] }[]>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, ...params);
+                const plan = row!["QUERY PLAN"][0].Plan;
+                blocks = (plan["Shared Hit Blocks"] ?? 0) + (plan["Shared Read Blocks"] ?? 0);
+                throw new Error("rolled back");
+              })
+              .catch((err: unknown) => {
+                if (!(err instanceof Error && err.message === "rolled back")) throw err;
+              });
+            return (await sql()).query<T>(text, params);
+          },
+        },
+      };
+    }
+
+    for (const blocked of ["rule", "host"] as const) {
+      it(`with its ${blocked} at the limit: 3,000 due deliveries behind it cost the claim a few pages`, async () => {
+        const rxA = await startReceiver();
+        const rxB = await startReceiver();
+        const { org } = await createWebhookOrg(prisma());
+        const base = { organizationId: org.id, title: "R", events: ["lead.created"] };
+        const ruleA = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${rxA.url}/a` } });
+        await createLead(await sql(), org.id, { email: "backlog@x.test" });
+        // One lead event's delivery to A, copied 2,999 times: A's backlog, all due.
+        await prisma().$executeRawUnsafe(
+          `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 2999) g WHERE d."ruleId" = $1`,
+          ruleA.id,
+        );
+        const [a] = await prisma().delivery.findMany({ where: { ruleId: ruleA.id }, take: 1 });
+        const limits = { perRule: 16, perHost: 32 };
+        const busy = blocked === "rule" ? { free: 8, rules: { [ruleA.id]: 16 }, hosts: { [a!.host]: 16 } } : { free: 8, rules: { [ruleA.id]: 4 }, hosts: { [a!.host]: 32 } };
+        // A first claim finds nothing; as any scan does, it also marks the index entries of rows
+        // that earlier tests took out of the queue as dead, so the claim measured below is the
+        // steady one (the engine claims all the time).
+        expect((await claimDue(await sql(), "queue-test", new Date(), 60_000, busy, limits)).filter((d) => d.ruleId === ruleA.id)).toHaveLength(0);
+
+        const ruleB = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${rxB.url}/b` } });
+        await createLead(await sql(), org.id, { email: "behind@x.test" });
+        expect(await prisma().delivery.count({ where: { ruleId: ruleA.id, state: "PENDING" } })).toBe(3001); // and the second lead's
+        const probe = explained();
+        const claimed = await claimDue(probe.sql, "queue-test", new Date(), 60_000, busy, limits);
+        expect(claimed.filter((d) => d.ruleId === ruleB.id)).toHaveLength(1);
+        expect(claimed.filter((d) => d.ruleId === ruleA.id)).toHaveLength(0);
+        // 3,000 rows of about 1 kB are a few hundred pages; reading by queue touches a few dozen.
+        expect(probe.blocks()).toBeGreaterThan(0);
+        expect(probe.blocks()).toBeLessThan(100);
+
+        // With room again, A's oldest are claimed, no more than its room.
+        const more = await claimDue(await sql(), "queue-test", new Date(), 60_000, { free: 8, rules: {}, hosts: {} }, limits);
+        expect(more.filter((d) => d.ruleId === ruleA.id)).toHaveLength(8);
+        await prisma().delivery.updateMany({ where: { organizationId: org.id }, data: { state: "FAILED" } }); // nothing left due for the next test
+        await Promise.all([rxA.close(), rxB.close()]);
+      });
+    }
   });
 });

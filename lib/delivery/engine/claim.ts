@@ -12,6 +12,7 @@ import type { Busy, SlotLimits } from "./slots";
 // more than the free slots, and nothing for a rule or a destination host already at its limit of
 // requests in flight (those deliveries stay PENDING, unclaimed, for whoever has room), and nothing
 // of a rule its circuit breaker has paused (pause.ts; read once per claim, through a partial index).
+// What is passed over is not read at all (queue by queue, below).
 // Deliveries of rules with caps or a rate limit are then reserved against them (limits.ts); a rule
 // whose rate window is full is skipped like a paused one, through a partial index too.
 // A rule with ordering per lead (read once per claim, through a partial index) has a lead's delivery
@@ -57,21 +58,51 @@ export type ClaimedRow = Omit<Claimed, "previousSecretExpiresAt"> & { previousSe
 
 export const claimedFromRow = <R extends ClaimedRow>(r: R) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null });
 
-const CLAIM = `WITH due AS (
-       SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
-       WHERE d.state = 'PENDING' AND d."nextAttemptAt" <= ${utc("$2")}
-         AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")})
-         AND d.id <> ALL($10::text[]) AND d."ruleId" <> ALL($11::text[]) AND d.host <> ALL($12::text[])
-         AND d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
-                                     UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
-         AND (d."isTest" OR d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
-         AND (d."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "orderedPerLead"))
-              OR NOT EXISTS (SELECT 1 FROM "Delivery" e
+/**
+ * The due deliveries of queue `q` (open's columns) in due order, at most `limit`: not leased (or
+ * the lease ran out), not held here, and for a rule with ordering per lead only a lead's earliest.
+ */
+const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
+         WHERE d.state = 'PENDING' AND d."ruleId" = ${q}."ruleId" AND d.host = ${q}.host AND d."isTest" = ${q}."isTest"
+           AND d."nextAttemptAt" <= ${utc("$2")}
+           AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")}) AND d.id <> ALL($9::text[])
+           AND (NOT ${q}.ordered OR NOT EXISTS (SELECT 1 FROM "Delivery" e
                              WHERE e."leadId" = d."leadId" AND e."ruleId" = d."ruleId" AND e.state = 'PENDING'
                                AND (e."createdAt", e.id) < (d."createdAt", d.id)))
-       ORDER BY d."nextAttemptAt"
-       LIMIT $9
-       FOR UPDATE SKIP LOCKED
+         ORDER BY d."nextAttemptAt" LIMIT ${limit}`;
+
+// Due deliveries are read queue by queue: a queue is a rule's PENDING deliveries to one host, of
+// test sends or not (a partial index, "Delivery_pending_queue_idx", keeps them in that order and
+// then by due time). The queues that hold anything are found by skipping from one to the next in
+// the index (one descent each, however long a queue is); a queue whose rule or host is at its limit
+// of requests in flight, paused, over its rate or sending batches is passed over there, so its
+// backlog is never read. The queues with the oldest due delivery are then read, each from its head
+// and only as far as it has room: a claim reads about what it claims (plus what is in flight), not
+// the backlog of a blocked endpoint, which one endpoint that hangs would otherwise grow for every
+// claim.
+const CLAIM = `WITH RECURSIVE queues AS (
+       (SELECT d."ruleId", d.host, d."isTest" FROM "Delivery" d WHERE d.state = 'PENDING'
+        ORDER BY d."ruleId", d.host, d."isTest" LIMIT 1)
+       UNION ALL
+       SELECT n."ruleId", n.host, n."isTest" FROM queues q CROSS JOIN LATERAL (
+         SELECT d."ruleId", d.host, d."isTest" FROM "Delivery" d
+         WHERE d.state = 'PENDING' AND (d."ruleId", d.host, d."isTest") > (q."ruleId", q.host, q."isTest")
+         ORDER BY d."ruleId", d.host, d."isTest" LIMIT 1) n
+     ), open AS (
+       SELECT q."ruleId", q.host, q."isTest",
+              LEAST($7 - COALESCE(($5::jsonb ->> q."ruleId")::int, 0), $8 - COALESCE(($6::jsonb ->> q.host)::int, 0), $4) AS room,
+              q."ruleId" = ANY(ARRAY(SELECT id FROM "WebhookRule" WHERE "orderedPerLead")) AS ordered
+       FROM queues q
+       WHERE q."ruleId" <> ALL($10::text[]) AND q.host <> ALL($11::text[])
+         AND q."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}
+                                     UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
+         AND (q."isTest" OR q."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
+     ), heads AS (
+       SELECT o.*, h."nextAttemptAt" FROM open o CROSS JOIN LATERAL (${dueIn("o", "1")}) h
+       WHERE o.room > 0
+       ORDER BY h."nextAttemptAt" LIMIT $4
+     ), due AS (
+       SELECT x.* FROM heads o CROSS JOIN LATERAL (${dueIn("o", "o.room")} FOR UPDATE OF d SKIP LOCKED) x
      ), ranked AS (
        SELECT id, host, "nextAttemptAt",
               COALESCE(($5::jsonb ->> "ruleId")::int, 0) + row_number() OVER (PARTITION BY "ruleId" ORDER BY "nextAttemptAt", id) AS "ruleN",
@@ -105,9 +136,6 @@ export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: numb
       JSON.stringify(busy.hosts),
       limits.perRule,
       limits.perHost,
-      // The rows locked and looked at: those of rules and hosts at their limit are passed over in
-      // the scan; twice the free slots leave room for a claim that is trimmed per rule or host.
-      Math.max(2 * busy.free, 50),
       holding,
       Object.keys(busy.rules).filter((id) => busy.rules[id]! >= limits.perRule),
       Object.keys(busy.hosts).filter((host) => busy.hosts[host]! >= limits.perHost),

@@ -1,0 +1,5 @@
+-- The claim reads due deliveries queue by queue (a rule's PENDING deliveries to one host, test
+-- sends apart), skipping from one queue to the next, so a rule or host at its limit of requests in
+-- flight costs a claim one index descent, not a read of its whole backlog. Only PENDING rows are
+-- indexed: a delivery leaves the index when its outcome is recorded.
+CREATE INDEX "Delivery_pending_queue_idx" ON "Delivery" ("ruleId", "host", "isTest", "nextAttemptAt") WHERE "state" = 'PENDING';
