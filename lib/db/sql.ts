@@ -12,9 +12,19 @@ import { coalesced } from "./coalesce";
 // Timestamps are read as text by the queries that need them (`iso(...)` below) and parsed where
 // they are used, so no driver's time zone handling is involved.
 
+/**
+ * How a named statement is planned. `kept` (the default): PostgreSQL's plan cache decides, and after
+ * a few calls keeps one generic plan for the connection's life. `fresh`: planned for the tables as
+ * they are now, for a statement whose best plan changes as a table grows (a plan made while a table
+ * was small reads all of it once it is not). On PostgreSQL the statement then goes unnamed (parsed
+ * and planned on every call, which costs less than a millisecond); on PGlite, where parsing is
+ * dearer and nothing analyzes the tables, it is prepared again every REPREPARE_CALLS calls.
+ */
+export type Planning = "kept" | "fresh";
+
 export interface Sql {
-  /** Runs one statement; `name` keeps its plan (on each PostgreSQL connection, in the PGlite instance) for the next call. */
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<T[]>;
+  /** Runs one statement; `name` keeps its parse and plan (on each PostgreSQL connection, in the PGlite instance) for the next call, as `planning` says. */
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string, planning?: Planning): Promise<T[]>;
   /**
    * Set on the handles unrelated callers share (the pool, the one PGlite), never on a transaction:
    * insertAll may then carry concurrent callers' rows in one statement (coalesce.ts).
@@ -25,18 +35,26 @@ export interface Sql {
 export function pgSql(pool: pg.Pool): Sql {
   return {
     shared: true,
-    query: async <T,>(text: string, params: readonly unknown[] = [], name?: string) =>
-      (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows as T[],
+    query: async <T,>(text: string, params: readonly unknown[] = [], name?: string, planning: Planning = "kept") =>
+      (await pool.query({ text, values: params as unknown[], ...(name && planning === "kept" ? { name } : {}) })).rows as T[],
   };
 }
 
+/** On PGlite, a statement planned `fresh` is prepared again after this many calls. */
+export const REPREPARE_CALLS = 200;
+
 export function pgliteSql(db: PGlite): Sql {
-  const prepared = new Map<string, number[]>();
+  const prepared = new Map<string, Prepared>();
   return {
     shared: true,
-    query: async <T,>(text: string, params: readonly unknown[] = [], name?: string) =>
-      name ? runNamed<T>(db, prepared, name, text, params) : (await db.query<T>(text, params as unknown[])).rows,
+    query: async <T,>(text: string, params: readonly unknown[] = [], name?: string, planning: Planning = "kept") =>
+      name ? runNamed<T>(db, prepared, name, text, params, planning === "fresh" ? REPREPARE_CALLS : Infinity) : (await db.query<T>(text, params as unknown[])).rows,
   };
+}
+
+interface Prepared {
+  types: number[];
+  calls: number;
 }
 
 const { serialize } = protocol;
@@ -49,15 +67,21 @@ const joined = (...parts: Uint8Array[]) => Buffer.concat(parts);
  * time: a claim took about 5 times as long). Runs under the same locks as query() (after any open
  * transaction, one statement at a time), serializes parameters and parses rows as query() does.
  */
-async function runNamed<T>(db: PGlite, prepared: Map<string, number[]>, name: string, text: string, params: readonly unknown[]): Promise<T[]> {
+async function runNamed<T>(db: PGlite, prepared: Map<string, Prepared>, name: string, text: string, params: readonly unknown[], reprepareAfter: number): Promise<T[]> {
   return db._runExclusiveTransaction(() =>
     db._runExclusiveQuery(async () => {
-      let types = prepared.get(name);
-      if (!types) {
-        const described = await db.execProtocol(joined(serialize.parse({ name, text, types: [] }), serialize.describe({ type: "S", name }), serialize.sync()));
-        types = parse.parseDescribeStatementResults(described.messages);
-        prepared.set(name, types);
+      let statement = prepared.get(name);
+      if (statement && statement.calls >= reprepareAfter) {
+        await db.execProtocol(joined(serialize.close({ type: "S", name }), serialize.sync()));
+        statement = undefined;
       }
+      if (!statement) {
+        const described = await db.execProtocol(joined(serialize.parse({ name, text, types: [] }), serialize.describe({ type: "S", name }), serialize.sync()));
+        statement = { types: parse.parseDescribeStatementResults(described.messages), calls: 0 };
+        prepared.set(name, statement);
+      }
+      statement.calls++;
+      const types = statement.types;
       const values = params.map((v, i) => (v === null || v === undefined ? null : (db.serializers[types[i]!]?.(v) ?? String(v))));
       const run = await db.execProtocol(joined(serialize.bind({ statement: name, values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync()));
       return parse.parseResults(run.messages, db.parsers)[0]!.rows as T[];

@@ -1,0 +1,92 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "@/lib/db";
+import { pgSql, REPREPARE_CALLS, type Sql } from "@/lib/db/sql";
+import { recordBatch } from "@/lib/delivery/engine/record";
+import type { Decision } from "@/lib/delivery/policy/outcome";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+
+// Recording outcomes joins a group to "Delivery" by id. A plan kept from when the table was small
+// (PostgreSQL keeps a generic plan after a few calls of a named statement, for the connection's
+// life) read the whole table for every group once it had grown: in the benchmark, 7,775 pages for
+// 32 outcomes, a third of the database's time. The record is planned for the table as it is now:
+// on PostgreSQL it is never kept as a prepared statement; on PGlite, where parsing is dearer and
+// nothing analyzes the tables, it is prepared again every REPREPARE_CALLS calls.
+
+const prisma = useTestDatabase();
+const OWNER = "record-plan";
+const pools: pg.Pool[] = [];
+afterAll(async () => Promise.all(pools.map((p) => p.end())));
+
+/** A handle whose statements all run on one connection, so what it keeps prepared can be read back. */
+async function oneConnection(): Promise<Sql> {
+  if (TEST_DATABASE === "pglite") return sql(); // one instance, one session
+  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
+  const url = new URL(process.env.TEST_POSTGRES_URL!);
+  url.pathname = `/${row!.db}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  pools.push(pool);
+  return pgSql(pool);
+}
+
+const prepared = (q: Sql) =>
+  q.query<{ name: string; preparedAt: number }>(
+    `SELECT name, (extract(epoch FROM prepare_time) * 1000)::float8 AS "preparedAt" FROM pg_prepared_statements WHERE statement LIKE 'WITH attempts AS%'`,
+  );
+
+function succeeded(id: string): Decision {
+  const at = new Date().toISOString();
+  return {
+    tally: "succeeded",
+    outcome: { id, state: "SUCCEEDED", attemptCount: 1, nextAttemptAt: at, lastStatusCode: 200, lastError: null, responseValues: null, completedAt: at },
+    attempt: {
+      deliveryId: id, number: 1, startedAt: at, durationMs: 3, requestUrl: "http://receiver.test/", requestMethod: "POST", requestHeaders: {},
+      statusCode: 200, responseHeaders: {}, responseBody: "ok", bodyTruncated: false, errorClass: null, errorMessage: null, parsedError: null,
+    },
+  } as unknown as Decision;
+}
+
+/** Leases `n` PENDING deliveries to OWNER and records them as succeeded through `q`; returns how many were recorded. */
+async function recordSome(q: Sql, ruleId: string, n: number): Promise<number> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE "Delivery" SET "leaseOwner" = $1 WHERE id IN (SELECT id FROM "Delivery" WHERE "ruleId" = $2 AND state = 'PENDING' AND "leaseOwner" IS NULL LIMIT $3) RETURNING id`,
+    [OWNER, ruleId, n],
+  );
+  if (rows.length) await recordBatch(q, OWNER, rows.map((r) => succeeded(r.id)), new Date());
+  return rows.length;
+}
+
+describe("recording outcomes is planned for the table as it is now", () => {
+  it("after the table grew from a few rows to thousands", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://receiver.test/" } });
+    for (let i = 0; i < 12; i++) await createLead(await sql(), org.id, { email: `small${i}@x.test` });
+    const q = await oneConnection();
+    // While "Delivery" is small: more calls than PostgreSQL makes custom plans before keeping one.
+    for (let i = 0; i < 8; i++) expect(await recordSome(q, rule.id, 1)).toBe(1);
+
+    // The table grows: one delivery copied 20,000 times.
+    const [seed] = await prisma().delivery.findMany({ where: { ruleId: rule.id, state: "PENDING" }, take: 1 });
+    await prisma().$executeRawUnsafe(
+      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 20000) g WHERE d.id = $1`,
+      seed!.id,
+    );
+    const [{ grownAt }] = (await q.query<{ grownAt: number }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS "grownAt"`)) as [{ grownAt: number }];
+
+    if (TEST_DATABASE === "postgres") {
+      expect(await recordSome(q, rule.id, 30)).toBe(30);
+      expect(await prepared(q)).toEqual([]); // nothing kept: planned on each call
+    } else {
+      for (let recorded = 0; recorded < REPREPARE_CALLS; ) recorded += await recordSome(q, rule.id, 1);
+      const statements = await prepared(q);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const s of statements) expect(s.preparedAt).toBeGreaterThanOrEqual(grownAt); // prepared again since
+    }
+    // And what was recorded is there: every leased delivery's outcome and attempt.
+    const done = await prisma().delivery.findMany({ where: { ruleId: rule.id, leaseOwner: null, state: "SUCCEEDED" }, select: { id: true } });
+    expect(done.length).toBe(TEST_DATABASE === "postgres" ? 38 : 8 + REPREPARE_CALLS);
+    expect(await prisma().deliveryAttempt.count({ where: { deliveryId: { in: done.map((d) => d.id) } } })).toBe(done.length);
+  }, 120_000);
+});
