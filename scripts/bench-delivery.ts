@@ -10,7 +10,8 @@
 //                           throwaway cluster is started, with pg_stat_statements preloaded)
 //   BENCH_EVENTS            throughput phase: events posted by 32 clients (default 2000)
 //   BENCH_RATE              latency phase: events offered per second (default 200)
-//   BENCH_SECONDS           latency phase: seconds of load (default 10)
+//   BENCH_SECONDS           latency phase: seconds of load measured (default 10)
+//   BENCH_WARMUP_SECONDS    latency phase: seconds of load at the same rate before, not measured (default 2)
 //   BENCH_ISOLATION_EVENTS  isolation phase: events offered at 10/s (default 50)
 //   BENCH_SCALE_EVENTS      scale-out phase: events per run (default 1000)
 //   BENCH_STATEMENT_EVENTS  statements phase: events without, then with, 5 matching rules (default 200)
@@ -30,7 +31,7 @@ const knob = (name: string, fallback: number) => Number(process.env[name] || fal
 
 const PHASES: Record<string, (ctx: BenchContext) => Promise<PhaseOutcome>> = {
   throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000), knob("BENCH_THROUGHPUT_WORKERS", 0)),
-  latency: (ctx) => latency(ctx, knob("BENCH_RATE", 200), knob("BENCH_SECONDS", 10)),
+  latency: (ctx) => latency(ctx, knob("BENCH_RATE", 200), knob("BENCH_SECONDS", 10), knob("BENCH_WARMUP_SECONDS", 2)),
   isolation: (ctx) => isolation(ctx, knob("BENCH_ISOLATION_EVENTS", 50)),
   "scale-out": (ctx) => scaleOut(ctx, knob("BENCH_SCALE_EVENTS", 1000)),
   statements: (ctx) => statements(ctx, knob("BENCH_STATEMENT_EVENTS", 200)),

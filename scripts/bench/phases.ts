@@ -78,17 +78,32 @@ export function throughput(ctx: BenchContext, events: number, workers: number): 
   );
 }
 
-export function latency(ctx: BenchContext, rate: number, seconds: number): Promise<PhaseOutcome> {
+/**
+ * Latency at a fixed offered rate, measured on a warm server: `warmup` seconds at the same rate
+ * first (a process just started runs its first second several times slower: code not yet
+ * optimized, connections and statement plans not yet made), every one of those deliveries
+ * awaited, then `seconds` measured. The warm-up's own p99 is printed beside the figure.
+ */
+export function latency(ctx: BenchContext, rate: number, seconds: number, warmup: number): Promise<PhaseOutcome> {
   const rules = fanout("lat");
   return measured(
     ctx,
     "latency",
     one(ctx, "latency", { server: ctx.server, orgs: [rules] }, async (run) => {
+      const cold = await run.posters[0]!.openLoop(rate, warmup);
+      await waitUntil(() => run.ledger.outstanding() === 0, ctx.waitMs);
       const ids = await run.posters[0]!.openLoop(rate, seconds);
       await waitUntil(() => run.ledger.outstanding() === 0, ctx.waitMs);
-      return arrivalLatencies(run.ledger, ids, paths(rules));
+      return { warm: arrivalLatencies(run.ledger, ids, paths(rules)), cold: arrivalLatencies(run.ledger, cold, paths(rules)) };
     }),
-    ([l]) => [{ name: `accepted → first attempt at ${rate} events/s`, value: `p50 ${num(percentile(l!, 50))} ms, p99 ${num(percentile(l!, 99))} ms`, target: "p99 < 100 ms", met: percentile(l!, 99) < 100 }],
+    ([l]) => [
+      {
+        name: `accepted → first attempt at ${rate} events/s`,
+        value: `p50 ${num(percentile(l!.warm, 50))} ms, p99 ${num(percentile(l!.warm, 99))} ms (after ${warmup} s of warm-up, whose p99 was ${num(percentile(l!.cold, 99))} ms)`,
+        target: "p99 < 100 ms",
+        met: percentile(l!.warm, 99) < 100,
+      },
+    ],
   );
 }
 

@@ -116,7 +116,25 @@ const CLAIM = `WITH RECURSIVE queues AS (
      FROM picked, "WebhookRule" r, "Organization" o
      WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
      RETURNING ${CLAIMED_COLUMNS}`;
-const CLAIM_NAME = statementName(CLAIM);
+/** The claim's statement name (tests explain the plan kept under it). */
+export const CLAIM_NAME = statementName(CLAIM);
+
+/** The claim's parameters, in order. */
+export function claimParams(owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[]): unknown[] {
+  return [
+    owner,
+    now.toISOString(),
+    new Date(now.getTime() + leaseMs).toISOString(),
+    busy.free,
+    JSON.stringify(busy.rules),
+    JSON.stringify(busy.hosts),
+    limits.perRule,
+    limits.perHost,
+    holding,
+    Object.keys(busy.rules).filter((id) => busy.rules[id]! >= limits.perRule),
+    Object.keys(busy.hosts).filter((host) => busy.hosts[host]! >= limits.perHost),
+  ];
+}
 
 /**
  * Claims up to `busy.free` due deliveries, at most `limits.perRule` / `limits.perHost` in flight
@@ -125,23 +143,7 @@ const CLAIM_NAME = statementName(CLAIM);
  */
 export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<Claimed[]> {
   if (busy.free <= 0) return [];
-  const rows = await sql.query<ClaimedRow>(
-    CLAIM,
-    [
-      owner,
-      now.toISOString(),
-      new Date(now.getTime() + leaseMs).toISOString(),
-      busy.free,
-      JSON.stringify(busy.rules),
-      JSON.stringify(busy.hosts),
-      limits.perRule,
-      limits.perHost,
-      holding,
-      Object.keys(busy.rules).filter((id) => busy.rules[id]! >= limits.perRule),
-      Object.keys(busy.hosts).filter((host) => busy.hosts[host]! >= limits.perHost),
-    ],
-    CLAIM_NAME,
-  );
+  const rows = await sql.query<ClaimedRow>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
   const claimed = rows.map(claimedFromRow);
   return claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? applyLimits(sql, claimed, now) : claimed;
 }

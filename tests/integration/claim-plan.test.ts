@@ -1,0 +1,71 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "@/lib/db";
+import { pgSql, type Sql } from "@/lib/db/sql";
+import { CLAIM_NAME, claimDue, claimParams } from "@/lib/delivery/engine/claim";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+
+// The claim is a named statement: after a few calls PostgreSQL keeps one generic plan for it, for
+// the connection's life (PGlite, for the instance's), made while the tables were as they were
+// then, often nearly empty. That plan must still read queue by queue once a blocked endpoint has
+// thousands of deliveries due: a plan that read the due deliveries of every queue in due order and
+// filtered them read the whole backlog ahead of each queue, as the claim did before it had queues.
+
+const prisma = useTestDatabase();
+const pools: pg.Pool[] = [];
+afterAll(async () => Promise.all(pools.map((p) => p.end())));
+
+/** A handle whose statements all run on one connection (so the plan it keeps is the one explained), and a way to run text on it. */
+async function oneConnection(): Promise<{ q: Sql; raw: (text: string) => Promise<Record<string, unknown>[]> }> {
+  if (TEST_DATABASE === "pglite") {
+    const q = await sql(); // one instance, one session
+    return { q, raw: (text) => q.query(text) };
+  }
+  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
+  const url = new URL(process.env.TEST_POSTGRES_URL!);
+  url.pathname = `/${row!.db}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  pools.push(pool);
+  return { q: pgSql(pool), raw: async (text) => (await pool.query(text)).rows };
+}
+
+const literal = (v: unknown) => `'${(Array.isArray(v) ? `{${v.join(",")}}` : String(v)).replace(/'/g, "''")}'`;
+
+describe("the claim's kept plan", () => {
+  it("made on a nearly empty table, still passes over 3,000 due deliveries of a rule at its limit without reading them", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const base = { organizationId: org.id, title: "R", events: ["lead.created"] };
+    const ruleA = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: "http://a.receiver.test/a" } });
+    const { q, raw } = await oneConnection();
+    const limits = { perRule: 16, perHost: 32 };
+    // While the table is nearly empty: more claims than PostgreSQL plans one by one before keeping a plan.
+    for (let i = 0; i < 8; i++) {
+      await createLead(await sql(), org.id, { email: `early${i}@x.test` });
+      expect(await claimDue(q, "early", new Date(), 60_000, { free: 8, rules: {}, hosts: {} }, limits)).toHaveLength(1);
+    }
+    await prisma().delivery.updateMany({ where: { ruleId: ruleA.id }, data: { state: "SUCCEEDED", leaseOwner: null, leaseExpiresAt: null } });
+
+    // A's backlog: one delivery copied 2,999 times, all due; then a lead that B (another host) gets too.
+    await createLead(await sql(), org.id, { email: "backlog@x.test" });
+    await prisma().$executeRawUnsafe(
+      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 2999) g WHERE d."ruleId" = $1 AND d.state = 'PENDING'`,
+      ruleA.id,
+    );
+    const ruleB = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: "http://b.receiver.test/b" } });
+    await createLead(await sql(), org.id, { email: "behind@x.test" });
+    expect(await prisma().delivery.count({ where: { ruleId: ruleA.id, state: "PENDING" } })).toBe(3001);
+
+    // A at its limit of requests in flight: the kept plan, explained as it runs (and it claims B's).
+    const params = claimParams("kept-plan", new Date(), 60_000, { free: 8, rules: { [ruleA.id]: 16 }, hosts: {} }, limits, []);
+    const [row] = await raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE "${CLAIM_NAME}"(${params.map(literal).join(", ")})`);
+    const plan = (row!["QUERY PLAN"] as [{ Plan: Record<string, number> }])[0].Plan;
+    const blocks = (plan["Shared Hit Blocks"] ?? 0) + (plan["Shared Read Blocks"] ?? 0);
+    expect(blocks).toBeGreaterThan(0);
+    expect(blocks).toBeLessThan(100); // A's 3,000 rows of about 1 kB are a few hundred pages
+    const leased = await prisma().delivery.findMany({ where: { leaseOwner: "kept-plan" } });
+    expect(leased.map((d) => d.ruleId)).toEqual([ruleB.id]);
+    await prisma().delivery.updateMany({ where: { organizationId: org.id }, data: { state: "FAILED" } });
+  }, 120_000);
+});
