@@ -69,3 +69,39 @@ describe("the claim's kept plan", () => {
     await prisma().delivery.updateMany({ where: { organizationId: org.id }, data: { state: "FAILED" } });
   }, 120_000);
 });
+
+// Found by a reviewer: the claim picked as many queues as it had free slots, by oldest due
+// delivery, before applying the limits per host and rule, so queues bound to be trimmed by a shared
+// limit took the places of claimable ones behind them.
+describe("the claim fills its free slots", () => {
+  /** Rules of `org` at these URLs, one lead to all of them, each rule's delivery due `overdueMs` ago. */
+  async function dueAt(orgId: string, urls: [string, number][]) {
+    const rules = [];
+    for (const [url] of urls) rules.push(await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: orgId, title: "R", events: ["lead.created"], url } }));
+    await createLead(await sql(), orgId, { email: `fill-${newId("x")}@x.test` });
+    for (const [i, [, overdueMs]] of urls.entries()) await prisma().delivery.updateMany({ where: { ruleId: rules[i]!.id }, data: { nextAttemptAt: new Date(Date.now() - overdueMs) } });
+    return rules;
+  }
+  const done = (orgId: string) => prisma().delivery.updateMany({ where: { organizationId: orgId }, data: { state: "FAILED", leaseOwner: null } });
+
+  it("passes over queues a shared host limit will trim, to claim one behind them", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const [a, , c] = await dueAt(org.id, [["http://h.receiver.test/a", 3000], ["http://h.receiver.test/b", 2000], ["http://g.receiver.test/c", 1000]]);
+    const claimed = await claimDue(await sql(), "fill", new Date(), 60_000, { free: 2, rules: {}, hosts: {} }, { perRule: 10, perHost: 1 });
+    expect(claimed.map((d) => d.ruleId).sort()).toEqual([a!.id, c!.id].sort());
+    await done(org.id);
+  });
+
+  it("passes over a rule's second queue its rule limit will trim", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    // One rule whose URL changed while a delivery was due: two queues (two hosts) of one rule.
+    const [a, b] = await dueAt(org.id, [["http://old.receiver.test/a", 3000], ["http://b.receiver.test/b", 1000]]);
+    await prisma().webhookRule.update({ where: { id: a!.id }, data: { url: "http://new.receiver.test/a" } });
+    await createLead(await sql(), org.id, { email: "second@x.test" });
+    await prisma().delivery.updateMany({ where: { organizationId: org.id, ruleId: a!.id, host: "new.receiver.test" }, data: { nextAttemptAt: new Date(Date.now() - 2000) } });
+    await prisma().delivery.updateMany({ where: { organizationId: org.id, ruleId: b!.id }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    const claimed = await claimDue(await sql(), "fill", new Date(), 60_000, { free: 2, rules: {}, hosts: {} }, { perRule: 1, perHost: 10 });
+    expect(claimed.map((d) => d.ruleId).sort()).toEqual([a!.id, b!.id].sort());
+    await done(org.id);
+  });
+});

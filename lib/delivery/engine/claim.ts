@@ -79,7 +79,8 @@ const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", d."nextAtt
 // backlog is never read. The queues with the oldest due delivery are then read, each from its head
 // and only as far as it has room: a claim reads about what it claims (plus what is in flight), not
 // the backlog of a blocked endpoint, which one endpoint that hangs would otherwise grow for every
-// claim.
+// claim. No more queues of one host or rule are read than it has room for, so queues bound to be
+// trimmed by a shared limit do not take the places of others behind them.
 const CLAIM = `WITH RECURSIVE queues AS (
        (SELECT d."ruleId", d.host, d."isTest" FROM "Delivery" d WHERE d.state = 'PENDING'
         ORDER BY d."ruleId", d.host, d."isTest" LIMIT 1)
@@ -98,11 +99,17 @@ const CLAIM = `WITH RECURSIVE queues AS (
                                      UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
          AND (q."isTest" OR q."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
      ), heads AS (
-       SELECT o.*, h."nextAttemptAt" FROM open o CROSS JOIN LATERAL (${dueIn("o", "1")}) h
+       SELECT o.*, h."nextAttemptAt",
+              row_number() OVER (PARTITION BY o.host ORDER BY h."nextAttemptAt", o."ruleId", o."isTest") AS "hostQ",
+              row_number() OVER (PARTITION BY o."ruleId" ORDER BY h."nextAttemptAt", o.host, o."isTest") AS "ruleQ"
+       FROM open o CROSS JOIN LATERAL (${dueIn("o", "1")}) h
        WHERE o.room > 0
-       ORDER BY h."nextAttemptAt" LIMIT $4
+     ), picks AS (
+       SELECT * FROM heads
+       WHERE "hostQ" <= $8 - COALESCE(($6::jsonb ->> host)::int, 0) AND "ruleQ" <= $7 - COALESCE(($5::jsonb ->> "ruleId")::int, 0)
+       ORDER BY "nextAttemptAt" LIMIT $4
      ), due AS (
-       SELECT x.* FROM heads o CROSS JOIN LATERAL (${dueIn("o", "o.room")} FOR UPDATE OF d SKIP LOCKED) x
+       SELECT x.* FROM picks o CROSS JOIN LATERAL (${dueIn("o", "o.room")} FOR UPDATE OF d SKIP LOCKED) x
      ), ranked AS (
        SELECT id, host, "nextAttemptAt",
               COALESCE(($5::jsonb ->> "ruleId")::int, 0) + row_number() OVER (PARTITION BY "ruleId" ORDER BY "nextAttemptAt", id) AS "ruleN",
