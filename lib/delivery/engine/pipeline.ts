@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { planKeeper } from "@/lib/db/plans";
 import type { Decision } from "../policy/outcome";
 import { batchClock, batchSender, claimBatches } from "./batches";
 import { Breakers, endpointFailed } from "./breaker";
@@ -140,12 +141,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     return busy;
   };
   const batchesDue = batchClock();
+  const keepPlans = planKeeper(sql);
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       const busy = busyNow();
       let claimed: Claimed[];
       let toSend: Claimed[];
+      keepPlans();
       try {
         claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits, [...leased]);
         // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.

@@ -1,0 +1,59 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "@/lib/db";
+import { analyzeGrown } from "@/lib/db/plans";
+import { pgSql, type Sql } from "@/lib/db/sql";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+
+// A named statement's plan is kept (PostgreSQL: per connection; PGlite: in its one session) and
+// made again only once a table it reads is analyzed. The delivering processes analyze the hot
+// path's tables each time they have doubled (lib/db/plans.ts), so a plan made while "Delivery" held
+// a few rows does not go on reading the whole table once it holds thousands.
+
+const prisma = useTestDatabase();
+const pools: pg.Pool[] = [];
+afterAll(async () => Promise.all(pools.map((p) => p.end())));
+
+/** A handle whose statements all run on one connection, so its kept plans can be explained. */
+async function oneConnection(): Promise<Sql> {
+  if (TEST_DATABASE === "pglite") return sql();
+  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
+  const url = new URL(process.env.TEST_POSTGRES_URL!);
+  url.pathname = `/${row!.db}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  pools.push(pool);
+  return pgSql(pool);
+}
+
+// Joins a group of ids to "Delivery", as recording outcomes does.
+const NAME = "plan_growth_probe";
+const JOIN = `SELECT count(*)::int AS n FROM "Delivery" d JOIN jsonb_to_recordset($1::jsonb) AS v(id text) ON d.id = v.id WHERE d."leaseOwner" IS NULL`;
+
+describe("plans follow the tables as they grow", () => {
+  it("a plan kept from a nearly empty table is made again once the table has grown and been analyzed", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://receiver.test/" } });
+    for (let i = 0; i < 3; i++) await createLead(await sql(), org.id, { email: `few${i}@x.test` });
+    const q = await oneConnection();
+    const ids = (await prisma().delivery.findMany({ select: { id: true } })).map((d) => ({ id: d.id }));
+    // Enough calls on the small table for a plan to be kept.
+    for (let i = 0; i < 8; i++) expect((await q.query<{ n: number }>(JOIN, [JSON.stringify(ids)], NAME))[0]!.n).toBe(ids.length);
+    expect(await analyzeGrown(q)).toEqual([]); // nothing has grown yet
+
+    const [seed] = ids;
+    await prisma().$executeRawUnsafe(
+      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 20000) g WHERE d.id = $1`,
+      seed!.id,
+    );
+    expect(await analyzeGrown(q)).toContain("Delivery");
+    expect(await analyzeGrown(q)).toEqual([]); // analyzed: it has not doubled since
+
+    const group = JSON.stringify(ids.map(({ id }) => ({ id: `${id}-7` })).concat(ids));
+    expect((await q.query<{ n: number }>(JOIN, [group], NAME))[0]!.n).toBe(ids.length + 1);
+    const plan = (await q.query<{ "QUERY PLAN": string }>(`EXPLAIN EXECUTE ${NAME}('${group.replace(/'/g, "''")}')`)).map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).not.toMatch(/Seq Scan on "Delivery"/);
+    expect(plan).toMatch(/Index (Only )?Scan using "Delivery_pkey"/);
+  }, 120_000);
+});
