@@ -1,11 +1,10 @@
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
-import { pgSql, type Sql } from "@/lib/db/sql";
 import { CLAIM_NAME, claimDue, claimParams } from "@/lib/delivery/engine/claim";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useOneConnection } from "../helpers/one-connection";
 
 // The claim is a named statement: after a few calls PostgreSQL keeps one generic plan for it, for
 // the connection's life (PGlite, for the instance's), made while the tables were as they were
@@ -14,22 +13,7 @@ import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db"
 // filtered them read the whole backlog ahead of each queue, as the claim did before it had queues.
 
 const prisma = useTestDatabase();
-const pools: pg.Pool[] = [];
-afterAll(async () => Promise.all(pools.map((p) => p.end())));
-
-/** A handle whose statements all run on one connection (so the plan it keeps is the one explained), and a way to run text on it. */
-async function oneConnection(): Promise<{ q: Sql; raw: (text: string) => Promise<Record<string, unknown>[]> }> {
-  if (TEST_DATABASE === "pglite") {
-    const q = await sql(); // one instance, one session
-    return { q, raw: (text) => q.query(text) };
-  }
-  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
-  const url = new URL(process.env.TEST_POSTGRES_URL!);
-  url.pathname = `/${row!.db}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
-  return { q: pgSql(pool), raw: async (text) => (await pool.query(text)).rows };
-}
+const oneConnection = useOneConnection(prisma);
 
 const literal = (v: unknown) => `'${(Array.isArray(v) ? `{${v.join(",")}}` : String(v)).replace(/'/g, "''")}'`;
 

@@ -1,14 +1,10 @@
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
 import { analyzeGrown } from "@/lib/db/plans";
-
-// Smaller than the processes' thresholds (eightfold, past 1,024 pages), to keep the test quick.
-const GROWTH = { factor: 8, minPages: 64 };
-import { pgSql, type Sql } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { useOneConnection } from "../helpers/one-connection";
 
 // A named statement's plan is kept (PostgreSQL: per connection; PGlite: in its one session) and
 // made again only once a table it reads is analyzed. The delivering processes analyze "Delivery"
@@ -16,19 +12,9 @@ import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db"
 // a few rows does not go on reading the whole table once it holds thousands.
 
 const prisma = useTestDatabase();
-const pools: pg.Pool[] = [];
-afterAll(async () => Promise.all(pools.map((p) => p.end())));
-
-/** A handle whose statements all run on one connection, so its kept plans can be explained. */
-async function oneConnection(): Promise<Sql> {
-  if (TEST_DATABASE === "pglite") return sql();
-  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
-  const url = new URL(process.env.TEST_POSTGRES_URL!);
-  url.pathname = `/${row!.db}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
-  return pgSql(pool);
-}
+const oneConnection = useOneConnection(prisma);
+// Smaller than the processes' thresholds (eightfold, past 1,024 pages), to keep the test quick.
+const GROWTH = { factor: 8, minPages: 64 };
 
 // Joins a group of ids to "Delivery", as recording outcomes does.
 const NAME = "plan_growth_probe";
@@ -39,7 +25,7 @@ describe("plans follow the tables as they grow", () => {
     const { org } = await createWebhookOrg(prisma());
     await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://receiver.test/" } });
     for (let i = 0; i < 3; i++) await createLead(await sql(), org.id, { email: `few${i}@x.test` });
-    const q = await oneConnection();
+    const { q } = await oneConnection();
     const ids = (await prisma().delivery.findMany({ select: { id: true } })).map((d) => ({ id: d.id }));
     // Enough calls on the small table for a plan to be kept.
     for (let i = 0; i < 8; i++) expect((await q.query<{ n: number }>(JOIN, [JSON.stringify(ids)], NAME))[0]!.n).toBe(ids.length);

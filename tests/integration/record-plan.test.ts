@@ -1,12 +1,12 @@
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
-import { pgSql, REPREPARE_CALLS, type Sql } from "@/lib/db/sql";
+import { REPREPARE_CALLS, type Sql } from "@/lib/db/sql";
 import { recordBatch } from "@/lib/delivery/engine/record";
 import type { Decision } from "@/lib/delivery/policy/outcome";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useOneConnection } from "../helpers/one-connection";
 
 // Recording outcomes joins a group to "Delivery" by id. A plan kept from when the table was small
 // (PostgreSQL keeps a generic plan after a few calls of a named statement, for the connection's
@@ -17,19 +17,7 @@ import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db"
 
 const prisma = useTestDatabase();
 const OWNER = "record-plan";
-const pools: pg.Pool[] = [];
-afterAll(async () => Promise.all(pools.map((p) => p.end())));
-
-/** A handle whose statements all run on one connection, so what it keeps prepared can be read back. */
-async function oneConnection(): Promise<Sql> {
-  if (TEST_DATABASE === "pglite") return sql(); // one instance, one session
-  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
-  const url = new URL(process.env.TEST_POSTGRES_URL!);
-  url.pathname = `/${row!.db}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
-  return pgSql(pool);
-}
+const oneConnection = useOneConnection(prisma);
 
 const prepared = (q: Sql) =>
   q.query<{ name: string; preparedAt: number }>(
@@ -63,7 +51,7 @@ describe("recording outcomes is planned for the table as it is now", () => {
     const { org } = await createWebhookOrg(prisma());
     const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://receiver.test/" } });
     for (let i = 0; i < 12; i++) await createLead(await sql(), org.id, { email: `small${i}@x.test` });
-    const q = await oneConnection();
+    const { q } = await oneConnection();
     // While "Delivery" is small: more calls than PostgreSQL makes custom plans before keeping one.
     for (let i = 0; i < 8; i++) expect(await recordSome(q, rule.id, 1)).toBe(1);
 
