@@ -81,6 +81,10 @@ const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", d."nextAtt
 // the backlog of a blocked endpoint, which one endpoint that hangs would otherwise grow for every
 // claim. No more queues of one host or rule are read than it has room for, so queues bound to be
 // trimmed by a shared limit do not take the places of others behind them.
+// Each queue read locks up to its room before the limits trim the rows, so for the few
+// milliseconds the statement runs another process's claim skips rows this one will not take. The
+// statement therefore also says how many queues had a due head: a claim that found due heads but
+// could lock none was locked out (ClaimOutcome), not short of work.
 const CLAIM = `WITH RECURSIVE queues AS (
        (SELECT d."ruleId", d.host, d."isTest" FROM "Delivery" d WHERE d.state = 'PENDING'
         ORDER BY d."ruleId", d.host, d."isTest" LIMIT 1)
@@ -117,14 +121,18 @@ const CLAIM = `WITH RECURSIVE queues AS (
        FROM due
      ), picked AS (
        SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "nextAttemptAt" LIMIT $4
+     ), claimed AS (
+       UPDATE "Delivery" d
+       SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
+       FROM picked, "WebhookRule" r, "Organization" o
+       WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
+       RETURNING ${CLAIMED_COLUMNS}
      )
-     UPDATE "Delivery" d
-     SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
-     FROM picked, "WebhookRule" r, "Organization" o
-     WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
-     RETURNING ${CLAIMED_COLUMNS}`;
+     SELECT c.*, n.queues AS "queuesPicked" FROM (SELECT count(*)::int AS queues FROM picks) n LEFT JOIN claimed c ON true`;
 /** The claim's statement name (tests explain the plan kept under it). */
 export const CLAIM_NAME = statementName(CLAIM);
+/** The claim's statement (tests run it on connections of their own). */
+export const CLAIM_STATEMENT = CLAIM;
 
 /** The claim's parameters, in order. */
 export function claimParams(owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[]): unknown[] {
@@ -149,10 +157,29 @@ export function claimParams(owner: string, now: Date, leaseMs: number, busy: Bus
  * should its lease have run out before an extension).
  */
 export async function claimDue(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<Claimed[]> {
-  if (busy.free <= 0) return [];
-  const rows = await sql.query<ClaimedRow>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
-  const claimed = rows.map(claimedFromRow);
-  return claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? applyLimits(sql, claimed, now) : claimed;
+  return (await claimOrLockedOut(sql, owner, now, leaseMs, busy, limits, holding)).claimed;
+}
+
+/** A claim, and whether it came back empty only because the due deliveries it found were locked. */
+export interface ClaimOutcome {
+  claimed: Claimed[];
+  /**
+   * Nothing was claimed, yet due deliveries were there: another transaction (another process's
+   * claim, which locks up to a queue's room of rows before its limits trim them) held them. They
+   * are free again once that statement ends, so the claimer should look again in a moment rather
+   * than wait for the next wake-up.
+   */
+  lockedOut: boolean;
+}
+
+/** claimDue, saying also whether the claim was locked out (ClaimOutcome). */
+export async function claimOrLockedOut(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<ClaimOutcome> {
+  if (busy.free <= 0) return { claimed: [], lockedOut: false };
+  // One row per claimed delivery, or one row of nulls when none was; each says how many queues had a due head.
+  const rows = await sql.query<ClaimedRow & { queuesPicked: number }>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
+  const claimed = rows.filter((r) => r.id !== null).map(({ queuesPicked: _, ...r }) => claimedFromRow(r));
+  const lockedOut = !claimed.length && (rows[0]?.queuesPicked ?? 0) > 0;
+  return { claimed: claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? await applyLimits(sql, claimed, now) : claimed, lockedOut };
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */

@@ -3,7 +3,7 @@ import { planKeeper } from "@/lib/db/plans";
 import type { Decision } from "../policy/outcome";
 import { batchClock, batchSender, claimBatches } from "./batches";
 import { Breakers, endpointFailed } from "./breaker";
-import { claimDue, extendLeases, type Claimed } from "./claim";
+import { claimOrLockedOut, extendLeases, type Claimed } from "./claim";
 import { withoutDuplicates } from "./duplicates";
 import { pauseRule, resumeRule } from "./pause";
 import { Recorder } from "./recorder";
@@ -44,6 +44,10 @@ export interface PipelineOptions extends SendContext {
 
 /** How long a claim may wait for more slots to come free. */
 const GATHER_MS = 3;
+
+/** After a claim locked out by another's (nothing claimed, nothing in flight), the first and the longest wait before the next. */
+const LOCKED_OUT_FIRST_MS = 5;
+const LOCKED_OUT_LAST_MS = 200;
 
 /** A wake-up that is not lost when it comes before the wait. */
 function signal() {
@@ -142,15 +146,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   };
   const batchesDue = batchClock();
   const keepPlans = planKeeper(sql);
+  let lockedOutWait = LOCKED_OUT_FIRST_MS;
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       const busy = busyNow();
       let claimed: Claimed[];
       let toSend: Claimed[];
+      let lockedOut: boolean;
       keepPlans();
       try {
-        claimed = await claimDue(sql, owner, now(), leaseMs, busy, limits, [...leased]);
+        ({ claimed, lockedOut } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
         // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.
         const checked = await withoutDuplicates(prisma, owner, claimed, now());
         summary.skipped += checked.skipped;
@@ -180,7 +186,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
           start(b, send);
         }
       }
-      if (opts.once || (!claimed.length && !running.size)) break;
+      if (opts.once) break;
+      if (!claimed.length && !running.size) {
+        // Locked out by another process's claim in progress: what it does not take is free again
+        // when its statement ends, so look again shortly (backing off) instead of stopping.
+        if (!lockedOut) break;
+        await wake.wait(lockedOutWait);
+        lockedOutWait = Math.min(lockedOutWait * 2, LOCKED_OUT_LAST_MS);
+        continue;
+      }
+      lockedOutWait = LOCKED_OUT_FIRST_MS;
       await wake.wait(opts.idlePollMs ?? 1000);
       // Requests that end close together free their slots for one claim: wait a moment for an
       // eighth of the pool to come free (or for nothing to be left in flight) before claiming.

@@ -1,0 +1,89 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "@/lib/db";
+import type { Sql } from "@/lib/db/sql";
+import { CLAIM_NAME, CLAIM_STATEMENT, claimOrLockedOut, claimParams } from "@/lib/delivery/engine/claim";
+import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { newId } from "@/lib/core/ids";
+import { createLead } from "@/lib/leads/mutations";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackClient } from "../helpers/loopback-client";
+import { startReceiver } from "../helpers/receiver";
+
+// Found by a reviewer: a claim locks up to each picked queue's room of due rows (FOR UPDATE SKIP
+// LOCKED) before its limits per host and rule trim them, so while it runs another process's claim
+// skips those rows and can come back empty though deliveries are due. A dispatcher with nothing in
+// flight used to take that empty claim for "nothing due" and stop until the next wake-up (the next
+// lead's notification, or the 10-second tick), leaving the rows the first claim did not take to
+// wait. It now sees that it was locked out and looks again shortly.
+//
+// On PostgreSQL the first claim is held open in a transaction on its own connection. PGlite runs
+// one statement at a time, so no claim can see another's locks: there the first claim has ended
+// before the dispatcher starts, and the dispatcher must deliver the same rows.
+
+const prisma = useTestDatabase();
+const client = useLoopbackClient();
+const pools: pg.Pool[] = [];
+afterAll(() => Promise.all(pools.map((p) => p.end())));
+
+/** A connection of its own on the test file's database (PostgreSQL only). */
+async function ownConnection(): Promise<pg.PoolClient> {
+  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
+  const url = new URL(process.env.TEST_POSTGRES_URL!);
+  url.pathname = `/${row!.db}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  pools.push(pool);
+  return pool.connect();
+}
+
+describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () => {
+  it("is told so, and the dispatcher looks again and delivers what the other claim left", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    try {
+      const { org } = await createWebhookOrg(prisma());
+      // Five rules on one host, ten leads: 50 deliveries due, five queues of ten.
+      for (let i = 0; i < 5; i++) await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: `R${i}`, events: ["lead.created"], url: `${rx.url}/r${i}` } });
+      for (let i = 0; i < 10; i++) await createLead(await sql(), org.id, { email: `c${i}@x.test` });
+      const limits = { perRule: 16, perHost: 32 };
+      // The other process's claim: 64 free slots, so each queue's 10 rows are read and locked, and the host limit keeps 32.
+      const params = claimParams("other", new Date(), 60_000, { free: 64, rules: {}, hosts: {} }, limits, []);
+      const base = await sql();
+      let other: pg.PoolClient | null = null;
+      let otherTook: number;
+      if (TEST_DATABASE === "postgres") {
+        other = await ownConnection();
+        await other.query("BEGIN");
+        otherTook = (await other.query({ text: CLAIM_STATEMENT, values: params as unknown[] })).rows.filter((r) => r.id !== null).length;
+        // While it is open: due deliveries are there, all locked, and the claim says so.
+        expect(await claimOrLockedOut(base, "probe", new Date(), 60_000, { free: 64, rules: {}, hosts: {} }, limits)).toEqual({ claimed: [], lockedOut: true });
+      } else {
+        otherTook = (await base.query(CLAIM_STATEMENT, params)).filter((r) => r.id !== null).length;
+      }
+      expect(otherTook).toBe(32);
+
+      // The dispatcher starts with nothing in flight while the other claim still holds the rows.
+      let claims = 0;
+      let firstClaim!: () => void;
+      const claimedOnce = new Promise<void>((resolve) => (firstClaim = resolve));
+      const counting: Sql = {
+        query: async (text, values, name, planning) => {
+          const rows = await base.query(text, values, name, planning);
+          if (name === CLAIM_NAME && ++claims === 1) firstClaim();
+          return rows as never;
+        },
+      };
+      const dispatched = dispatchUntilIdle({ prisma: prisma(), sql: counting, client, owner: "dispatcher", concurrency: 64, perRuleConcurrency: 16, perHostConcurrency: 32, budgetMs: 120_000 });
+      await claimedOnce;
+      if (other) {
+        await other.query("COMMIT");
+        other.release();
+      }
+      const summary = await dispatched;
+      expect(summary).toMatchObject({ claimed: 18, succeeded: 18 });
+      expect(rx.received).toHaveLength(18);
+      expect(await prisma().delivery.count({ where: { organizationId: org.id, state: "PENDING", leaseOwner: null } })).toBe(0);
+    } finally {
+      await rx.close();
+    }
+  }, 120_000);
+});
