@@ -74,6 +74,22 @@ describe("parseEnv", () => {
     expect(errorFor({ [name]: "soon" })).toContain(`${name}: must be a whole number of seconds`);
   });
 
+  it.each([
+    { name: "DELIVERY_CONCURRENCY", fallback: 64 },
+    { name: "DELIVERY_PER_RULE_CONCURRENCY", fallback: 16 },
+    { name: "DELIVERY_PER_HOST_CONCURRENCY", fallback: 32 },
+  ] as const)("reads $name: $fallback by default, whole requests from 1 to 1024", ({ name, fallback }) => {
+    const read = (value?: string) => parseEnv(asEnv(value === undefined ? valid : { ...valid, [name]: value }))[name];
+    expect(read()).toBe(fallback);
+    expect(read("")).toBe(fallback);
+    expect(read("1")).toBe(1);
+    expect(read("1024")).toBe(1024);
+    expect(errorFor({ [name]: "0" })).toContain(`${name}: must be at least 1 request`);
+    expect(errorFor({ [name]: "1025" })).toContain(`${name}: must be at most 1024 requests`);
+    expect(errorFor({ [name]: "2.5" })).toContain(`${name}: must be a whole number of requests`);
+    expect(errorFor({ [name]: "many" })).toContain(`${name}: must be a whole number of requests`);
+  });
+
   it("names DATABASE_URL when it is not pglite or postgres", () => {
     expect(errorFor({ DATABASE_URL: "mysql://root@localhost/app" })).toMatch(/DATABASE_URL: must be pglite:<dir>/);
   });

@@ -26,6 +26,15 @@ const wholeSeconds = (min: number, fallback: number) =>
     .max(3600, "must be at most 3600 seconds (an hour)")
     .default(fallback);
 
+/** A number of requests in flight at once, 1 to 1024. */
+const requests = (fallback: number) =>
+  z.coerce
+    .number("must be a whole number of requests")
+    .int("must be a whole number of requests")
+    .min(1, "must be at least 1 request")
+    .max(1024, "must be at most 1024 requests")
+    .default(fallback);
+
 /**
  * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. lib/api/rate-limit.ts
  * reads the variable again with this schema (tests change it while the process runs).
@@ -69,6 +78,11 @@ export const envSchema = z.object({
   // Seconds a claimed delivery stays with the process that claimed it; the pipeline extends the
   // lease of a request still in flight, so this bounds how long a dead process's deliveries wait.
   DELIVERY_LEASE_SECONDS: wholeSeconds(5, 60),
+  // Requests a delivering process has in flight at once: in all, to one rule, to one destination
+  // host (a per-rule or per-host limit above the total changes nothing: the total binds first).
+  DELIVERY_CONCURRENCY: requests(64),
+  DELIVERY_PER_RULE_CONCURRENCY: requests(16),
+  DELIVERY_PER_HOST_CONCURRENCY: requests(32),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),

@@ -56,6 +56,12 @@ export function outbound(): { client: GuardedHttpClient; tokenCache: TokenCache 
   return { client: rt.client, tokenCache: rt.tokenCache };
 }
 
+/** The process's limits of requests in flight (DELIVERY_CONCURRENCY, DELIVERY_PER_RULE_CONCURRENCY, DELIVERY_PER_HOST_CONCURRENCY). */
+export function concurrency() {
+  const e = env();
+  return { concurrency: e.DELIVERY_CONCURRENCY, perRuleConcurrency: e.DELIVERY_PER_RULE_CONCURRENCY, perHostConcurrency: e.DELIVERY_PER_HOST_CONCURRENCY };
+}
+
 /** Runs the dispatcher until nothing is due; concurrent calls share the running loop. */
 export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary> {
   const rt = runtime();
@@ -70,7 +76,7 @@ export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary>
     const total = emptySummary();
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, budgetMs, batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
+      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, ...concurrency(), budgetMs, batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
     } while (rt.again && !rt.stopping);
     return total;
   })().finally(() => {
