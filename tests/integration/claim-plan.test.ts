@@ -4,6 +4,7 @@ import { CLAIM_NAME, claimDue, claimParams } from "@/lib/delivery/engine/claim";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
+import { copyDeliveries, pagesTouched } from "../helpers/delivery-copies";
 import { useOneConnection } from "../helpers/one-connection";
 
 // The claim is a named statement: after a few calls PostgreSQL keeps one generic plan for it, for
@@ -33,10 +34,7 @@ describe("the claim's kept plan", () => {
 
     // A's backlog: one delivery copied 2,999 times, all due; then a lead that B (another host) gets too.
     await createLead(await sql(), org.id, { email: "backlog@x.test" });
-    await prisma().$executeRawUnsafe(
-      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 2999) g WHERE d."ruleId" = $1 AND d.state = 'PENDING'`,
-      ruleA.id,
-    );
+    await copyDeliveries(prisma(), `d."ruleId" = $1 AND d.state = 'PENDING'`, ruleA.id, 2999);
     const ruleB = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: "http://b.receiver.test/b" } });
     await createLead(await sql(), org.id, { email: "behind@x.test" });
     expect(await prisma().delivery.count({ where: { ruleId: ruleA.id, state: "PENDING" } })).toBe(3001);
@@ -44,8 +42,7 @@ describe("the claim's kept plan", () => {
     // A at its limit of requests in flight: the kept plan, explained as it runs (and it claims B's).
     const params = claimParams("kept-plan", new Date(), 60_000, { free: 8, rules: { [ruleA.id]: 16 }, hosts: {} }, limits, []);
     const [row] = await raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE "${CLAIM_NAME}"(${params.map(literal).join(", ")})`);
-    const plan = (row!["QUERY PLAN"] as [{ Plan: Record<string, number> }])[0].Plan;
-    const blocks = (plan["Shared Hit Blocks"] ?? 0) + (plan["Shared Read Blocks"] ?? 0);
+    const blocks = pagesTouched(row!);
     expect(blocks).toBeGreaterThan(0);
     expect(blocks).toBeLessThan(100); // A's 3,000 rows of about 1 kB are a few hundred pages
     const leased = await prisma().delivery.findMany({ where: { leaseOwner: "kept-plan" } });

@@ -10,6 +10,7 @@ import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 import { until } from "../helpers/until";
+import { copyDeliveries, pagesTouched } from "../helpers/delivery-copies";
 
 // One endpoint that never answers must hold up only its own slots: another rule's deliveries,
 // recorded while its requests hang, arrive and are recorded long before its timeout.
@@ -128,9 +129,8 @@ describe("isolation per endpoint", () => {
           async query<T>(text: string, params: readonly unknown[] = []) {
             await prisma()
               .$transaction(async (tx) => {
-                const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: Record<string, number> }] }[]>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, ...params);
-                const plan = row!["QUERY PLAN"][0].Plan;
-                blocks = (plan["Shared Hit Blocks"] ?? 0) + (plan["Shared Read Blocks"] ?? 0);
+                const [row] = await tx.$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, ...params);
+                blocks = pagesTouched(row!);
                 throw new Error("rolled back");
               })
               .catch((err: unknown) => {
@@ -151,10 +151,7 @@ describe("isolation per endpoint", () => {
         const ruleA = await prisma().webhookRule.create({ data: { id: newId("rule"), ...base, url: `${rxA.url}/a` } });
         await createLead(await sql(), org.id, { email: "backlog@x.test" });
         // One lead event's delivery to A, copied 2,999 times: A's backlog, all due.
-        await prisma().$executeRawUnsafe(
-          `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 2999) g WHERE d."ruleId" = $1`,
-          ruleA.id,
-        );
+        await copyDeliveries(prisma(), `d."ruleId" = $1`, ruleA.id, 2999);
         const [a] = await prisma().delivery.findMany({ where: { ruleId: ruleA.id }, take: 1 });
         const limits = { perRule: 16, perHost: 32 };
         const busy = blocked === "rule" ? { free: 8, rules: { [ruleA.id]: 16 }, hosts: { [a!.host]: 16 } } : { free: 8, rules: { [ruleA.id]: 4 }, hosts: { [a!.host]: 32 } };

@@ -5,6 +5,7 @@ import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useOneConnection } from "../helpers/one-connection";
+import { copyDeliveries } from "../helpers/delivery-copies";
 
 // A named statement's plan is kept (PostgreSQL: per connection; PGlite: in its one session) and
 // made again only once a table it reads is analyzed. The delivering processes analyze "Delivery"
@@ -32,10 +33,7 @@ describe("plans follow the tables as they grow", () => {
     expect(await analyzeGrown(q, GROWTH)).toEqual([]); // nothing has grown yet
 
     const [seed] = ids;
-    await prisma().$executeRawUnsafe(
-      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 20000) g WHERE d.id = $1`,
-      seed!.id,
-    );
+    await copyDeliveries(prisma(), "d.id = $1", seed!.id, 20000);
     expect(await analyzeGrown(q, GROWTH)).toContain("Delivery");
     expect(await analyzeGrown(q, GROWTH)).toEqual([]); // analyzed: it has not grown since
 

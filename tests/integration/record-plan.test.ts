@@ -7,6 +7,7 @@ import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useOneConnection } from "../helpers/one-connection";
+import { copyDeliveries } from "../helpers/delivery-copies";
 
 // Recording outcomes joins a group to "Delivery" by id. A plan kept from when the table was small
 // (PostgreSQL keeps a generic plan after a few calls of a named statement, for the connection's
@@ -57,10 +58,7 @@ describe("recording outcomes is planned for the table as it is now", () => {
 
     // The table grows: one delivery copied 20,000 times.
     const [seed] = await prisma().delivery.findMany({ where: { ruleId: rule.id, state: "PENDING" }, take: 1 });
-    await prisma().$executeRawUnsafe(
-      `INSERT INTO "Delivery" SELECT (jsonb_populate_record(d, jsonb_build_object('id', d.id || '-' || g))).* FROM "Delivery" d, generate_series(1, 20000) g WHERE d.id = $1`,
-      seed!.id,
-    );
+    await copyDeliveries(prisma(), "d.id = $1", seed!.id, 20000);
     const [{ grownAt }] = (await q.query<{ grownAt: number }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS "grownAt"`)) as [{ grownAt: number }];
 
     if (TEST_DATABASE === "postgres") {
