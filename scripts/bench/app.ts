@@ -10,6 +10,7 @@ import { freePort } from "../pg-cluster.mjs";
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 const serveScript = path.join(root, "scripts/serve.ts");
+const workerScript = path.join(root, "scripts/worker.ts");
 const runScript = path.join(root, "scripts/run.mjs");
 const cleanups: (() => void)[] = [];
 
@@ -105,7 +106,7 @@ function track(child: ChildProcess, logFile: string): AppProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** With BENCH_PROFILE_DIR set, the web process writes a V8 CPU profile there when it stops. */
+/** With BENCH_PROFILE_DIR set, the web process and each worker write a V8 CPU profile there when they stop. */
 function profiling(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
   return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
@@ -146,6 +147,7 @@ export function hasWorkerRole(): boolean {
 export async function startWebWithWorkers(name: string, databaseUrl: string, count: number): Promise<{ web: AppProcess & { url: string }; workers: AppProcess[] }> {
   const web = await startWeb(name, databaseUrl, { DELIVERY_WORKERS: "external" });
   const env = appEnv(databaseUrl, Number(new URL(web.url).port), {});
-  const workers = Array.from({ length: count }, (_, i) => launch(`${name}-worker-${i + 1}`, "npm", ["run", "--silent", "worker"], env));
+  // As `npm run worker` runs it (package.json), with the profiler when asked.
+  const workers = Array.from({ length: count }, (_, i) => launch(`${name}-worker-${i + 1}`, process.execPath, [...profiling(), runScript, workerScript], env));
   return { web, workers };
 }
