@@ -1,0 +1,60 @@
+import { request as httpRequest } from "node:http";
+import { API_KEYS } from "./accounts";
+import { expect, test } from "./fixtures";
+
+// Lead intake through the production server (scripts/serve.ts), which reads POST /api/v1/leads
+// bodies itself before handing them to the route: what the route answers for a body must not
+// change with how the body arrives (with a length, or chunked without one), and a body over the
+// 1 MB limit is refused without being kept whole.
+
+const auth = { authorization: `Bearer ${API_KEYS.acme}` };
+const MB = 1024 * 1024;
+
+/** POSTs `chunks` to the intake without a Content-Length (chunked), as a client streaming a body would. */
+function postChunked(baseURL: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseURL}/api/v1/leads`, { method: "POST", headers: { ...auth, "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    // The server may answer (and close) before the whole of an oversize body is written.
+    req.on("error", (err: NodeJS.ErrnoException) => (err.code === "EPIPE" || err.code === "ECONNRESET" ? undefined : reject(err)));
+    (async () => {
+      for (const chunk of chunks) if (!req.write(chunk)) await new Promise((r) => req.once("drain", r).once("close", r));
+      req.end();
+    })().catch(reject);
+  });
+}
+
+test("a lead sent with a length or chunked is accepted alike", async ({ request, baseURL }) => {
+  const sized = await request.post("/api/v1/leads", { headers: auth, data: { email: "sized@intake.test", firstName: "Sized" } });
+  expect(sized.status()).toBe(201);
+  const note = "é".repeat(200);
+  const json = Buffer.from(JSON.stringify({ email: "chunked@intake.test", firstName: "Chunked", customFields: { note } }));
+  const split = json.indexOf(0xc3) + 1; // inside the two bytes of an "é"
+  const chunked = await postChunked(baseURL!, [json.subarray(0, 7), json.subarray(7, split), json.subarray(split)]);
+  expect(chunked.status, chunked.body).toBe(201);
+  const { id } = JSON.parse(chunked.body) as { id: string };
+  const lead = await request.get(`/api/v1/leads/${id}`, { headers: auth });
+  expect(lead.status()).toBe(200);
+  expect(await lead.json()).toMatchObject({ email: "chunked@intake.test", firstName: "Chunked", customFields: { note } });
+});
+
+test("a body over 1 MB is refused with 413, with a length or chunked, and the server goes on", async ({ request, baseURL }) => {
+  const big = Buffer.from(JSON.stringify({ email: "big@intake.test", customFields: { blob: "x".repeat(MB) } }));
+  const sized = await request.post("/api/v1/leads", { headers: { ...auth, "content-type": "application/json" }, data: big });
+  expect(sized.status()).toBe(413);
+  expect((await sized.json()).error.code).toBe("payload_too_large");
+  const chunks = Array.from({ length: 24 }, (_, i) => big.subarray(i * 64 * 1024, (i + 1) * 64 * 1024)).filter((c) => c.length);
+  const chunked = await postChunked(baseURL!, chunks);
+  expect(chunked.status).toBe(413);
+  expect(JSON.parse(chunked.body).error.code).toBe("payload_too_large");
+  const after = await request.post("/api/v1/leads", { headers: auth, data: { email: "after@intake.test" } });
+  expect(after.status()).toBe(201);
+});
+
+test("a body that is not UTF-8 is refused with 400", async ({ baseURL }) => {
+  const chunked = await postChunked(baseURL!, [Buffer.from('{"email":"latin@intake.test","firstName":"'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  expect(chunked.status).toBe(400);
+  expect(JSON.parse(chunked.body).error.code).toBe("malformed_json");
+});
