@@ -1,5 +1,6 @@
 // The processes a benchmark phase runs: the built app's web server and, once the app has a worker
 // role, its workers. Each is started with the same environment and measured by its peak RSS.
+import { treeCpu } from "./cpu";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
@@ -47,6 +48,8 @@ export interface AppProcess {
   logFile: string;
   /** The largest peak resident set (VmHWM) among the process and its descendants, in MB. */
   peakRssMb(): number;
+  /** CPU seconds the process and its descendants have used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ function track(child: ChildProcess, logFile: string): AppProcess {
   });
   return {
     logFile,
+    cpuSeconds: () => treeCpu(child.pid!),
     peakRssMb: () => {
       let kb = 0;
       for (const p of descendants(child.pid!)) {

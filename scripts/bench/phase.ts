@@ -2,6 +2,7 @@
 // a warm-up, the phase's own load, then the wait for every owed delivery and the ledger's verdict.
 import { readFileSync } from "node:fs";
 import { startWeb, type AppProcess } from "./app";
+import { localPostmaster, machineCpu, treeCpu } from "./cpu";
 import { Ledger, type LedgerReport } from "./ledger";
 import { LeadPoster, sleep, waitUntil } from "./load";
 import { startReceiver, type Answer } from "./receiver";
@@ -22,7 +23,17 @@ export interface PhaseSpec {
   waitMs: number;
 }
 
+/** CPU seconds used so far: by the app's processes, the PostgreSQL server (null: not on this machine, or PGlite), this process (load and receiver), and the machine. */
+export interface CpuSnapshot {
+  app: number;
+  server: number | null;
+  bench: number;
+  machine: { busy: number; total: number };
+}
+
 export interface PhaseRun {
+  /** CPU used so far (take one before and one after what is measured). */
+  cpu(): CpuSnapshot;
   ledger: Ledger;
   /** One per organization of the spec, in order. */
   posters: LeadPoster[];
@@ -60,7 +71,17 @@ export async function runPhase<T>(spec: PhaseSpec, body: (run: PhaseRun) => Prom
     try {
       await warm.closedLoop(WARMUP_EVENTS, 8);
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
-      const value = await body({ ledger, posters, databaseName: db.name, databaseUrl: db.url, receiverUrl: receiver.url });
+      const postmaster = spec.server ? await localPostmaster(db.url) : null;
+      const cpu = (): CpuSnapshot => {
+        const own = process.cpuUsage();
+        return {
+          app: processes.reduce((s, p) => s + p.cpuSeconds(), 0),
+          server: postmaster === null ? null : treeCpu(postmaster),
+          bench: (own.user + own.system) / 1e6,
+          machine: machineCpu(),
+        };
+      };
+      const value = await body({ cpu, ledger, posters, databaseName: db.name, databaseUrl: db.url, receiverUrl: receiver.url });
       await waitUntil(() => ledger.outstanding() === 0, spec.waitMs);
       await sleep(1000); // a late second copy of a delivery would arrive now
       const rss = { web: web.peakRssMb(), workers: workers.map((w) => w.peakRssMb()) };

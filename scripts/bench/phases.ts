@@ -1,8 +1,9 @@
 // The benchmark's phases. Each runs in a fresh phase (phase.ts) and returns its figures; a phase
 // whose ledger did not hold is void, its figures printed but not judged.
+import { availableParallelism } from "node:os";
 import { hasWorkerRole, startWeb, startWebWithWorkers } from "./app";
 import { rawRate, waitUntil } from "./load";
-import { arrivalLatencies, lastArrival, runPhase, type PhaseResult, type PhaseRun, type PhaseSpec } from "./phase";
+import { arrivalLatencies, lastArrival, runPhase, type CpuSnapshot, type PhaseResult, type PhaseRun, type PhaseSpec } from "./phase";
 import { num, percentile, phaseLine, voidLines, type Figure, type PhaseOutcome } from "./report";
 import type { RuleSpec } from "./seed";
 import { holdRules } from "./seed";
@@ -54,14 +55,34 @@ const one = <T>(ctx: BenchContext, phase: string, spec: Omit<PhaseSpec, "label" 
   await runPhase({ ...spec, label: phase.replace("-", ""), waitMs: ctx.waitMs }, body),
 ];
 
-/** Closed-loop load through one process (PostgreSQL or PGlite): events accepted/s and deliveries/s. */
+/** Closed-loop load through one process (PostgreSQL or PGlite): events accepted/s and deliveries/s, and the CPU they took. */
 async function pushThrough(run: PhaseRun, rules: RuleSpec[], events: number, waitMs: number) {
+  const before = run.cpu();
   const t0 = performance.now();
   const ids = await run.posters[0]!.closedLoop(events);
   const accepted = ids.length / ((performance.now() - t0) / 1000);
   await waitUntil(() => run.ledger.outstanding() === 0, waitMs);
   const delivered = (ids.length * rules.length) / ((lastArrival(run.ledger, ids, paths(rules)) - t0) / 1000);
-  return { accepted, delivered };
+  return { accepted, delivered, cpu: cpuFigure(before, run.cpu(), ids.length, rules.length) };
+}
+
+/**
+ * What accepting one event and sending its deliveries cost in CPU, side by side: the app's
+ * processes, PostgreSQL, and this process (the load and the receiver, which a real deployment does
+ * not run); with how busy the machine's cores were. On a machine whose cores are all busy the
+ * rates above are set by these sums, not by waiting.
+ */
+function cpuFigure(before: CpuSnapshot, after: CpuSnapshot, events: number, fanout: number): Figure {
+  const ms = (a: number, b: number) => `${num(((b - a) * 1000) / Math.max(1, events), 2)} ms`;
+  const cores = availableParallelism();
+  const busy = (100 * (after.machine.busy - before.machine.busy)) / Math.max(1e-9, after.machine.total - before.machine.total);
+  const server = before.server === null || after.server === null ? "" : `, PostgreSQL ${ms(before.server, after.server)}`;
+  return {
+    name: `CPU per event accepted and its ${fanout} deliveries`,
+    value: `app ${ms(before.app, after.app)}${server}, load and receiver ${ms(before.bench, after.bench)} (the machine's ${cores} cores ${num(busy)}% busy)`,
+    target: "—",
+    met: null,
+  };
 }
 
 export function throughput(ctx: BenchContext, events: number, workers: number): Promise<PhaseOutcome> {
@@ -74,6 +95,7 @@ export function throughput(ctx: BenchContext, events: number, workers: number): 
     ([v]) => [
       { name: "events accepted", value: `${num(v!.accepted)}/s`, target: "≥ 1,000/s", met: v!.accepted >= 1000 },
       { name: "deliveries completed", value: `${num(v!.delivered)}/s = ${num(v!.delivered / v!.raw, 3)}× raw undici ${num(v!.raw)}/s`, target: "≥ 0.3× raw", met: v!.delivered >= 0.3 * v!.raw },
+      v!.cpu,
     ],
   );
 }
@@ -194,7 +216,7 @@ export function pglite(ctx: BenchContext, events: number): Promise<PhaseOutcome>
     ctx,
     "pglite",
     one(ctx, "pglite", { server: null, orgs: [rules] }, (run) => pushThrough(run, rules, events, ctx.waitMs)),
-    ([v]) => [{ name: "deliveries completed, one process on PGlite", value: `${num(v!.delivered)}/s (events accepted ${num(v!.accepted)}/s)`, target: "≥ 1,000/s", met: v!.delivered >= 1000 }],
+    ([v]) => [{ name: "deliveries completed, one process on PGlite", value: `${num(v!.delivered)}/s (events accepted ${num(v!.accepted)}/s)`, target: "≥ 1,000/s", met: v!.delivered >= 1000 }, v!.cpu],
   );
 }
 

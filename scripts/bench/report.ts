@@ -31,7 +31,7 @@ const verdict = (f: Figure, failure: PhaseOutcome["failure"]) =>
 
 /** The phase's one line: each figure with its target and whether it was met. */
 export function phaseLine(o: PhaseOutcome): string {
-  const figures = o.figures.map((f) => `${f.name} ${f.value} (target ${f.target}: ${verdict(f, o.failure)})`).join("; ");
+  const figures = o.figures.map((f) => `${f.name} ${f.value}${f.target === "—" ? "" : ` (target ${f.target}: ${verdict(f, o.failure)})`}`).join("; ");
   const notes = o.notes?.length ? ` [${o.notes.join("; ")}]` : "";
   return `${o.phase.padEnd(12)} ${o.failure === "void" ? "VOID: " : ""}${figures}${notes}`;
 }
