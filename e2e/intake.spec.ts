@@ -58,3 +58,15 @@ test("a body that is not UTF-8 is refused with 400", async ({ baseURL }) => {
   expect(chunked.status).toBe(400);
   expect(JSON.parse(chunked.body).error.code).toBe("malformed_json");
 });
+
+test("a client that goes away halfway through its body does not stop the server", async ({ request, baseURL }) => {
+  const url = new URL("/api/v1/leads", baseURL);
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers: { ...auth, "content-type": "application/json", "transfer-encoding": "chunked" } });
+    req.on("error", (err: NodeJS.ErrnoException) => (err.code === "ECONNRESET" || err.message === "socket hang up" ? resolve() : reject(err)));
+    req.on("close", () => resolve());
+    req.write('{"email":"halfway@intake.test","firstName":"Half', () => req.destroy());
+  });
+  const after = await request.post("/api/v1/leads", { headers: auth, data: { email: "after-halfway@intake.test" } });
+  expect(after.status()).toBe(201);
+});

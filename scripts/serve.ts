@@ -21,17 +21,20 @@ const pathOf = (target: string | undefined) => (target ?? "/").split("?", 1)[0];
  * A Node request's body, read whole here: a Web Request over a buffer costs about half of one over
  * the Node stream turned into a Web stream (measured per lead). Never more than one byte past the
  * handler's limit is kept, so a body sent without a length cannot fill the memory: the handler
- * answers 413 for it, as for a declared length over the limit (not read at all).
+ * answers 413 for it, as for a declared length over the limit (not read at all). Null when the
+ * client went away before the end of the body.
  */
-function bodyOf(req: IncomingMessage): Promise<Buffer> {
+function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
   if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(Buffer.alloc(0));
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => {
-      req.off("data", onData).off("end", done).off("error", reject);
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const settle = (body: Buffer | null) => {
+      req.off("data", onData).off("end", done).off("error", gone).off("close", gone);
+      resolve(body);
     };
+    const done = () => settle(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const gone = () => settle(null); // the client went away before the end of its body
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
@@ -40,7 +43,7 @@ function bodyOf(req: IncomingMessage): Promise<Buffer> {
         done();
       }
     };
-    req.on("data", onData).on("end", done).on("error", reject);
+    req.on("data", onData).on("end", done).on("error", gone).on("close", gone);
   });
 }
 
@@ -66,7 +69,9 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
 /** Serves lead intake itself; answers false for every other request (Next.js serves it). */
 async function intake(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== "POST" || pathOf(req.url) !== INTAKE_PATH) return false;
-  await send(await acceptLead(webRequest(req, await bodyOf(req)), { params: Promise.resolve({}) }), res);
+  const body = await bodyOf(req);
+  if (body === null) res.destroy(); // nobody is left to answer, and no lead was sent whole
+  else await send(await acceptLead(webRequest(req, body), { params: Promise.resolve({}) }), res);
   return true;
 }
 
