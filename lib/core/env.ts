@@ -26,13 +26,16 @@ const wholeSeconds = (min: number, fallback: number) =>
     .max(3600, "must be at most 3600 seconds (an hour)")
     .default(fallback);
 
-/** A number of requests in flight at once, 1 to 1024. */
+/** The most requests in flight a delivering process may be set to have (DELIVERY_*_CONCURRENCY). */
+export const MAX_IN_FLIGHT = 1024;
+
+/** A number of requests in flight at once, 1 to MAX_IN_FLIGHT. */
 const requests = (fallback: number) =>
   z.coerce
     .number("must be a whole number of requests")
     .int("must be a whole number of requests")
     .min(1, "must be at least 1 request")
-    .max(1024, "must be at most 1024 requests")
+    .max(MAX_IN_FLIGHT, `must be at most ${MAX_IN_FLIGHT} requests`)
     .default(fallback);
 
 /**

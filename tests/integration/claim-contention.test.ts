@@ -86,4 +86,42 @@ describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () 
       await rx.close();
     }
   }, 120_000);
+
+  it("stops looking after a few tries when the rows stay locked (another transaction held open), as when nothing is due", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://held.receiver.test/r" } });
+    for (let i = 0; i < 3; i++) await createLead(await sql(), org.id, { email: `held${i}@x.test` });
+    const base = await sql();
+    let other: pg.PoolClient | null = null;
+    if (TEST_DATABASE === "postgres") {
+      // Someone else's transaction, left open, holding the due rows' locks.
+      other = await ownConnection();
+      await other.query("BEGIN");
+      await other.query(`UPDATE "Delivery" SET "requestHeaders" = "requestHeaders" WHERE "organizationId" = $1 AND state = 'PENDING'`, [org.id]);
+    }
+    try {
+      let claims = 0;
+      const counting: Sql = {
+        query: async (text, values, name, planning) => {
+          if (name === CLAIM_NAME) claims++;
+          return (await base.query(text, values, name, planning)) as never;
+        },
+      };
+      if (other) {
+        const summary = await dispatchUntilIdle({ prisma: prisma(), sql: counting, client, owner: "held", budgetMs: 60_000 });
+        expect(summary.claimed).toBe(0);
+        expect(claims).toBe(7); // the first claim and 6 more
+      } else {
+        // PGlite runs one statement at a time: nothing can hold the rows, and the claim takes them.
+        const summary = await dispatchUntilIdle({ prisma: prisma(), sql: counting, client, owner: "held", budgetMs: 60_000 });
+        expect(summary.claimed).toBe(3);
+      }
+    } finally {
+      if (other) {
+        await other.query("ROLLBACK");
+        other.release();
+      }
+      await prisma().delivery.updateMany({ where: { organizationId: org.id }, data: { state: "FAILED", leaseOwner: null } });
+    }
+  }, 120_000);
 });

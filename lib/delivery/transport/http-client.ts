@@ -1,6 +1,7 @@
 import type { LookupFunction } from "node:net";
 import { Agent, errors as undiciErrors, request } from "undici";
 import { BlockedRequestError, checkUrlShape, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
+import { MAX_IN_FLIGHT } from "@/lib/core/env";
 import { headerValueProblem, isHeaderName } from "@/lib/core/http-text";
 import type { ErrorClass, OutboundResponse } from "@/lib/domain/attempt";
 import { NO_RESPONSE_STATUS } from "../policy/retry";
@@ -48,7 +49,10 @@ export class GuardedHttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.agent = new Agent({
-      connections: options.connections ?? 64,
+      // Sockets per origin. The dispatcher's own limits (DELIVERY_PER_HOST_CONCURRENCY, up to 1024)
+      // decide how many requests go to a host at once; a lower cap here would hold the ones over
+      // it inside the agent while their timeout runs (counted as timeouts, and sent again).
+      connections: options.connections ?? MAX_IN_FLIGHT,
       keepAliveTimeout: 10_000,
       pipelining: 1,
       connect: { lookup: guardedLookup(options.policy, options.lookup ?? systemLookup), rejectUnauthorized: true },
