@@ -2,10 +2,11 @@ import { request as httpRequest } from "node:http";
 import { API_KEYS } from "./accounts";
 import { expect, test } from "./fixtures";
 
-// Lead intake through the production server (scripts/serve.ts), which reads POST /api/v1/leads
-// bodies itself before handing them to the route: what the route answers for a body must not
-// change with how the body arrives (with a length, or chunked without one), and a body over the
-// 1 MB limit is refused without being kept whole.
+// Lead intake through the production server (scripts/serve.ts), which reads the POST /api/v1/leads
+// body of a client whose key it knows before handing it to the route, and streams any other's to
+// the route (which checks the key first): what the route answers for a body must not change with
+// how the body arrives (with a length, or chunked without one), a body over the 1 MB limit is
+// refused without being kept whole, and a client without a valid key has no body held for it.
 
 const auth = { authorization: `Bearer ${API_KEYS.acme}` };
 const MB = 1024 * 1024;
@@ -41,6 +42,8 @@ test("a lead sent with a length or chunked is accepted alike", async ({ request,
 });
 
 test("a body over 1 MB is refused with 413, with a length or chunked, and the server goes on", async ({ request, baseURL }) => {
+  // A key the server has just checked: it reads such a client's body itself (scripts/serve.ts).
+  expect((await request.post("/api/v1/leads", { headers: auth, data: { email: "before-big@intake.test" } })).status()).toBe(201);
   const big = Buffer.from(JSON.stringify({ email: "big@intake.test", customFields: { blob: "x".repeat(MB) } }));
   const sized = await request.post("/api/v1/leads", { headers: { ...auth, "content-type": "application/json" }, data: big });
   expect(sized.status()).toBe(413);
@@ -69,4 +72,20 @@ test("a client that goes away halfway through its body does not stop the server"
   });
   const after = await request.post("/api/v1/leads", { headers: auth, data: { email: "after-halfway@intake.test" } });
   expect(after.status()).toBe(201);
+});
+
+test("a client without a valid key is answered 401 before it sends its body, which is never held for it", async ({ baseURL }) => {
+  const url = new URL("/api/v1/leads", baseURL);
+  for (const authorization of [null, "Bearer lh_live_not_a_key_at_all"]) {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers: { ...(authorization ? { authorization } : {}), "content-type": "application/json", "content-length": "100" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+        req.destroy();
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => (err.code === "ECONNRESET" ? undefined : reject(err)));
+      req.flushHeaders(); // the headers only: the 100 bytes announced never come
+    });
+    expect(status, `Authorization: ${authorization}`).toBe(401);
+  }
 });

@@ -7,9 +7,11 @@
 // and caches (they are kept on globalThis).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { networkInterfaces } from "node:os";
+import { Readable } from "node:stream";
 import next from "next";
 import { POST as acceptLead } from "@/app/api/v1/leads/route";
 import { MAX_BODY_BYTES } from "@/lib/api/http";
+import { rememberedApiKey } from "@/lib/api/keys";
 
 const KEEP_ALIVE_MS = 65_000;
 const INTAKE_PATH = "/api/v1/leads";
@@ -18,11 +20,11 @@ const INTAKE_PATH = "/api/v1/leads";
 const pathOf = (target: string | undefined) => (target ?? "/").split("?", 1)[0];
 
 /**
- * A Node request's body, read whole here: a Web Request over a buffer costs about half of one over
- * the Node stream turned into a Web stream (measured per lead). Never more than one byte past the
- * handler's limit is kept, so a body sent without a length cannot fill the memory: the handler
- * answers 413 for it, as for a declared length over the limit (not read at all). Null when the
- * client went away before the end of the body.
+ * A Node request's body, read whole here, for a client whose API key this process knows (see
+ * intake). Reading stops once the body is past the handler's limit (by at most one socket read),
+ * so a body sent without a length cannot fill the memory: the handler answers 413 for it, as for a
+ * declared length over the limit (not read at all); Node discards the rest. Null when the client
+ * went away before the end of the body.
  */
 function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
   if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(Buffer.alloc(0));
@@ -38,21 +40,19 @@ function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.pause(); // the rest is not read; the connection closes after the answer
-        done();
-      }
+      if (size > MAX_BODY_BYTES) done();
     };
     req.on("data", onData).on("end", done).on("error", gone).on("close", gone);
   });
 }
 
-/** The Web Request a route handler takes, for a Node request and its body. */
-function webRequest(req: IncomingMessage, body: Buffer): Request {
+/** The Web Request a route handler takes, for a Node request and its body (read, or streamed as the handler reads it). */
+function webRequest(req: IncomingMessage, body: Buffer | "streamed"): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const host = req.headers.host ?? "localhost";
-  return new Request(`http://${host}${req.url ?? "/"}`, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> });
+  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
+  if (body !== "streamed") return new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> });
+  return new Request(url, { method: req.method, headers, body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } as RequestInit & { duplex: "half" });
 }
 
 /** Writes a route handler's Web Response to the Node response. */
@@ -66,10 +66,17 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   res.end(body);
 }
 
-/** Serves lead intake itself; answers false for every other request (Next.js serves it). */
+/**
+ * Serves lead intake itself; answers false for every other request (Next.js serves it). A client
+ * whose API key this process checked in the last minute (the senders that post leads at a rate)
+ * gets its body read into a buffer first: a Web Request over a buffer costs about half of one over
+ * the Node stream turned into a Web stream. Any other request's body is streamed to the handler,
+ * which checks the key before it reads a byte: a client without a valid key is answered 401 at
+ * once and never has a body held for it.
+ */
 async function intake(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== "POST" || pathOf(req.url) !== INTAKE_PATH) return false;
-  const body = await bodyOf(req);
+  const body = rememberedApiKey(req.headers.authorization ?? null) ? await bodyOf(req) : "streamed";
   if (body === null) res.destroy(); // nobody is left to answer, and no lead was sent whole
   else await send(await acceptLead(webRequest(req, body), { params: Promise.resolve({}) }), res);
   return true;
