@@ -40,12 +40,13 @@ export function treeCpu(pid: number): number {
   return processCpu(pid, true) + childrenOf(pid).reduce((s, c) => s + treeCpu(c), 0);
 }
 
-/** The machine's CPU so far, in seconds summed over its cores: busy, and in all. */
-export function machineCpu(): { busy: number; total: number } {
-  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).map(Number);
+/** The machine's CPU so far, in seconds summed over its cores (all of them, whatever this process may run on): busy, and in all. */
+export function machineCpu(): { busy: number; total: number; cores: number } {
+  const lines = readFileSync("/proc/stat", "utf8").split("\n");
+  const [, ...ticks] = lines[0]!.trim().split(/\s+/).map(Number);
   const total = ticks.slice(0, 8).reduce((s, t) => s + t, 0); // guest time is counted in user already
   const idle = ticks[3]! + ticks[4]!;
-  return { busy: (total - idle) / TICKS, total: total / TICKS };
+  return { busy: (total - idle) / TICKS, total: total / TICKS, cores: lines.filter((l) => /^cpu\d+ /.test(l)).length };
 }
 
 /**

@@ -28,7 +28,7 @@ export interface CpuSnapshot {
   app: number;
   server: number | null;
   bench: number;
-  machine: { busy: number; total: number };
+  machine: { busy: number; total: number; cores: number };
 }
 
 export interface PhaseRun {

@@ -1,6 +1,5 @@
 // The benchmark's phases. Each runs in a fresh phase (phase.ts) and returns its figures; a phase
 // whose ledger did not hold is void, its figures printed but not judged.
-import { availableParallelism } from "node:os";
 import { hasWorkerRole, startWeb, startWebWithWorkers } from "./app";
 import { rawRate, waitUntil } from "./load";
 import { arrivalLatencies, lastArrival, runPhase, type CpuSnapshot, type PhaseResult, type PhaseRun, type PhaseSpec } from "./phase";
@@ -74,7 +73,7 @@ async function pushThrough(run: PhaseRun, rules: RuleSpec[], events: number, wai
  */
 function cpuFigure(before: CpuSnapshot, after: CpuSnapshot, events: number, fanout: number): Figure {
   const ms = (a: number, b: number) => `${num(((b - a) * 1000) / Math.max(1, events), 2)} ms`;
-  const cores = availableParallelism();
+  const { cores } = after.machine;
   const busy = (100 * (after.machine.busy - before.machine.busy)) / Math.max(1e-9, after.machine.total - before.machine.total);
   const server = before.server === null || after.server === null ? "" : `, PostgreSQL ${ms(before.server, after.server)}`;
   return {
