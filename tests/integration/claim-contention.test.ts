@@ -61,14 +61,20 @@ describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () 
       }
       expect(otherTook).toBe(32);
 
-      // The dispatcher starts with nothing in flight while the other claim still holds the rows.
+      // The dispatcher starts with nothing in flight while the other claim still holds the rows. Its
+      // first claim's answer reaches it only once the other has committed, however slow the machine.
       let claims = 0;
       let firstClaim!: () => void;
       const claimedOnce = new Promise<void>((resolve) => (firstClaim = resolve));
+      let committed!: () => void;
+      const otherDone = new Promise<void>((resolve) => (committed = resolve));
       const counting: Sql = {
         query: async (text, values, name, planning) => {
           const rows = await base.query(text, values, name, planning);
-          if (name === CLAIM_NAME && ++claims === 1) firstClaim();
+          if (name === CLAIM_NAME && ++claims === 1) {
+            firstClaim();
+            await otherDone;
+          }
           return rows as never;
         },
       };
@@ -78,6 +84,7 @@ describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () 
         await other.query("COMMIT");
         other.release();
       }
+      committed();
       const summary = await dispatched;
       expect(summary).toMatchObject({ claimed: 18, succeeded: 18 });
       expect(rx.received).toHaveLength(18);
