@@ -86,3 +86,41 @@ describe("the claim fills its free slots", () => {
     await done(org.id);
   });
 });
+
+// Deliveries in flight stay PENDING, leased, until their outcome is recorded. The claim's queue
+// index kept them in due order, so they sat at the head of their queue, and every claim stepped over
+// each of them again (a read of its row to find the lease): a slow endpoint with hundreds in flight
+// (several processes', or one with a high limit) made every claim of that rule read them all.
+describe("the deliveries in flight", () => {
+  it("are not read by a claim: 1,000 leased at the head of a queue cost it no more than a few pages", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "http://slow.receiver.test/a" } });
+    const { q, raw } = await oneConnection();
+    // 1,000 of the rule's deliveries in flight in other processes (due a minute ago, leased for another minute).
+    await createLead(await sql(), org.id, { email: "inflight@x.test" });
+    await copyDeliveries(prisma(), `d."ruleId" = $1 AND d.state = 'PENDING'`, rule.id, 999);
+    const minute = 60_000;
+    await prisma().delivery.updateMany({
+      where: { ruleId: rule.id },
+      data: { nextAttemptAt: new Date(Date.now() - minute), leaseOwner: "elsewhere", leaseExpiresAt: new Date(Date.now() + minute) },
+    });
+    // Then one more lead: its delivery is due behind them.
+    await createLead(await sql(), org.id, { email: "next@x.test" });
+    const limits = { perRule: 2000, perHost: 2000 };
+    const busy = { free: 8, rules: {}, hosts: {} };
+    // Prepared on this connection by a first claim, which must not take any of the leased ones.
+    const [first, ...more] = await claimDue(q, "here", new Date(), minute, { free: 1, rules: {}, hosts: {} }, limits);
+    expect(more).toEqual([]);
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id: first!.id } })).toMatchObject({ leaseOwner: "here" });
+    expect((await prisma().lead.findFirstOrThrow({ where: { deliveries: { some: { id: first!.id } } } })).email).toBe("next@x.test");
+    await prisma().delivery.update({ where: { id: first!.id }, data: { leaseOwner: null, leaseExpiresAt: null } });
+
+    const params = claimParams("here", new Date(), minute, busy, limits, []);
+    const [row] = await raw(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE "${CLAIM_NAME}"(${params.map(literal).join(", ")})`);
+    expect((await prisma().delivery.findMany({ where: { leaseOwner: "here" } })).map((d) => d.id)).toEqual([first!.id]);
+    // The 1,000 rows of about 1 kB are over a hundred pages; reading past them touched them all.
+    expect(pagesTouched(row!)).toBeLessThan(60);
+    expect(await prisma().delivery.count({ where: { ruleId: rule.id, leaseOwner: "elsewhere" } })).toBe(1000);
+    await prisma().delivery.updateMany({ where: { organizationId: org.id }, data: { state: "FAILED" } });
+  }, 120_000);
+});

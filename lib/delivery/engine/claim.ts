@@ -59,28 +59,36 @@ export type ClaimedRow = Omit<Claimed, "previousSecretExpiresAt"> & { previousSe
 export const claimedFromRow = <R extends ClaimedRow>(r: R) => ({ ...r, previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null });
 
 /**
+ * When a PENDING delivery may be claimed: when it is due, or when its lease runs out if that is later
+ * (GREATEST passes over a null lease). The claim's queue index is ordered by it, so the deliveries
+ * in flight (leased past now) sit beyond the range a claim reads instead of at the head of their
+ * queue, where every claim would step over them again.
+ */
+const CLAIMABLE_AT = `GREATEST(d."nextAttemptAt", d."leaseExpiresAt")`;
+
+/**
  * The due deliveries of queue `q` (open's columns) in due order, at most `limit`: not leased (or
  * the lease ran out), not held here, and for a rule with ordering per lead only a lead's earliest.
  */
-const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", d."nextAttemptAt", d.host FROM "Delivery" d
+const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", ${CLAIMABLE_AT} AS "nextAttemptAt", d.host FROM "Delivery" d
          WHERE d.state = 'PENDING' AND d."ruleId" = ${q}."ruleId" AND d.host = ${q}.host AND d."isTest" = ${q}."isTest"
-           AND d."nextAttemptAt" <= ${utc("$2")}
-           AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")}) AND d.id <> ALL($9::text[])
+           AND ${CLAIMABLE_AT} <= ${utc("$2")} AND d.id <> ALL($9::text[])
            AND (NOT ${q}.ordered OR NOT EXISTS (SELECT 1 FROM "Delivery" e
                              WHERE e."leadId" = d."leadId" AND e."ruleId" = d."ruleId" AND e.state = 'PENDING'
                                AND (e."createdAt", e.id) < (d."createdAt", d.id)))
-         ORDER BY d."nextAttemptAt" LIMIT ${limit}`;
+         ORDER BY ${CLAIMABLE_AT} LIMIT ${limit}`;
 
 // Due deliveries are read queue by queue: a queue is a rule's PENDING deliveries to one host, of
 // test sends or not (a partial index, "Delivery_pending_queue_idx", keeps them in that order and
-// then by due time). The queues that hold anything are found by skipping from one to the next in
-// the index (one descent each, however long a queue is); a queue whose rule or host is at its limit
-// of requests in flight, paused, over its rate or sending batches is passed over there, so its
-// backlog is never read. The queues with the oldest due delivery are then read, each from its head
-// and only as far as it has room: a claim reads about what it claims (plus what is in flight), not
-// the backlog of a blocked endpoint, which one endpoint that hangs would otherwise grow for every
-// claim. No more queues of one host or rule are read than it has room for, so queues bound to be
-// trimmed by a shared limit do not take the places of others behind them.
+// then by when each may be claimed, CLAIMABLE_AT). The queues that hold anything are found by
+// skipping from one to the next in the index (one descent each, however long a queue is); a queue
+// whose rule or host is at its limit of requests in flight, paused, over its rate or sending
+// batches is passed over there, so its backlog is never read. The queues with the oldest due
+// delivery are then read, each from its head and only as far as it has room: a claim reads about
+// what it claims, not the backlog of a blocked endpoint (which one endpoint that hangs would
+// otherwise grow for every claim), nor the deliveries in flight (past the end of the range read).
+// No more queues of one host or rule are read than it has room for, so queues bound to be trimmed
+// by a shared limit do not take the places of others behind them.
 // Each queue read locks up to its room before the limits trim the rows, so for the few
 // milliseconds the statement runs another process's claim skips rows this one will not take. The
 // statement therefore also says how many queues had a due head: a claim that found due heads but
