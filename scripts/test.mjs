@@ -2,7 +2,8 @@
 //   typecheck          tsc --noEmit over everything (next build checks only the app)
 //   unit               vitest project "unit" (tests beside the code, and tests/architecture: the import boundaries)
 //   pglite             vitest project "integration" on PGlite in memory
-//   postgres           vitest project "integration" on a throwaway PostgreSQL 15 cluster
+//   postgres           vitest project "integration" on a throwaway PostgreSQL 15 cluster (less the
+//                      files that open no test database: they run once, in the PGlite suite)
 //   e2e                next build, then Playwright (playwright.config.ts starts the server)
 // `npm test -- --only=unit,pglite` runs a subset ("integration" means pglite + postgres).
 // Counts come from each runner's JSON report; the closing line is the one CI reads:

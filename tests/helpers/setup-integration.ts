@@ -1,4 +1,5 @@
-import { vi } from "vitest";
+import { afterAll, vi } from "vitest";
+import { resetEnvCache } from "@/lib/core/env";
 import { consumeReportsWith } from "@/lib/delivery/engine/report";
 import { consumeDispatchReport } from "@/lib/health/report";
 import { chainDeliveriesWith } from "@/lib/delivery/engine/chain";
@@ -19,3 +20,13 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}
 // and the outbox renders the deliveries of fallback and linked rules.
 consumeReportsWith(consumeDispatchReport);
 chainDeliveriesWith(outboxChainWriter);
+
+// Test files run one after another in one process, sharing module instances (vitest.config.ts):
+// each starts from the environment as it was before the file, read afresh, whatever the last one set.
+const environment = { ...process.env };
+resetEnvCache();
+afterAll(() => {
+  for (const name of Object.keys(process.env)) if (!(name in environment)) delete process.env[name];
+  Object.assign(process.env, environment);
+  resetEnvCache();
+});

@@ -1,5 +1,5 @@
 import { sql } from "@/lib/db";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { replayDeliveriesAction } from "@/app/(admin)/deliveries/replay-actions";
 import { enablePreviewAction, enableRuleAction } from "@/app/(admin)/rules/reenable-actions";
 import { updateAutoDisableAction } from "@/app/(admin)/settings/auto-disable-actions";
@@ -11,17 +11,16 @@ import { createLead } from "@/lib/leads/mutations";
 import { recordRuleHealth, type RuleHealthInput } from "@/lib/health/rule-health";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
+import { watchWakeUps } from "../helpers/wake";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
 // The actions kick the process's dispatcher; here the test dispatches itself with a client that
 // may reach the loopback receiver, so the kick is only observed.
-const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/wake", () => ({ wakeDispatcher: kick }));
+const kick = watchWakeUps();
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
-beforeEach(() => kick.mockClear());
 
 type Org = Awaited<ReturnType<typeof createTestOrg>>;
 const ONE_ATTEMPT = { kind: "schedule", delaysSeconds: [0], retryOn4xx: false };

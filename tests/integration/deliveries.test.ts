@@ -1,5 +1,5 @@
 import { sql } from "@/lib/db";
-import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { retryDeliveryAction, retryFailedAction } from "@/app/(admin)/deliveries/actions";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import { getDelivery, listDeliveries, ruleDeliveryStats } from "@/lib/delivery/log/queries";
@@ -8,17 +8,16 @@ import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
+import { watchWakeUps } from "../helpers/wake";
 import { startReceiver } from "../helpers/receiver";
 import { signInAs } from "../helpers/session";
 
 // The actions kick the process's dispatcher; here the test dispatches itself (with a client that
 // may reach the loopback receiver), so the kick is only observed.
-const { kick } = vi.hoisted(() => ({ kick: vi.fn() }));
-vi.mock("@/lib/delivery/wake", () => ({ wakeDispatcher: kick }));
+const kick = watchWakeUps();
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
-beforeEach(() => kick.mockClear());
 
 type Org = Awaited<ReturnType<typeof createTestOrg>>;
 const day = (n: number, hour = 12) => new Date(Date.UTC(2026, 0, n, hour, 0, 0));
