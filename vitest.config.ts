@@ -28,7 +28,7 @@ export default defineConfig({
           environment: "node",
           // Unit tests share their modules' instances across files (a fresh set per file took 45 s of
           // the suite's 58 s on 2 cores), so none may replace a module (vi.mock) or leave state behind:
-          // spy on an object's method and restore it instead.
+          // spy on an object's method and restore it instead (tests/architecture/shared-modules.test.ts).
           isolate: false,
         },
       },
