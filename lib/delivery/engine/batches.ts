@@ -56,14 +56,18 @@ interface BatchRule {
   batch: Batch;
 }
 
-let quietUntil = 0;
+// Until when the process does not look (a look found no rule with batches). Kept on globalThis,
+// like the dispatcher's runtime: Next.js bundles the server in several chunks, each with its own
+// module instances, and every pipeline of the process shares it.
+const quietKey = Symbol.for("leadhooks.batches-quiet-until");
+type G = typeof globalThis & { [quietKey]?: number };
 
 /** When the pipeline looks for batches: at most once a second, and seldom while no rule has batches on. */
 export function batchClock(): () => boolean {
   let next = 0;
   return () => {
     const now = Date.now();
-    if (now < next || now < quietUntil) return false;
+    if (now < next || now < ((globalThis as G)[quietKey] ?? 0)) return false;
     next = now + EVERY_MS;
     return true;
   };
@@ -123,7 +127,7 @@ export async function claimBatches(
     const batch = parseBatch(r.batch);
     return batch ? [{ id: r.id, url: r.url, batch }] : [];
   });
-  if (!rules.length) quietUntil = Date.now() + SLOW_MS;
+  if (!rules.length) (globalThis as G)[quietKey] = Date.now() + SLOW_MS;
   const units: Claimed[] = [];
   let nextDueAt: number | null = null;
   let free = busy.free;
