@@ -1,7 +1,12 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { waitingForEarlier } from "@/lib/delivery/log/queries";
 import { getLead, toSnapshot } from "./mutations";
 
-/** The lead with its notes and, per rule, the outcome of its latest delivery. */
+/**
+ * The lead with its notes and, per rule, the outcome of its latest delivery; a latest delivery
+ * that waits behind an earlier one of the lead to its rule (ordering per lead) is marked
+ * waitingForEarlier, as the delivery log marks it.
+ */
 export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: string, leadId: string) {
   const lead = await getLead(prisma, organizationId, leadId);
   const [notes, deliveries] = await Promise.all([
@@ -11,14 +16,16 @@ export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: 
       orderBy: { createdAt: "desc" },
       select: {
         id: true, state: true, attemptCount: true, lastStatusCode: true, lastError: true, createdAt: true, updatedAt: true, nextAttemptAt: true,
-        rule: { select: { id: true, title: true } }, event: { select: { type: true } },
+        rule: { select: { id: true, title: true, orderedPerLead: true } }, event: { select: { type: true } },
         chainKind: true, parent: { select: { id: true, state: true, lastError: true, rule: { select: { title: true } } } },
       },
     }),
   ]);
   const latestPerRule = new Map<string, (typeof deliveries)[number]>();
   for (const d of deliveries) if (!latestPerRule.has(d.rule.id)) latestPerRule.set(d.rule.id, d);
-  return { lead, snapshot: toSnapshot(lead), notes, deliveries, latestPerRule: [...latestPerRule.values()] };
+  const latest = [...latestPerRule.values()];
+  const waiting = await waitingForEarlier(prisma, organizationId, latest.map((d) => ({ ...d, lead: { id: lead.id } })));
+  return { lead, snapshot: toSnapshot(lead), notes, deliveries, latestPerRule: latest.map((d) => ({ ...d, waitingForEarlier: waiting.has(d.id) })) };
 }
 
 /** The REST representation of a lead. */

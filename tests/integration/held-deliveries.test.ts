@@ -9,6 +9,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { RuleDeliveriesPanel } from "@/components/delivery-log/rule-deliveries-panel";
 import { newId } from "@/lib/core/ids";
 import { createLead, updateLead } from "@/lib/leads/mutations";
+import { getLeadWithOutcomes } from "@/lib/leads/queries";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
@@ -73,5 +74,10 @@ describe(`held deliveries in the log (${TEST_DATABASE})`, () => {
     expect(heldState(await getDelivery(prisma(), org.id, mine[1]!.id))).toEqual({ reason: ORDERING_MESSAGE, until: null });
     expect(heldState(await getDelivery(prisma(), org.id, mine[0]!.id))).toBeNull();
     await expectPanelHolds(org.id, mine[1]!.rule.id, 1, "Sent once the earlier delivery is done.");
+    // The lead's page shows each rule's latest delivery: the held one, as held.
+    const { latestPerRule } = await getLeadWithOutcomes(prisma(), org.id, lead.id);
+    expect(latestPerRule.map((d) => [d.id, heldState(d)])).toEqual([[mine[1]!.id, { reason: ORDERING_MESSAGE, until: null }]]);
+    const others = await getLeadWithOutcomes(prisma(), org.id, other.lead.id);
+    expect(others.latestPerRule.map((d) => heldState(d))).toEqual([null]);
   });
 });
