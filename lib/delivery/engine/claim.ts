@@ -67,10 +67,12 @@ export const claimedFromRow = <R extends ClaimedRow>(r: R) => ({ ...r, previousS
 const CLAIMABLE_AT = `GREATEST(d."nextAttemptAt", d."leaseExpiresAt")`;
 
 /**
- * The due deliveries of queue `q` (open's columns) in due order, at most `limit`: not leased (or
- * the lease ran out), not held here, and for a rule with ordering per lead only a lead's earliest.
+ * The claimable deliveries of queue `q` (open's columns), in the order they became claimable
+ * (CLAIMABLE_AT, as "claimableAt"), at most `limit`: due, not leased (or the lease has ended), not
+ * held here, and for a rule with ordering per lead only a lead's earliest. A delivery whose
+ * process died is taken again in the order of its lease's end, not of its due time.
  */
-const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", ${CLAIMABLE_AT} AS "nextAttemptAt", d.host FROM "Delivery" d
+const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", ${CLAIMABLE_AT} AS "claimableAt", d.host FROM "Delivery" d
          WHERE d.state = 'PENDING' AND d."ruleId" = ${q}."ruleId" AND d.host = ${q}.host AND d."isTest" = ${q}."isTest"
            AND ${CLAIMABLE_AT} <= ${utc("$2")} AND d.id <> ALL($9::text[])
            AND (NOT ${q}.ordered OR NOT EXISTS (SELECT 1 FROM "Delivery" e
@@ -111,24 +113,24 @@ const CLAIM = `WITH RECURSIVE queues AS (
                                      UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
          AND (q."isTest" OR q."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
      ), heads AS (
-       SELECT o.*, h."nextAttemptAt",
-              row_number() OVER (PARTITION BY o.host ORDER BY h."nextAttemptAt", o."ruleId", o."isTest") AS "hostQ",
-              row_number() OVER (PARTITION BY o."ruleId" ORDER BY h."nextAttemptAt", o.host, o."isTest") AS "ruleQ"
+       SELECT o.*, h."claimableAt",
+              row_number() OVER (PARTITION BY o.host ORDER BY h."claimableAt", o."ruleId", o."isTest") AS "hostQ",
+              row_number() OVER (PARTITION BY o."ruleId" ORDER BY h."claimableAt", o.host, o."isTest") AS "ruleQ"
        FROM open o CROSS JOIN LATERAL (${dueIn("o", "1")}) h
        WHERE o.room > 0
      ), picks AS (
        SELECT * FROM heads
        WHERE "hostQ" <= $8 - COALESCE(($6::jsonb ->> host)::int, 0) AND "ruleQ" <= $7 - COALESCE(($5::jsonb ->> "ruleId")::int, 0)
-       ORDER BY "nextAttemptAt" LIMIT $4
+       ORDER BY "claimableAt" LIMIT $4
      ), due AS (
        SELECT x.* FROM picks o CROSS JOIN LATERAL (${dueIn("o", "o.room")} FOR UPDATE OF d SKIP LOCKED) x
      ), ranked AS (
-       SELECT id, host, "nextAttemptAt",
-              COALESCE(($5::jsonb ->> "ruleId")::int, 0) + row_number() OVER (PARTITION BY "ruleId" ORDER BY "nextAttemptAt", id) AS "ruleN",
-              COALESCE(($6::jsonb ->> host)::int, 0) + row_number() OVER (PARTITION BY host ORDER BY "nextAttemptAt", id) AS "hostN"
+       SELECT id, host, "claimableAt",
+              COALESCE(($5::jsonb ->> "ruleId")::int, 0) + row_number() OVER (PARTITION BY "ruleId" ORDER BY "claimableAt", id) AS "ruleN",
+              COALESCE(($6::jsonb ->> host)::int, 0) + row_number() OVER (PARTITION BY host ORDER BY "claimableAt", id) AS "hostN"
        FROM due
      ), picked AS (
-       SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "nextAttemptAt" LIMIT $4
+       SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "claimableAt" LIMIT $4
      ), claimed AS (
        UPDATE "Delivery" d
        SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
