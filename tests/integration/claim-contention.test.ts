@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
 import type { Sql } from "@/lib/db/sql";
 import { CLAIM_NAME, CLAIM_STATEMENT, claimOrLockedOut, claimParams } from "@/lib/delivery/engine/claim";
@@ -8,6 +8,7 @@ import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
+import { useOwnConnections } from "../helpers/one-connection";
 import { startReceiver } from "../helpers/receiver";
 
 // Found by a reviewer: a claim locks up to each picked queue's room of due rows (FOR UPDATE SKIP
@@ -23,18 +24,7 @@ import { startReceiver } from "../helpers/receiver";
 
 const prisma = useTestDatabase();
 const client = useLoopbackClient();
-const pools: pg.Pool[] = [];
-afterAll(() => Promise.all(pools.map((p) => p.end())));
-
-/** A connection of its own on the test file's database (PostgreSQL only). */
-async function ownConnection(): Promise<pg.PoolClient> {
-  const [row] = await prisma().$queryRawUnsafe<{ db: string }[]>("SELECT current_database() AS db");
-  const url = new URL(process.env.TEST_POSTGRES_URL!);
-  url.pathname = `/${row!.db}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-  pools.push(pool);
-  return pool.connect();
-}
+const ownConnection = useOwnConnections(prisma);
 
 describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () => {
   it("is told so, and the dispatcher looks again and delivers what the other claim left", async () => {
