@@ -76,6 +76,23 @@ describe(`fallback and linked rules (${TEST_DATABASE})`, () => {
     await rx.close();
   });
 
+  // The record statement holds the disabling of rules only when an endpoint answered 410 Gone,
+  // and the chained deliveries only when there are any: here one record needs both.
+  it("an endpoint that answers 410 Gone is disabled, and its fallback gets the lead in the same record", async () => {
+    const { rx, rule, target, lead } = await setup();
+    const gone = await startReceiver(() => ({ status: 410, body: "gone" }));
+    const fallback = await target("Backup buyer", "/backup");
+    const main = await rule("Retired buyer", "/retired", { fallbackRuleId: fallback.id, url: `${gone.url}/retired` });
+    const leadId = await lead();
+    await dispatchAll();
+    const [parent] = await deliveriesOf(main.id);
+    expect(parent).toMatchObject({ state: "FAILED", lastStatusCode: 410 });
+    expect(await prisma().webhookRule.findUniqueOrThrow({ where: { id: main.id } })).toMatchObject({ enabled: false, disabledReason: "The endpoint answered 410 Gone" });
+    expect(await deliveriesOf(fallback.id)).toMatchObject([{ parentDeliveryId: parent!.id, chainKind: "FALLBACK", state: "SUCCEEDED", leadId }]);
+    expect(rx.received.map((r) => r.path)).toEqual(["/backup"]);
+    await Promise.all([rx.close(), gone.close()]);
+  });
+
   it("a success passes the lead to the linked rule; a failure does not, and a rule without chains passes nothing", async () => {
     const { rx, rule, target, lead, paths } = await setup();
     const linked = await target("Second buyer", "/second");

@@ -25,10 +25,10 @@ export const ATTEMPTS = {
 // key, however often an outcome is recorded and however many rules pass the lead to it), and none
 // when the rule has the event by its own trigger (unless its own conditions skipped it there: the
 // chain sets them aside), so a fallback that also subscribes to the event is not sent it twice.
-const chainedInsert = (chained: TableRows) =>
+const chainedInsert = (chained: TableRows, param: number) =>
   `, chained AS (${insertFrom(
     chained,
-    7,
+    param,
     ` WHERE x."parentDeliveryId" IN (SELECT id FROM outcomes) AND EXISTS (SELECT 1 FROM "WebhookRule" w WHERE w.id = x."ruleId" AND w.enabled)
         AND NOT EXISTS (SELECT 1 FROM "Delivery" y WHERE y."eventId" = x."eventId" AND y."ruleId" = x."ruleId" AND y."parentDeliveryId" IS NULL
                           AND NOT y."isTest" AND y."skipKind" IS DISTINCT FROM 'CONDITIONS')`,
@@ -38,7 +38,33 @@ const chainedInsert = (chained: TableRows) =>
 // what it can without harm: its attempt is kept unless the new holder already stored one under
 // the same number, and the lease owner check keeps it from overwriting the newer outcome. Either
 // way the rest of its group is recorded.
-const recordStatement = (chained?: TableRows) => `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
+// The statement holds only the parts its group needs: the leads' answers when a response parser
+// extracted values, the disabling of rules when an endpoint answered 410 Gone, the chained
+// deliveries when there are any. Most groups need none of them, and the statement is planned on
+// every call ("fresh", below): planning the unused parts cost more than half of that.
+interface RecordParts {
+  answers: boolean;
+  gone: boolean;
+  chained?: TableRows;
+}
+
+const answersPart = `,
+  answered AS MATERIALIZED (
+    SELECT "leadId" AS id, jsonb_object_agg("ruleId", "responseValues") AS answers FROM outcomes
+    WHERE "responseValues" IS NOT NULL AND "leadId" IS NOT NULL GROUP BY "leadId"),
+  locked AS MATERIALIZED (SELECT l.id FROM "Lead" l JOIN answered a ON a.id = l.id ORDER BY l.id FOR UPDATE OF l),
+  answers AS (
+    UPDATE "Lead" l SET answers = l.answers || a.answers FROM answered a JOIN locked k ON k.id = a.id WHERE l.id = a.id
+    RETURNING 1)`;
+
+const gonePart = `,
+  gone AS (
+    UPDATE "WebhookRule" SET enabled = false, "disabledAt" = ${utc("$4")}, "disabledReason" = $6,
+      "updatedAt" = now() AT TIME ZONE 'UTC'
+    WHERE id = ANY($5::text[]) AND enabled
+    RETURNING 1)`;
+
+const recordStatement = ({ answers, gone, chained }: RecordParts) => `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
   outcomes AS (
     UPDATE "Delivery" d SET
       state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
@@ -49,31 +75,31 @@ const recordStatement = (chained?: TableRows) => `WITH attempts AS (${insertFrom
       "leaseOwner" = NULL, "leaseExpiresAt" = NULL, "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM jsonb_to_recordset($2::jsonb) AS v(id text, state text, "attemptCount" int, "nextAttemptAt" text, "lastStatusCode" int, "lastError" text, "responseValues" jsonb, "completedAt" text)
     WHERE d.id = v.id AND d."leaseOwner" = $3
-    RETURNING d.id, d."leadId", d."ruleId", v."responseValues"),
-  answered AS MATERIALIZED (
-    SELECT "leadId" AS id, jsonb_object_agg("ruleId", "responseValues") AS answers FROM outcomes
-    WHERE "responseValues" IS NOT NULL AND "leadId" IS NOT NULL GROUP BY "leadId"),
-  locked AS MATERIALIZED (SELECT l.id FROM "Lead" l JOIN answered a ON a.id = l.id ORDER BY l.id FOR UPDATE OF l),
-  answers AS (
-    UPDATE "Lead" l SET answers = l.answers || a.answers FROM answered a JOIN locked k ON k.id = a.id WHERE l.id = a.id
-    RETURNING 1),
-  gone AS (
-    UPDATE "WebhookRule" SET enabled = false, "disabledAt" = ${utc("$4")}, "disabledReason" = $6,
-      "updatedAt" = now() AT TIME ZONE 'UTC'
-    WHERE id = ANY($5::text[]) AND enabled
-    RETURNING 1)${chained ? chainedInsert(chained) : ""}
-  SELECT (SELECT count(*) FROM attempts)::int AS attempts, (SELECT count(*) FROM outcomes)::int AS outcomes, (SELECT count(*) FROM gone)::int AS gone`;
-const RECORD = recordStatement();
-const RECORD_NAME = statementName(RECORD);
+    RETURNING d.id, d."leadId", d."ruleId", v."responseValues")${answers ? answersPart : ""}${gone ? gonePart : ""}${chained ? chainedInsert(chained, gone ? 7 : 4) : ""}
+  SELECT (SELECT count(*) FROM attempts)::int AS attempts, (SELECT count(*) FROM outcomes)::int AS outcomes`;
+
+/** The statement for a group without chained deliveries, by the parts it needs ("answers", "gone"). */
+const PLAIN = new Map(
+  [false, true].flatMap((answers) => [false, true].map((gone) => {
+    const text = recordStatement({ answers, gone });
+    return [`${answers}/${gone}`, { text, name: statementName(text) }] as const;
+  })),
+);
 
 /** Records the group's decisions, and `chained` (rows the outbox rendered) with them. */
 export async function recordBatch(sql: Sql, owner: string, decisions: Decision[], now: Date, chained?: TableRows | null): Promise<void> {
   const attempts = decisions.flatMap((d) => (d.attempt ? [{ id: newId("att"), ...d.attempt }] : []));
   const goneRules = [...new Set(decisions.flatMap((d) => (d.goneRuleId ? [d.goneRuleId] : [])))];
-  const params = [JSON.stringify(attempts), JSON.stringify(decisions.map((d) => d.outcome)), owner, now.toISOString(), goneRules, GONE_DISABLED_REASON];
+  const answers = decisions.some((d) => d.outcome.responseValues !== null);
+  const gone = goneRules.length > 0;
+  // $4-$6 only when rules are disabled (a parameter the statement does not use has no type); the chained rows after them.
+  const params = [JSON.stringify(attempts), JSON.stringify(decisions.map((d) => d.outcome)), owner, ...(gone ? [now.toISOString(), goneRules, GONE_DISABLED_REASON] : [])];
   // Planned fresh: a plan kept from when "Delivery" was small joined the group to it by reading
   // the whole table, every time, while the table grew under it (7,775 pages for 32 outcomes).
-  if (!chained) return void (await sql.query(RECORD, params, RECORD_NAME, "fresh"));
-  const text = recordStatement(chained);
+  if (!chained) {
+    const { text, name } = PLAIN.get(`${answers}/${gone}`)!;
+    return void (await sql.query(text, params, name, "fresh"));
+  }
+  const text = recordStatement({ answers, gone, chained });
   await sql.query(text, [...params, JSON.stringify(chained.rows)], statementName(text), "fresh");
 }
