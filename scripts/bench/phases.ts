@@ -113,9 +113,14 @@ export function latency(ctx: BenchContext, rate: number, seconds: number, warmup
     one(ctx, "latency", { server: ctx.server, orgs: [rules] }, async (run) => {
       const cold = warmup > 0 ? await run.posters[0]!.openLoop(rate, warmup) : [];
       await waitUntil(() => run.ledger.outstanding() === 0, ctx.waitMs);
+      const before = run.cpu();
       const ids = await run.posters[0]!.openLoop(rate, seconds);
       await waitUntil(() => run.ledger.outstanding() === 0, ctx.waitMs);
-      return { warm: arrivalLatencies(run.ledger, ids, paths(rules)), cold: arrivalLatencies(run.ledger, cold, paths(rules)) };
+      return {
+        warm: arrivalLatencies(run.ledger, ids, paths(rules)),
+        cold: arrivalLatencies(run.ledger, cold, paths(rules)),
+        cpu: cpuFigure(before, run.cpu(), ids.length, rules.length),
+      };
     }),
     ([l]) => [
       {
@@ -124,6 +129,7 @@ export function latency(ctx: BenchContext, rate: number, seconds: number, warmup
         target: "p99 < 100 ms",
         met: percentile(l!.warm, 99) < 100,
       },
+      l!.cpu,
     ],
   );
 }
