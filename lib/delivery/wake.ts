@@ -1,4 +1,5 @@
 import { openedDatabase } from "@/lib/db";
+import type { Sql } from "@/lib/db/sql";
 import { PROCESS_WAKE_ID, WAKE_CHANNEL } from "./wake-signal";
 
 // The one way to wake the dispatcher: the outbox calls it once new deliveries are committed, and
@@ -28,30 +29,54 @@ export function wakeDispatcher(): void {
   notifyOtherProcesses();
 }
 
-// At most one NOTIFY in flight per process: wake-ups that come meanwhile are folded into one more,
-// sent once it is done, so every commit is still followed by a notification sent after it.
-let notifying = false;
-let again = false;
+// At most one NOTIFY in flight per database: wake-ups that come meanwhile are folded into one more,
+// sent once it is done, so every commit is still followed by a notification sent after it. A
+// notification that gets no answer (a pool whose every connection is taken, a connection gone
+// silent) is given up after NOTIFY_TIMEOUT_MS, so it cannot hold back the ones after it for the
+// rest of the process: the fallback tick delivers meanwhile. The state is kept per database
+// handle: a database opened later (after the first was closed) starts with none in flight.
+
+/** How long a wake-up notification may go unanswered before the next one is sent without it. */
+export const NOTIFY_TIMEOUT_MS = 10_000;
+
+const inFlight = new WeakMap<Sql, { again: boolean }>();
 
 /** NOTIFY (payload: this process, whose own listener ignores it) after the commit that queued deliveries; nothing on PGlite. */
 function notifyOtherProcesses(): void {
-  if (notifying) {
-    again = true;
+  // A database that fails to open is reported by whoever opened it.
+  void openedDatabase()?.then((database) => database.kind === "postgres" && notify(database.sql), () => {});
+}
+
+function notify(sql: Sql): void {
+  const running = inFlight.get(sql);
+  if (running) {
+    running.again = true;
     return;
   }
-  notifying = true;
+  const state = { again: false };
+  inFlight.set(sql, state);
   void (async () => {
-    try {
-      do {
-        again = false;
-        const database = await openedDatabase();
-        if (database?.kind !== "postgres") return;
-        await database.sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify");
-      } while (again);
-    } catch (err) {
-      console.error("wake-up notification:", err instanceof Error ? err.message : err);
-    } finally {
-      notifying = false;
-    }
+    do {
+      state.again = false;
+      try {
+        await answeredWithin(sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify"), NOTIFY_TIMEOUT_MS);
+      } catch (err) {
+        console.error("wake-up notification:", err instanceof Error ? err.message : err);
+      }
+    } while (state.again);
+    inFlight.delete(sql);
   })();
+}
+
+async function answeredWithin<T>(query: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ms / 1000} s; the next wake-up notifies again, the fallback tick delivers`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
