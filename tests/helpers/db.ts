@@ -10,6 +10,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { hashPassword } from "@/lib/auth/password";
 import { newId } from "@/lib/core/ids";
 import { createOrganizationWithAdmin } from "@/lib/orgs/create-organization";
+import { notificationsSettled } from "@/lib/notifications/send";
 import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 
 // Its package.json is not among its exports: read from node_modules (tests run from the repository).
@@ -17,16 +18,28 @@ const pgliteVersion = (JSON.parse(readFileSync(path.join("node_modules", "@elect
 
 export const TEST_DATABASE = (process.env.TEST_DATABASE ?? "pglite") as "pglite" | "postgres";
 
-/** A fresh, migrated database: PGlite in memory, or a new database on the test PostgreSQL cluster. */
+/**
+ * A fresh, migrated database: PGlite in memory, or a new database on the test PostgreSQL cluster.
+ * Its close() first lets the notifications a dispatch started finish, as a process stopping its
+ * delivery role does (stopDeliveryRole): a run closed under would wait forever for a connection
+ * of the ended pool, and the next file's start with it (30 s, the setup's limit).
+ */
 export async function freshDatabase(): Promise<Database & { url: string }> {
+  const settledFirst = (handle: Database, url: string) => ({
+    ...handle,
+    url,
+    close: async () => {
+      await notificationsSettled();
+      await handle.close();
+    },
+  });
   if (TEST_DATABASE === "postgres") {
     const admin = process.env.TEST_POSTGRES_URL;
     if (!admin) throw new Error("TEST_DATABASE=postgres needs TEST_POSTGRES_URL (scripts/test.mjs starts a cluster and sets it)");
     const { url } = await createScratchDatabase(admin, "t");
-    const handle = await openDatabase(url, "test");
-    return { ...handle, url };
+    return settledFirst(await openDatabase(url, "test"), url);
   }
-  return { ...(await openDatabase("pglite:memory", "test", { template: await migratedTemplate() })), url: "pglite:memory" };
+  return settledFirst(await openDatabase("pglite:memory", "test", { template: await migratedTemplate() }), "pglite:memory");
 }
 
 /**
