@@ -29,17 +29,29 @@ export function wakeDispatcher(): void {
   notifyOtherProcesses();
 }
 
-// At most one NOTIFY in flight per database: wake-ups that come meanwhile are folded into one more,
-// sent once it is done, so every commit is still followed by a notification sent after it. A
+// One NOTIFY at a time per database: wake-ups that come meanwhile are folded into one more, sent
+// once it is done, so every commit is still followed by a notification sent after it. A
 // notification that gets no answer (a pool whose every connection is taken, a connection gone
-// silent) is given up after NOTIFY_TIMEOUT_MS, so it cannot hold back the ones after it for the
-// rest of the process: the fallback tick delivers meanwhile. The state is kept per database
-// handle: a database opened later (after the first was closed) starts with none in flight.
+// silent) is given up, so it cannot hold back the ones after it for the rest of the process: the
+// fallback tick delivers meanwhile. A query cannot be taken back from the pool's queue, so one
+// given up may still go out later: each give-up doubles the wait for the next (NOTIFY_TIMEOUT_MS,
+// up to NOTIFY_TIMEOUT_MAX_MS), and a pool taken for minutes queues a handful, not one every few
+// seconds. An answered NOTIFY starts the wait afresh. The state is kept per database handle: a
+// database opened later (after the first was closed) starts clean.
 
-/** How long a wake-up notification may go unanswered before the next one is sent without it. */
+/** How long a wake-up notification may go unanswered before the next one is sent without it (the first time). */
 export const NOTIFY_TIMEOUT_MS = 10_000;
+/** The longest wait, after give-ups in a row. */
+export const NOTIFY_TIMEOUT_MAX_MS = 320_000;
 
-const inFlight = new WeakMap<Sql, { again: boolean }>();
+interface Notifier {
+  running: boolean;
+  again: boolean;
+  /** NOTIFYs given up in a row. */
+  givenUp: number;
+}
+
+const notifiers = new WeakMap<Sql, Notifier>();
 
 /** NOTIFY (payload: this process, whose own listener ignores it) after the commit that queued deliveries; nothing on PGlite. */
 function notifyOtherProcesses(): void {
@@ -48,30 +60,36 @@ function notifyOtherProcesses(): void {
 }
 
 function notify(sql: Sql): void {
-  const running = inFlight.get(sql);
-  if (running) {
-    running.again = true;
+  let n = notifiers.get(sql);
+  if (!n) notifiers.set(sql, (n = { running: false, again: false, givenUp: 0 }));
+  if (n.running) {
+    n.again = true;
     return;
   }
-  const state = { again: false };
-  inFlight.set(sql, state);
+  n.running = true;
+  const state = n;
   void (async () => {
     do {
       state.again = false;
+      const waitMs = Math.min(NOTIFY_TIMEOUT_MAX_MS, NOTIFY_TIMEOUT_MS * 2 ** state.givenUp);
       try {
-        await answeredWithin(sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify"), NOTIFY_TIMEOUT_MS);
+        await answeredWithin(sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify"), waitMs);
+        state.givenUp = 0;
       } catch (err) {
+        if (err instanceof Unanswered) state.givenUp++;
         console.error("wake-up notification:", err instanceof Error ? err.message : err);
       }
     } while (state.again);
-    inFlight.delete(sql);
+    state.running = false;
   })();
 }
+
+class Unanswered extends Error {}
 
 async function answeredWithin<T>(query: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ms / 1000} s; the next wake-up notifies again, the fallback tick delivers`)), ms);
+    timer = setTimeout(() => reject(new Unanswered(`no answer from the database in ${ms / 1000} s; given up (the fallback tick delivers meanwhile)`)), ms);
     timer.unref();
   });
   try {
