@@ -1,3 +1,4 @@
+import { within } from "@/lib/core/within";
 import { openedDatabase } from "@/lib/db";
 import type { Sql } from "@/lib/db/sql";
 import { PROCESS_WAKE_ID, WAKE_CHANNEL } from "./wake-signal";
@@ -60,20 +61,19 @@ function notifyOtherProcesses(): void {
 }
 
 function notify(sql: Sql): void {
-  let n = notifiers.get(sql);
-  if (!n) notifiers.set(sql, (n = { running: false, again: false, givenUp: 0 }));
-  if (n.running) {
-    n.again = true;
+  const state = notifiers.get(sql) ?? { running: false, again: false, givenUp: 0 };
+  notifiers.set(sql, state);
+  if (state.running) {
+    state.again = true;
     return;
   }
-  n.running = true;
-  const state = n;
+  state.running = true;
   void (async () => {
     do {
       state.again = false;
       const waitMs = Math.min(NOTIFY_TIMEOUT_MAX_MS, NOTIFY_TIMEOUT_MS * 2 ** state.givenUp);
       try {
-        await answeredWithin(sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify"), waitMs);
+        await within(sql.query(`SELECT pg_notify($1, $2)`, [WAKE_CHANNEL, PROCESS_WAKE_ID], "wake-notify"), waitMs, () => new Unanswered(`no answer from the database in ${waitMs / 1000} s; given up (the fallback tick delivers meanwhile)`));
         state.givenUp = 0;
       } catch (err) {
         if (err instanceof Unanswered) state.givenUp++;
@@ -85,16 +85,3 @@ function notify(sql: Sql): void {
 }
 
 class Unanswered extends Error {}
-
-async function answeredWithin<T>(query: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Unanswered(`no answer from the database in ${ms / 1000} s; given up (the fallback tick delivers meanwhile)`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

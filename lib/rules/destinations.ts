@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { env } from "@/lib/core/env";
+import { within } from "@/lib/core/within";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { BlockedRequestError, isLocalhostName, resolveAllowed, systemLookup, type GuardPolicy, type LookupFn } from "@/lib/security/ssrf";
 import { OUTBOUND_URL_FIELDS, type RuleUrlSource } from "@/lib/rules/form/rule";
@@ -26,14 +27,7 @@ export function fixedHost(url: string): string | null {
 }
 
 function withTimeout(lookup: LookupFn, ms: number): LookupFn {
-  return (hostname) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "ETIMEOUT" })), ms);
-      lookup(hostname).then(
-        (v) => (clearTimeout(timer), resolve(v)),
-        (e: unknown) => (clearTimeout(timer), reject(e)),
-      );
-    });
+  return (hostname) => within(lookup(hostname), ms, () => Object.assign(new Error("timed out"), { code: "ETIMEOUT" }));
 }
 
 /**
