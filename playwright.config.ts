@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { webNodeFlags } from "./scripts/web-heap";
 
 // End-to-end tests against the production build (`npm test` builds first; to run these alone:
 // `npx next build && npx playwright test`). The server gets a fresh PGlite data directory,
@@ -44,7 +45,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     // `exec` hands the shell's PID to next, so one process owns the server and its PGlite lock.
-    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node scripts/run.mjs scripts/serve.ts`,
+    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node ${webNodeFlags().join(" ")} scripts/run.mjs scripts/serve.ts`,
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -7,6 +7,7 @@ import path from "node:path";
 import { openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
+import { webNodeFlags } from "./web-heap";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -109,8 +110,8 @@ async function main() {
   }
 
   // The web server (scripts/serve.ts) in its own process, so signals reach it directly, bundled to
-  // plain JavaScript by scripts/run.mjs as this script is.
-  const server = spawn(process.execPath, [path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
+  // plain JavaScript by scripts/run.mjs as this script is, with its heap limit (scripts/web-heap.ts).
+  const server = spawn(process.execPath, [...webNodeFlags(), path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
     stdio: "inherit",
     env: { ...process.env, NODE_ENV: "production", PORT: String(env.PORT), ...(env.HOSTNAME ? { HOSTNAME: env.HOSTNAME } : {}) },
   });

@@ -29,7 +29,9 @@ if (cmd === "build") {
 const FAKE_SERVE = `
 import fs from "node:fs";
 import http from "node:http";
+import v8 from "node:v8";
 const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
+console.log("[fake server] heap limit " + Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) + " MB");
 console.log("[fake server] started, not listening yet");
 until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(Number(process.env.PORT)));
 process.on("SIGTERM", () => process.exit(0));
@@ -156,6 +158,27 @@ describe("npm start output", { timeout: 180_000 }, () => {
       }
     };
     await expect.poll(alive, { timeout: 30_000, interval: 100 }).toBe(false);
+  });
+
+  // scripts/web-heap.ts: V8 grows the heap by less before it collects under a 1 GB limit than under
+  // the default one (4 GB on a machine with 16 GB or more).
+  const heapLimit = async (s: Started) => {
+    await s.until("[fake next] building");
+    writeFileSync(path.join(s.dir, "release-build"), "");
+    await s.until("[fake server] started");
+    return Number(/\[fake server\] heap limit (\d+) MB/.exec(s.output())?.[1]);
+  };
+
+  it("starts the server with a 1 GB old generation (its heap limit: that and the young generation)", async () => {
+    const limit = await heapLimit(await start({}));
+    expect(limit).toBeGreaterThanOrEqual(1024);
+    expect(limit).toBeLessThan(1200);
+  });
+
+  it("keeps the heap limit an operator sets in NODE_OPTIONS", async () => {
+    const limit = await heapLimit(await start({ NODE_OPTIONS: "--max-old-space-size=700" }));
+    expect(limit).toBeGreaterThanOrEqual(700);
+    expect(limit).toBeLessThan(850);
   });
 
   it("says outbound webhooks are https-only with private addresses blocked when neither setting is on", async () => {
