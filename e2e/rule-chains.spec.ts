@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { createRule, newRuleForm, open, ruleIdOf, ruleTab as tab, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { createRuleViaApi, newRuleForm, open, ruleIdOf, ruleTab as tab, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The rule form's Fallback and linked rules (Response tab): a fallback is chosen, with when it
 // takes the lead, saved and still chosen after a reload; a choice that would make a loop is
@@ -12,7 +12,8 @@ test("a fallback rule is saved and shown again; a loop is refused with the rules
   const tag = uniqueTag();
   const backup = `Backup ${tag}`;
   const main = `Main ${tag}`;
-  const backupId = await createRule(page, { title: backup });
+  // The backup through the Webhooks API: the form under test here is the main rule's.
+  const backupId = await createRuleViaApi(page.request, "acme", { title: backup });
 
   const form = await newRuleForm(page, main);
   await tab(form, "Response").click();

@@ -60,6 +60,8 @@ test("Basic auth, a custom form mapping, a condition and a response parser are k
 
   await form.getByRole("button", { name: "Add condition" }).click();
   await form.getByLabel("Condition field 1", { exact: true }).selectOption("lead.office");
+  // A new condition's operator is "equals" (the delivery specs' conditions, made through the API, spell it out).
+  await expect(form.getByLabel("Operator 1", { exact: true })).toHaveValue("equals");
   await form.getByLabel("Operator 1", { exact: true }).selectOption({ label: "equals" });
   await form.getByLabel("Condition value 1", { exact: true }).fill("Boston");
 

@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { Locator, Page, TestInfo } from "@playwright/test";
+import type { APIRequestContext, Locator, Page, TestInfo } from "@playwright/test";
 import ExcelJS from "exceljs";
+import type { z } from "zod";
+import type { webhookCreateSchema } from "@/lib/api/webhooks/schema";
+import { API_KEYS, type OrgKey } from "./accounts";
 import { expect } from "./fixtures";
 
 // Shared steps of the rules, tenancy, viewer, settings and delivery specs. Everything goes through the UI as
-// a person would (by role and label); only the export is read back with exceljs.
+// a person would (by role and label); only the export is read back with exceljs. The one exception is
+// createRuleViaApi, for specs whose subject is not the rule form (see there).
 
 /** A short random suffix: specs share one database, so every record a test makes is its own. */
 export function uniqueTag(): string {
@@ -95,6 +99,24 @@ export async function createRule(page: Page, rule: NewRule): Promise<string> {
   await expect(page.getByText("Webhook rule created")).toBeVisible();
   await expect(page).toHaveURL(/\/rules$/);
   return ruleIdOf(page, rule.title);
+}
+
+/** A POST /api/v1/webhooks body; title, url and events default as in NewRule (events: Lead Converted). */
+export type ApiRule = Partial<z.input<typeof webhookCreateSchema>> & { title: string };
+
+/**
+ * Creates a rule through the REST Webhooks API with the organization's seeded key; returns its id.
+ * For specs whose subject is something else (deliveries, lists, roles, tenancy): the form takes
+ * dozens of round trips per rule, and each of its fields is exercised through the browser by the
+ * form's own specs (rules, rule-endpoint, delivery-limits, rule-chains, delivery-results…).
+ */
+export async function createRuleViaApi(request: APIRequestContext, org: OrgKey, rule: ApiRule): Promise<string> {
+  const res = await request.post("/api/v1/webhooks", {
+    headers: { Authorization: `Bearer ${API_KEYS[org]}` },
+    data: { url: `https://hooks.example.com/e2e/${uniqueTag()}`, events: ["lead.converted"], ...rule },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
 }
 
 export const UNTESTED_DIALOG = "This rule has not passed Test Connection. Save anyway?";

@@ -1,6 +1,6 @@
 import type { Browser } from "@playwright/test";
 import { expect, signInAs, test, type AccountKey } from "./fixtures";
-import { createRule, downloadRulesExport, listedTitles, open, openRules, rulesTable, uniqueTag } from "./rule-helpers";
+import { createRuleViaApi, downloadRulesExport, listedTitles, open, openRules, rulesTable, uniqueTag } from "./rule-helpers";
 
 // One organization cannot see another's rules: not by id, not in the list, not in the export.
 // Each organization's admin works in a browser context of their own (separate cookies).
@@ -23,9 +23,11 @@ test("an admin of another organization cannot open, list or export Acme's rules"
   const acme = await signedInPage(browser, "acmeAdmin");
   const globex = await signedInPage(browser, "globexAdmin");
   try {
-    const acmeRuleId = await createRule(acme, { title: acmeTitle, url: `https://acme.example.com/${tag}` });
+    // Each organization's rule through the Webhooks API with its own key: the subject here is who
+    // sees them, not the rule form.
+    const acmeRuleId = await createRuleViaApi(acme.request, "acme", { title: acmeTitle, url: `https://acme.example.com/${tag}` });
     // Globex has a rule under the same tag, so "nothing listed" below is not an empty list by accident.
-    await createRule(globex, { title: globexTitle, url: `https://globex.example.com/${tag}` });
+    await createRuleViaApi(globex.request, "globex", { title: globexTitle, url: `https://globex.example.com/${tag}` });
 
     // Acme's own admin opens it.
     await open(acme, `/rules/${acmeRuleId}`);
