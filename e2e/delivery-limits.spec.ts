@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveAndReopen, saveRuleForm, uniqueTag } from "./rule-helpers";
+import { listedRuleId, newRuleForm, open, openRules, ruleIdOf, ruleRow, ruleTab as tab, saveAndReopen, saveRuleForm, uniqueTag } from "./rule-helpers";
 
 // The rule form's Delivery controls (Request tab): caps per period, hold or skip, a rate limit;
 // an invalid cap is refused on its field; the saved limits come back, and the rules list and the
@@ -31,7 +31,7 @@ test("caps and a rate limit are checked, saved and shown with their use", async 
   await openRules(page, title);
   await expect(ruleRow(page, title)).toContainText("0 / 500 today · 10 requests per minute");
 
-  const id = await ruleIdOf(page, title);
+  const id = await listedRuleId(page, title);
   await open(page, `/rules/${id}`);
   await expect(page.getByRole("note").filter({ hasText: "Delivery limits" })).toContainText("0 / 500 today");
   const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
@@ -69,7 +69,6 @@ test("the caps' own time zone is checked, saved and read back", async ({ page })
   expect(await saveRuleForm(page, form)).toBe(true);
   await expect(page.getByText("Webhook rule created")).toBeVisible();
 
-  await openRules(page, title);
   await open(page, `/rules/${await ruleIdOf(page, title)}`);
   const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
   await tab(edit, "Request").click();

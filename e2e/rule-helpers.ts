@@ -23,15 +23,15 @@ export async function open(page: Page, path: string) {
   return page.goto(path, { waitUntil: "networkidle" });
 }
 
-/** Turns the organization's Enable Webhooks setting on (rules only send while it is on). */
-export async function enableWebhooks(page: Page) {
-  await open(page, "/settings");
-  const form = page.locator("form").filter({ has: page.getByLabel("Organization name") });
-  const select = form.getByLabel("Enable Webhooks");
-  if ((await select.inputValue()) === "yes") return; // another spec (or an earlier run) did it
-  await select.selectOption("yes");
-  await form.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Settings saved")).toBeVisible();
+/**
+ * Turns the organization's Enable Webhooks setting on (rules only send while it is on), through
+ * the REST API with its seeded key: the delivery specs need it on, and settings.spec.ts saves the
+ * switch through the Settings form.
+ */
+export async function enableWebhooks(page: Page, org: OrgKey = "acme") {
+  const res = await page.request.patch("/api/v1/organization", { headers: { Authorization: `Bearer ${API_KEYS[org]}` }, data: { webhooksEnabled: true } });
+  expect(res.status(), await res.text()).toBe(200);
+  expect(((await res.json()) as { webhooksEnabled: boolean }).webhooksEnabled).toBe(true);
 }
 
 /** The list filtered to `q` (specs filter by their own tag: other specs add rules to the same org). */
@@ -140,7 +140,6 @@ export async function saveRuleForm(page: Page, form: Locator): Promise<boolean> 
 export async function saveAndReopen(page: Page, form: Locator, title: string, tabName: string): Promise<Locator> {
   expect(await saveRuleForm(page, form)).toBe(true);
   await expect(page.getByText("Webhook rule created")).toBeVisible();
-  await openRules(page, title);
   await open(page, `/rules/${await ruleIdOf(page, title)}`);
   await page.reload();
   const edit = page.getByRole("form", { name: "Edit Webhook Rule" });
@@ -148,9 +147,14 @@ export async function saveAndReopen(page: Page, form: Locator, title: string, ta
   return edit;
 }
 
-/** The id of a listed rule, read from its Edit/View link. */
+/** The id of a listed rule, read from its Edit/View link (opens the list filtered to its title). */
 export async function ruleIdOf(page: Page, title: string): Promise<string> {
   await openRules(page, title);
+  return listedRuleId(page, title);
+}
+
+/** The id of a rule in the list already on the page, read from its Edit/View link. */
+export async function listedRuleId(page: Page, title: string): Promise<string> {
   const link = ruleRow(page, title).getByRole("link", { name: new RegExp(`^(Edit|View) `) });
   const href = await link.getAttribute("href");
   const id = href?.match(/^\/rules\/([^/?#]+)$/)?.[1];
