@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { API_KEYS } from "./accounts";
 import { expect, signInAs, test } from "./fixtures";
 
 // The Leads journey: an admin enters a lead, finds it in the list, edits its status, adds a
@@ -85,9 +86,15 @@ test.describe("leads as an admin", () => {
 });
 
 test.describe("leads as a viewer and across organizations", () => {
-  test("a viewer reads a lead but gets no edit, note or retry controls; another organization gets a 404", async ({ page, browser }) => {
-    await signInAs(page, "acmeAdmin");
-    const leadId = await createLeadInUi(page, `viewer.${unique()}@example.test`);
+  test("a viewer reads a lead but gets no edit, note or retry controls; another organization gets a 404", async ({ request, browser }) => {
+    // The same lead as the form makes in the admin journey above, through the REST API: the
+    // subject here is what a viewer and an outsider get.
+    const created = await request.post("/api/v1/leads", {
+      headers: { Authorization: `Bearer ${API_KEYS.acme}` },
+      data: { email: `viewer.${unique()}@example.test`, firstName: "Jane", lastName: "Roe", status: "New", office: "Downtown", score: 80, customFields: { source_id: "web-42" } },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const leadId = ((await created.json()) as { id: string }).id;
 
     const viewer = await browser.newPage();
     await signInAs(viewer, "acmeViewer");
