@@ -6,10 +6,10 @@
 // four times what survived the last full collection before it collects again; with a 1 GB limit,
 // to about 1.6 times. Under a steady stream of leads the web process keeps about 75 MB alive, and
 // most of what it promotes to the old generation is garbage a full collection frees: with the
-// default limit its resident memory climbed to about 340 MB in the benchmark's latency phase, with
-// this one it stays under 270 MB, at the cost of a few more full collections of about 10 ms each.
-// 1 GB is still more than ten times the live heap, room for the admin screens' largest work (an
-// Excel export of every rule).
+// default limit its resident memory climbed to 338–349 MB in the benchmark's latency phase, with
+// this one to 255–293 MB, at the cost of a few more full collections of about 10 ms each. 1 GB is
+// still more than ten times the live heap: room for many large lead bodies (up to 1 MB each)
+// parsed at once. The admin side's largest work, the Excel export, is streamed.
 export const WEB_HEAP_MB = 1024;
 
 /**
