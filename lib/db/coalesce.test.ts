@@ -12,7 +12,7 @@ function heldShape(opts: { fails?: (rows: readonly (readonly unknown[])[]) => un
       await new Promise<void>((release) => gates.push(release));
       const err = opts.fails?.(rows);
       if (err) throw err;
-      return rows.map((r) => r.length);
+      return { counts: rows.map((r) => r.length), read: "read" };
     },
     sharedFailure: (err) => (err as Error).message === "guard",
   };
@@ -34,7 +34,7 @@ describe("coalesced inserts", () => {
     const calls = Array.from({ length: MAX_IN_FLIGHT + 5 }, (_, i) => call(handle, shape, i));
     expect(runs).toHaveLength(MAX_IN_FLIGHT); // the rest wait
     await releaseAll();
-    expect(await Promise.all(calls)).toEqual(calls.map(() => [1, 2]));
+    expect(await Promise.all(calls)).toEqual(calls.map(() => ({ counts: [1, 2], read: "read" })));
     expect(runs).toHaveLength(MAX_IN_FLIGHT + 1);
     expect(runs[MAX_IN_FLIGHT]).toEqual([
       ["lead2", "lead3", "lead4", "lead5", "lead6"],

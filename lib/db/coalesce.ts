@@ -24,7 +24,7 @@ export const MAX_MERGED = 64;
 interface Call {
   /** The call's rows per table, in the statement's table order. */
   rows: readonly (readonly unknown[])[];
-  resolve(counts: number[]): void;
+  resolve(written: Written): void;
   reject(err: unknown): void;
 }
 
@@ -33,11 +33,17 @@ interface Lane {
   waiting: Call[];
 }
 
+/** What a statement wrote: how many rows each table got, and what it read after writing (the same for every call it carried). */
+export interface Written {
+  counts: number[];
+  read?: unknown;
+}
+
 export interface Shape {
   /** Identifies the shape: same key, same statement text and guard. */
   key: string;
-  /** Runs the statement for these rows per table; returns how many rows each table got. */
-  run(rows: readonly (readonly unknown[])[]): Promise<number[]>;
+  /** Runs the statement for these rows per table. */
+  run(rows: readonly (readonly unknown[])[]): Promise<Written>;
   /** Whether the error means the shared guard did not hold (every call fails with it). */
   sharedFailure(err: unknown): boolean;
 }
@@ -54,11 +60,11 @@ function lanesOf(handle: object): Map<string, Lane> {
 }
 
 /** Runs `rows` (per table) as `shape`, sharing a statement with concurrent calls of the same shape on `handle`. */
-export function coalesced(handle: object, shape: Shape, rows: readonly (readonly unknown[])[]): Promise<number[]> {
+export function coalesced(handle: object, shape: Shape, rows: readonly (readonly unknown[])[]): Promise<Written> {
   const lanes = lanesOf(handle);
   const lane = lanes.get(shape.key) ?? { inFlight: 0, waiting: [] };
   lanes.set(shape.key, lane);
-  return new Promise<number[]>((resolve, reject) => {
+  return new Promise<Written>((resolve, reject) => {
     lane.waiting.push({ rows, resolve, reject });
     drain(lanes, shape, lane);
   });
@@ -83,13 +89,14 @@ async function runGroup(shape: Shape, group: Call[]): Promise<void> {
     return;
   }
   const merged = group[0]!.rows.map((_, table) => group.flatMap((call) => call.rows[table]!));
+  let read: unknown;
   try {
-    await shape.run(merged);
+    ({ read } = await shape.run(merged));
   } catch (err) {
     if (shape.sharedFailure(err)) return group.forEach((call) => call.reject(err));
     // One call's rows may be what failed: each runs alone and gets its own answer.
     await Promise.all(group.map((call) => shape.run(call.rows).then(call.resolve, call.reject)));
     return;
   }
-  for (const call of group) call.resolve(call.rows.map((r) => r.length));
+  for (const call of group) call.resolve({ counts: call.rows.map((r) => r.length), read });
 }

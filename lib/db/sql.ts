@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { parse, protocol, type PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
-import { coalesced } from "./coalesce";
+import { coalesced, type Written } from "./coalesce";
+
+export type { Written } from "./coalesce";
 
 // The hot path's way to the database: plain SQL with positional parameters, no query compiler in
 // between. Accepting a lead event and claiming and recording deliveries run here; the admin side
@@ -110,6 +112,24 @@ export interface TableRows {
   rows: readonly Record<string, unknown>[];
   /** Skip a row that a unique index already holds, instead of failing the statement. */
   skipDuplicates?: boolean;
+  /**
+   * Columns whose value is an SQL expression over the row as given (`x`, its columns as their
+   * record types: timestamps as text), instead of the value itself; the expression may read other
+   * tables (as they were when the statement began).
+   */
+  expressions?: Readonly<Record<string, string>>;
+  /** What the insert returns to `Reading.text` (columns of the inserted rows; default: nothing usable). */
+  returning?: string;
+}
+
+/**
+ * A value a write reads once its inserts are done, in the same statement: `text(cte)` is an SQL
+ * expression (a scalar subquery) that may select from `cte(table)`, the rows inserted into that
+ * table (what its `returning` names). A statement carrying several callers' rows reads for all
+ * of them: each caller picks out its own.
+ */
+export interface Reading {
+  text(cte: (table: string) => string): string;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -147,19 +167,33 @@ export const isGuardFailed = (err: unknown) => (err as { code?: unknown } | null
  * (coalesce.ts): each still settles once its own rows are committed, or fails alone.
  */
 export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Guard): Promise<number[]> {
+  return (await writeAll(q, tables, guard)).counts;
+}
+
+/** insertAll, reading `reading` once the rows are written (its value is Written.read). */
+export async function writeAll(q: Sql, tables: readonly TableRows[], guard?: Guard, reading?: Reading): Promise<Written> {
   const offset = tables.length;
   const guarded = guard ? " WHERE EXISTS (SELECT 1 FROM guard)" : "";
   const ctes = [
     ...(guard ? [`guard AS (${guard.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`] : []),
     ...tables.map((t, i) => `t${i} AS (${insertFrom(t, i + 1, guarded)})`),
   ];
-  const counts = [...tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`), ...(guard ? ["EXISTS (SELECT 1 FROM guard) AS held"] : [])].join(", ");
+  const cte = (table: string) => {
+    const i = tables.findIndex((t) => t.table === table);
+    if (i < 0) throw new Error(`insertAll: no ${table} rows to read`);
+    return `t${i}`;
+  };
+  const counts = [
+    ...tables.map((_, i) => `(SELECT count(*) FROM t${i})::int AS n${i}`),
+    ...(guard ? ["EXISTS (SELECT 1 FROM guard) AS held"] : []),
+    ...(reading ? [`(${reading.text(cte)}) AS read`] : []),
+  ].join(", ");
   const text = `WITH ${ctes.join(", ")} SELECT ${counts}`;
   const name = statementName(text);
-  const run = async (rows: readonly (readonly unknown[])[]) => {
-    const [row] = await q.query<Record<string, number | boolean>>(text, [...rows.map((r) => JSON.stringify(r)), ...(guard?.params ?? [])], name);
+  const run = async (rows: readonly (readonly unknown[])[]): Promise<Written> => {
+    const [row] = await q.query<Record<string, unknown>>(text, [...rows.map((r) => JSON.stringify(r)), ...(guard?.params ?? [])], name);
     if (guard && !row!.held) throw new GuardFailedError();
-    return tables.map((_, i) => Number(row![`n${i}`]));
+    return { counts: tables.map((_, i) => Number(row![`n${i}`])), read: row!.read };
   };
   const rows = tables.map((t) => t.rows);
   // Only calls under the same guard merge (one API key of one organization): a call without one
@@ -169,15 +203,15 @@ export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Gu
 }
 
 /**
- * `INSERT … RETURNING 1` of `t`'s rows, read from parameter `$param` (their JSON): for a
- * statement's WITH. `where` (e.g. ` WHERE EXISTS (…)`) conditions the whole insert.
+ * `INSERT … RETURNING 1` (or `t.returning`) of `t`'s rows, read from parameter `$param` (their
+ * JSON): for a statement's WITH. `where` (e.g. ` WHERE EXISTS (…)`) conditions the whole insert.
  */
 export function insertFrom(t: TableRows, param: number, where = ""): string {
   const names = Object.keys(t.columns);
   const record = names.map((c) => `${quote(c)} ${recordType(t.columns[c]!)}`).join(", ");
-  const values = names.map((c) => columnValue(`x.${quote(c)}`, t.columns[c]!)).join(", ");
+  const values = names.map((c) => t.expressions?.[c] ?? columnValue(`x.${quote(c)}`, t.columns[c]!)).join(", ");
   const conflict = t.skipDuplicates ? " ON CONFLICT DO NOTHING" : "";
-  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record})${where}${conflict} RETURNING 1`;
+  return `INSERT INTO ${quote(t.table)} (${names.map(quote).join(", ")}) SELECT ${values} FROM jsonb_to_recordset($${param}::jsonb) AS x(${record})${where}${conflict} RETURNING ${t.returning ?? "1"}`;
 }
 
 const names = new Map<string, string>();

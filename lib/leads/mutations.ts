@@ -2,6 +2,7 @@ import type { Lead, Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { prepareEvent, recordEvent, writeEvents } from "@/lib/outbox/record-event";
+import { handoffPort } from "@/lib/delivery/handoff";
 import { organizationConfig, type OrganizationRow } from "@/lib/outbox/organization-config";
 import { prismaSql, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
@@ -89,10 +90,11 @@ export async function createLead(
     opportunitySource: input.opportunitySource ?? null, marketingSource: input.marketingSource ?? null, ...refs,
     caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, answers: {}, createdAt: now, updatedAt: now,
   };
-  const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now);
+  // Not within a transaction the caller holds (the hand-off starts sending once this statement commits).
+  const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now, q.shared ? handoffPort() : null);
   await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead), guard);
-  const { eventId, deliveryIds, deliveries, webhooksEnabled } = event.recorded;
-  return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled };
+  const { eventId, deliveryIds, deliveries, webhooksEnabled, handedIds } = event.recorded;
+  return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled, handedIds };
 }
 
 export async function getLead(prisma: Pick<PrismaClient, "lead">, organizationId: string, leadId: string): Promise<Lead> {

@@ -4,12 +4,13 @@ import { prepareChained } from "./record-event";
 
 /**
  * Runs `write`, a committed change that records events through recordEvent (a lead created or
- * changed, a note added), then wakes the dispatcher when it queued deliveries: callers do not wait
- * for receivers. The one wake-up after new events.
+ * changed, a note added), then wakes the dispatcher when it queued deliveries that were not
+ * handed to this process's dispatcher already (`handedIds`, lib/delivery/handoff.ts): callers do
+ * not wait for receivers. The one wake-up after new events.
  */
-export async function commitEvents<T extends { deliveryIds: readonly string[] }>(write: () => Promise<T>): Promise<T> {
+export async function commitEvents<T extends { deliveryIds: readonly string[]; handedIds?: ReadonlySet<string> }>(write: () => Promise<T>): Promise<T> {
   const result = await write();
-  if (result.deliveryIds.length) wakeDispatcher();
+  if (result.deliveryIds.some((id) => !result.handedIds?.has(id))) wakeDispatcher();
   return result;
 }
 

@@ -1,6 +1,9 @@
 import type { Sql } from "@/lib/db/sql";
 import { ruleFromRow, type CreationRules, type RuleRequest, type RuleRequestRow } from "@/lib/domain/rule";
 import { referenceListsOf, type ReferenceLists } from "@/lib/reference/queries";
+import { storedLimitsApply } from "@/lib/domain/rule/limits";
+import { iso } from "@/lib/db/sql";
+import type { RuleSending } from "@/lib/delivery/handoff";
 
 // What accepting an event reads about an organization: its own row (name, webhooks switch), read
 // every time, and its enabled rules and reference lists, cached per process. The cache is keyed by
@@ -21,6 +24,13 @@ export interface CachedRule {
   windowFallback: boolean;
   /** The request, read once per cached copy (throws, every time, for stored JSON that cannot be read). */
   request(): RuleRequest;
+  /**
+   * What sending its deliveries needs of the rule, for a rule whose deliveries may be handed
+   * straight to this process's dispatcher (lib/delivery/handoff.ts): nothing but the limits of
+   * requests in flight applies to them (no batches, caps, rate limit, duplicate suppression or
+   * ordering per lead). Null for the others: they are claimed.
+   */
+  sending: RuleSending | null;
 }
 
 export interface OrganizationConfig {
@@ -59,6 +69,19 @@ interface RuleQueryRow extends RuleRequestRow {
   marketingSourceId: string | null;
   caseTypeIds: string[];
   windowFallback: boolean;
+  // Sending (RuleSending), and whether only the limits of requests in flight apply ("direct").
+  signatureScheme: RuleSending["signatureScheme"];
+  timeoutMs: number;
+  retryPolicy: unknown;
+  authType: RuleSending["authType"];
+  authConfigEncrypted: string | null;
+  responseRules: unknown;
+  signingSecretEncrypted: string | null;
+  previousSecretEncrypted: string | null;
+  previousSecretExpiresAt: string | null;
+  deliveryLimits: unknown;
+  chain: RuleSending["chain"];
+  direct: boolean;
 }
 
 const key = Symbol.for("leadhooks.organization-config");
@@ -107,7 +130,13 @@ async function load(q: Sql, organizationId: string, version: number): Promise<Ca
               r."payloadTemplate", r."wrapInEnvelope", r.conditions, r."timeWindow", r."requiresCaseTrackerCode",
               r."statusId", r."substatusId", r."officeId", r."opportunitySourceId", r."marketingSourceId",
               (r."fallbackRuleId" IS NOT NULL AND 'outsideWindow' = ANY(r."fallbackOn")) AS "windowFallback",
-              COALESCE((SELECT array_agg(c."caseTypeId" ORDER BY c."caseTypeId") FROM "RuleCaseType" c WHERE c."ruleId" = r.id), '{}') AS "caseTypeIds"
+              COALESCE((SELECT array_agg(c."caseTypeId" ORDER BY c."caseTypeId") FROM "RuleCaseType" c WHERE c."ruleId" = r.id), '{}') AS "caseTypeIds",
+              r."signatureScheme"::text AS "signatureScheme", r."timeoutMs", r."retryPolicy", r."authType"::text AS "authType", r."authConfigEncrypted",
+              r."responseRules", r."signingSecretEncrypted", r."previousSecretEncrypted", ${iso(`r."previousSecretExpiresAt"`)} AS "previousSecretExpiresAt",
+              r."deliveryLimits",
+              CASE WHEN r."fallbackRuleId" IS NOT NULL OR r."linkedRuleId" IS NOT NULL
+                   THEN json_build_object('fallbackRuleId', r."fallbackRuleId", 'linkedRuleId', r."linkedRuleId", 'fallbackOn', r."fallbackOn") END AS chain,
+              (r.batch IS NULL AND r."duplicateSuppression" IS NULL AND NOT r."orderedPerLead") AS direct
        FROM "WebhookRule" r WHERE r."organizationId" = $1 AND r.enabled
        ORDER BY r."createdAt", r.id`,
       [organizationId],
@@ -137,6 +166,13 @@ async function load(q: Sql, organizationId: string, version: number): Promise<Ca
       row,
       windowFallback: r.windowFallback,
       request: () => (request ??= ruleFromRow(row)),
+      sending: r.direct && !storedLimitsApply(r.deliveryLimits)
+        ? {
+            signatureScheme: r.signatureScheme, timeoutMs: r.timeoutMs, retryPolicy: r.retryPolicy, authType: r.authType, authConfigEncrypted: r.authConfigEncrypted,
+            responseRules: r.responseRules, timeWindow: r.timeWindow, signingSecretEncrypted: r.signingSecretEncrypted, previousSecretEncrypted: r.previousSecretEncrypted,
+            previousSecretExpiresAt: r.previousSecretExpiresAt ? new Date(r.previousSecretExpiresAt) : null, chain: r.chain,
+          }
+        : null,
     };
   });
   return { version, rules, lists: referenceListsOf(items) };

@@ -1,4 +1,4 @@
-import { insertAll, type Guard, type Sql, type TableRows } from "@/lib/db/sql";
+import { insertAll, utc, writeAll, type Guard, type Reading, type Sql, type TableRows } from "@/lib/db/sql";
 import type { EventEnvelope } from "@/lib/domain/event";
 import { freezeDelivery, type DeliveryKeys } from "./freeze";
 import { creationRulesMismatch } from "./match";
@@ -8,6 +8,8 @@ import { leadAnswers, type LeadAnswers, type LeadSnapshot } from "@/lib/domain/l
 import { organizationConfig, type CachedRule, type OrganizationConfig } from "./organization-config";
 import type { RuleRequest } from "@/lib/domain/rule";
 import type { ChainLink } from "@/lib/delivery/policy/chain";
+import type { HandoffPort } from "@/lib/delivery/handoff";
+import type { Claimed } from "@/lib/delivery/engine/claim";
 
 // The transactional outbox: an event is recorded with one delivery per enabled rule of the
 // organization whose trigger and creation rules match, in the same statement (or transaction) as
@@ -30,12 +32,16 @@ export interface RecordedEvent {
   deliveries: { id: string; ruleId: string; ruleTitle: string }[];
   /** The organization's switch as this transaction read it (off: no deliveries, whatever the rules). */
   webhooksEnabled: boolean;
+  /** The deliveries handed to this process's dispatcher once written (none are left to be claimed); filled in by writeEvents. */
+  handedIds?: ReadonlySet<string>;
 }
 
 /** An event ready to be written: its row, its deliveries' rows, and what the caller is told. */
 export interface PreparedEvent {
   rows: TableRows[];
   recorded: RecordedEvent;
+  /** Deliveries written leased to `port`'s dispatcher, each holding a slot reserved there. */
+  handoff?: { port: HandoffPort; deliveries: Claimed[] };
 }
 
 const EVENT_COLUMNS = { id: "text", organizationId: "text", leadId: "text", type: "text", payload: "jsonb", createdAt: "timestamp" } as const;
@@ -44,6 +50,22 @@ const DELIVERY_COLUMNS = {
   requestHeaders: "jsonb", requestBody: "text", nextAttemptAt: "timestamp", skipKind: "enum:SkipKind", lastError: "text", completedAt: "timestamp",
   createdAt: "timestamp", updatedAt: "timestamp",
 } as const;
+
+// A delivery handed to this process's dispatcher is written leased to it, unless its rule is
+// paused (by the circuit breaker of any process) when the statement runs: it is then written
+// unleased, and claimed once the pause ends. The statement reads back which ones it leased, with
+// their rule's streak of failures and switch as they are now (neither is in the cached settings).
+const NOT_PAUSED = `NOT EXISTS (SELECT 1 FROM "WebhookRule" r WHERE r.id = x."ruleId" AND r."pausedUntil" > ${utc('x."createdAt"')})`;
+const HANDED_COLUMNS = { ...DELIVERY_COLUMNS, leaseOwner: "text", leaseExpiresAt: "timestamp" } as const;
+const HANDED_EXPRESSIONS = {
+  leaseOwner: `CASE WHEN ${NOT_PAUSED} THEN x."leaseOwner" END`,
+  leaseExpiresAt: `CASE WHEN x."leaseOwner" IS NOT NULL AND ${NOT_PAUSED} THEN ${utc('x."leaseExpiresAt"')} END`,
+};
+const LEASED_READING: Reading = {
+  text: (cte) => `SELECT json_agg(json_build_array(d.id, r."consecutiveFailures", r.enabled))
+                  FROM ${cte("Delivery")} d JOIN "WebhookRule" r ON r.id = d."ruleId" WHERE d."leaseOwner" IS NOT NULL`,
+};
+type LeasedRow = [id: string, consecutiveFailures: number, ruleEnabled: boolean];
 
 /** A new delivery of rule `r`, rendered from `envelope` and frozen (PENDING unless freezing says otherwise). */
 function deliveryRow(r: CachedRule, keys: Omit<DeliveryKeys, "id" | "ruleId">, envelope: EventEnvelope, now: Date, request: RuleRequest, answers?: LeadAnswers) {
@@ -60,7 +82,7 @@ function deliveryRow(r: CachedRule, keys: Omit<DeliveryKeys, "id" | "ruleId">, e
  * conditions turn the lead away, FAILED when its request cannot be rendered. With the
  * organization's webhooks switched off the event is still recorded, with no delivery.
  */
-export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = new Date()): PreparedEvent {
+export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = new Date(), port: HandoffPort | null = null): PreparedEvent {
   const eventId = newId("evt");
   const envelope: EventEnvelope = {
     id: eventId,
@@ -75,10 +97,13 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
     ? config.rules.filter((r) => r.events.includes(input.type) && (!input.lead || creationRulesMismatch(input.type, r.creationRules, input.lead) === null))
     : [];
   const deliveries = matching.map((r) => deliveryRow(r, { organizationId: config.id, eventId, leadId }, envelope, now, r.request(), input.answers));
+  const handed = port ? handOff(port, config, matching, deliveries, now) : [];
   return {
     rows: [
       { table: "Event", columns: EVENT_COLUMNS, rows: [event] },
-      { table: "Delivery", columns: DELIVERY_COLUMNS, rows: deliveries },
+      handed.length
+        ? { table: "Delivery", columns: HANDED_COLUMNS, rows: deliveries, expressions: HANDED_EXPRESSIONS, returning: `id, "ruleId", "leaseOwner"` }
+        : { table: "Delivery", columns: DELIVERY_COLUMNS, rows: deliveries },
     ],
     recorded: {
       eventId,
@@ -86,7 +111,30 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
       deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
       webhooksEnabled: config.webhooksEnabled,
     },
-  };
+    ...(handed.length ? { handoff: { port, deliveries: handed } } : {}),
+  } as PreparedEvent;
+}
+
+/**
+ * Marks the deliveries `port`'s dispatcher has room for as leased to it (their rows, in place) and
+ * returns them as it will send them: due now, of a rule that needs nothing but a slot.
+ */
+function handOff(port: HandoffPort, config: OrganizationConfig, rules: readonly CachedRule[], rows: ReturnType<typeof deliveryRow>[], now: Date): Claimed[] {
+  const handed: Claimed[] = [];
+  rows.forEach((row, i) => {
+    const sending = rules[i]!.sending;
+    if (!sending || row.state !== "PENDING" || (row.nextAttemptAt && row.nextAttemptAt.getTime() > now.getTime())) return;
+    if (!port.reserve(row.ruleId, row.host)) return;
+    Object.assign(row, { leaseOwner: port.owner, leaseExpiresAt: new Date(now.getTime() + port.leaseMs) });
+    handed.push({
+      id: row.id, organizationId: row.organizationId, ruleId: row.ruleId, url: row.url, method: row.method, requestHeaders: row.requestHeaders as Record<string, string>,
+      requestBody: row.requestBody, attemptCount: 0, host: row.host, capCounted: false, ...sending,
+      // Read again by the statement that writes it (writeEvents):
+      consecutiveFailures: 0, ruleEnabled: true,
+      webhooksEnabled: config.webhooksEnabled, configVersion: config.version, duplicateSuppression: null, deliveryLimits: null,
+    });
+  });
+  return handed;
 }
 
 /**
@@ -94,7 +142,30 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
  * their deliveries, in one statement: all of it is stored, or none.
  */
 export async function writeEvents(q: Sql, events: readonly PreparedEvent[], before: readonly TableRows[] = [], after: readonly TableRows[] = [], guard?: Guard): Promise<void> {
-  await insertAll(q, [...before, ...events.flatMap((e) => e.rows), ...after], guard);
+  const handoffs = events.filter((e) => e.handoff);
+  if (!handoffs.length) {
+    await insertAll(q, [...before, ...events.flatMap((e) => e.rows), ...after], guard);
+    return;
+  }
+  let leased: Map<string, LeasedRow>;
+  try {
+    const { read } = await writeAll(q, [...before, ...events.flatMap((e) => e.rows), ...after], guard, LEASED_READING);
+    leased = new Map(((read ?? []) as LeasedRow[]).map((row) => [row[0], row]));
+  } catch (err) {
+    for (const e of handoffs) e.handoff!.deliveries.forEach((d) => e.handoff!.port.release(d.ruleId, d.host));
+    throw err;
+  }
+  for (const e of handoffs) {
+    const { port, deliveries } = e.handoff!;
+    const started: Claimed[] = [];
+    for (const d of deliveries) {
+      const row = leased.get(d.id);
+      if (!row) port.release(d.ruleId, d.host); // its rule was paused: written unleased, for the claim
+      else started.push({ ...d, consecutiveFailures: row[1], ruleEnabled: row[2] });
+    }
+    e.recorded.handedIds = new Set(started.map((d) => d.id));
+    if (started.length) port.start(started);
+  }
 }
 
 /** Records one event (and its deliveries) through `q`, which may be a transaction the caller holds. */

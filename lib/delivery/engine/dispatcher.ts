@@ -5,7 +5,7 @@ import type { Sql } from "@/lib/db/sql";
 import type { TokenCache } from "../transport/auth";
 import type { GuardedHttpClient } from "../transport/http-client";
 import type { Breakers } from "./breaker";
-import { runPipeline } from "./pipeline";
+import { runPipeline, type PipelineOptions } from "./pipeline";
 import type { DispatchSummary } from "./report";
 
 // The dispatcher: claims due deliveries under a lease, sends them concurrently through the guarded
@@ -63,10 +63,11 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
 /**
  * Sends until nothing is due and nothing is in flight, the time budget is spent, or `stopping()`
  * says to stop claiming; what is in flight is always finished and recorded before it returns.
- * `listen` receives a function that wakes it (deliveries became due, or stopping changed).
+ * `listen` receives a function that wakes it (deliveries became due, or stopping changed); `slots`
+ * and `inbox`: the process's requests in flight and hand-offs (runtime.ts).
  */
 export async function dispatchUntilIdle(
-  opts: DispatchOptions & { budgetMs?: number; stopping?: () => boolean; listen?: (wake: () => void) => void },
+  opts: DispatchOptions & { budgetMs?: number } & Pick<PipelineOptions, "stopping" | "listen" | "slots" | "inbox" | "claimFirst">,
 ): Promise<DispatchSummary> {
   return runPipeline({ ...(await pipelineOptions(opts)), deadline: Date.now() + (opts.budgetMs ?? 25_000) });
 }

@@ -30,8 +30,17 @@ export interface PipelineOptions extends SendContext {
   deadline?: number;
   /** Says to stop claiming (the process is stopping). */
   stopping?: () => boolean;
-  /** Receives the pipeline's wake-up: call it when deliveries became due or stopping() changed. */
-  listen?: (wake: () => void) => void;
+  /**
+   * Receives the pipeline's wake-up: call it when deliveries became due (`due`, the default: it
+   * claims), or when `inbox` got deliveries or stopping() changed (`due` false).
+   */
+  listen?: (wake: (due?: boolean) => void) => void;
+  /** The process's requests in flight, when they outlive one run (hand-offs reserve slots in it); a fresh count when not given. */
+  slots?: Slots;
+  /** Deliveries handed to this dispatcher (lib/delivery/handoff.ts): leased, their slots taken; started as they come. */
+  inbox?: Claimed[];
+  /** Whether to claim before anything wakes it (default true; false when started for hand-offs only). */
+  claimFirst?: boolean;
   /** How long to wait, with requests in flight, before looking for due deliveries again. */
   idlePollMs?: number;
   /** The process's circuit breakers (one set per process; a fresh set when not given). */
@@ -44,6 +53,9 @@ export interface PipelineOptions extends SendContext {
 
 /** How long a claim may wait for more slots to come free. */
 const GATHER_MS = 3;
+
+/** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
+const CLAIM_AT_LEAST_MS = 1000;
 
 /**
  * After a claim locked out by another's (nothing claimed, nothing in flight): the first wait
@@ -83,13 +95,22 @@ function signal() {
 export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummary> {
   const { sql, prisma, owner, now, leaseMs, limits } = opts;
   const summary = emptySummary();
-  const slots = new Slots(limits);
+  const slots = opts.slots ?? new Slots(limits);
   const gather = Math.max(1, Math.floor(limits.total / 8));
   const leased = new Set<string>(); // claimed and not yet recorded
   const running = new Set<Promise<void>>();
   const breakers = opts.breakers ?? new Breakers();
   const wake = signal();
-  opts.listen?.(() => wake.raise());
+  // Whether due deliveries may be waiting in the database. A claim that came back with fewer than
+  // it asked for, while no rule or host was at its limit, found every due delivery: until
+  // something is said to be due again (a wake-up, the tick) or a claim was cut short, finished
+  // requests free their slots for hand-offs without a claim after each.
+  let claimWanted = opts.claimFirst ?? true;
+  let lastClaimAt = performance.now();
+  opts.listen?.((due = true) => {
+    if (due) claimWanted = true;
+    wake.raise();
+  });
   const recorder = new Recorder({
     sql, prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
     done: (ids) => ids.forEach((id) => leased.delete(id)),
@@ -102,10 +123,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
 
   // A batch (batches.ts) is one request, one slot, one outcome for the breaker; each member's
   // decision is recorded.
-  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision | Decision[]>) => {
+  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision | Decision[]>, slotTaken = false) => {
     const ids = d.members?.map((m) => m.id) ?? [d.id];
     ids.forEach((id) => leased.add(id));
-    slots.take(d.ruleId, d.host);
+    if (!slotTaken) slots.take(d.ruleId, d.host);
     breakers.started(d.ruleId, now().getTime());
     let failed = false;
     const task = send(d)
@@ -152,28 +173,44 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const batchesDue = batchClock();
   const keepPlans = planKeeper(sql);
   let lockedOutTries = 0;
+  const startHanded = () => {
+    const handed = opts.inbox?.splice(0) ?? [];
+    if (!handed.length) return;
+    summary.handed += handed.length;
+    const send = senderForClaim(opts);
+    for (const d of handed) start(d, send, true);
+  };
+  const atLimit = (busy: ReturnType<typeof busyNow>) =>
+    Object.values(busy.rules).some((n) => n >= limits.perRule) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
-      const busy = busyNow();
-      let claimed: Claimed[];
-      let toSend: Claimed[];
-      let lockedOut: boolean;
       keepPlans();
-      try {
-        ({ claimed, lockedOut } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
-        // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.
-        const checked = await withoutDuplicates(prisma, owner, claimed, now());
-        summary.skipped += checked.skipped;
-        toSend = checked.send;
-      } catch (err) {
-        failure = err;
-        break;
-      }
-      summary.claimed += claimed.length;
-      if (toSend.length) {
-        const send = senderForClaim(opts);
-        for (const d of toSend) start(d, send);
+      startHanded();
+      // Retries and deliveries queued without a wake-up come due meanwhile: look at least this often.
+      if (performance.now() - lastClaimAt >= CLAIM_AT_LEAST_MS) claimWanted = true;
+      let claimed: Claimed[] = [];
+      let lockedOut = false;
+      if (claimWanted) {
+        const busy = busyNow();
+        let toSend: Claimed[];
+        try {
+          ({ claimed, lockedOut } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
+          // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.
+          const checked = await withoutDuplicates(prisma, owner, claimed, now());
+          summary.skipped += checked.skipped;
+          toSend = checked.send;
+        } catch (err) {
+          failure = err;
+          break;
+        }
+        summary.claimed += claimed.length;
+        if (toSend.length) {
+          const send = senderForClaim(opts);
+          for (const d of toSend) start(d, send);
+        }
+        lastClaimAt = performance.now();
+        claimWanted = !opts.inbox || lockedOut || claimed.length >= busy.free || atLimit(busy) || atLimit(busyNow());
       }
       if (batchesDue()) {
         let batches: Claimed[];
@@ -192,7 +229,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         }
       }
       if (opts.once) break;
-      if (!claimed.length && !running.size) {
+      if (!claimed.length && !running.size && !opts.inbox?.length) {
         // Locked out by another process's claim in progress: what it does not take is free again
         // when its statement ends, so look again shortly (backing off) instead of stopping.
         if (!lockedOut || lockedOutTries >= LOCKED_OUT_TRIES) break;
@@ -200,11 +237,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         continue;
       }
       lockedOutTries = 0;
-      await wake.wait(opts.idlePollMs ?? 1000);
+      if (!opts.inbox?.length) await wake.wait(opts.idlePollMs ?? 1000);
       // Requests that end close together free their slots for one claim: wait a moment for an
       // eighth of the pool to come free (or for nothing to be left in flight) before claiming.
+      // Hand-offs do not wait.
       const until = performance.now() + GATHER_MS;
-      while (running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
+      while (claimWanted && !opts.inbox?.length && running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
       slots.released = 0;
     }
     while (running.size) await Promise.all([...running]);

@@ -8,6 +8,8 @@ import type { CapReached, HealthEntry } from "../policy/outcome";
 
 export interface DispatchSummary {
   claimed: number;
+  /** Started as lead intake handed them over, leased already (lib/delivery/handoff.ts): never claimed. */
+  handed: number;
   succeeded: number;
   retrying: number;
   failed: number;
@@ -16,7 +18,7 @@ export interface DispatchSummary {
   deferred: number;
 }
 
-export const emptySummary = (): DispatchSummary => ({ claimed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 });
+export const emptySummary = (): DispatchSummary => ({ claimed: 0, handed: 0, succeeded: 0, retrying: 0, failed: 0, skipped: 0, deferred: 0 });
 
 /** Adds `more` into `total`. */
 export function addSummary(total: DispatchSummary, more: DispatchSummary): void {

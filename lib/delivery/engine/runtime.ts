@@ -9,6 +9,9 @@ import { GuardedHttpClient } from "../transport/http-client";
 import { onWake } from "../wake";
 import { coalesced } from "../wake-signal";
 import { listenForWakeUps, type WakeListener } from "./listener";
+import { offerHandoffs, type HandoffPort } from "../handoff";
+import { Slots, type SlotLimits } from "./slots";
+import type { Claimed } from "./claim";
 
 // The process's dispatcher: one pooled HTTP client, one lease owner id, and at most one dispatch
 // loop running at a time. Woken right after deliveries are queued (wakeDispatcher; callers don't
@@ -23,10 +26,16 @@ interface Runtime {
   owner: string;
   running: Promise<DispatchSummary> | null;
   again: boolean;
+  /** A run is to follow the running one because deliveries became due (not only handed). */
+  againDue: boolean;
   /** Set by stopDispatcher: nothing new is claimed. */
   stopping: boolean;
-  /** Wakes the running pipeline (deliveries became due, or it is to stop). */
-  nudge: () => void;
+  /** Wakes the running pipeline (`due`: deliveries became due; else its inbox filled or it is to stop). */
+  nudge: (due?: boolean) => void;
+  /** The requests in flight, across runs: a hand-off reserves its slot here before its delivery is written. */
+  slots: Slots;
+  /** Deliveries handed to this dispatcher, written and leased, waiting for the pipeline to start them. */
+  inbox: Claimed[];
 }
 
 const key = Symbol.for("leadhooks.dispatcher");
@@ -43,8 +52,11 @@ function runtime(): Runtime {
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
       running: null,
       again: false,
+      againDue: false,
       stopping: false,
       nudge: () => {},
+      slots: new Slots(limitsOf(concurrency())),
+      inbox: [],
     };
   }
   return g[key];
@@ -62,28 +74,70 @@ export function concurrency() {
   return { concurrency: e.DELIVERY_CONCURRENCY, perRuleConcurrency: e.DELIVERY_PER_RULE_CONCURRENCY, perHostConcurrency: e.DELIVERY_PER_HOST_CONCURRENCY };
 }
 
-/** Runs the dispatcher until nothing is due; concurrent calls share the running loop. */
-export async function runDispatcher(budgetMs = 25_000): Promise<DispatchSummary> {
+const limitsOf = (c: ReturnType<typeof concurrency>): SlotLimits => ({ total: c.concurrency, perRule: c.perRuleConcurrency, perHost: c.perHostConcurrency });
+
+/**
+ * Runs the dispatcher until nothing is due; concurrent calls share the running loop. `due` false:
+ * called for hand-offs only (its inbox filled), so a run it starts does not claim first.
+ */
+export async function runDispatcher(budgetMs = 25_000, { due = true }: { due?: boolean } = {}): Promise<DispatchSummary> {
   const rt = runtime();
   if (rt.stopping) return rt.running ?? emptySummary();
   if (rt.running) {
-    rt.again = true; // something new became due while we were sending: look for it now, and once more at the end
-    rt.nudge();
+    rt.again = true; // something new became due (or was handed) while we were sending: look for it now, and once more at the end
+    rt.againDue ||= due;
+    rt.nudge(due);
     return rt.running;
   }
+  // The limits are read again when nothing is in flight (a test changes them between runs).
+  const limits = limitsOf(concurrency());
+  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
   rt.running = (async () => {
     const { prisma, sql } = await database();
     const total = emptySummary();
+    let claimFirst = due;
     do {
       rt.again = false;
-      addSummary(total, await dispatchUntilIdle({ prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: env().DELIVERY_LEASE_SECONDS * 1000, ...concurrency(), budgetMs, batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake) }));
-    } while (rt.again && !rt.stopping);
+      rt.againDue = false;
+      addSummary(total, await dispatchUntilIdle({
+        prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: leaseMs(), ...concurrency(), budgetMs,
+        batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake), slots: rt.slots, inbox: rt.inbox, claimFirst,
+      }));
+      claimFirst = rt.againDue;
+    } while ((rt.again || rt.inbox.length) && !rt.stopping);
     return total;
   })().finally(() => {
     rt.running = null;
     rt.nudge = () => {};
   });
   return rt.running;
+}
+
+const leaseMs = () => env().DELIVERY_LEASE_SECONDS * 1000;
+
+/**
+ * This process's dispatcher as lead intake hands it new deliveries (lib/delivery/handoff.ts): a
+ * slot is reserved while one is free (never once it is stopping), and what is handed is started
+ * by the running pipeline, or by a run started for it.
+ */
+function handoffPortOf(rt: Runtime): HandoffPort {
+  return {
+    owner: rt.owner,
+    leaseMs: leaseMs(),
+    reserve(ruleId, host) {
+      if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
+      const busy = rt.slots.busy();
+      const { limits } = rt.slots;
+      if (busy.free <= 0 || (busy.rules[ruleId] ?? 0) >= limits.perRule || (busy.hosts[host] ?? 0) >= limits.perHost) return false;
+      rt.slots.take(ruleId, host);
+      return true;
+    },
+    release: (ruleId, host) => rt.slots.release(ruleId, host),
+    start(deliveries) {
+      rt.inbox.push(...deliveries);
+      runDispatcher(undefined, { due: false }).catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+    },
+  };
 }
 
 /** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
@@ -121,7 +175,10 @@ let listener: WakeListener | null = null;
  */
 export function wireDispatcher(consumer: ReportConsumer, { wake = true, listenUrl }: { wake?: boolean; listenUrl?: string | null } = {}): void {
   consumeReportsWith(consumer);
-  if (wake) onWake(kickDispatcher);
+  if (wake) {
+    onWake(kickDispatcher);
+    offerHandoffs(handoffPortOf(runtime()));
+  }
   if (listenUrl && !listener) listener = listenForWakeUps(listenUrl, kickDispatcher);
 }
 
@@ -147,6 +204,7 @@ export async function stopDispatcher(): Promise<void> {
   if (batchTimer) clearTimeout(batchTimer.timer);
   batchTimer = null;
   onWake(() => {});
+  offerHandoffs(null);
   await listener?.close();
   listener = null;
   const rt = runtime();

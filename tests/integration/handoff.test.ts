@@ -1,0 +1,181 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { resetEnvCache } from "@/lib/core/env";
+import { newId } from "@/lib/core/ids";
+import { sql } from "@/lib/db";
+import { GuardFailedError, isGuardFailed } from "@/lib/db/sql";
+import { runDispatcher, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import { handoffPort } from "@/lib/delivery/handoff";
+import { onWake } from "@/lib/delivery/wake";
+import { consumeDispatchReport } from "@/lib/health/report";
+import { createLead } from "@/lib/leads/mutations";
+import { commitEvents } from "@/lib/outbox/commit";
+import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { startReceiver } from "../helpers/receiver";
+
+// Lead intake hands new deliveries straight to this process's dispatcher (lib/delivery/handoff.ts):
+// written already leased to it in the statement that creates the lead, and started once that
+// statement commits, with no claim. What is not handed (no slot free, a rule paused by any
+// process, a rule that needs more than a slot) is written unleased and claimed as before, and a
+// write that fails gives its slots back. The dispatcher is wired as the web process wires it
+// (DELIVERY_WORKERS=inline), with no ticker.
+
+const prisma = useTestDatabase();
+let rx: Awaited<ReturnType<typeof startReceiver>>;
+let wakeUps = 0;
+
+beforeAll(async () => {
+  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
+  process.env.ALLOW_INSECURE_URLS = "true";
+  resetEnvCache();
+  rx = await startReceiver();
+  wireDispatcher(consumeDispatchReport);
+});
+afterEach(async () => {
+  await runDispatcher(); // what a test left in flight is recorded before the next one counts
+  for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY"]) delete process.env[name];
+  resetEnvCache();
+});
+afterAll(async () => {
+  await stopDispatcher();
+  await rx.close();
+  delete process.env.ALLOWED_PRIVATE_NETWORKS;
+  delete process.env.ALLOW_INSECURE_URLS;
+  resetEnvCache();
+});
+
+/** An organization with `n` rules posting to the receiver. */
+async function orgWithRules(n: number, rule: Record<string, unknown> = {}) {
+  const { org } = await createWebhookOrg(prisma());
+  const rules = [];
+  for (let i = 0; i < n; i++) {
+    rules.push(await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: `R${i}`, events: ["lead.created"], url: `${rx.url}/r${i}`, ...rule } }));
+  }
+  return { org, rules };
+}
+
+const arrivedFor = (ids: readonly string[]) => rx.received.filter((r) => ids.includes(String(r.headers["webhook-id"])));
+
+/** Creates a lead as the API does (the wake-up after commit counted). */
+async function postLead(orgId: string) {
+  const woken = wakeUps;
+  const q = await sql();
+  const created = await commitEvents(() => createLead(q, orgId, { email: `${newId("l")}@example.test` }));
+  return { ...created, woke: wakeUps > woken };
+}
+
+describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`, () => {
+  beforeAll(() => {
+    // Count wake-ups (the claim's way in) while still starting a dispatch for them, as the runtime does.
+    onWake(() => {
+      wakeUps++;
+      void runDispatcher();
+    });
+  });
+
+  it("are written leased to it and sent without a claim or a wake-up; each is recorded once", async () => {
+    const { org } = await orgWithRules(3);
+    const created = await postLead(org.id);
+    expect(created.deliveryIds).toHaveLength(3);
+    expect([...created.handedIds!].sort()).toEqual([...created.deliveryIds].sort());
+    expect(created.woke).toBe(false);
+    // Leased to the dispatcher by the statement that created them (no claim has run: see the summary).
+    const leases = await prisma().delivery.findMany({ where: { id: { in: created.deliveryIds } }, select: { leaseOwner: true, state: true, attemptCount: true } });
+    for (const d of leases) if (d.state === "PENDING") expect(d.leaseOwner).toBe(handoffPort()!.owner);
+
+    const summary = await runDispatcher(undefined, { due: false });
+    expect(summary).toMatchObject({ handed: 3, claimed: 0, succeeded: 3 });
+    expect(arrivedFor(created.deliveryIds)).toHaveLength(3);
+    const rows = await prisma().delivery.findMany({ where: { id: { in: created.deliveryIds } } });
+    expect(rows.map((d) => [d.state, d.attemptCount, d.leaseOwner])).toEqual(rows.map(() => ["SUCCEEDED", 1, null]));
+    // Signed like any other delivery.
+    for (const r of arrivedFor(created.deliveryIds)) expect(r.headers["webhook-signature"]).toMatch(/^v1,/);
+  });
+
+  it("a delivery with no free slot is written unleased, woken for and claimed; the others are handed", async () => {
+    process.env.DELIVERY_CONCURRENCY = "2";
+    resetEnvCache();
+    await runDispatcher(); // a run picks up the new limit while nothing is in flight
+    const { org } = await orgWithRules(3);
+    const created = await postLead(org.id);
+    expect(created.handedIds!.size).toBe(2);
+    expect(created.woke).toBe(true);
+    const left = created.deliveryIds.filter((id) => !created.handedIds!.has(id));
+    await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { id: { in: created.deliveryIds }, state: "SUCCEEDED", attemptCount: 1 } })).toBe(3), { timeout: 20_000 });
+    expect(arrivedFor(created.deliveryIds)).toHaveLength(3);
+    expect(arrivedFor(left)).toHaveLength(1);
+  });
+
+  it("a rule paused by another process's breaker gets its delivery unleased and unsent; its slot is free again", async () => {
+    process.env.DELIVERY_CONCURRENCY = "2";
+    resetEnvCache();
+    await runDispatcher();
+    const { org, rules } = await orgWithRules(2);
+    // Paused in the database only, as another process's breaker pauses it: this process's breaker knows nothing.
+    await prisma().webhookRule.update({ where: { id: rules[1]!.id }, data: { pausedUntil: new Date(Date.now() + 60 * 60_000), pauseReason: "paused elsewhere" } });
+    const created = await postLead(org.id);
+    const paused = created.deliveries.find((d) => d.ruleId === rules[1]!.id)!.id;
+    expect(created.handedIds!.has(paused)).toBe(false);
+    expect(created.handedIds!.size).toBe(1);
+    await runDispatcher();
+    const row = await prisma().delivery.findUniqueOrThrow({ where: { id: paused } });
+    expect([row.state, row.leaseOwner, row.attemptCount]).toEqual(["PENDING", null, 0]);
+    expect(arrivedFor([paused])).toHaveLength(0);
+    // Both slots are free: the next lead's two deliveries to the answering rule's org are handed.
+    const next = await orgWithRules(2);
+    expect((await postLead(next.org.id)).handedIds!.size).toBe(2);
+  });
+
+  it("a write that fails gives its reserved slots back", async () => {
+    process.env.DELIVERY_CONCURRENCY = "1";
+    resetEnvCache();
+    await runDispatcher();
+    const { org } = await orgWithRules(1);
+    const failing = { text: `SELECT 1 WHERE false`, params: [] };
+    const refused = await createLead(await sql(), org.id, { email: "refused@example.test" }, { guard: failing }).catch((err: unknown) => err);
+    expect(isGuardFailed(refused)).toBe(true);
+    expect(refused).toBeInstanceOf(GuardFailedError);
+    expect(await prisma().lead.count({ where: { organizationId: org.id } })).toBe(0);
+    // The one slot was given back: the next lead's delivery is handed.
+    expect((await postLead(org.id)).handedIds!.size).toBe(1);
+  });
+
+  it("the rule's streak of failures is read as the delivery is written: a handed success resets it", async () => {
+    const { org, rules } = await orgWithRules(1);
+    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { consecutiveFailures: 3 } });
+    const created = await postLead(org.id);
+    expect(created.handedIds!.size).toBe(1);
+    expect(await runDispatcher(undefined, { due: false })).toMatchObject({ handed: 1, succeeded: 1 });
+    await vi.waitFor(async () => expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: rules[0]!.id } })).consecutiveFailures).toBe(0), { timeout: 10_000 });
+  });
+
+  it.each([
+    { needs: "ordering per lead", rule: { orderedPerLead: true } },
+    { needs: "duplicate suppression", rule: { duplicateSuppression: { match: "email", field: null, days: 30 } } },
+    { needs: "a cap", rule: { deliveryLimits: { caps: { hour: 100 } } } },
+  ])("a rule with $needs is claimed (the claim applies it), not handed", async ({ rule }) => {
+    const { org, rules } = await orgWithRules(1, rule);
+    const created = await postLead(org.id);
+    expect(created.handedIds).toBeUndefined();
+    expect(created.woke).toBe(true);
+    await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { ruleId: rules[0]!.id, state: "SUCCEEDED" } })).toBe(1), { timeout: 20_000 });
+  });
+
+  it("a rule that sends batches is not handed: its delivery waits for its batch", async () => {
+    const { org } = await orgWithRules(1, { batch: { maxLeads: 50, maxSeconds: 3600, format: "json" } });
+    const created = await postLead(org.id);
+    expect(created.handedIds).toBeUndefined();
+    await runDispatcher();
+    const row = await prisma().delivery.findUniqueOrThrow({ where: { id: created.deliveryIds[0]! } });
+    expect([row.state, row.leaseOwner, row.attemptCount]).toEqual(["PENDING", null, 0]);
+  });
+
+  it("a stopped dispatcher takes no hand-off: deliveries are left for the claim", async () => {
+    const { org } = await orgWithRules(1);
+    await stopDispatcher();
+    expect(handoffPort()).toBeNull();
+    const created = await createLead(await sql(), org.id, { email: "after-stop@example.test" });
+    expect(created.handedIds).toBeUndefined();
+    const row = await prisma().delivery.findUniqueOrThrow({ where: { id: created.deliveryIds[0]! } });
+    expect([row.state, row.leaseOwner]).toEqual(["PENDING", null]);
+  });
+});
