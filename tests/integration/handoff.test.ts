@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await runDispatcher(); // what a test left in flight is recorded before the next one counts
-  for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY"]) delete process.env[name];
+  for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY", "DELIVERY_PER_HOST_CONCURRENCY"]) delete process.env[name];
   resetEnvCache();
 });
 afterAll(async () => {
@@ -168,6 +168,43 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     const row = await prisma().delivery.findUniqueOrThrow({ where: { id: created.deliveryIds[0]! } });
     expect([row.state, row.leaseOwner, row.attemptCount]).toEqual(["PENDING", null, 0]);
   });
+
+  it("a burst of concurrent leads larger than the pool: every delivery arrives once, handed or claimed, within the per-host limit", async () => {
+    process.env.DELIVERY_PER_HOST_CONCURRENCY = "8";
+    resetEnvCache();
+    await runDispatcher();
+    // A receiver that answers after 20 ms, counting the requests it holds at once.
+    let holding = 0;
+    let most = 0;
+    const slow = await startReceiver(() => {
+      most = Math.max(most, ++holding);
+      setTimeout(() => holding--, 20);
+      return { status: 200, delayMs: 20 };
+    });
+    const { org, rules } = await orgWithRules(5);
+    for (const r of rules) await prisma().webhookRule.update({ where: { id: r.id }, data: { url: `${slow.url}/${r.id}` } });
+    const q = await sql();
+    const leads = 300;
+    const clients = 32;
+    const created: Awaited<ReturnType<typeof createLead>>[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (next < leads) {
+        next++;
+        created.push(await commitEvents(() => createLead(q, org.id, { email: `burst${next}@example.test` })));
+      }
+    }));
+    const ids = created.flatMap((c) => c.deliveryIds);
+    expect(ids).toHaveLength(leads * 5);
+    const handed = created.reduce((n, c) => n + (c.handedIds?.size ?? 0), 0);
+    await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { id: { in: ids }, state: "SUCCEEDED" } })).toBe(ids.length), { timeout: 60_000, interval: 200 });
+    const arrived = slow.received.map((r) => String(r.headers["webhook-id"]));
+    await slow.close();
+    expect(new Set(arrived).size).toBe(ids.length);
+    expect(arrived).toHaveLength(ids.length);
+    expect(handed).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(8);
+  }, 90_000);
 
   it("a stopped dispatcher takes no hand-off: deliveries are left for the claim", async () => {
     const { org } = await orgWithRules(1);

@@ -107,8 +107,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // requests free their slots for hand-offs without a claim after each.
   let claimWanted = opts.claimFirst ?? true;
   let lastClaimAt = performance.now();
+  // Counts the wake-ups that said deliveries are due: one that comes while a claim runs (whose
+  // snapshot may predate the commit it reports) asks for another claim after it.
+  let dueWakeUps = 0;
   opts.listen?.((due = true) => {
-    if (due) claimWanted = true;
+    if (due) {
+      claimWanted = true;
+      dueWakeUps++;
+    }
     wake.raise();
   });
   const recorder = new Recorder({
@@ -123,9 +129,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
 
   // A batch (batches.ts) is one request, one slot, one outcome for the breaker; each member's
   // decision is recorded.
-  const start = (d: Claimed, send: (d: Claimed) => Promise<Decision | Decision[]>, slotTaken = false) => {
+  type Send = (d: Claimed) => Promise<Decision | Decision[]>;
+  // Claimed while hand-offs took the room the claim counted on (they reserve slots while its
+  // statement runs): leased here, started in order as their rule and host have room again.
+  const overflow: { d: Claimed; send: Send }[] = [];
+  const start = (d: Claimed, send: Send, slotTaken = false) => {
     const ids = d.members?.map((m) => m.id) ?? [d.id];
     ids.forEach((id) => leased.add(id));
+    if (!slotTaken && !slots.fits(d.ruleId, d.host)) {
+      overflow.push({ d, send });
+      return;
+    }
     if (!slotTaken) slots.take(d.ruleId, d.host);
     breakers.started(d.ruleId, now().getTime());
     let failed = false;
@@ -164,9 +178,25 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings, now()).catch(logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
+  const startOverflow = () => {
+    for (let i = 0; i < overflow.length; ) {
+      const { d, send } = overflow[i]!;
+      if (!slots.fits(d.ruleId, d.host)) i++;
+      else {
+        overflow.splice(i, 1);
+        start(d, send);
+      }
+    }
+  };
+  // What is in flight or reserved, and what waits in `overflow` as if it were.
   const busyNow = () => {
     const busy = slots.busy();
-    busy.free = Math.min(busy.free, opts.claimSize);
+    for (const { d } of overflow) {
+      busy.free--;
+      busy.rules[d.ruleId] = (busy.rules[d.ruleId] ?? 0) + 1;
+      busy.hosts[d.host] = (busy.hosts[d.host] ?? 0) + 1;
+    }
+    busy.free = Math.max(0, Math.min(busy.free, opts.claimSize));
     for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
     return busy;
   };
@@ -182,10 +212,25 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   };
   const atLimit = (busy: ReturnType<typeof busyNow>) =>
     Object.values(busy.rules).some((n) => n >= limits.perRule) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
+  /**
+   * Whether a claim may have left due deliveries behind: it took all it asked for, or it took a
+   * rule's or host's whole room (as counted when it began), or a rule or host had none.
+   */
+  const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[]) => {
+    if (claimed.length >= busy.free || atLimit(busy)) return true;
+    const rules: Record<string, number> = { ...busy.rules };
+    const hosts: Record<string, number> = { ...busy.hosts };
+    for (const d of claimed) {
+      rules[d.ruleId] = (rules[d.ruleId] ?? 0) + 1;
+      hosts[d.host] = (hosts[d.host] ?? 0) + 1;
+    }
+    return atLimit({ free: 0, rules, hosts });
+  };
 
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       keepPlans();
+      startOverflow();
       startHanded();
       // Retries and deliveries queued without a wake-up come due meanwhile: look at least this often.
       if (performance.now() - lastClaimAt >= CLAIM_AT_LEAST_MS) claimWanted = true;
@@ -193,6 +238,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       let lockedOut = false;
       if (claimWanted) {
         const busy = busyNow();
+        const dueBefore = dueWakeUps;
         let toSend: Claimed[];
         try {
           ({ claimed, lockedOut } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
@@ -210,7 +256,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
           for (const d of toSend) start(d, send);
         }
         lastClaimAt = performance.now();
-        claimWanted = !opts.inbox || lockedOut || claimed.length >= busy.free || atLimit(busy) || atLimit(busyNow());
+        claimWanted = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || overflow.length > 0 || cutShort(busy, claimed);
       }
       if (batchesDue()) {
         let batches: Claimed[];
@@ -229,7 +275,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         }
       }
       if (opts.once) break;
-      if (!claimed.length && !running.size && !opts.inbox?.length) {
+      if (!claimed.length && !running.size && !opts.inbox?.length && !overflow.length) {
         // Locked out by another process's claim in progress: what it does not take is free again
         // when its statement ends, so look again shortly (backing off) instead of stopping.
         if (!lockedOut || lockedOutTries >= LOCKED_OUT_TRIES) break;

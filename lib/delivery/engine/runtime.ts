@@ -126,9 +126,7 @@ function handoffPortOf(rt: Runtime): HandoffPort {
     leaseMs: leaseMs(),
     reserve(ruleId, host) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
-      const busy = rt.slots.busy();
-      const { limits } = rt.slots;
-      if (busy.free <= 0 || (busy.rules[ruleId] ?? 0) >= limits.perRule || (busy.hosts[host] ?? 0) >= limits.perHost) return false;
+      if (!rt.slots.fits(ruleId, host)) return false;
       rt.slots.take(ruleId, host);
       return true;
     },

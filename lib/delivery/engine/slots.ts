@@ -31,6 +31,11 @@ export class Slots {
     return this.used;
   }
 
+  /** Whether one more request of `ruleId` to `host` is within every limit now. */
+  fits(ruleId: string, host: string): boolean {
+    return this.used < this.limits.total && (this.rules.get(ruleId) ?? 0) < this.limits.perRule && (this.hosts.get(host) ?? 0) < this.limits.perHost;
+  }
+
   take(ruleId: string, host: string): void {
     this.used++;
     bump(this.rules, ruleId, 1);
