@@ -57,6 +57,9 @@ const GATHER_MS = 3;
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
 
+/** How long a run that handed deliveries off waits, with nothing left to do, for the next before it ends. */
+const LINGER_MS = 250;
+
 /**
  * After a claim locked out by another's (nothing claimed, nothing in flight): the first wait
  * before the next claim, doubled each time, and how many times to look again. A claim holds its
@@ -114,6 +117,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     if (due) {
       claimWanted = true;
       dueWakeUps++;
+      slots.backlog = true;
     }
     wake.raise();
   });
@@ -203,6 +207,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const batchesDue = batchClock();
   const keepPlans = planKeeper(sql);
   let lockedOutTries = 0;
+  let lingered = false;
+  // Hand-offs are refused while due deliveries may be waiting (in the database, or claimed and
+  // waiting for a slot here): they were there first.
+  const noteBacklog = () => {
+    slots.backlog = claimWanted || overflow.length > 0;
+  };
   const startHanded = () => {
     const handed = opts.inbox?.splice(0) ?? [];
     if (!handed.length) return;
@@ -227,6 +237,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     return atLimit({ free: 0, rules, hosts });
   };
 
+  noteBacklog();
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       keepPlans();
@@ -275,7 +286,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         }
       }
       if (opts.once) break;
+      noteBacklog();
       if (!claimed.length && !running.size && !opts.inbox?.length && !overflow.length) {
+        if (!lockedOut && summary.handed && !claimWanted && !lingered) {
+          // Handing off under steady traffic: the next lead is milliseconds away, so wait a
+          // moment for it here rather than end the run and start another for it.
+          lingered = true;
+          await wake.wait(LINGER_MS);
+          continue;
+        }
         // Locked out by another process's claim in progress: what it does not take is free again
         // when its statement ends, so look again shortly (backing off) instead of stopping.
         if (!lockedOut || lockedOutTries >= LOCKED_OUT_TRIES) break;
@@ -283,6 +302,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         continue;
       }
       lockedOutTries = 0;
+      lingered = false;
       if (!opts.inbox?.length) await wake.wait(opts.idlePollMs ?? 1000);
       // Requests that end close together free their slots for one claim: wait a moment for an
       // eighth of the pool to come free (or for nothing to be left in flight) before claiming.
@@ -295,6 +315,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     await recorder.flush();
   } finally {
     clearInterval(extender);
+    // What this run left (a failure, its deadline) is found by the next run's claim.
+    slots.backlog = claimWanted || overflow.length > 0;
   }
   if (failure ?? recorder.failure) throw failure ?? recorder.failure;
   return summary;

@@ -126,7 +126,7 @@ function handoffPortOf(rt: Runtime): HandoffPort {
     leaseMs: leaseMs(),
     reserve(ruleId, host) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
-      if (!rt.slots.fits(ruleId, host)) return false;
+      if (rt.slots.backlog || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
       rt.slots.take(ruleId, host);
       return true;
     },

@@ -24,6 +24,11 @@ export class Slots {
   private used = 0;
   /** Slots freed since the pipeline last reset this (before a claim). */
   released = 0;
+  /**
+   * Set by the pipeline while due deliveries may be waiting for a slot (in the database, or
+   * claimed and waiting here): new deliveries are then not handed off ahead of them.
+   */
+  backlog = false;
 
   constructor(readonly limits: SlotLimits) {}
 
