@@ -311,7 +311,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       while (claimWanted && !opts.inbox?.length && running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
       slots.released = 0;
     }
-    while (running.size) await Promise.all([...running]);
+    // What is leased here is sent before the run ends (claimed rows waiting for a slot, handed
+    // ones not started yet): left alone, each would wait for its lease to run out.
+    for (;;) {
+      startOverflow();
+      startHanded();
+      if (!running.size) break;
+      await Promise.race([...running]);
+    }
     await recorder.flush();
   } finally {
     clearInterval(extender);
