@@ -90,9 +90,11 @@ export async function createLead(
     opportunitySource: input.opportunitySource ?? null, marketingSource: input.marketingSource ?? null, ...refs,
     caseTrackerCode: input.caseTrackerCode ?? null, score: input.score ?? null, customFields: (input.customFields ?? {}) as Prisma.JsonValue, answers: {}, createdAt: now, updatedAt: now,
   };
-  // Not within a transaction the caller holds (the hand-off starts sending once this statement commits).
+  const after = alongside(lead);
+  // Not within a transaction the caller holds (the hand-off starts sending once this statement
+  // commits); slots reserved here are given back by writeEvents if the write fails.
   const event = prepareEvent(config, { organizationId, type: "lead.created", lead: toSnapshot(lead) }, now, q.shared ? handoffPort() : null);
-  await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], alongside(lead), guard);
+  await writeEvents(q, [event], [{ table: "Lead", columns: LEAD_COLUMNS, rows: [lead] }], after, guard);
   const { eventId, deliveryIds, deliveries, webhooksEnabled, handedIds } = event.recorded;
   return { lead, eventIds: [eventId], deliveryIds, deliveries, webhooksEnabled, handedIds };
 }
