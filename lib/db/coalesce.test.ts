@@ -85,4 +85,18 @@ describe("coalesced inserts", () => {
     const merged = runs.filter((r) => r[0]!.length > 1).map((r) => r[0]);
     expect(merged).toEqual([["lead2", "lead3"], ["lead12", "lead13"], ["lead22", "lead23"]]);
   });
+
+  it("a shape that goes at the end of the turn (PGlite) carries every call made in that turn, though none was in flight", async () => {
+    const handle = {};
+    const runs: (readonly (readonly unknown[])[])[] = [];
+    // Runs at once, as PGlite does within the turn that issued the statement.
+    const shape: Shape = { key: "k", atTurnEnd: true, run: async (rows) => (runs.push(rows), { counts: rows.map((r) => r.length) }), sharedFailure: () => false };
+    const first = [call(handle, shape, 0), call(handle, shape, 1), call(handle, shape, 2)];
+    expect(runs).toHaveLength(0); // nothing yet: the turn has not ended
+    expect(await Promise.all(first)).toEqual(first.map(() => ({ counts: [1, 2], read: undefined })));
+    expect(runs.map((r) => r[0])).toEqual([["lead0", "lead1", "lead2"]]);
+    // A call in a later turn goes in a statement of its own.
+    expect(await call(handle, shape, 3)).toEqual({ counts: [1, 2] });
+    expect(runs.map((r) => r[0])).toEqual([["lead0", "lead1", "lead2"], ["lead3"]]);
+  });
 });

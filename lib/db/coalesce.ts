@@ -31,6 +31,8 @@ interface Call {
 interface Lane {
   inFlight: number;
   waiting: Call[];
+  /** A drain is scheduled for the end of this turn of the event loop (Shape.atTurnEnd). */
+  scheduled?: boolean;
 }
 
 /** What a statement wrote: how many rows each table got, and what it read after writing (the same for every call it carried). */
@@ -46,6 +48,12 @@ export interface Shape {
   run(rows: readonly (readonly unknown[])[]): Promise<Written>;
   /** Whether the error means the shared guard did not hold (every call fails with it). */
   sharedFailure(err: unknown): boolean;
+  /**
+   * Go at the end of the event loop's turn rather than at once, with every call of the shape made
+   * in that turn (a database that runs each statement within the turn that issued it, PGlite:
+   * no call would ever find another in flight to wait for).
+   */
+  atTurnEnd?: boolean;
 }
 
 const lanesKey = Symbol.for("leadhooks.insert-lanes");
@@ -66,7 +74,14 @@ export function coalesced(handle: object, shape: Shape, rows: readonly (readonly
   lanes.set(shape.key, lane);
   return new Promise<Written>((resolve, reject) => {
     lane.waiting.push({ rows, resolve, reject });
-    drain(lanes, shape, lane);
+    if (!shape.atTurnEnd) drain(lanes, shape, lane);
+    else if (!lane.scheduled) {
+      lane.scheduled = true;
+      setImmediate(() => {
+        lane.scheduled = false;
+        drain(lanes, shape, lane);
+      });
+    }
   });
 }
 
@@ -79,7 +94,7 @@ function drain(lanes: Map<string, Lane>, shape: Shape, lane: Lane): void {
       drain(lanes, shape, lane);
     });
   }
-  if (!lane.inFlight && !lane.waiting.length) lanes.delete(shape.key);
+  if (!lane.inFlight && !lane.waiting.length && !lane.scheduled) lanes.delete(shape.key);
 }
 
 async function runGroup(shape: Shape, group: Call[]): Promise<void> {

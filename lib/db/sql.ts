@@ -32,6 +32,12 @@ export interface Sql {
    * insertAll may then carry concurrent callers' rows in one statement (coalesce.ts).
    */
   readonly shared?: boolean;
+  /**
+   * Set on PGlite: statements run one at a time in this thread, each within the turn of the event
+   * loop that issued it, so concurrent callers never find one in flight; insertAll's merging then
+   * waits for the end of the turn instead (coalesce.ts).
+   */
+  readonly inThread?: boolean;
 }
 
 export function pgSql(pool: pg.Pool): Sql {
@@ -49,6 +55,7 @@ export function pgliteSql(db: PGlite): Sql {
   const prepared = new Map<string, Prepared>();
   return {
     shared: true,
+    inThread: true,
     query: async <T,>(text: string, params: readonly unknown[] = [], name?: string, planning: Planning = "kept") =>
       name ? runNamed<T>(db, prepared, name, text, params, planning === "fresh" ? REPREPARE_CALLS : Infinity) : (await db.query<T>(text, params as unknown[])).rows,
   };
@@ -199,7 +206,7 @@ export async function writeAll(q: Sql, tables: readonly TableRows[], guard?: Gua
   // Only calls under the same guard merge (one API key of one organization): a call without one
   // could share a statement with any organization's, whose locked row would then hold it up.
   if (!q.shared || !guard || tables.some((t) => t.skipDuplicates)) return run(rows);
-  return coalesced(q, { key: `${name}\0${JSON.stringify(guard.params)}`, run, sharedFailure: isGuardFailed }, rows);
+  return coalesced(q, { key: `${name}\0${JSON.stringify(guard.params)}`, run, sharedFailure: isGuardFailed, atTurnEnd: q.inThread }, rows);
 }
 
 /**
