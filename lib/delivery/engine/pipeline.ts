@@ -51,8 +51,13 @@ export interface PipelineOptions extends SendContext {
   batchDueAt?: (at: number) => void;
 }
 
-/** How long a claim may wait for more slots to come free. */
-const GATHER_MS = 3;
+/**
+ * Before a claim, the pipeline waits up to `ms` for `share` of its pool to come free, so requests
+ * that end close together share one claim. On PGlite, where a claim takes the one thread for about
+ * 2 ms whatever it returns, claims gather longer and larger (measured on 1,000 events: 694–723
+ * deliveries/s with PostgreSQL's setting, 809–848/s with PGlite's).
+ */
+const GATHER = { postgres: { share: 1 / 8, ms: 3 }, inThread: { share: 1 / 4, ms: 10 } };
 
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
@@ -99,7 +104,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const { sql, prisma, owner, now, leaseMs, limits } = opts;
   const summary = emptySummary();
   const slots = opts.slots ?? new Slots(limits);
-  const gather = Math.max(1, Math.floor(limits.total / 8));
+  const gathering = sql.inThread ? GATHER.inThread : GATHER.postgres;
+  const gather = Math.max(1, Math.floor(limits.total * gathering.share));
   const leased = new Set<string>(); // claimed and not yet recorded
   const running = new Set<Promise<void>>();
   const breakers = opts.breakers ?? new Breakers();
@@ -304,10 +310,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       lockedOutTries = 0;
       lingered = false;
       if (!opts.inbox?.length) await wake.wait(opts.idlePollMs ?? 1000);
-      // Requests that end close together free their slots for one claim: wait a moment for an
-      // eighth of the pool to come free (or for nothing to be left in flight) before claiming.
+      // Requests that end close together free their slots for one claim: wait a moment for a
+      // share of the pool to come free (or for nothing to be left in flight) before claiming.
       // Hand-offs do not wait.
-      const until = performance.now() + GATHER_MS;
+      const until = performance.now() + gathering.ms;
       while (claimWanted && !opts.inbox?.length && running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
       slots.released = 0;
     }
