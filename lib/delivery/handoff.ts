@@ -29,8 +29,12 @@ export interface HandoffPort {
   reserve(ruleId: string, host: string): boolean;
   /** Gives back a slot reserved for a delivery that is not handed after all (its write failed, or its rule is paused). */
   release(ruleId: string, host: string): void;
-  /** Starts deliveries a committed write leased to `owner` (each holds the slot reserved for it). */
-  start(deliveries: Claimed[]): void;
+  /**
+   * Starts deliveries a committed write leased to `owner` (each holds the slot reserved for it).
+   * False when the dispatcher began stopping meanwhile: their slots and leases were given back
+   * (so any dispatcher claims them at once), and the caller wakes the dispatchers for them.
+   */
+  start(deliveries: Claimed[]): Promise<boolean>;
 }
 
 const key = Symbol.for("leadhooks.handoff");

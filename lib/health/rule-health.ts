@@ -109,10 +109,18 @@ async function warn(prisma: PrismaClient, ruleId: string, rule: Counted, level: 
   await createNotification(prisma, { organizationId: rule.organizationId, ruleId, kind: "FAILURE_WARNING", content, now });
 }
 
+// Rules this process counted failures for since it last set their streak back to 0. A success
+// says the streak was 0 as its delivery was claimed (or handed), which a failure counted after that
+// moment, and before the success was recorded, makes stale: the success of such a rule is not
+// taken as clean. Kept on globalThis: Next.js bundles the server in several chunks.
+const streakingKey = Symbol.for("leadhooks.rules-streaking");
+const streaking = (): Set<string> => ((globalThis as { [streakingKey]?: Set<string> })[streakingKey] ??= new Set());
+
 async function recordOne(prisma: PrismaClient, ruleId: string, entries: RuleHealthInput[], now: Date): Promise<void> {
   const tally = tallyRule(entries);
   if (tally.failed > 0) {
     const rule = await count(prisma, ruleId, tally);
+    if (rule && rule.consecutiveFailures > 0) streaking().add(ruleId);
     if (rule?.enabled) {
       if (rule.consecutiveFailures >= rule.threshold) await disable(prisma, ruleId, thresholdReason(rule.threshold), now, null);
       else {
@@ -120,11 +128,12 @@ async function recordOne(prisma: PrismaClient, ruleId: string, entries: RuleHeal
         if (level > rule.failureWarningLevel) await warn(prisma, ruleId, rule, level, now);
       }
     }
-  } else if (tally.reset && !tally.successesClean) {
+  } else if (tally.reset && (!tally.successesClean || streaking().has(ruleId))) {
     // The hot path's slow lane: a success for a rule that had failures (or whose count we weren't told).
     await prisma.$executeRaw`
       UPDATE "WebhookRule" SET "consecutiveFailures" = 0, "failureWarningLevel" = 0
       WHERE id = ${ruleId} AND ("consecutiveFailures" <> 0 OR "failureWarningLevel" <> 0)`;
+    streaking().delete(ruleId);
   }
   if (tally.goneAt) await disable(prisma, ruleId, GONE_REASON, now, tally.goneAt);
   if (tally.reportable) await reportRuleErrors(prisma, ruleId, now);

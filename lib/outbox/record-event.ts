@@ -163,8 +163,7 @@ export async function writeEvents(q: Sql, events: readonly PreparedEvent[], befo
       if (!row) port.release(d.ruleId, d.host); // its rule was paused: written unleased, for the claim
       else started.push({ ...d, consecutiveFailures: row[1], ruleEnabled: row[2] });
     }
-    e.recorded.handedIds = new Set(started.map((d) => d.id));
-    if (started.length) port.start(started);
+    if (started.length && (await port.start(started))) e.recorded.handedIds = new Set(started.map((d) => d.id));
   }
 }
 

@@ -109,6 +109,9 @@ export async function runDispatcher(budgetMs = 25_000, { due = true }: { due?: b
   })().finally(() => {
     rt.running = null;
     rt.nudge = () => {};
+    // Handed between the loop's last look at the inbox and now: a run of their own (or, when
+    // stopping, stopDispatcher gives them back).
+    if (rt.inbox.length && !rt.stopping) runDispatcher(budgetMs, { due: false }).catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
   });
   return rt.running;
 }
@@ -131,11 +134,27 @@ function handoffPortOf(rt: Runtime): HandoffPort {
       return true;
     },
     release: (ruleId, host) => rt.slots.release(ruleId, host),
-    start(deliveries) {
+    async start(deliveries) {
+      if (rt.stopping) {
+        await giveBack(rt, deliveries);
+        return false;
+      }
       rt.inbox.push(...deliveries);
       runDispatcher(undefined, { due: false }).catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+      return true;
     },
   };
+}
+
+/**
+ * Handed deliveries this dispatcher will not send (it is stopping): their slots, and their leases,
+ * so that any dispatcher claims them at once instead of when the leases run out.
+ */
+async function giveBack(rt: Runtime, deliveries: readonly Claimed[]): Promise<void> {
+  if (!deliveries.length) return;
+  deliveries.forEach((d) => rt.slots.release(d.ruleId, d.host));
+  const { sql } = await database();
+  await sql.query(`UPDATE "Delivery" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`, [deliveries.map((d) => d.id), rt.owner]);
 }
 
 /** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
@@ -209,4 +228,6 @@ export async function stopDispatcher(): Promise<void> {
   rt.stopping = true;
   rt.nudge();
   await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
+  // Handed while the last run was ending: not sent here, so claimable at once elsewhere.
+  await giveBack(rt, rt.inbox.splice(0)).catch((err: unknown) => console.error("dispatcher: giving back handed deliveries:", err instanceof Error ? err.message : err));
 }
