@@ -58,7 +58,7 @@ const DELIVERY_COLUMNS = {
 const NOT_PAUSED = `NOT EXISTS (SELECT 1 FROM "WebhookRule" r WHERE r.id = x."ruleId" AND r."pausedUntil" > ${utc('x."createdAt"')})`;
 const HANDED_COLUMNS = { ...DELIVERY_COLUMNS, leaseOwner: "text", leaseExpiresAt: "timestamp" } as const;
 const HANDED_EXPRESSIONS = {
-  leaseOwner: `CASE WHEN ${NOT_PAUSED} THEN x."leaseOwner" END`,
+  leaseOwner: `CASE WHEN x."leaseOwner" IS NOT NULL AND ${NOT_PAUSED} THEN x."leaseOwner" END`,
   leaseExpiresAt: `CASE WHEN x."leaseOwner" IS NOT NULL AND ${NOT_PAUSED} THEN ${utc('x."leaseExpiresAt"')} END`,
 };
 const LEASED_READING: Reading = {

@@ -136,7 +136,8 @@ function handoffPortOf(rt: Runtime): HandoffPort {
     release: (ruleId, host) => rt.slots.release(ruleId, host),
     async start(deliveries) {
       if (rt.stopping) {
-        await giveBack(rt, deliveries);
+        // After the commit: a failure here must not fail the lead's request (its lease runs out instead).
+        await giveBack(rt, deliveries).catch((err: unknown) => console.error("dispatcher: giving back handed deliveries:", err instanceof Error ? err.message : err));
         return false;
       }
       rt.inbox.push(...deliveries);
