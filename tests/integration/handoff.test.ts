@@ -4,6 +4,7 @@ import { newId } from "@/lib/core/ids";
 import { sql } from "@/lib/db";
 import { GuardFailedError, isGuardFailed } from "@/lib/db/sql";
 import { runDispatcher, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import type { DispatchSummary } from "@/lib/delivery/engine/report";
 import { handoffPort } from "@/lib/delivery/handoff";
 import { onWake } from "@/lib/delivery/wake";
 import { consumeDispatchReport } from "@/lib/health/report";
@@ -55,12 +56,18 @@ async function orgWithRules(n: number, rule: Record<string, unknown> = {}) {
 
 const arrivedFor = (ids: readonly string[]) => rx.received.filter((r) => ids.includes(String(r.headers["webhook-id"])));
 
-/** Creates a lead as the API does (the wake-up after commit counted). */
+/** The dispatch running now (the runtime's), if any. */
+const runningDispatch = () => (globalThis as unknown as Record<symbol, { running: Promise<DispatchSummary> | null }>)[Symbol.for("leadhooks.dispatcher")]!.running;
+
+/**
+ * Creates a lead as the API does (the wake-up after commit counted), with the dispatch the
+ * hand-off started for it (still running when createLead returns: its requests take I/O).
+ */
 async function postLead(orgId: string) {
   const woken = wakeUps;
   const q = await sql();
   const created = await commitEvents(() => createLead(q, orgId, { email: `${newId("l")}@example.test` }));
-  return { ...created, woke: wakeUps > woken };
+  return { ...created, woke: wakeUps > woken, run: runningDispatch() };
 }
 
 describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`, () => {
@@ -82,7 +89,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     const leases = await prisma().delivery.findMany({ where: { id: { in: created.deliveryIds } }, select: { leaseOwner: true, state: true, attemptCount: true } });
     for (const d of leases) if (d.state === "PENDING") expect(d.leaseOwner).toBe(handoffPort()!.owner);
 
-    const summary = await runDispatcher(undefined, { due: false });
+    const summary = await created.run;
     expect(summary).toMatchObject({ handed: 3, claimed: 0, succeeded: 3 });
     expect(arrivedFor(created.deliveryIds)).toHaveLength(3);
     const rows = await prisma().delivery.findMany({ where: { id: { in: created.deliveryIds } } });
@@ -144,7 +151,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { consecutiveFailures: 3 } });
     const created = await postLead(org.id);
     expect(created.handedIds!.size).toBe(1);
-    expect(await runDispatcher(undefined, { due: false })).toMatchObject({ handed: 1, succeeded: 1 });
+    expect(await created.run).toMatchObject({ handed: 1, succeeded: 1 });
     await vi.waitFor(async () => expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: rules[0]!.id } })).consecutiveFailures).toBe(0), { timeout: 10_000 });
   });
 
