@@ -11,6 +11,7 @@ import { coalesced } from "../wake-signal";
 import { listenForWakeUps, type WakeListener } from "./listener";
 import { offerHandoffs, type HandoffPort } from "../handoff";
 import { Slots, type SlotLimits } from "./slots";
+import type { WakeReason } from "./pipeline";
 import type { Claimed } from "./claim";
 
 // The process's dispatcher: one pooled HTTP client, one lease owner id, and at most one dispatch
@@ -30,9 +31,9 @@ interface Runtime {
   againDue: boolean;
   /** Set by stopDispatcher: nothing new is claimed. */
   stopping: boolean;
-  /** Wakes the running pipeline (`due`: deliveries became due; else its inbox filled or it is to stop). */
-  nudge: (due?: boolean) => void;
-  /** The requests in flight, across runs: a hand-off reserves its slot here before its delivery is written. */
+  /** Wakes the running pipeline (WakeReason: "due" when not given). */
+  nudge: (why?: WakeReason) => void;
+  /** The requests in flight, across runs: a hand-off reserves its place here before its delivery is written. */
   slots: Slots;
   /** Deliveries handed to this dispatcher, written and leased, waiting for the pipeline to start them. */
   inbox: Claimed[];
@@ -77,25 +78,26 @@ export function concurrency() {
 const limitsOf = (c: ReturnType<typeof concurrency>): SlotLimits => ({ total: c.concurrency, perRule: c.perRuleConcurrency, perHost: c.perHostConcurrency });
 
 /**
- * Runs the dispatcher until nothing is due; concurrent calls share the running loop. `due` false:
- * called for hand-offs only (its inbox filled), so a run it starts does not claim first.
+ * Runs the dispatcher until nothing is due; concurrent calls share the running loop. `why` says
+ * what woke it (WakeReason): "handed", for hand-offs only (its inbox filled), so a run it starts
+ * does not claim first; "look", the periodic look, which does not hold hand-offs back.
  */
-export async function runDispatcher(budgetMs = 25_000, { due = true }: { due?: boolean } = {}): Promise<DispatchSummary> {
+export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: WakeReason } = {}): Promise<DispatchSummary> {
   const rt = runtime();
   if (rt.stopping) return rt.running ?? emptySummary();
   if (rt.running) {
     rt.again = true; // something new became due (or was handed) while we were sending: look for it now, and once more at the end
-    rt.againDue ||= due;
-    rt.nudge(due);
+    rt.againDue ||= why !== "handed";
+    rt.nudge(why);
     return rt.running;
   }
   // The limits are read again when nothing is in flight (a test changes them between runs).
   const limits = limitsOf(concurrency());
-  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
+  if (rt.slots.idle && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
   rt.running = (async () => {
     const { prisma, sql } = await database();
     const total = emptySummary();
-    let claimFirst = due;
+    let claimFirst = why !== "handed";
     do {
       rt.again = false;
       rt.againDue = false;
@@ -111,7 +113,7 @@ export async function runDispatcher(budgetMs = 25_000, { due = true }: { due?: b
     rt.nudge = () => {};
     // Handed between the loop's last look at the inbox and now: a run of their own (or, when
     // stopping, stopDispatcher gives them back).
-    if (rt.inbox.length && !rt.stopping) runDispatcher(budgetMs, { due: false }).catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+    if (rt.inbox.length && !rt.stopping) startDispatch("dispatcher", "handed");
   });
   return rt.running;
 }
@@ -120,20 +122,23 @@ const leaseMs = () => env().DELIVERY_LEASE_SECONDS * 1000;
 
 /**
  * This process's dispatcher as lead intake hands it new deliveries (lib/delivery/handoff.ts): a
- * slot is reserved while one is free (never once it is stopping), and what is handed is started
- * by the running pipeline, or by a run started for it.
+ * delivery is taken while nothing due waits in the database and this process's queue has room
+ * (never once it is stopping), and what is handed is started by the running pipeline, or by a run
+ * started for it, as soon as its rule and host have a free slot.
  */
 function handoffPortOf(rt: Runtime): HandoffPort {
   return {
     owner: rt.owner,
     leaseMs: leaseMs(),
-    reserve(ruleId, host) {
+    reserve(ruleId) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
-      if (rt.slots.backlog || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
-      rt.slots.take(ruleId, host);
+      if (!rt.slots.acceptsHandoff()) return false; // what waits in the database goes first
+      rt.slots.waiting++;
       return true;
     },
-    release: (ruleId, host) => rt.slots.release(ruleId, host),
+    release: () => {
+      rt.slots.waiting--;
+    },
     async start(deliveries) {
       if (rt.stopping) {
         // After the commit: a failure here must not fail the lead's request (its lease runs out instead).
@@ -141,26 +146,26 @@ function handoffPortOf(rt: Runtime): HandoffPort {
         return false;
       }
       rt.inbox.push(...deliveries);
-      runDispatcher(undefined, { due: false }).catch((err: unknown) => console.error("dispatcher:", err instanceof Error ? err.message : err));
+      startDispatch("dispatcher", "handed");
       return true;
     },
   };
 }
 
 /**
- * Handed deliveries this dispatcher will not send (it is stopping): their slots, and their leases,
- * so that any dispatcher claims them at once instead of when the leases run out.
+ * Handed deliveries this dispatcher will not send (it is stopping): their places in its queue, and
+ * their leases, so that any dispatcher claims them at once instead of when the leases run out.
  */
 async function giveBack(rt: Runtime, deliveries: readonly Claimed[]): Promise<void> {
   if (!deliveries.length) return;
-  deliveries.forEach((d) => rt.slots.release(d.ruleId, d.host));
+  rt.slots.waiting -= deliveries.length;
   const { sql } = await database();
   await sql.query(`UPDATE "Delivery" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`, [deliveries.map((d) => d.id), rt.owner]);
 }
 
 /** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
-function startDispatch(what: string): void {
-  runDispatcher().catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
+function startDispatch(what: string, why: WakeReason = "due"): void {
+  runDispatcher(undefined, { why }).catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
 }
 
 /** Starts a dispatch without waiting for it (a burst of wake-ups starts one). */
@@ -177,7 +182,7 @@ function wakeForBatchAt(at: number): void {
   if (batchTimer) clearTimeout(batchTimer.timer);
   const timer = setTimeout(() => {
     batchTimer = null;
-    startDispatch("dispatcher (batch due)");
+    startDispatch("dispatcher (batch due)", "look");
   }, Math.max(0, at - Date.now()) + BATCH_SLACK_MS);
   timer.unref();
   batchTimer = { at, timer };
@@ -208,7 +213,7 @@ let ticker: NodeJS.Timeout | null = null;
  */
 export function startTicker(intervalMs = 1000, { holdProcess = false }: { holdProcess?: boolean } = {}): void {
   if (ticker) return;
-  ticker = setInterval(() => startDispatch("dispatcher tick"), intervalMs);
+  ticker = setInterval(() => startDispatch("dispatcher tick", "look"), intervalMs);
   if (!holdProcess) ticker.unref();
 }
 

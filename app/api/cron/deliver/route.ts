@@ -18,6 +18,6 @@ export async function GET(req: Request) {
     return Response.json({ error: { code: "unauthorized", message: "Missing or wrong cron secret." } }, { status: 401 });
   }
   const started = Date.now();
-  const summary = await runDispatcher(20_000);
+  const summary = await runDispatcher(20_000, { why: "look" });
   return Response.json({ ok: true, ...summary, durationMs: Date.now() - started });
 }
