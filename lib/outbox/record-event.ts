@@ -40,7 +40,7 @@ export interface RecordedEvent {
 export interface PreparedEvent {
   rows: TableRows[];
   recorded: RecordedEvent;
-  /** Deliveries written leased to `port`'s dispatcher, each holding a slot reserved there. */
+  /** Deliveries written leased to `port`'s dispatcher, each holding a place reserved there. */
   handoff?: { port: HandoffPort; deliveries: Claimed[] };
 }
 
@@ -111,8 +111,8 @@ export function prepareEvent(config: OrganizationConfig, input: NewEvent, now = 
       deliveries: deliveries.map((d, i) => ({ id: d.id, ruleId: d.ruleId, ruleTitle: matching[i]!.title })),
       webhooksEnabled: config.webhooksEnabled,
     },
-    ...(handed.length ? { handoff: { port, deliveries: handed } } : {}),
-  } as PreparedEvent;
+    ...(port && handed.length ? { handoff: { port, deliveries: handed } } : {}),
+  };
 }
 
 /**
