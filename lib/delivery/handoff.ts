@@ -2,12 +2,11 @@ import type { Claimed } from "./engine/claim";
 
 // Handing new deliveries straight to this process's dispatcher. A delivering process that accepts
 // an event (lead intake) has in hand everything sending its deliveries needs: the rendered
-// request, and its rule's settings (cached by the organization's configVersion). While nothing
-// due waits in the database and the dispatcher's queue has room, the delivery is written already
+// request, and its rule's settings (cached by the organization's configVersion). When its
+// dispatcher has a free slot for a delivery's rule and host, the delivery is written already
 // leased to the dispatcher (in the same statement as the event), and started once that statement
-// has committed and its rule and host have a free slot: no claim reads it back, and no other
-// process is woken for it. A delivery the dispatcher has no room for, or whose rule is paused, is
-// written unleased and claimed as usual.
+// has committed: no claim reads it back, and no other process is woken for it. A delivery the
+// dispatcher has no room for, or whose rule is paused, is written unleased and claimed as usual.
 //
 // The lease is what keeps this safe: if the process dies before it records an outcome, the lease
 // expires and any dispatcher claims the delivery again, as one it had claimed itself.
@@ -26,15 +25,14 @@ export interface HandoffPort {
   /** The dispatcher's lease owner. */
   readonly owner: string;
   readonly leaseMs: number;
-  /** Takes a place in the dispatcher's queue for a delivery of `ruleId`; false: leave it to be claimed. */
-  reserve(ruleId: string): boolean;
-  /** Gives back a place reserved for a delivery that is not handed after all (its write failed, or its rule is paused). */
-  release(): void;
+  /** Takes a slot for a delivery of `ruleId` to `host` when one is free now; false: leave it to be claimed. */
+  reserve(ruleId: string, host: string): boolean;
+  /** Gives back a slot reserved for a delivery that is not handed after all (its write failed, or its rule is paused). */
+  release(ruleId: string, host: string): void;
   /**
-   * Starts deliveries a committed write leased to `owner` (each holds the place reserved for it),
-   * each as soon as its rule and host have a free slot. False when the dispatcher began stopping
-   * meanwhile: their places and leases were given back (so any dispatcher claims them at once),
-   * and the caller wakes the dispatchers for them.
+   * Starts deliveries a committed write leased to `owner` (each holds the slot reserved for it).
+   * False when the dispatcher began stopping meanwhile: their slots and leases were given back
+   * (so any dispatcher claims them at once), and the caller wakes the dispatchers for them.
    */
   start(deliveries: Claimed[]): Promise<boolean>;
 }

@@ -40,7 +40,7 @@ export interface RecordedEvent {
 export interface PreparedEvent {
   rows: TableRows[];
   recorded: RecordedEvent;
-  /** Deliveries written leased to `port`'s dispatcher, each holding a place reserved there. */
+  /** Deliveries written leased to `port`'s dispatcher, each holding a slot reserved there. */
   handoff?: { port: HandoffPort; deliveries: Claimed[] };
 }
 
@@ -124,7 +124,7 @@ function handOff(port: HandoffPort, config: OrganizationConfig, rules: readonly 
   rows.forEach((row, i) => {
     const sending = rules[i]!.sending;
     if (!sending || row.state !== "PENDING" || (row.nextAttemptAt && row.nextAttemptAt.getTime() > now.getTime())) return;
-    if (!port.reserve(row.ruleId)) return;
+    if (!port.reserve(row.ruleId, row.host)) return;
     Object.assign(row, { leaseOwner: port.owner, leaseExpiresAt: new Date(now.getTime() + port.leaseMs) });
     handed.push({
       id: row.id, organizationId: row.organizationId, ruleId: row.ruleId, url: row.url, method: row.method, requestHeaders: row.requestHeaders as Record<string, string>,
@@ -152,7 +152,7 @@ export async function writeEvents(q: Sql, events: readonly PreparedEvent[], befo
     const { read } = await writeAll(q, [...before, ...events.flatMap((e) => e.rows), ...after], guard, LEASED_READING);
     leased = new Map(((read ?? []) as LeasedRow[]).map((row) => [row[0], row]));
   } catch (err) {
-    for (const e of handoffs) e.handoff!.deliveries.forEach(() => e.handoff!.port.release());
+    for (const e of handoffs) e.handoff!.deliveries.forEach((d) => e.handoff!.port.release(d.ruleId, d.host));
     throw err;
   }
   for (const e of handoffs) {
@@ -160,7 +160,7 @@ export async function writeEvents(q: Sql, events: readonly PreparedEvent[], befo
     const started: Claimed[] = [];
     for (const d of deliveries) {
       const row = leased.get(d.id);
-      if (!row) port.release(); // its rule was paused: written unleased, for the claim
+      if (!row) port.release(d.ruleId, d.host); // its rule was paused: written unleased, for the claim
       else started.push({ ...d, consecutiveFailures: row[1], ruleEnabled: row[2] });
     }
     if (started.length && (await port.start(started))) e.recorded.handedIds = new Set(started.map((d) => d.id));

@@ -347,8 +347,8 @@ describe(`hand-off: edge cases (${TEST_DATABASE})`, () => {
     let stopped: Promise<void> | null = null;
     const wrapped: HandoffPort = {
       owner: real.owner, leaseMs: real.leaseMs,
-      reserve: (ruleId) => {
-        const ok = real.reserve(ruleId);
+      reserve: (ruleId, host) => {
+        const ok = real.reserve(ruleId, host);
         stopped ??= stopDispatcher(); // SIGTERM arrives while this lead's statement runs
         return ok;
       },

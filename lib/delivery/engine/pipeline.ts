@@ -32,9 +32,9 @@ export interface PipelineOptions extends SendContext {
   stopping?: () => boolean;
   /** Receives the pipeline's wake-up (WakeReason; "due" when not given). */
   listen?: (wake: (why?: WakeReason) => void) => void;
-  /** The process's requests in flight, when they outlive one run (hand-offs reserve their places in it); a fresh count when not given. */
+  /** The process's requests in flight, when they outlive one run (hand-offs reserve slots in it); a fresh count when not given. */
   slots?: Slots;
-  /** Deliveries handed to this dispatcher (lib/delivery/handoff.ts): leased, their places reserved; started as their rule and host have room. */
+  /** Deliveries handed to this dispatcher (lib/delivery/handoff.ts): leased, their slots taken; started as they come. */
   inbox?: Claimed[];
   /** Whether to claim before anything wakes it (default true; false when started for hand-offs only). */
   claimFirst?: boolean;
@@ -51,8 +51,8 @@ export interface PipelineOptions extends SendContext {
 /**
  * Why the pipeline is woken: "due", deliveries were written unleased and are due (it claims, and
  * hands nothing off until it has claimed what waits); "look", the periodic look for retries come
- * due (it claims, nothing more is implied); "handed", its inbox got deliveries or stopping()
- * changed.
+ * due (it claims, and hand-offs stay open: the look tells nothing of what waits); "handed", its
+ * inbox got deliveries or stopping() changed.
  */
 export type WakeReason = "due" | "look" | "handed";
 
@@ -63,18 +63,6 @@ export type WakeReason = "due" | "look" | "handed";
  * deliveries/s with PostgreSQL's setting, 809–848/s with PGlite's).
  */
 const GATHER = { postgres: { share: 1 / 8, ms: 3 }, inThread: { share: 1 / 4, ms: 10 } };
-
-/**
- * How many pools' worth of handed deliveries may wait here for a slot (leased to this process);
- * beyond that, lead intake writes them unleased, for the claim. On PostgreSQL only a short burst:
- * what waits here no other process can take, and under a sustained overload claiming in batches
- * costs this process less than taking each lead's deliveries one by one (measured, throughput
- * phase: 620 events/s accepted with 16 pools' worth, 680 with 2, 670–690 with none). On PGlite
- * this one process does everything, and each claim holds its one thread about 3 ms: there a queue
- * that holds a whole burst is cheaper (500 events: 1,180–1,220 deliveries/s with 16 pools' worth,
- * 1,290–1,300 with 64).
- */
-export const QUEUE_POOLS = { postgres: 2, inThread: 64 };
 
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
@@ -121,7 +109,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const { sql, prisma, owner, now, leaseMs, limits } = opts;
   const summary = emptySummary();
   const slots = opts.slots ?? new Slots(limits);
-  slots.queueLimit = limits.total * (sql.inThread ? QUEUE_POOLS.inThread : QUEUE_POOLS.postgres);
   const gathering = sql.inThread ? GATHER.inThread : GATHER.postgres;
   const gather = Math.max(1, Math.floor(limits.total * gathering.share));
   const leased = new Set<string>(); // claimed and not yet recorded
@@ -132,10 +119,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // it asked for, while no rule or host was at its limit, found every due delivery: until
   // something is said to be due again (a wake-up, the tick) or a claim was cut short, finished
   // requests free their slots for hand-offs without a claim after each.
-  // A run that ended with due deliveries left (slots.backlog) has the next one claim first.
-  let claimWanted = (opts.claimFirst ?? true) || slots.backlog;
-  // Whether due deliveries may be waiting in the database (hand-offs are then refused: they were
-  // there first). Unlike claimWanted, the periodic look for retries does not set it.
+  let claimWanted = opts.claimFirst ?? true;
+  // Whether due deliveries may be waiting in the database, so that hand-offs would go ahead of
+  // them. Unlike claimWanted, the periodic look for retries does not set it.
   let backlog = claimWanted;
   let lastClaimAt = performance.now();
   // Counts the wake-ups that said deliveries are due: one that comes while a claim runs (whose
@@ -163,26 +149,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // A batch (batches.ts) is one request, one slot, one outcome for the breaker; each member's
   // decision is recorded.
   type Send = (d: Claimed) => Promise<Decision | Decision[]>;
-  // Deliveries leased here that wait for a slot, one queue per rule and host, each in the order
-  // it came: handed ones (lead intake hands a delivery off while the queue has room, not only while
-  // a slot is free), and claimed ones when hand-offs took the room the claim counted on (they take
-  // slots while its statement runs). Started as their rule and host have room again.
-  const queues = new Map<string, { d: Claimed; send: Send }[]>();
-  const queueOf = (d: Claimed) => `${d.ruleId} ${d.host}`;
-  const start = (d: Claimed, send: Send) => {
-    (d.members?.map((m) => m.id) ?? [d.id]).forEach((id) => leased.add(id));
-    const queue = queues.get(queueOf(d));
-    if (queue || !slots.fits(d.ruleId, d.host)) {
-      if (queue) queue.push({ d, send });
-      else queues.set(queueOf(d), [{ d, send }]);
-      slots.queued++;
+  // Claimed while hand-offs took the room the claim counted on (they reserve slots while its
+  // statement runs): leased here, started in order as their rule and host have room again.
+  const overflow: { d: Claimed; send: Send }[] = [];
+  const start = (d: Claimed, send: Send, slotTaken = false) => {
+    const ids = d.members?.map((m) => m.id) ?? [d.id];
+    ids.forEach((id) => leased.add(id));
+    if (!slotTaken && !slots.fits(d.ruleId, d.host)) {
+      overflow.push({ d, send });
       return;
     }
-    launch(d, send);
-  };
-  const launch = (d: Claimed, send: Send) => {
-    const ids = d.members?.map((m) => m.id) ?? [d.id];
-    slots.take(d.ruleId, d.host);
+    if (!slotTaken) slots.take(d.ruleId, d.host);
     breakers.started(d.ruleId, now().getTime());
     let failed = false;
     const task = send(d)
@@ -220,24 +197,23 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings, now()).catch(logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
-  const startQueued = () => {
-    for (const [key, queue] of queues) {
-      while (queue.length && slots.fits(queue[0]!.d.ruleId, queue[0]!.d.host)) {
-        const { d, send } = queue.shift()!;
-        slots.queued--;
-        launch(d, send);
+  const startOverflow = () => {
+    for (let i = 0; i < overflow.length; ) {
+      const { d, send } = overflow[i]!;
+      if (!slots.fits(d.ruleId, d.host)) i++;
+      else {
+        overflow.splice(i, 1);
+        start(d, send);
       }
-      if (!queue.length) queues.delete(key);
     }
   };
-  // What is in flight, and what waits in the queues as if it were.
+  // What is in flight or reserved, and what waits in `overflow` as if it were.
   const busyNow = () => {
     const busy = slots.busy();
-    for (const queue of queues.values()) {
-      const { ruleId, host } = queue[0]!.d;
-      busy.free -= queue.length;
-      busy.rules[ruleId] = (busy.rules[ruleId] ?? 0) + queue.length;
-      busy.hosts[host] = (busy.hosts[host] ?? 0) + queue.length;
+    for (const { d } of overflow) {
+      busy.free--;
+      busy.rules[d.ruleId] = (busy.rules[d.ruleId] ?? 0) + 1;
+      busy.hosts[d.host] = (busy.hosts[d.host] ?? 0) + 1;
     }
     busy.free = Math.max(0, Math.min(busy.free, opts.claimSize));
     for (const [ruleId, room] of breakers.restricted(now().getTime())) busy.rules[ruleId] = Math.max(busy.rules[ruleId] ?? 0, limits.perRule - room);
@@ -247,16 +223,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   const keepPlans = planKeeper(sql);
   let lockedOutTries = 0;
   let lingered = false;
+  // Hand-offs are refused while due deliveries may be waiting (in the database, or claimed and
+  // waiting for a slot here): they were there first.
   const noteBacklog = () => {
-    slots.backlog = backlog;
+    slots.backlog = backlog || overflow.length > 0;
   };
   const startHanded = () => {
     const handed = opts.inbox?.splice(0) ?? [];
     if (!handed.length) return;
     summary.handed += handed.length;
-    slots.waiting -= handed.length;
     const send = senderForClaim(opts);
-    for (const d of handed) start(d, send);
+    for (const d of handed) start(d, send, true);
   };
   const atLimit = (busy: ReturnType<typeof busyNow>) =>
     Object.values(busy.rules).some((n) => n >= limits.perRule) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
@@ -279,7 +256,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   try {
     while (!failure && !recorder.failure && !opts.stopping?.() && Date.now() < (opts.deadline ?? Infinity)) {
       keepPlans();
-      startQueued();
+      startOverflow();
       startHanded();
       // Retries and deliveries queued without a wake-up come due meanwhile: look at least this often.
       if (performance.now() - lastClaimAt >= CLAIM_AT_LEAST_MS) claimWanted = true;
@@ -305,7 +282,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
           for (const d of toSend) start(d, send);
         }
         lastClaimAt = performance.now();
-        claimWanted = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || cutShort(busy, claimed);
+        claimWanted = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || overflow.length > 0 || cutShort(busy, claimed);
         // A claim without room to take anything (busy.free 0) learned nothing of the database.
         if (busy.free > 0) backlog = claimWanted;
       }
@@ -327,7 +304,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       }
       if (opts.once) break;
       noteBacklog();
-      if (!claimed.length && !running.size && !opts.inbox?.length && !queues.size) {
+      if (!claimed.length && !running.size && !opts.inbox?.length && !overflow.length) {
         if (!lockedOut && summary.handed && !claimWanted && !lingered) {
           // Handing off under steady traffic: the next lead is milliseconds away, so wait a
           // moment for it here rather than end the run and start another for it.
@@ -351,10 +328,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       while (claimWanted && !opts.inbox?.length && running.size && slots.released < gather && performance.now() < until) await wake.wait(Math.max(1, until - performance.now()));
       slots.released = 0;
     }
-    // What is leased here is sent before the run ends (what waits in the queues, handed ones not
-    // started yet): left alone, each would wait for its lease to run out.
+    // What is leased here is sent before the run ends (claimed rows waiting for a slot, handed
+    // ones not started yet): left alone, each would wait for its lease to run out.
     for (;;) {
-      startQueued();
+      startOverflow();
       startHanded();
       if (!running.size) break;
       await Promise.race([...running]);
@@ -362,11 +339,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     await recorder.flush();
   } finally {
     clearInterval(extender);
-    // What this run left (a failure, its deadline) is found by the next run's claim; what still
-    // waits in its queues (a failure) is claimed again when its lease runs out.
-    slots.backlog = backlog || claimWanted;
-    for (const queue of queues.values()) slots.queued -= queue.length;
-    queues.clear();
+    // What this run left (a failure, its deadline) is found by the next run's claim.
+    slots.backlog = backlog || claimWanted || overflow.length > 0;
   }
   if (failure ?? recorder.failure) throw failure ?? recorder.failure;
   return summary;

@@ -33,7 +33,7 @@ interface Runtime {
   stopping: boolean;
   /** Wakes the running pipeline (WakeReason: "due" when not given). */
   nudge: (why?: WakeReason) => void;
-  /** The requests in flight, across runs: a hand-off reserves its place here before its delivery is written. */
+  /** The requests in flight, across runs: a hand-off reserves its slot here before its delivery is written. */
   slots: Slots;
   /** Deliveries handed to this dispatcher, written and leased, waiting for the pipeline to start them. */
   inbox: Claimed[];
@@ -93,7 +93,7 @@ export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: 
   }
   // The limits are read again when nothing is in flight (a test changes them between runs).
   const limits = limitsOf(concurrency());
-  if (rt.slots.idle && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
+  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
   rt.running = (async () => {
     const { prisma, sql } = await database();
     const total = emptySummary();
@@ -122,23 +122,20 @@ const leaseMs = () => env().DELIVERY_LEASE_SECONDS * 1000;
 
 /**
  * This process's dispatcher as lead intake hands it new deliveries (lib/delivery/handoff.ts): a
- * delivery is taken while nothing due waits in the database and this process's queue has room
- * (never once it is stopping), and what is handed is started by the running pipeline, or by a run
- * started for it, as soon as its rule and host have a free slot.
+ * slot is reserved while one is free (never once it is stopping), and what is handed is started
+ * by the running pipeline, or by a run started for it.
  */
 function handoffPortOf(rt: Runtime): HandoffPort {
   return {
     owner: rt.owner,
     leaseMs: leaseMs(),
-    reserve(ruleId) {
+    reserve(ruleId, host) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
-      if (!rt.slots.acceptsHandoff()) return false; // what waits in the database goes first
-      rt.slots.waiting++;
+      if (rt.slots.backlog || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
+      rt.slots.take(ruleId, host);
       return true;
     },
-    release: () => {
-      rt.slots.waiting--;
-    },
+    release: (ruleId, host) => rt.slots.release(ruleId, host),
     async start(deliveries) {
       if (rt.stopping) {
         // After the commit: a failure here must not fail the lead's request (its lease runs out instead).
@@ -153,12 +150,12 @@ function handoffPortOf(rt: Runtime): HandoffPort {
 }
 
 /**
- * Handed deliveries this dispatcher will not send (it is stopping): their places in its queue, and
- * their leases, so that any dispatcher claims them at once instead of when the leases run out.
+ * Handed deliveries this dispatcher will not send (it is stopping): their slots, and their leases,
+ * so that any dispatcher claims them at once instead of when the leases run out.
  */
 async function giveBack(rt: Runtime, deliveries: readonly Claimed[]): Promise<void> {
   if (!deliveries.length) return;
-  rt.slots.waiting -= deliveries.length;
+  deliveries.forEach((d) => rt.slots.release(d.ruleId, d.host));
   const { sql } = await database();
   await sql.query(`UPDATE "Delivery" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`, [deliveries.map((d) => d.id), rt.owner]);
 }

@@ -23,22 +23,4 @@ describe("Slots", () => {
     slots.take("r2", "h2");
     expect(slots.busy().free).toBe(0);
   });
-
-  it("takes hand-offs while nothing due waits in the database and the queue has room, in flight or not", () => {
-    const slots = new Slots({ total: 1, perRule: 1, perHost: 1 });
-    slots.queueLimit = 2;
-    slots.take("r", "h"); // a slot in flight does not count against the queue
-    expect(slots.acceptsHandoff()).toBe(true);
-    slots.waiting = 1; // reserved by an intake statement still running
-    slots.queued = 1; // waiting for the slot
-    expect(slots.acceptsHandoff()).toBe(false);
-    slots.queued = 0;
-    expect(slots.acceptsHandoff()).toBe(true);
-    slots.backlog = true; // due deliveries wait in the database: they go first
-    expect(slots.acceptsHandoff()).toBe(false);
-    expect(slots.idle).toBe(false);
-    slots.release("r", "h");
-    slots.waiting = 0;
-    expect(slots.idle).toBe(true);
-  });
 });

@@ -25,36 +25,15 @@ export class Slots {
   /** Slots freed since the pipeline last reset this (before a claim). */
   released = 0;
   /**
-   * Set by the pipeline while due deliveries may be waiting in the database: new deliveries are
-   * then not handed off ahead of them (they are written unleased, for the claim).
+   * Set by the pipeline while due deliveries may be waiting for a slot (in the database, or
+   * claimed and waiting here): new deliveries are then not handed off ahead of them.
    */
   backlog = false;
-  /** Deliveries handed off (reserved by lead intake) that the pipeline has not taken yet. */
-  waiting = 0;
-  /** Deliveries leased here that wait for a slot (handed, or claimed while hand-offs took the room). */
-  queued = 0;
-  /** How many handed deliveries may wait here (reserved or queued); the pipeline sets it. */
-  queueLimit: number;
 
-  constructor(readonly limits: SlotLimits) {
-    this.queueLimit = limits.total;
-  }
+  constructor(readonly limits: SlotLimits) {}
 
   get inFlight(): number {
     return this.used;
-  }
-
-  /** Whether nothing is in flight, reserved or waiting here (the limits may then be replaced). */
-  get idle(): boolean {
-    return this.used === 0 && this.waiting === 0 && this.queued === 0;
-  }
-
-  /**
-   * Whether one more delivery may be handed off: nothing due waits in the database, and what waits
-   * here for a slot is within `queueLimit` (the rest is written unleased, for the claim).
-   */
-  acceptsHandoff(): boolean {
-    return !this.backlog && this.waiting + this.queued < this.queueLimit;
   }
 
   /** Whether one more request of `ruleId` to `host` is within every limit now. */
