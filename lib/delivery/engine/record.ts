@@ -64,7 +64,11 @@ const gonePart = `,
     WHERE id = ANY($5::text[]) AND enabled
     RETURNING 1)`;
 
-const recordStatement = ({ answers, gone, chained }: RecordParts) => `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1)}),
+// An attempt of a delivery deleted meanwhile (its rule was deleted while the request ran) is
+// dropped, alone: failing the group would leave its other deliveries leased, to be sent again.
+const STILL_THERE = ` WHERE EXISTS (SELECT 1 FROM "Delivery" d WHERE d.id = x."deliveryId")`;
+
+const recordStatement = ({ answers, gone, chained }: RecordParts) => `WITH attempts AS (${insertFrom({ ...ATTEMPTS, rows: [], skipDuplicates: true }, 1, STILL_THERE)}),
   outcomes AS (
     UPDATE "Delivery" d SET
       state = v.state::"DeliveryState", "attemptCount" = v."attemptCount",
