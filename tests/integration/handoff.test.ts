@@ -133,6 +133,28 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     expect(arrived.sort()).toEqual([...ids].sort());
   });
 
+  it("one rule's open circuit breaker does not close hand-offs for every other rule", async () => {
+    const failing = await startReceiver(() => ({ status: 500 }));
+    const { org, rules } = await orgWithRules(1, { retryPolicy: { kind: "schedule", delaysSeconds: [0], retryOn4xx: false } });
+    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { url: `${failing.url}/failing` } });
+    // Five failures in a row open this process's breaker for the rule (and pause it in the database).
+    for (let i = 0; i < 5; i++) await (await postLead(org.id)).run;
+    await vi.waitFor(async () => expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: rules[0]!.id } })).pausedUntil).not.toBeNull(), { timeout: 10_000 });
+    // Its next delivery waits in the database for the breaker; a claim finds it and leaves it.
+    const held = await postLead(org.id);
+    expect(held.handedIds).toBeUndefined();
+    await runDispatcher(undefined, { why: "look" });
+    const other = await orgWithRules(1);
+    const lead = await postLead(other.org.id);
+    expect(lead.handedIds?.size).toBe(1);
+    await lead.run;
+    expect(arrivedFor(lead.deliveryIds)).toHaveLength(1);
+    const row = await prisma().delivery.findUniqueOrThrow({ where: { id: held.deliveryIds[0]! } });
+    expect([row.state, row.leaseOwner, row.attemptCount]).toEqual(["PENDING", null, 0]);
+    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { enabled: false } });
+    await failing.close();
+  });
+
   it("a rule paused by another process's breaker gets its delivery unleased and unsent; its slot is free again", async () => {
     process.env.DELIVERY_CONCURRENCY = "2";
     resetEnvCache();

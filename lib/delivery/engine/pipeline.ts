@@ -235,21 +235,25 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     const send = senderForClaim(opts);
     for (const d of handed) start(d, send, true);
   };
-  const atLimit = (busy: ReturnType<typeof busyNow>) =>
-    Object.values(busy.rules).some((n) => n >= limits.perRule) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
+  // A rule its circuit breaker holds back is left out: what it leaves in the database waits for
+  // the breaker (whose reopening a claim finds within CLAIM_AT_LEAST_MS), and no hand-off goes to
+  // it meanwhile, so it is no reason to claim again or to close hand-offs for every other rule.
+  const atLimit = (busy: ReturnType<typeof busyNow>, held: ReadonlySet<string>) =>
+    Object.entries(busy.rules).some(([ruleId, n]) => n >= limits.perRule && !held.has(ruleId)) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
   /**
    * Whether a claim may have left due deliveries behind: it took all it asked for, or it took a
    * rule's or host's whole room (as counted when it began), or a rule or host had none.
    */
   const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[]) => {
-    if (claimed.length >= busy.free || atLimit(busy)) return true;
+    const held = new Set(breakers.restricted(now().getTime()).map(([ruleId]) => ruleId));
+    if (claimed.length >= busy.free || atLimit(busy, held)) return true;
     const rules: Record<string, number> = { ...busy.rules };
     const hosts: Record<string, number> = { ...busy.hosts };
     for (const d of claimed) {
       rules[d.ruleId] = (rules[d.ruleId] ?? 0) + 1;
       hosts[d.host] = (hosts[d.host] ?? 0) + 1;
     }
-    return atLimit({ free: 0, rules, hosts });
+    return atLimit({ free: 0, rules, hosts }, held);
   };
 
   noteBacklog();
