@@ -3,14 +3,14 @@ import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { sql } from "@/lib/db";
 import { GuardFailedError, isGuardFailed } from "@/lib/db/sql";
-import { runDispatcher, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import { runDispatcher, stopDispatcher } from "@/lib/delivery/engine/runtime";
 import type { DispatchSummary } from "@/lib/delivery/engine/report";
 import { handoffPort } from "@/lib/delivery/handoff";
 import { onWake } from "@/lib/delivery/wake";
-import { consumeDispatchReport } from "@/lib/health/report";
 import { createLead } from "@/lib/leads/mutations";
 import { commitEvents } from "@/lib/outbox/commit";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackDispatcher } from "../helpers/dispatcher";
 import { startReceiver } from "../helpers/receiver";
 
 // Lead intake hands new deliveries straight to this process's dispatcher (lib/delivery/handoff.ts):
@@ -24,25 +24,16 @@ const prisma = useTestDatabase();
 let rx: Awaited<ReturnType<typeof startReceiver>>;
 let wakeUps = 0;
 
+useLoopbackDispatcher();
 beforeAll(async () => {
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
-  process.env.ALLOW_INSECURE_URLS = "true";
-  resetEnvCache();
   rx = await startReceiver();
-  wireDispatcher(consumeDispatchReport);
 });
 afterEach(async () => {
   await runDispatcher(); // what a test left in flight is recorded before the next one counts
   for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY", "DELIVERY_PER_HOST_CONCURRENCY"]) delete process.env[name];
   resetEnvCache();
 });
-afterAll(async () => {
-  await stopDispatcher();
-  await rx.close();
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  delete process.env.ALLOW_INSECURE_URLS;
-  resetEnvCache();
-});
+afterAll(() => rx.close());
 
 /** An organization with `n` rules posting to the receiver. */
 async function orgWithRules(n: number, rule: Record<string, unknown> = {}) {

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { resetEnvCache } from "@/lib/core/env";
 import { newId } from "@/lib/core/ids";
 import { sql } from "@/lib/db";
-import { runDispatcher, stopDispatcher, wireDispatcher } from "@/lib/delivery/engine/runtime";
+import { runDispatcher } from "@/lib/delivery/engine/runtime";
 import { onWake } from "@/lib/delivery/wake";
-import { consumeDispatchReport } from "@/lib/health/report";
 import { createLead } from "@/lib/leads/mutations";
 import { commitEvents } from "@/lib/outbox/commit";
 import { deleteRuleChecked } from "@/lib/rules/status";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
+import { useLoopbackDispatcher } from "../helpers/dispatcher";
 import { startReceiver } from "../helpers/receiver";
 
 // A rule deleted while its delivery's request is in flight: deleting the rule deletes its
@@ -19,23 +18,14 @@ import { startReceiver } from "../helpers/receiver";
 const prisma = useTestDatabase();
 let rx: Awaited<ReturnType<typeof startReceiver>>;
 
+useLoopbackDispatcher();
 beforeAll(async () => {
-  process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
-  process.env.ALLOW_INSECURE_URLS = "true";
-  resetEnvCache();
   // Every request is answered after 300 ms: the rule is deleted meanwhile, and the outcomes of
   // one lead's deliveries end together (one group).
   rx = await startReceiver(() => ({ status: 200, delayMs: 300 }));
-  wireDispatcher(consumeDispatchReport);
   onWake(() => void runDispatcher());
 });
-afterAll(async () => {
-  await stopDispatcher();
-  await rx.close();
-  delete process.env.ALLOWED_PRIVATE_NETWORKS;
-  delete process.env.ALLOW_INSECURE_URLS;
-  resetEnvCache();
-});
+afterAll(() => rx.close());
 
 describe(`a rule deleted while its delivery is in flight (${TEST_DATABASE})`, () => {
   it("drops that outcome alone: the run does not fail, the other rules' deliveries are recorded once and left unleased", async () => {
