@@ -5,6 +5,7 @@ import { sql } from "@/lib/db";
 import { GuardFailedError, isGuardFailed } from "@/lib/db/sql";
 import { runDispatcher, stopDispatcher } from "@/lib/delivery/engine/runtime";
 import type { DispatchSummary } from "@/lib/delivery/engine/report";
+import type { Slots } from "@/lib/delivery/engine/slots";
 import { handoffPort } from "@/lib/delivery/handoff";
 import { onWake } from "@/lib/delivery/wake";
 import { createLead } from "@/lib/leads/mutations";
@@ -30,7 +31,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await runDispatcher(); // what a test left in flight is recorded before the next one counts
-  for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY", "DELIVERY_PER_HOST_CONCURRENCY"]) delete process.env[name];
+  for (const name of ["DELIVERY_CONCURRENCY", "DELIVERY_PER_RULE_CONCURRENCY", "DELIVERY_PER_HOST_CONCURRENCY", "DELIVERY_LEASE_SECONDS"]) delete process.env[name];
   resetEnvCache();
 });
 afterAll(() => rx.close());
@@ -48,7 +49,8 @@ async function orgWithRules(n: number, rule: Record<string, unknown> = {}) {
 const arrivedFor = (ids: readonly string[]) => rx.received.filter((r) => ids.includes(String(r.headers["webhook-id"])));
 
 /** The dispatch running now (the runtime's), if any. */
-const runningDispatch = () => (globalThis as unknown as Record<symbol, { running: Promise<DispatchSummary> | null }>)[Symbol.for("leadhooks.dispatcher")]!.running;
+const runtimeNow = () => (globalThis as unknown as Record<symbol, { running: Promise<DispatchSummary> | null; slots: Slots }>)[Symbol.for("leadhooks.dispatcher")]!;
+const runningDispatch = () => runtimeNow().running;
 
 /**
  * Creates a lead as the API does (the wake-up after commit counted), with the dispatch the
@@ -144,6 +146,32 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     expect([row.state, row.leaseOwner, row.attemptCount]).toEqual(["PENDING", null, 0]);
     await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { enabled: false } });
     await failing.close();
+  });
+
+  it("a handed delivery's lease is as long as DELIVERY_LEASE_SECONDS says now, not when the dispatcher was wired", async () => {
+    process.env.DELIVERY_LEASE_SECONDS = "300";
+    resetEnvCache();
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 300 }));
+    const { org, rules } = await orgWithRules(1);
+    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { url: `${slow.url}/lease` } });
+    const before = Date.now();
+    const created = await postLead(org.id);
+    expect(created.handedIds!.size).toBe(1);
+    const row = await prisma().delivery.findUniqueOrThrow({ where: { id: created.deliveryIds[0]! } });
+    expect(row.leaseOwner).toBe(handoffPort()!.owner);
+    expect(row.leaseExpiresAt!.getTime()).toBeGreaterThanOrEqual(before + 300_000 - 1000);
+    await created.run;
+    await slow.close();
+  });
+
+  it("due deliveries the last run left waiting still hold hand-offs back once the limits change, until a claim finds them", async () => {
+    runtimeNow().slots.backlog = true; // as a run that ended (its budget) with due deliveries left leaves it
+    process.env.DELIVERY_CONCURRENCY = "7";
+    resetEnvCache();
+    const run = runDispatcher(); // nothing in flight: the new limits get a new count of slots
+    expect([runtimeNow().slots.limits.total, runtimeNow().slots.backlog]).toEqual([7, true]);
+    await run;
+    expect(runtimeNow().slots.backlog).toBe(false); // its claim found everything
   });
 
   it("a rule paused by another process's breaker gets its delivery unleased and unsent; its slot is free again", async () => {

@@ -93,7 +93,11 @@ export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: 
   }
   // The limits are read again when nothing is in flight (a test changes them between runs).
   const limits = limitsOf(concurrency());
-  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) rt.slots = new Slots(limits);
+  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) {
+    const backlog = rt.slots.backlog; // what the last run left waiting still waits
+    rt.slots = new Slots(limits);
+    rt.slots.backlog = backlog;
+  }
   rt.running = (async () => {
     const { prisma, sql } = await database();
     const total = emptySummary();
@@ -128,7 +132,9 @@ const leaseMs = () => env().DELIVERY_LEASE_SECONDS * 1000;
 function handoffPortOf(rt: Runtime): HandoffPort {
   return {
     owner: rt.owner,
-    leaseMs: leaseMs(),
+    get leaseMs() {
+      return leaseMs(); // read at each hand-off, as each claim reads it
+    },
     reserve(ruleId, host) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
       if (rt.slots.backlog || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
