@@ -107,8 +107,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
 
   it("a periodic look (the ticker, the cron route) during a run leaves hand-offs open; a wake-up for due deliveries closes them until they are claimed", async () => {
     const slow = await startReceiver(() => ({ status: 200, delayMs: 300 }));
-    const { org, rules } = await orgWithRules(1);
-    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { url: `${slow.url}/slow` } });
+    const { org } = await orgWithRules(1, { url: `${slow.url}/slow` });
     const first = await postLead(org.id);
     expect(first.handedIds!.size).toBe(1);
     // The first delivery is in flight for 300 ms: the run is going when these come.
@@ -128,8 +127,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
 
   it("one rule's open circuit breaker does not close hand-offs for every other rule", async () => {
     const failing = await startReceiver(() => ({ status: 500 }));
-    const { org, rules } = await orgWithRules(1, { retryPolicy: { kind: "schedule", delaysSeconds: [0], retryOn4xx: false } });
-    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { url: `${failing.url}/failing` } });
+    const { org, rules } = await orgWithRules(1, { url: `${failing.url}/failing`, retryPolicy: { kind: "schedule", delaysSeconds: [0], retryOn4xx: false } });
     // Five failures in a row open this process's breaker for the rule (and pause it in the database).
     for (let i = 0; i < 5; i++) await (await postLead(org.id)).run;
     await vi.waitFor(async () => expect((await prisma().webhookRule.findUniqueOrThrow({ where: { id: rules[0]!.id } })).pausedUntil).not.toBeNull(), { timeout: 10_000 });
@@ -152,8 +150,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     process.env.DELIVERY_LEASE_SECONDS = "300";
     resetEnvCache();
     const slow = await startReceiver(() => ({ status: 200, delayMs: 300 }));
-    const { org, rules } = await orgWithRules(1);
-    await prisma().webhookRule.update({ where: { id: rules[0]!.id }, data: { url: `${slow.url}/lease` } });
+    const { org } = await orgWithRules(1, { url: `${slow.url}/lease` });
     const before = Date.now();
     const created = await postLead(org.id);
     expect(created.handedIds!.size).toBe(1);
