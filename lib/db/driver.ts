@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { openPgliteThread } from "./pglite-thread";
 
 /** The least a migration applier needs from a database: run a script, run a query. */
 export interface RawDriver {
@@ -26,12 +27,13 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   throw new Error(`DATABASE_URL: expected pglite:<dir>, pglite:memory or postgres://…, got "${url}"`);
 }
 
-/** `template`: for an in-memory database, a data directory dumped by PGlite to start from (no initdb). */
+/**
+ * Opens PGlite on a thread of its own (pglite-thread.ts). `template`: for an in-memory database, a
+ * data directory dumped by PGlite to start from (no initdb).
+ */
 export async function openPglite(dataDir: string | null, template?: Blob): Promise<PGlite> {
   if (dataDir) mkdirSync(path.dirname(dataDir), { recursive: true });
-  const db = dataDir ? new PGlite(dataDir) : new PGlite(template ? { loadDataDir: template } : undefined);
-  await db.waitReady;
-  return db;
+  return openPgliteThread(dataDir, template);
 }
 
 export function pgliteDriver(db: PGlite): RawDriver {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { parse, protocol, type PGlite } from "@electric-sql/pglite";
+import { parse, protocol, type messages, type PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import { coalesced, type Written } from "./coalesce";
 
@@ -55,7 +55,7 @@ export function pgliteSql(db: PGlite): Sql {
   const prepared = new Map<string, Prepared>();
   return {
     shared: true,
-    inThread: true,
+    inThread: !inOrder(db),
     query: async <T,>(text: string, params: readonly unknown[] = [], name?: string, planning: Planning = "kept") =>
       name ? runNamed<T>(db, prepared, name, text, params, planning === "fresh" ? REPREPARE_CALLS : Infinity) : (await db.query<T>(text, params as unknown[])).rows,
   };
@@ -77,7 +77,7 @@ const joined = (...parts: Uint8Array[]) => Buffer.concat(parts);
  * transaction, one statement at a time), serializes parameters and parses rows as query() does.
  */
 async function runNamed<T>(db: PGlite, prepared: Map<string, Prepared>, name: string, text: string, params: readonly unknown[], reprepareAfter: number): Promise<T[]> {
-  return db._runExclusiveTransaction(() =>
+  const sent = await db._runExclusiveTransaction(() =>
     db._runExclusiveQuery(async () => {
       let statement = prepared.get(name);
       if (statement && statement.calls >= reprepareAfter) {
@@ -92,10 +92,18 @@ async function runNamed<T>(db: PGlite, prepared: Map<string, Prepared>, name: st
       statement.calls++;
       const types = statement.types;
       const values = params.map((v, i) => (v === null || v === undefined ? null : (db.serializers[types[i]!]?.(v) ?? String(v))));
-      const run = await db.execProtocol(joined(serialize.bind({ statement: name, values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync()));
-      return parse.parseResults(run.messages, db.parsers)[0]!.rows as T[];
+      const run = joined(serialize.bind({ statement: name, values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync());
+      // On its own thread, PGlite takes the statement in turn and the locks are let go at once (wrapped: not awaited here).
+      if (inOrder(db)) return { later: db.sendInOrder(run) };
+      return { later: null, now: (await db.execProtocol(run)).messages };
     }),
   );
+  return parse.parseResults(sent.later ? await sent.later : sent.now!, db.parsers)[0]!.rows as T[];
+}
+
+/** PGlite on its own thread (pglite-thread.ts), which takes whole exchanges in the order they are sent. */
+function inOrder(db: PGlite): db is PGlite & { sendInOrder(bytes: Uint8Array): Promise<messages.BackendMessage[]> } {
+  return typeof (db as { sendInOrder?: unknown }).sendInOrder === "function";
 }
 
 /** Statements run through a Prisma client or interactive transaction (so they join its transaction). */
