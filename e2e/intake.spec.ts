@@ -89,3 +89,55 @@ test("a client without a valid key is answered 401 before it sends its body, whi
     expect(status, `Authorization: ${authorization}`).toBe(401);
   }
 });
+
+/** POSTs `body` with these headers (a header given as a list is sent once per value) and reads the whole answer. */
+function post(baseURL: string, headers: Record<string, string | string[]>, body: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseURL}/api/v1/leads`, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("the server's own path for a known key answers as the route does: status, headers and JSON, for each kind of answer", async ({ request, baseURL }) => {
+  // Warm the key, so that what follows takes the server's own path (the body read, the answer written as data).
+  expect((await request.post("/api/v1/leads", { headers: auth, data: { email: "warm@intake.test" } })).status()).toBe(201);
+  const key = `answers-${Date.now()}`;
+  const lead = JSON.stringify({ email: "answers@intake.test", firstName: "Answers" });
+
+  const created = await post(baseURL!, { ...auth, "idempotency-key": key }, lead);
+  expect(created.status).toBe(201);
+  expect(created.headers["content-type"]).toBe("application/json");
+  expect(Number(created.headers["content-length"])).toBe(Buffer.byteLength(created.body));
+  const body = JSON.parse(created.body) as { id: string; email: string; webhooks: unknown[] };
+  expect(body).toMatchObject({ email: "answers@intake.test", firstName: "Answers" });
+  expect(created.headers.location).toBe(`/api/v1/leads/${body.id}`);
+
+  // The same key and body again: the first lead, marked as replayed.
+  const replayed = await post(baseURL!, { ...auth, "idempotency-key": key }, lead);
+  expect(replayed.status).toBe(201);
+  expect(replayed.headers["idempotent-replayed"]).toBe("true");
+  expect(replayed.headers.location).toBe(`/api/v1/leads/${body.id}`);
+  expect((JSON.parse(replayed.body) as { id: string }).id).toBe(body.id);
+
+  const reused = await post(baseURL!, { ...auth, "idempotency-key": key }, JSON.stringify({ email: "other@intake.test" }));
+  expect(reused.status).toBe(422);
+  expect(JSON.parse(reused.body).error.code).toBe("idempotency_key_reused");
+
+  const invalid = await post(baseURL!, auth, JSON.stringify({ email: "not an email" }));
+  expect(invalid.status).toBe(422);
+  expect(invalid.headers["content-type"]).toBe("application/json");
+  expect(JSON.parse(invalid.body).error).toMatchObject({ code: "validation_failed", fields: { email: expect.any(Array) } });
+
+  const malformed = await post(baseURL!, auth, "{not json");
+  expect(malformed.status).toBe(400);
+  expect(JSON.parse(malformed.body).error.code).toBe("malformed_json");
+
+  // A second Authorization header makes the key unreadable (the values are joined, as a Web Request joins them): 401, never the first key's answer.
+  const twice = await post(baseURL!, { authorization: [auth.authorization, "Bearer lh_live_someone_else"] }, lead);
+  expect(twice.status).toBe(401);
+  expect(twice.headers["www-authenticate"]).toBe("Bearer");
+});

@@ -10,7 +10,7 @@ import { networkInterfaces } from "node:os";
 import { Readable } from "node:stream";
 import next from "next";
 import { POST as acceptLead } from "@/app/api/v1/leads/route";
-import { MAX_BODY_BYTES } from "@/lib/api/http";
+import { MAX_BODY_BYTES, type ApiAnswer, type ApiRequest } from "@/lib/api/http";
 import { rememberedApiKey } from "@/lib/api/keys";
 
 const KEEP_ALIVE_MS = 65_000;
@@ -46,13 +46,39 @@ function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-/** The Web Request a route handler takes, for a Node request and its body (read, or streamed as the handler reads it). */
-function webRequest(req: IncomingMessage, body: Buffer | "streamed"): Request {
+/** The Web Request a route handler takes, for a Node request whose body is streamed as the handler reads it. */
+function webRequest(req: IncomingMessage): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
-  if (body !== "streamed") return new Request(url, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> });
   return new Request(url, { method: req.method, headers, body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } as RequestInit & { duplex: "half" });
+}
+
+/**
+ * A Node request whose body was read whole, as lead intake reads a request (ApiRequest): a header
+ * sent more than once reads as its values joined, as a Web Request's headers read.
+ */
+function readRequest(req: IncomingMessage, body: Buffer): ApiRequest {
+  const raw = req.rawHeaders;
+  return {
+    url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+    headers: {
+      get(name: string) {
+        const wanted = name.toLowerCase();
+        let value: string | null = null;
+        for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === wanted) value = value === null ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+        return value;
+      },
+    },
+    arrayBuffer: async () => body,
+  };
+}
+
+/** Writes an answer given as data (JSON, as Response.json writes it). */
+function write(answer: ApiAnswer, res: ServerResponse): void {
+  const body = Buffer.from(JSON.stringify(answer.body));
+  res.writeHead(answer.status, { ...answer.headers, "content-type": "application/json", "content-length": String(body.byteLength) });
+  res.end(body);
 }
 
 /** Writes a route handler's Web Response to the Node response. */
@@ -69,16 +95,23 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
 /**
  * Serves lead intake itself; answers false for every other request (Next.js serves it). A client
  * whose API key this process checked in the last minute (the senders that post leads at a rate)
- * gets its body read into a buffer first: a Web Request over a buffer costs about half of one over
- * the Node stream turned into a Web stream. Any other request's body is streamed to the handler,
- * which checks the key before it reads a byte: a client without a valid key is answered 401 at
- * once and never has a body held for it.
+ * gets its body read into a buffer first, and the route reads it, and answers, as plain data
+ * (ApiRequest, ApiAnswer): no Web Request, Response or stream is made for it, which cost about as
+ * much as the route's own validation. Any other request's body is streamed to the handler (a Web
+ * Request), which checks the key before it reads a byte: a client without a valid key is answered
+ * 401 at once and never has a body held for it.
  */
 async function intake(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== "POST" || pathOf(req.url) !== INTAKE_PATH) return false;
   const body = rememberedApiKey(req.headers.authorization ?? null) ? await bodyOf(req) : "streamed";
+  const route = { params: Promise.resolve({}) };
   if (body === null) res.destroy(); // nobody is left to answer, and no lead was sent whole
-  else await send(await acceptLead(webRequest(req, body), { params: Promise.resolve({}) }), res);
+  else if (body === "streamed") await send(await acceptLead(webRequest(req), route), res);
+  else {
+    const answer = await acceptLead.answer(readRequest(req, body), route);
+    if (answer instanceof Response) await send(answer, res);
+    else write(answer, res);
+  }
   return true;
 }
 

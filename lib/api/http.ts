@@ -27,12 +27,40 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * An answer as data: what a route returns when its answer may be written without a Web Response
+ * (lead intake, which the server writes itself: scripts/serve.ts). `toResponse` makes the same
+ * answer a Response, for Next.js.
+ */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export const toResponse = (a: ApiAnswer): Response => Response.json(a.body, { status: a.status, headers: a.headers });
+
+function errorAnswer(err: ApiError): ApiAnswer {
+  return { status: err.status, body: { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } }, headers: err.headers };
+}
+
 export function errorResponse(err: ApiError): Response {
-  return Response.json({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } }, { status: err.status, headers: err.headers });
+  return toResponse(errorAnswer(err));
+}
+
+/**
+ * What the API's edges read of a request: a Web Request, or, for lead intake, the server's own
+ * view of a Node request whose body it has read (scripts/serve.ts): building a Web Request and
+ * its streams cost that route more than its validation.
+ */
+export interface ApiRequest {
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer | Uint8Array>;
 }
 
 /** The raw body, refused with 413 over 1 MB (by its declared length before reading, and after). */
-export async function readBody(req: Request): Promise<string> {
+export async function readBody(req: ApiRequest): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", "The request body is larger than 1 MB.");
   const bytes = await req.arrayBuffer();
@@ -92,7 +120,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
  * Path ids and query parameters the database cannot hold (NUL, lone surrogates) are refused here,
  * for every route: an id that cannot exist is not found (404), a query parameter is invalid (400).
  */
-function checkStorableRequest(req: Request, params: unknown): void {
+function checkStorableRequest(req: ApiRequest, params: unknown): void {
   for (const [name, value] of Object.entries((params ?? {}) as Record<string, unknown>)) {
     const reason = typeof value === "string" ? unstorableTextReason(value) : null;
     if (reason) throw new ApiError(404, "not_found", `Not found: the path parameter "${name}" holds a character no id contains. ${reason}`);
@@ -144,8 +172,8 @@ const unauthorized = () => new ApiError(401, "unauthorized", "Missing, unknown o
  * call `confirm()` before reading anything). Only lead intake does: its insert confirms the key.
  * Any error answer to an unconfirmed key waits for the key to be confirmed (a revoked key gets 401).
  */
-export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P) => Promise<Response>, { remember = false } = {}) {
-  return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
+export function withApiKey<P, R extends ApiRequest = Request>(handler: (req: R, ctx: ApiContext, params: P) => Promise<Response | ApiAnswer>, { remember = false } = {}) {
+  const answer = async (req: R, route: { params: Promise<P> }): Promise<Response | ApiAnswer> => {
     try {
       const { prisma, sql } = await database();
       const authorization = req.headers.get("authorization");
@@ -173,20 +201,25 @@ export function withApiKey<P>(handler: (req: Request, ctx: ApiContext, params: P
         throw err;
       }
     } catch (err) {
-      if (err instanceof ApiError) return errorResponse(err);
-      if (err instanceof NotFoundError) return errorResponse(new ApiError(404, "not_found", err.message));
-      if (err instanceof DomainError) return errorResponse(new ApiError(422, "validation_failed", err.message, err.fieldErrors));
+      if (err instanceof ApiError) return errorAnswer(err);
+      if (err instanceof NotFoundError) return errorAnswer(new ApiError(404, "not_found", err.message));
+      if (err instanceof DomainError) return errorAnswer(new ApiError(422, "validation_failed", err.message, err.fieldErrors));
       if (isDatabaseUnavailable(err)) {
         // Restarting or unreachable: the transaction never committed, so the same request can be sent again.
         console.warn("API: database unavailable:", err instanceof Error ? err.message.split("\n").at(-1) : err);
-        return errorResponse(
+        return errorAnswer(
           new ApiError(503, "database_unavailable", `The database is unavailable for a moment (restarting or unreachable); nothing was stored. Retry after ${DATABASE_RETRY_AFTER_SECONDS} s.`, undefined, {
             "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
           }),
         );
       }
       console.error("API error:", err);
-      return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side."));
+      return errorAnswer(new ApiError(500, "internal_error", "Something went wrong on our side."));
     }
   };
+  /** The route handler for Next.js; `answer` gives the same answer as data when the handler's is. */
+  return Object.assign(async (req: R, route: { params: Promise<P> }): Promise<Response> => {
+    const a = await answer(req, route);
+    return a instanceof Response ? a : toResponse(a);
+  }, { answer });
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ApiError, parseBody, readBody, withApiKey } from "@/lib/api/http";
+import { ApiError, parseBody, readBody, withApiKey, type ApiAnswer, type ApiRequest } from "@/lib/api/http";
 import { currentWebhooksNotice, webhooksNotice } from "@/lib/api/organization";
 import type { ApiKeyAuth } from "@/lib/api/keys";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -20,7 +20,7 @@ const IDEMPOTENCY_COLUMNS = { organizationId: "text", key: "text", requestHash: 
  * then guarded by it (still active, the organization's row unchanged), and when the guard fails
  * the key is checked again and the insert retried. A request that reads first (a replay) checks it.
  */
-export const POST = withApiKey(async (req, ctx) => {
+export const POST = withApiKey<unknown, ApiRequest>(async (req, ctx): Promise<ApiAnswer> => {
   const { prisma, sql } = ctx;
   const key = req.headers.get("idempotency-key");
   if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1–255 printable ASCII characters.");
@@ -41,7 +41,7 @@ export const POST = withApiKey(async (req, ctx) => {
     // The stored record names the lead; the answer shows that same lead (never a second one).
     const { leadId } = prior.response as { leadId: string };
     const lead = { ...(await leadResource(prisma, organizationId, leadId)), ...(await currentWebhooksNotice(prisma, organizationId)) };
-    return Response.json(lead, { status: prior.statusCode, headers: { "Idempotent-Replayed": "true", Location: `/api/v1/leads/${leadId}` } });
+    return { status: prior.statusCode, body: lead, headers: { "Idempotent-Replayed": "true", Location: `/api/v1/leads/${leadId}` } };
   };
   if (key) {
     const prior = await replay();
@@ -84,5 +84,5 @@ export const POST = withApiKey(async (req, ctx) => {
     // With the switch off, "webhooks": [] says nothing of why: the answer does.
     ...webhooksNotice(created.webhooksEnabled),
   };
-  return Response.json(body, { status: 201, headers: { Location: `/api/v1/leads/${created.lead.id}` } });
+  return { status: 201, body, headers: { Location: `/api/v1/leads/${created.lead.id}` } };
 }, { remember: true });
