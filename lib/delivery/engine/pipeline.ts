@@ -58,9 +58,10 @@ export type WakeReason = "due" | "look" | "handed";
 
 /**
  * Before a claim, the pipeline waits up to `ms` for `share` of its pool to come free, so requests
- * that end close together share one claim. On PGlite, where a claim takes the one thread for about
- * 2 ms whatever it returns, claims gather longer and larger (measured on 1,000 events: 694–723
- * deliveries/s with PostgreSQL's setting, 809–848/s with PGlite's).
+ * that end close together share one claim. On a PGlite that runs in the calling thread (`inThread`:
+ * the app's runs on its own thread, lib/db/pglite-thread.ts, and is claimed from as PostgreSQL is),
+ * a claim takes that thread for about 2 ms whatever it returns, so claims gather longer and larger
+ * (measured on 1,000 events: 694–723 deliveries/s with PostgreSQL's setting, 809–848/s with this).
  */
 const GATHER = { postgres: { share: 1 / 8, ms: 3 }, inThread: { share: 1 / 4, ms: 10 } };
 
