@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { messages, Mutex, type PGlite } from "@electric-sql/pglite";
+import { messages, Mutex, type PGlite, type QueryOptions, type Results } from "@electric-sql/pglite";
 import { PGliteWorker } from "@electric-sql/pglite/worker";
 
 // PGlite on a thread of its own. PGlite runs PostgreSQL compiled to WebAssembly, synchronously, on
@@ -24,8 +24,8 @@ type Backend = messages.BackendMessage;
 interface PGliteBase {
   serializers: PGlite["serializers"];
   parsers: PGlite["parsers"];
-  query: PGlite["query"];
-  exec: PGlite["exec"];
+  query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>;
+  exec(text: string, options?: QueryOptions): Promise<Results[]>;
   transaction: PGlite["transaction"];
   _initArrayTypes(): Promise<void>;
 }
@@ -50,17 +50,24 @@ const failure = (messages, err) =>
     return;
   }
   const handle = async (m) => {
+    // Notices (RAISE NOTICE, warnings) go back with the answer, for the caller's onNotice.
+    const notices = m.notices ? [] : undefined;
+    const onNotice = notices && ((n) => notices.push({ ...n, message: n.message }));
     switch (m.op) {
       case "stream":
-        return { messages: await db.execProtocolStream(m.bytes, { syncToFs: m.syncToFs }) };
-      case "protocol":
-        return { messages: (await db.execProtocol(m.bytes, { syncToFs: m.syncToFs })).messages };
+        return { messages: await db.execProtocolStream(m.bytes, { syncToFs: m.syncToFs, onNotice }), notices };
+      case "protocol": {
+        const { messages, data } = await db.execProtocol(m.bytes, { syncToFs: m.syncToFs, onNotice });
+        return m.data ? { messages, bytes: data.slice(), notices } : { messages, notices };
+      }
       case "raw":
         return { bytes: await db.execProtocolRaw(m.bytes, { syncToFs: m.syncToFs }) };
       case "sync":
         return db.syncToFs().then(() => ({}));
-      case "dump":
-        return { bytes: new Uint8Array(await (await db.dumpDataDir(m.compression)).arrayBuffer()) };
+      case "dump": {
+        const dump = await db.dumpDataDir(m.compression);
+        return { bytes: new Uint8Array(await dump.arrayBuffer()), name: dump.name, type: dump.type };
+      }
       case "close":
         if (!db.closed) await db.close();
         return {};
@@ -98,7 +105,9 @@ function pgliteEntry(): string {
 }
 
 type Failure = { database?: Record<string, unknown> & { message: string; length: number; name: messages.MessageName } } & { message?: string; stack?: string };
-type Reply = { id: number; ok?: { messages?: Backend[]; bytes?: Uint8Array }; error?: Failure };
+type Notice = messages.NoticeMessage;
+type Reply = { id: number; ok?: { messages?: Backend[]; bytes?: Uint8Array; notices?: Notice[]; name?: string; type?: string }; error?: Failure };
+type ProtocolOptions = { syncToFs?: boolean; onNotice?: (notice: Notice) => void };
 
 /** The error the thread reported, as this thread's class (a DatabaseError keeps its SQLSTATE and every other field). */
 function rebuilt(f: Failure): Error {
@@ -180,12 +189,18 @@ export class PGliteThread extends BasePGlite {
     });
   }
 
-  async execProtocolStream(bytes: Uint8Array, { syncToFs = true }: { syncToFs?: boolean } = {}): Promise<Backend[]> {
-    return (await this.request("stream", { bytes, syncToFs })).messages!;
+  // The messages come back as plain objects with the protocol's fields (their classes do not cross
+  // threads); PGlite's own parsing reads them by their `name`, as it reads its own.
+  async execProtocolStream(bytes: Uint8Array, { syncToFs = true, onNotice }: ProtocolOptions = {}): Promise<Backend[]> {
+    const answer = await this.request("stream", { bytes, syncToFs, notices: !!onNotice });
+    answer.notices?.forEach((n) => onNotice!(n));
+    return answer.messages!;
   }
 
-  async execProtocol(bytes: Uint8Array, { syncToFs = true }: { syncToFs?: boolean } = {}): Promise<{ messages: Backend[]; data: Uint8Array }> {
-    return { messages: (await this.request("protocol", { bytes, syncToFs })).messages!, data: new Uint8Array(0) };
+  async execProtocol(bytes: Uint8Array, { syncToFs = true, onNotice }: ProtocolOptions = {}): Promise<{ messages: Backend[]; data: Uint8Array }> {
+    const answer = await this.request("protocol", { bytes, syncToFs, notices: !!onNotice, data: true });
+    answer.notices?.forEach((n) => onNotice!(n));
+    return { messages: answer.messages!, data: answer.bytes ?? new Uint8Array(0) };
   }
 
   async execProtocolRaw(bytes: Uint8Array, { syncToFs = true }: { syncToFs?: boolean } = {}): Promise<Uint8Array> {
@@ -210,9 +225,11 @@ export class PGliteThread extends BasePGlite {
     await this.request("sync");
   }
 
-  async dumpDataDir(compression: "none" | "gzip" | "auto" = "none"): Promise<Blob> {
+  async dumpDataDir(compression: "none" | "gzip" | "auto" = "none"): Promise<File | Blob> {
     await this._checkReady();
-    return new Blob([(await this.request("dump", { compression })).bytes! as Uint8Array<ArrayBuffer>]);
+    const { bytes, name, type } = await this.request("dump", { compression });
+    const data = [bytes! as Uint8Array<ArrayBuffer>];
+    return name ? new File(data, name, { type }) : new Blob(data, { type });
   }
 
   async close(): Promise<void> {
@@ -252,9 +269,36 @@ export class PGliteThread extends BasePGlite {
 
   async _cleanupBlob(): Promise<void> {}
 
+  // Files attached to a statement (COPY … FROM/TO '/dev/blob') would have to cross to the thread and
+  // back; nothing here uses them, so such a statement is refused rather than run without its file.
+  override async query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    refuseBlob(text);
+    return super.query<T>(text, params, options);
+  }
+
+  override async exec(text: string, options?: QueryOptions): Promise<Results[]> {
+    refuseBlob(text);
+    return super.exec(text, options);
+  }
+
+  // Notifications: the app wakes its own dispatcher in-process (lib/delivery/wake.ts).
   listen(): Promise<never> {
     return Promise.reject(new Error("PGliteThread: LISTEN is not supported (the process signals itself; lib/delivery/wake.ts)"));
   }
+
+  unlisten(): Promise<never> {
+    return this.listen();
+  }
+
+  onNotification(): never {
+    throw new Error("PGliteThread: notifications are not supported (the process signals itself; lib/delivery/wake.ts)");
+  }
+
+  offNotification(): void {}
+}
+
+function refuseBlob(text: string): void {
+  if (text.includes("/dev/blob")) throw new Error("PGliteThread: COPY to or from '/dev/blob' is not supported");
 }
 
 /** Opens PGlite on its own thread and waits until it is ready. */
