@@ -146,6 +146,32 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
     await failing.close();
   });
 
+  it("a rule at its limit with due deliveries waiting holds back its own hand-offs only: another rule's lead is still handed", async () => {
+    process.env.DELIVERY_PER_RULE_CONCURRENCY = "1";
+    resetEnvCache();
+    await runDispatcher(); // a run picks up the new limit while nothing is in flight
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 400 }));
+    const busy = await orgWithRules(1, { url: `${slow.url}/busy` });
+    const first = await postLead(busy.org.id);
+    expect(first.handedIds!.size).toBe(1); // the rule's one slot, for 400 ms
+    const second = await postLead(busy.org.id);
+    expect(second.handedIds).toBeUndefined(); // no slot: written unleased, and a claim looks for it
+    expect(second.woke).toBe(true);
+    // The claim that wake-up starts finds the rule at its limit: its delivery waits, and only that rule's hand-offs wait behind it.
+    const ruleId = busy.rules[0]!.id;
+    await vi.waitFor(() => expect([runtimeNow().slots.backlog, runtimeNow().slots.waiting.rules.has(ruleId)]).toEqual([false, true]), { timeout: 10_000, interval: 5 });
+    expect(runtimeNow().slots.behind(ruleId, new URL(slow.url).host)).toBe(true);
+    const other = await orgWithRules(1);
+    const lead = await postLead(other.org.id);
+    expect(lead.handedIds?.size).toBe(1);
+    expect(lead.woke).toBe(false);
+    const ids = [first, second].flatMap((c) => c.deliveryIds);
+    await vi.waitFor(async () => expect(await prisma().delivery.count({ where: { id: { in: [...ids, ...lead.deliveryIds] }, state: "SUCCEEDED", attemptCount: 1 } })).toBe(3), { timeout: 20_000, interval: 100 });
+    expect(slow.received.map((r) => String(r.headers["webhook-id"]))).toEqual(ids); // in order, once each
+    expect(arrivedFor(lead.deliveryIds)).toHaveLength(1);
+    await slow.close();
+  });
+
   it("a handed delivery's lease is as long as DELIVERY_LEASE_SECONDS says now, not when the dispatcher was wired", async () => {
     process.env.DELIVERY_LEASE_SECONDS = "300";
     resetEnvCache();

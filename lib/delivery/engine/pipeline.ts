@@ -65,6 +65,9 @@ export type WakeReason = "due" | "look" | "handed";
  */
 const GATHER = { postgres: { share: 1 / 8, ms: 3 }, inThread: { share: 1 / 4, ms: 10 } };
 
+type Waiting = Slots["waiting"];
+const NOTHING_WAITING: Waiting = { rules: new Set(), hosts: new Set() };
+
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
 
@@ -124,6 +127,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // Whether due deliveries may be waiting in the database, so that hand-offs would go ahead of
   // them. Unlike claimWanted, the periodic look for retries does not set it.
   let backlog = claimWanted;
+  // Where due deliveries may wait when it is not anywhere: the rules and hosts the last claim stopped at.
+  let waitingAt: Waiting = slots.waiting;
   let lastClaimAt = performance.now();
   // Counts the wake-ups that said deliveries are due: one that comes while a claim runs (whose
   // snapshot may predate the commit it reports) asks for another claim after it.
@@ -228,6 +233,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // waiting for a slot here): they were there first.
   const noteBacklog = () => {
     slots.backlog = backlog || overflow.length > 0;
+    slots.waiting = waitingAt;
   };
   const startHanded = () => {
     const handed = opts.inbox?.splice(0) ?? [];
@@ -236,25 +242,29 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     const send = senderForClaim(opts);
     for (const d of handed) start(d, send, true);
   };
-  // A rule its circuit breaker holds back is left out: what it leaves in the database waits for
-  // the breaker (whose reopening a claim finds within CLAIM_AT_LEAST_MS), and no hand-off goes to
-  // it meanwhile, so it is no reason to claim again or to close hand-offs for every other rule.
-  const atLimit = (busy: ReturnType<typeof busyNow>, held: ReadonlySet<string>) =>
-    Object.entries(busy.rules).some(([ruleId, n]) => n >= limits.perRule && !held.has(ruleId)) || Object.values(busy.hosts).some((n) => n >= limits.perHost);
+  // The rules and hosts at their limit in `busy`. A rule its circuit breaker holds back is left
+  // out: what it leaves in the database waits for the breaker (whose reopening a claim finds within
+  // CLAIM_AT_LEAST_MS), and no hand-off goes to it meanwhile, so it is no reason to claim again.
+  const fullAt = (busy: Pick<ReturnType<typeof busyNow>, "rules" | "hosts">, held: ReadonlySet<string>) => ({
+    rules: new Set(Object.entries(busy.rules).flatMap(([ruleId, n]) => (n >= limits.perRule && !held.has(ruleId) ? [ruleId] : []))),
+    hosts: new Set(Object.entries(busy.hosts).flatMap(([host, n]) => (n >= limits.perHost ? [host] : []))),
+  });
   /**
-   * Whether a claim may have left due deliveries behind: it took all it asked for, or it took a
-   * rule's or host's whole room (as counted when it began), or a rule or host had none.
+   * Where a claim may have left due deliveries behind: anywhere ("all") when it took all it asked
+   * for; else at the rules and hosts whose whole room it took (as counted when it began), or that
+   * had none; null when it found every due delivery it could have taken.
    */
-  const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[]) => {
+  const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[]): "all" | Waiting | null => {
+    if (claimed.length >= busy.free) return "all";
     const held = new Set(breakers.restricted(now().getTime()).map(([ruleId]) => ruleId));
-    if (claimed.length >= busy.free || atLimit(busy, held)) return true;
     const rules: Record<string, number> = { ...busy.rules };
     const hosts: Record<string, number> = { ...busy.hosts };
     for (const d of claimed) {
       rules[d.ruleId] = (rules[d.ruleId] ?? 0) + 1;
       hosts[d.host] = (hosts[d.host] ?? 0) + 1;
     }
-    return atLimit({ free: 0, rules, hosts }, held);
+    const full = fullAt({ rules, hosts }, held); // counted after the claim: what was full before still is
+    return full.rules.size || full.hosts.size ? full : null;
   };
 
   noteBacklog();
@@ -287,9 +297,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
           for (const d of toSend) start(d, send);
         }
         lastClaimAt = performance.now();
-        claimWanted = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || overflow.length > 0 || cutShort(busy, claimed);
+        const short = cutShort(busy, claimed);
+        const unknown = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || short === "all";
+        claimWanted = unknown || overflow.length > 0 || short !== null;
         // A claim without room to take anything (busy.free 0) learned nothing of the database.
-        if (busy.free > 0) backlog = claimWanted;
+        if (busy.free > 0) {
+          backlog = unknown || overflow.length > 0;
+          waitingAt = short && short !== "all" ? short : NOTHING_WAITING;
+        }
       }
       if (batchesDue()) {
         let batches: Claimed[];

@@ -94,9 +94,7 @@ export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: 
   // The limits are read again when nothing is in flight (a test changes them between runs).
   const limits = limitsOf(concurrency());
   if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) {
-    const backlog = rt.slots.backlog; // what the last run left waiting still waits
-    rt.slots = new Slots(limits);
-    rt.slots.backlog = backlog;
+    rt.slots = new Slots(limits).carryOver(rt.slots); // what the last run left waiting still waits
   }
   rt.running = (async () => {
     const { prisma, sql } = await database();
@@ -137,7 +135,7 @@ function handoffPortOf(rt: Runtime): HandoffPort {
     },
     reserve(ruleId, host) {
       if (rt.stopping || rt.breakers.room(ruleId, Date.now()) !== Infinity) return false; // a rule its breaker holds back is claimed
-      if (rt.slots.backlog || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
+      if (rt.slots.behind(ruleId, host) || !rt.slots.fits(ruleId, host)) return false; // what waits goes first
       rt.slots.take(ruleId, host);
       return true;
     },

@@ -25,15 +25,32 @@ export class Slots {
   /** Slots freed since the pipeline last reset this (before a claim). */
   released = 0;
   /**
-   * Set by the pipeline while due deliveries may be waiting for a slot (in the database, or
-   * claimed and waiting here): new deliveries are then not handed off ahead of them.
+   * Set by the pipeline while due deliveries may be waiting for a slot, of any rule (in the
+   * database, or claimed and waiting here): no new delivery is then handed off ahead of them.
    */
   backlog = false;
+  /**
+   * Rules and hosts whose due deliveries may be waiting in the database because the last claim
+   * stopped at their limit (the claim found every other rule's): only their new deliveries wait.
+   */
+  waiting: { rules: ReadonlySet<string>; hosts: ReadonlySet<string> } = { rules: new Set(), hosts: new Set() };
 
   constructor(readonly limits: SlotLimits) {}
 
   get inFlight(): number {
     return this.used;
+  }
+
+  /** Whether due deliveries of `ruleId` or to `host` may be waiting, so that a new one handed off would go ahead of them. */
+  behind(ruleId: string, host: string): boolean {
+    return this.backlog || this.waiting.rules.has(ruleId) || this.waiting.hosts.has(host);
+  }
+
+  /** Carries what the last run left waiting over to a new count of slots (the limits changed while nothing was in flight). */
+  carryOver(from: Slots): this {
+    this.backlog = from.backlog;
+    this.waiting = from.waiting;
+    return this;
   }
 
   /** Whether one more request of `ruleId` to `host` is within every limit now. */
