@@ -62,8 +62,6 @@ const failure = (messages, err) =>
       }
       case "raw":
         return { bytes: await db.execProtocolRaw(m.bytes, { syncToFs: m.syncToFs }) };
-      case "sync":
-        return db.syncToFs().then(() => ({}));
       case "dump": {
         const dump = await db.dumpDataDir(m.compression);
         return { bytes: new Uint8Array(await dump.arrayBuffer()), name: dump.name, type: dump.type };
@@ -221,8 +219,12 @@ export class PGliteThread extends BasePGlite {
     return Promise.reject(new Error("PGliteThread: execProtocolRawStream is not supported"));
   }
 
+  // The thread's PGlite keeps its files on the real file system (a data directory) or in memory,
+  // whose syncToFs does nothing (PGlite writes the files as statements run; the call matters for
+  // the browser's IndexedDB and OPFS file systems): it is not sent, which saves every Prisma query
+  // a round trip to the thread.
   async syncToFs(): Promise<void> {
-    await this.request("sync");
+    await this._checkReady();
   }
 
   async dumpDataDir(compression: "none" | "gzip" | "auto" = "none"): Promise<File | Blob> {
