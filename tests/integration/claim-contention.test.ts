@@ -45,7 +45,7 @@ describe(`a claim locked out by another process's claim (${TEST_DATABASE})`, () 
         await other.query("BEGIN");
         otherTook = (await other.query({ text: CLAIM_STATEMENT, values: params as unknown[] })).rows.filter((r) => r.id !== null).length;
         // While it is open: due deliveries are there, all locked, and the claim says so.
-        expect(await claimOrLockedOut(base, "probe", new Date(), 60_000, { free: 64, rules: {}, hosts: {} }, limits)).toEqual({ claimed: [], lockedOut: true });
+        expect(await claimOrLockedOut(base, "probe", new Date(), 60_000, { free: 64, rules: {}, hosts: {} }, limits)).toEqual({ claimed: [], lockedOut: true, paused: [] });
       } else {
         otherTook = (await base.query(CLAIM_STATEMENT, params)).filter((r) => r.id !== null).length;
       }

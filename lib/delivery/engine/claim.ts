@@ -138,7 +138,11 @@ const CLAIM = `WITH RECURSIVE queues AS (
        WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
        RETURNING ${CLAIMED_COLUMNS}
      )
-     SELECT c.*, n.queues AS "queuesPicked" FROM (SELECT count(*)::int AS queues FROM picks) n LEFT JOIN claimed c ON true`;
+     SELECT c.*, n.queues AS "queuesPicked", p.rules AS "pausedWaiting"
+     FROM (SELECT count(*)::int AS queues FROM picks) n
+     CROSS JOIN (SELECT array_agg(DISTINCT q."ruleId") AS rules FROM queues q
+                 WHERE q."ruleId" = ANY(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}))) p
+     LEFT JOIN claimed c ON true`;
 /** The claim's statement name (tests explain the plan kept under it). */
 export const CLAIM_NAME = statementName(CLAIM);
 /** The claim's statement (tests run it on connections of their own). */
@@ -180,16 +184,23 @@ export interface ClaimOutcome {
    * than wait for the next wake-up.
    */
   lockedOut: boolean;
+  /**
+   * Rules paused (by any process's circuit breaker) that have deliveries waiting: the claim passed
+   * over them, so their new deliveries must not be handed off ahead of those once the pause ends.
+   */
+  paused: string[];
 }
 
 /** claimDue, saying also whether the claim was locked out (ClaimOutcome). */
 export async function claimOrLockedOut(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<ClaimOutcome> {
-  if (busy.free <= 0) return { claimed: [], lockedOut: false };
-  // One row per claimed delivery, or one row of nulls when none was; each says how many queues had a due head.
-  const rows = await sql.query<ClaimedRow & { queuesPicked: number }>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
-  const claimed = rows.filter((r) => r.id !== null).map(({ queuesPicked: _, ...r }) => claimedFromRow(r));
+  if (busy.free <= 0) return { claimed: [], lockedOut: false, paused: [] };
+  // One row per claimed delivery, or one row of nulls when none was; each says how many queues had
+  // a due head, and which paused rules have deliveries waiting.
+  const rows = await sql.query<ClaimedRow & { queuesPicked: number; pausedWaiting: string[] | null }>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
+  const claimed = rows.filter((r) => r.id !== null).map(({ queuesPicked: _, pausedWaiting: __, ...r }) => claimedFromRow(r));
   const lockedOut = !claimed.length && (rows[0]?.queuesPicked ?? 0) > 0;
-  return { claimed: claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? await applyLimits(sql, claimed, now) : claimed, lockedOut };
+  const paused = rows[0]?.pausedWaiting ?? [];
+  return { claimed: claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? await applyLimits(sql, claimed, now) : claimed, lockedOut, paused };
 }
 
 /** Pushes the lease of deliveries still being sent (or recorded) by `owner` to `now + leaseMs`. */

@@ -186,7 +186,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         const probe = breakers.probing(d.ruleId);
         const until = breakers.ended(d.ruleId, failed, now().getTime());
         if (until !== null) return pause(d.ruleId, until, probe);
-        if (probe) return resume(d.ruleId);
+        if (probe) {
+          claimWanted = true; // what the breaker held back is due: claim it before the rule's new deliveries
+          return resume(d.ruleId);
+        }
       })
       .finally(() => {
         slots.release(d.ruleId, d.host);
@@ -245,10 +248,21 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // The rules and hosts at their limit in `busy`. A rule its circuit breaker holds back is left
   // out: what it leaves in the database waits for the breaker (whose reopening a claim finds within
   // CLAIM_AT_LEAST_MS), and no hand-off goes to it meanwhile, so it is no reason to claim again.
+  // It still waits (withHeldBack), as does a rule the claim passed over because it is paused.
   const fullAt = (busy: Pick<ReturnType<typeof busyNow>, "rules" | "hosts">, held: ReadonlySet<string>) => ({
     rules: new Set(Object.entries(busy.rules).flatMap(([ruleId, n]) => (n >= limits.perRule && !held.has(ruleId) ? [ruleId] : []))),
     hosts: new Set(Object.entries(busy.hosts).flatMap(([host, n]) => (n >= limits.perHost ? [host] : []))),
   });
+  /**
+   * `waiting`, with the rules held back meanwhile: by this process's breakers, or paused in the
+   * database (`paused`: those the claim passed over with deliveries waiting). No hand-off goes to
+   * them while they are held; once they are let go, a new delivery must not go ahead of what they
+   * left waiting, so they stay in `waiting` until a claim finds it.
+   */
+  const withHeldBack = (waiting: Waiting, paused: readonly string[]): Waiting => {
+    const held = [...breakers.restricted(now().getTime()).map(([ruleId]) => ruleId), ...paused];
+    return held.length ? { rules: new Set([...waiting.rules, ...held]), hosts: waiting.hosts } : waiting;
+  };
   /**
    * Where a claim may have left due deliveries behind: anywhere ("all") when it took all it asked
    * for; else at the rules and hosts whose whole room it took (as counted when it began), or that
@@ -277,12 +291,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       if (performance.now() - lastClaimAt >= CLAIM_AT_LEAST_MS) claimWanted = true;
       let claimed: Claimed[] = [];
       let lockedOut = false;
+      let paused: string[] = [];
       if (claimWanted) {
         const busy = busyNow();
         const dueBefore = dueWakeUps;
         let toSend: Claimed[];
         try {
-          ({ claimed, lockedOut } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
+          ({ claimed, lockedOut, paused } = await claimOrLockedOut(sql, owner, now(), leaseMs, busy, limits, [...leased]));
           // Duplicates (rules with duplicate suppression only) are recorded SKIPPED by the check.
           const checked = await withoutDuplicates(prisma, owner, claimed, now());
           summary.skipped += checked.skipped;
@@ -303,7 +318,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         // A claim without room to take anything (busy.free 0) learned nothing of the database.
         if (busy.free > 0) {
           backlog = unknown || overflow.length > 0;
-          waitingAt = short && short !== "all" ? short : NOTHING_WAITING;
+          waitingAt = withHeldBack(short && short !== "all" ? short : NOTHING_WAITING, paused);
         }
       }
       if (batchesDue()) {
