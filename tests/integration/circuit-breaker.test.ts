@@ -4,6 +4,7 @@ import { getWebhook } from "@/lib/api/webhooks/queries";
 import { newId } from "@/lib/core/ids";
 import { Breakers } from "@/lib/delivery/engine/breaker";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
+import { pauseRule } from "@/lib/delivery/engine/pause";
 import { createLead } from "@/lib/leads/mutations";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { listRules } from "@/lib/rules/list";
@@ -87,6 +88,28 @@ describe("the circuit breaker's pause, shared through the database", () => {
     expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: () => resumeTime })).toMatchObject({ claimed: 5, succeeded: 5 });
     expect(await row()).toMatchObject({ pausedUntil: null, pauseReason: null });
     expect((await deliveries()).map((d) => d.state)).toEqual(Array(5).fill("SUCCEEDED"));
+    await rx.close();
+  });
+
+  it("deliveries waiting through a pause go oldest first when it ends, those written during the pause after the older ones", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "Paused", events: ["lead.created"], url: rx.url } });
+    const base = Date.now() - 10_000;
+    /** A lead's delivery, due at `base + n` seconds (distinct due times, as leads a moment apart have). */
+    const lead = async (n: number) => {
+      const { deliveryIds } = await createLead(await sql(), org.id, { email: `pause${n}@x.test` });
+      await prisma().delivery.update({ where: { id: deliveryIds[0]! }, data: { nextAttemptAt: new Date(base + n * 1000) } });
+      return deliveryIds[0]!;
+    };
+    const before = [await lead(1), await lead(2), await lead(3)];
+    const until = new Date(Date.now() + 60_000);
+    await pauseRule(await sql(), rule.id, until, { threshold: 5 }); // as any process's breaker writes it
+    const during = [await lead(4), await lead(5)];
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers: new Breakers(), perRuleConcurrency: 1 })).toMatchObject({ claimed: 0 });
+    const after = new Date(until.getTime() + 1000);
+    expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers: new Breakers(), perRuleConcurrency: 1, now: () => after })).toMatchObject({ claimed: 5, succeeded: 5 });
+    expect(rx.received.map((r) => String(r.headers["webhook-id"]))).toEqual([...before, ...during]);
     await rx.close();
   });
 

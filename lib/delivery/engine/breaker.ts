@@ -2,8 +2,8 @@ import type { HealthEntry } from "../policy/outcome";
 
 // A circuit breaker per rule, counting in this process's memory (each process learns on its own).
 // After `threshold` timeouts or 5xx answers in a row the rule is paused for `cooldownMs`: nothing of
-// it is claimed (its due deliveries are delayed to the reopening, never dropped, never counted as
-// attempts). Then one delivery is let through as a probe: a success resumes the rule, a failure
+// it is claimed (its due deliveries wait for the reopening, in their order, never dropped, never
+// counted as attempts). Then one delivery is let through as a probe: a success resumes the rule, a failure
 // pauses it again. The pipeline writes each pause to the rule's row (pause.ts), so every process's
 // claim respects it and the admin and the API show it.
 

@@ -200,10 +200,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   };
 
   // A pause and its end are written to the rule's row (every process's claim skips a paused rule;
-  // its due deliveries are delayed to the reopening).
+  // its deliveries wait, in their order, until the pause ends).
   const logged = (what: string) => (err: unknown) => console.error(`dispatcher: ${what}:`, err instanceof Error ? err.message : err);
   const pause = (ruleId: string, until: number, afterProbe: boolean) =>
-    pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings, now()).catch(logged("pausing a rule"));
+    pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings).catch(logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
   const startOverflow = () => {
