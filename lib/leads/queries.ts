@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { waitingForEarlier } from "@/lib/delivery/log/queries";
 import { getLead, toSnapshot } from "./mutations";
+import { nextAttemptOf } from "@/lib/domain/rule/circuit";
 
 /**
  * The lead with its notes and, per rule, the outcome of its latest delivery; a latest delivery
@@ -16,7 +17,7 @@ export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: 
       orderBy: { createdAt: "desc" },
       select: {
         id: true, state: true, attemptCount: true, lastStatusCode: true, lastError: true, createdAt: true, updatedAt: true, nextAttemptAt: true,
-        rule: { select: { id: true, title: true, orderedPerLead: true } }, event: { select: { type: true } },
+        rule: { select: { id: true, title: true, orderedPerLead: true, pausedUntil: true } }, event: { select: { type: true } },
         chainKind: true, parent: { select: { id: true, state: true, lastError: true, rule: { select: { title: true } } } },
       },
     }),
@@ -43,7 +44,7 @@ export async function leadResource(prisma: PrismaClient, organizationId: string,
       attempts: d.attemptCount,
       lastStatusCode: d.lastStatusCode,
       lastError: d.lastError,
-      nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+      nextAttemptAt: nextAttemptOf(d, d.rule, new Date())?.toISOString() ?? null,
       updatedAt: d.updatedAt.toISOString(),
     })),
   };

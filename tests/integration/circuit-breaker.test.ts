@@ -5,6 +5,9 @@ import { newId } from "@/lib/core/ids";
 import { Breakers } from "@/lib/delivery/engine/breaker";
 import { dispatchUntilIdle } from "@/lib/delivery/engine/dispatcher";
 import { pauseRule } from "@/lib/delivery/engine/pause";
+import { getDelivery, listDeliveries } from "@/lib/delivery/log/queries";
+import { listWebhookLogs, logsQuerySchema } from "@/lib/api/webhooks/logs";
+import { leadResource } from "@/lib/leads/queries";
 import { createLead } from "@/lib/leads/mutations";
 import { getRuleForEdit } from "@/lib/rules/mutations";
 import { listRules } from "@/lib/rules/list";
@@ -107,6 +110,16 @@ describe("the circuit breaker's pause, shared through the database", () => {
     await pauseRule(await sql(), rule.id, until, { threshold: 5 }); // as any process's breaker writes it
     const during = [await lead(4), await lead(5)];
     expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers: new Breakers(), perRuleConcurrency: 1 })).toMatchObject({ claimed: 0 });
+    // Their due times are kept; the admin and the API show the next attempt at the pause's end.
+    const first = await prisma().delivery.findUniqueOrThrow({ where: { id: before[0]! } });
+    expect(first.nextAttemptAt).toEqual(new Date(base + 1000));
+    const shown = until;
+    expect((await getDelivery(prisma(), org.id, before[0]!)).nextAttemptAt).toEqual(shown);
+    expect((await listDeliveries(prisma(), org.id, { ruleId: rule.id })).rows.map((r) => r.nextAttemptAt)).toEqual(Array(5).fill(shown));
+    const logs = await listWebhookLogs(prisma(), org.id, rule.id, logsQuerySchema.parse({}));
+    expect(logs.data.map((d) => d.nextAttemptAt)).toEqual(Array(5).fill(shown.toISOString()));
+    const leadId = first.leadId!;
+    expect((await leadResource(prisma(), org.id, leadId)).webhooks[0]!.nextAttemptAt).toBe(shown.toISOString());
     const after = new Date(until.getTime() + 1000);
     expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers: new Breakers(), perRuleConcurrency: 1, now: () => after })).toMatchObject({ claimed: 5, succeeded: 5 });
     expect(rx.received.map((r) => String(r.headers["webhook-id"]))).toEqual([...before, ...during]);

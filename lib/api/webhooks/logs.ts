@@ -6,6 +6,7 @@ import { NotFoundError } from "@/lib/core/errors";
 import { storableIsoDateTime } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { pageArgs, pageOf, pageQuerySchema } from "../pagination";
+import { nextAttemptOf } from "@/lib/domain/rule/circuit";
 
 // GET /api/v1/webhooks/{id}/logs: a webhook's deliveries, newest first, each with every attempt
 // (what was sent, with credentials redacted, and what came back).
@@ -77,7 +78,7 @@ function statusFilter(status: string): Prisma.IntFilter {
 }
 
 export async function listWebhookLogs(prisma: PrismaClient, organizationId: string, webhookId: string, q: LogsQuery): Promise<LogsPage> {
-  const rule = await prisma.webhookRule.findFirst({ where: { id: webhookId, organizationId }, select: { id: true } });
+  const rule = await prisma.webhookRule.findFirst({ where: { id: webhookId, organizationId }, select: { id: true, pausedUntil: true } });
   if (!rule) throw new NotFoundError("Webhook not found");
   const args = pageArgs(q);
   const where: Prisma.DeliveryWhereInput = {
@@ -97,6 +98,7 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
     include: { event: { select: { id: true, type: true } }, attempts: { orderBy: { number: "asc" } } },
   });
   const { rows, nextCursor } = pageOf(found, q);
+  const now = new Date();
   return {
     nextCursor,
     data: rows.map((d) => ({
@@ -108,7 +110,7 @@ export async function listWebhookLogs(prisma: PrismaClient, organizationId: stri
       method: d.method,
       requestBody: d.requestBody,
       attemptCount: d.attemptCount,
-      nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+      nextAttemptAt: nextAttemptOf(d, rule, now)?.toISOString() ?? null,
       lastStatusCode: d.lastStatusCode,
       lastError: d.lastError,
       duplicateOfId: d.duplicateOfId,

@@ -8,6 +8,7 @@ import { redactHeaders } from "@/lib/delivery/policy/redact";
 import type { ParsedErrorValues } from "@/lib/delivery/policy/response";
 import type { AttemptRecord } from "@/lib/delivery/policy/outcome";
 import { NotFoundError } from "@/lib/core/errors";
+import { nextAttemptOf } from "@/lib/domain/rule/circuit";
 import { unstorableTextReason } from "@/lib/core/storable";
 import { withoutCredentials } from "@/lib/security/outbound-url";
 import { eventLabel } from "@/lib/domain/event-types";
@@ -133,7 +134,7 @@ export const listedSelect = {
   responseValues: true,
   createdAt: true,
   updatedAt: true,
-  rule: { select: { id: true, title: true, orderedPerLead: true } },
+  rule: { select: { id: true, title: true, orderedPerLead: true, pausedUntil: true } },
   event: { select: { type: true } },
   lead: { select: leadSelect },
 } satisfies Prisma.DeliverySelect;
@@ -185,7 +186,7 @@ export function toListed(d: Prisma.DeliveryGetPayload<{ select: typeof listedSel
     lastError: d.lastError,
     duplicateOfId: d.duplicateOfId,
     isTest: d.isTest,
-    nextAttemptAt: d.nextAttemptAt,
+    nextAttemptAt: nextAttemptOf(d, d.rule, new Date()),
     answer: asResponseValues(d.responseValues),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
@@ -272,7 +273,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
   const d = await prisma.delivery.findFirst({
     where: { id: deliveryId, organizationId },
     include: {
-      rule: { select: { id: true, title: true, orderedPerLead: true } },
+      rule: { select: { id: true, title: true, orderedPerLead: true, pausedUntil: true } },
       event: { select: { id: true, type: true, createdAt: true } },
       lead: { select: leadSelect },
       attempts: { orderBy: { number: "asc" } },
@@ -295,7 +296,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
     lastError: d.lastError,
     duplicateOfId: d.duplicateOfId,
     isTest: d.isTest,
-    nextAttemptAt: d.nextAttemptAt,
+    nextAttemptAt: nextAttemptOf(d, d.rule, new Date()),
     ...(waiting.size ? { waitingForEarlier: true } : {}),
     completedAt: d.completedAt,
     responseValues: asResponseValues(d.responseValues),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { circuitOf, pauseOf, pauseReason } from "./circuit";
+import { circuitOf, nextAttemptOf, pauseOf, pauseReason } from "./circuit";
 
 describe("circuitOf", () => {
   const now = new Date("2026-12-01T10:00:00.000Z");
@@ -40,5 +40,19 @@ describe("pauseReason", () => {
 
   it("says when a failed probe paused the rule again", () => {
     expect(pauseReason("probe", until)).toBe("The probe request also timed out or answered 5xx; the next probe goes out at 14:03:07 UTC");
+  });
+});
+
+describe("nextAttemptOf", () => {
+  const now = new Date("2026-12-02T10:00:00Z");
+  const at = (iso: string) => new Date(iso);
+  it("is the delivery's own due time unless its rule's pause ends later", () => {
+    const paused = { pausedUntil: at("2026-12-02T10:00:30Z") };
+    expect(nextAttemptOf({ state: "PENDING", nextAttemptAt: at("2026-12-02T09:59:00Z") }, paused, now)).toEqual(at("2026-12-02T10:00:30Z"));
+    expect(nextAttemptOf({ state: "PENDING", nextAttemptAt: at("2026-12-02T10:05:00Z") }, paused, now)).toEqual(at("2026-12-02T10:05:00Z"));
+    expect(nextAttemptOf({ state: "PENDING", nextAttemptAt: at("2026-12-02T09:59:00Z") }, { pausedUntil: at("2026-12-02T09:59:30Z") }, now)).toEqual(at("2026-12-02T09:59:00Z")); // the pause is over
+    expect(nextAttemptOf({ state: "PENDING", nextAttemptAt: at("2026-12-02T09:59:00Z") }, { pausedUntil: null }, now)).toEqual(at("2026-12-02T09:59:00Z"));
+    expect(nextAttemptOf({ state: "SUCCEEDED", nextAttemptAt: at("2026-12-02T09:59:00Z") }, paused, now)).toEqual(at("2026-12-02T09:59:00Z"));
+    expect(nextAttemptOf({ state: "PENDING", nextAttemptAt: null }, paused, now)).toBeNull();
   });
 });

@@ -39,3 +39,13 @@ export function pauseReason(cause: { threshold: number } | "probe", until: Date)
     ? `The probe request also timed out or answered 5xx; the next probe goes out at ${at}`
     : `${cause.threshold} timeouts or 5xx answers in a row; a probe request goes out at ${at}`;
 }
+
+/**
+ * When a delivery will next be attempted, as the admin and the API show it: its own due time, or,
+ * while its rule is paused, the pause's end when that is later. A pause leaves the deliveries' due
+ * times as they are (so they keep their order), and no delivery of a paused rule is claimed.
+ */
+export function nextAttemptOf(d: { state: string; nextAttemptAt: Date | null }, rule: { pausedUntil: Date | null }, now: Date): Date | null {
+  if (d.state !== "PENDING" || !d.nextAttemptAt || !rule.pausedUntil || rule.pausedUntil <= now) return d.nextAttemptAt;
+  return d.nextAttemptAt > rule.pausedUntil ? d.nextAttemptAt : rule.pausedUntil;
+}
