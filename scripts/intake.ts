@@ -50,28 +50,27 @@ export function webRequest(req: IncomingMessage): Request {
 /** A header's value as the Fetch standard normalizes it: without leading and trailing HTTP whitespace. */
 const normalized = (value: string) => value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
 
+/** The values of header `name` in a Node request's `rawHeaders`, in the order sent. */
+function valuesOf(rawHeaders: readonly string[], name: string): string[] {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === wanted) values.push(rawHeaders[i + 1]!);
+  return values;
+}
+
 /**
  * A request whose body was read whole, as lead intake reads a request (ApiRequest), from a Node
  * request's `rawHeaders` and target. Each header reads as a Web Request's would: a header sent
  * more than once as its values joined with ", ", each value and the whole normalized (a Web Request
- * built from such headers copies them, and normalizes the joined value once more).
+ * built from such headers copies them, and normalizes the joined value once more). The URL's host
+ * is the first Host sent, as Node's `req.headers.host` gives it.
  */
 export function readRequest(rawHeaders: readonly string[], target: string | undefined, body: Buffer): ApiRequest {
   const get = (name: string) => {
-    const wanted = name.toLowerCase();
-    let value: string | null = null;
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (rawHeaders[i]!.toLowerCase() === wanted) value = value === null ? normalized(rawHeaders[i + 1]!) : `${value}, ${normalized(rawHeaders[i + 1]!)}`;
-    }
-    return value === null ? null : normalized(value);
+    const values = valuesOf(rawHeaders, name);
+    return values.length ? normalized(values.map(normalized).join(", ")) : null;
   };
-  return { url: `http://${hostOf(rawHeaders) ?? "localhost"}${target ?? "/"}`, headers: { get }, arrayBuffer: async () => body };
-}
-
-/** The Host a Node request's `req.headers.host` gives: the first one sent. */
-function hostOf(rawHeaders: readonly string[]): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === "host") return rawHeaders[i + 1];
-  return undefined;
+  return { url: `http://${valuesOf(rawHeaders, "host")[0] ?? "localhost"}${target ?? "/"}`, headers: { get }, arrayBuffer: async () => body };
 }
 
 /** Writes an answer given as data (JSON, as Response.json writes it). */

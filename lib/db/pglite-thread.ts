@@ -140,12 +140,12 @@ export class PGliteThread extends BasePGlite {
     const started = new Promise<void>((resolve, reject) => {
       opened = (ok, error) => (ok ? resolve() : reject(rebuilt(error ?? {})));
     });
-    this.worker.on("message", (m: Reply & { ready?: boolean }) => {
+    worker.on("message", (m: Reply & { ready?: boolean }) => {
       if (m.ready !== undefined) return opened(m.ready, m.error);
       const waiting = this.pending.get(m.id);
       if (!waiting) return;
       this.pending.delete(m.id);
-      if (!this.pending.size) this.worker.unref();
+      if (!this.pending.size) worker.unref();
       if (m.error) waiting.reject(rebuilt(m.error));
       else waiting.resolve(m.ok!);
     });
@@ -155,8 +155,8 @@ export class PGliteThread extends BasePGlite {
       for (const w of this.pending.values()) w.reject(err);
       this.pending.clear();
     };
-    this.worker.on("error", stopped);
-    this.worker.on("exit", (code) => stopped(new Error(this.isClosed ? "PGlite is closed" : `PGlite's thread stopped (exit code ${code})`)));
+    worker.on("error", stopped);
+    worker.on("exit", (code) => stopped(new Error(this.isClosed ? "PGlite is closed" : `PGlite's thread stopped (exit code ${code})`)));
     this.waitReady = (async () => {
       worker.ref();
       try {
@@ -177,27 +177,31 @@ export class PGliteThread extends BasePGlite {
     return this.isClosed;
   }
 
-  private request(op: string, fields: Record<string, unknown> = {}, transfer: ArrayBuffer[] = []): Promise<NonNullable<Reply["ok"]>> {
+  private request(op: string, fields: Record<string, unknown> = {}): Promise<NonNullable<Reply["ok"]>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref(); // an answer awaited keeps the process alive
-      this.worker.postMessage({ id, op, ...fields }, transfer);
+      this.worker.postMessage({ id, op, ...fields });
     });
+  }
+
+  /** A protocol request whose notices, when the caller listens for them, come back with it and are told to it. */
+  private async protocol(op: "stream" | "protocol", bytes: Uint8Array, { syncToFs = true, onNotice }: ProtocolOptions, data = false) {
+    const answer = await this.request(op, { bytes, syncToFs, notices: !!onNotice, data });
+    answer.notices?.forEach((n) => onNotice!(n));
+    return answer;
   }
 
   // The messages come back as plain objects with the protocol's fields (their classes do not cross
   // threads); PGlite's own parsing reads them by their `name`, as it reads its own.
-  async execProtocolStream(bytes: Uint8Array, { syncToFs = true, onNotice }: ProtocolOptions = {}): Promise<Backend[]> {
-    const answer = await this.request("stream", { bytes, syncToFs, notices: !!onNotice });
-    answer.notices?.forEach((n) => onNotice!(n));
-    return answer.messages!;
+  async execProtocolStream(bytes: Uint8Array, options: ProtocolOptions = {}): Promise<Backend[]> {
+    return (await this.protocol("stream", bytes, options)).messages!;
   }
 
-  async execProtocol(bytes: Uint8Array, { syncToFs = true, onNotice }: ProtocolOptions = {}): Promise<{ messages: Backend[]; data: Uint8Array }> {
-    const answer = await this.request("protocol", { bytes, syncToFs, notices: !!onNotice, data: true });
-    answer.notices?.forEach((n) => onNotice!(n));
+  async execProtocol(bytes: Uint8Array, options: ProtocolOptions = {}): Promise<{ messages: Backend[]; data: Uint8Array }> {
+    const answer = await this.protocol("protocol", bytes, options, true);
     return { messages: answer.messages!, data: answer.bytes ?? new Uint8Array(0) };
   }
 

@@ -93,12 +93,14 @@ async function runNamed<T>(db: PGlite, prepared: Map<string, Prepared>, name: st
       const types = statement.types;
       const values = params.map((v, i) => (v === null || v === undefined ? null : (db.serializers[types[i]!]?.(v) ?? String(v))));
       const run = joined(serialize.bind({ statement: name, values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync());
-      // On its own thread, PGlite takes the statement in turn and the locks are let go at once (wrapped: not awaited here).
-      if (inOrder(db)) return { later: db.sendInOrder(run) };
-      return { later: null, now: (await db.execProtocol(run)).messages };
+      // On its own thread, PGlite takes the statement in turn and the locks are let go at once
+      // (wrapped, so the lock does not wait for it); in this thread it runs under them.
+      if (inOrder(db)) return { messages: db.sendInOrder(run) };
+      const { messages } = await db.execProtocol(run);
+      return { messages: Promise.resolve(messages) };
     }),
   );
-  return parse.parseResults(sent.later ? await sent.later : sent.now!, db.parsers)[0]!.rows as T[];
+  return parse.parseResults(await sent.messages, db.parsers)[0]!.rows as T[];
 }
 
 /** PGlite on its own thread (pglite-thread.ts), which takes whole exchanges in the order they are sent. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/v1/leads/route";
@@ -11,7 +11,7 @@ import { sql } from "@/lib/db";
 import { runDispatcher } from "@/lib/delivery/engine/runtime";
 import { createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
-import { intake, readRequest } from "@/scripts/intake";
+import { intake, readRequest, write } from "@/scripts/intake";
 
 // Parity of lead intake's two ways in: Next.js's `POST(request)` (a Web Request, a Response) and
 // the production server's `POST.answer(apiRequest)` (scripts/intake.ts: a plain ApiRequest over a
@@ -49,11 +49,15 @@ function bodyOfLike(raw: string[], body: Buffer): Buffer {
   return body.byteLength > MAX_BODY_BYTES ? body.subarray(0, MAX_BODY_BYTES + 1) : body;
 }
 
-/** serve.ts write(), as what the client reads. */
+/** The server's write() (scripts/intake.ts), as what the client reads. */
 function written(answer: ApiAnswer): Seen {
-  const body = Buffer.from(JSON.stringify(answer.body));
-  const headers = { ...answer.headers, "content-type": "application/json", "content-length": String(body.byteLength) };
-  return seen(answer.status, Object.entries(headers), body.toString("utf8"));
+  const out = { status: 0, headers: {} as Record<string, string>, text: "" };
+  const res = {
+    writeHead: (status: number, headers: Record<string, string>) => Object.assign(out, { status, headers }),
+    end: (body: Buffer) => (out.text = body.toString("utf8")),
+  };
+  write(answer, res as unknown as ServerResponse);
+  return seen(out.status, Object.entries(out.headers), out.text);
 }
 
 // ---- the two ways in ---------------------------------------------------------------------------

@@ -254,23 +254,20 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     hosts: new Set(Object.entries(busy.hosts).flatMap(([host, n]) => (n >= limits.perHost ? [host] : []))),
   });
   /**
-   * `waiting`, with the rules held back meanwhile: by this process's breakers, or paused in the
-   * database (`paused`: those the claim passed over with deliveries waiting). No hand-off goes to
+   * `waiting`, with the rules held back meanwhile: by this process's breakers (`held`), or paused in
+   * the database (`paused`: those the claim passed over with deliveries waiting). No hand-off goes to
    * them while they are held; once they are let go, a new delivery must not go ahead of what they
    * left waiting, so they stay in `waiting` until a claim finds it.
    */
-  const withHeldBack = (waiting: Waiting, paused: readonly string[]): Waiting => {
-    const held = [...breakers.restricted(now().getTime()).map(([ruleId]) => ruleId), ...paused];
-    return held.length ? { rules: new Set([...waiting.rules, ...held]), hosts: waiting.hosts } : waiting;
-  };
+  const withHeldBack = (waiting: Waiting, held: ReadonlySet<string>, paused: readonly string[]): Waiting =>
+    held.size || paused.length ? { rules: new Set([...waiting.rules, ...held, ...paused]), hosts: waiting.hosts } : waiting;
   /**
    * Where a claim may have left due deliveries behind: anywhere ("all") when it took all it asked
    * for; else at the rules and hosts whose whole room it took (as counted when it began), or that
    * had none; null when it found every due delivery it could have taken.
    */
-  const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[]): "all" | Waiting | null => {
+  const cutShort = (busy: ReturnType<typeof busyNow>, claimed: readonly Claimed[], held: ReadonlySet<string>): "all" | Waiting | null => {
     if (claimed.length >= busy.free) return "all";
-    const held = new Set(breakers.restricted(now().getTime()).map(([ruleId]) => ruleId));
     const rules: Record<string, number> = { ...busy.rules };
     const hosts: Record<string, number> = { ...busy.hosts };
     for (const d of claimed) {
@@ -312,13 +309,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
           for (const d of toSend) start(d, send);
         }
         lastClaimAt = performance.now();
-        const short = cutShort(busy, claimed);
+        const held = new Set(breakers.restricted(now().getTime()).map(([ruleId]) => ruleId)); // rules this process's breakers hold back
+        const short = cutShort(busy, claimed, held);
         const unknown = !opts.inbox || dueWakeUps !== dueBefore || lockedOut || short === "all";
         claimWanted = unknown || overflow.length > 0 || short !== null;
         // A claim without room to take anything (busy.free 0) learned nothing of the database.
         if (busy.free > 0) {
           backlog = unknown || overflow.length > 0;
-          waitingAt = withHeldBack(short && short !== "all" ? short : NOTHING_WAITING, paused);
+          waitingAt = withHeldBack(short && short !== "all" ? short : NOTHING_WAITING, held, paused);
         }
       }
       if (batchesDue()) {
