@@ -9,6 +9,8 @@
 //   BENCH_POSTGRES_URL      a PostgreSQL server to create the phases' databases on (else a
 //                           throwaway cluster is started, with pg_stat_statements preloaded)
 //   BENCH_EVENTS            throughput phase: events posted by 32 clients (default 2000)
+//   BENCH_THROUGHPUT_WARMUP_EVENTS  throughput phase: events posted the same way first, every one
+//                           delivered, not measured (default BENCH_EVENTS; 0: measure a server just started)
 //   BENCH_RATE              latency phase: events offered per second (default 200)
 //   BENCH_SECONDS           latency phase: seconds of load measured (default 10)
 //   BENCH_WARMUP_SECONDS    latency phase: seconds of load at the same rate before, not measured (default 2)
@@ -16,6 +18,7 @@
 //   BENCH_SCALE_EVENTS      scale-out phase: events per run (default 1000)
 //   BENCH_STATEMENT_EVENTS  statements phase: events without, then with, 5 matching rules (default 200)
 //   BENCH_PGLITE_EVENTS     PGlite phase: events posted by 32 clients (default 500)
+//   BENCH_PGLITE_WARMUP_EVENTS  PGlite phase: as BENCH_THROUGHPUT_WARMUP_EVENTS (default BENCH_PGLITE_EVENTS)
 //   BENCH_WAIT_SECONDS      how long a phase waits at its end for every owed delivery (default 180)
 //   BENCH_PROFILE_DIR       write each web process's V8 CPU profile (.cpuprofile) to this directory
 //   BENCH_PHASES            the phases to run, comma-separated (default all:
@@ -30,12 +33,12 @@ import { preloadStatementStats } from "./bench/statements";
 const knob = (name: string, fallback: number) => Number(process.env[name] || fallback);
 
 const PHASES: Record<string, (ctx: BenchContext) => Promise<PhaseOutcome>> = {
-  throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000), knob("BENCH_THROUGHPUT_WORKERS", 0)),
+  throughput: (ctx) => throughput(ctx, knob("BENCH_EVENTS", 2000), knob("BENCH_THROUGHPUT_WARMUP_EVENTS", knob("BENCH_EVENTS", 2000)), knob("BENCH_THROUGHPUT_WORKERS", 0)),
   latency: (ctx) => latency(ctx, knob("BENCH_RATE", 200), knob("BENCH_SECONDS", 10), knob("BENCH_WARMUP_SECONDS", 2)),
   isolation: (ctx) => isolation(ctx, knob("BENCH_ISOLATION_EVENTS", 50)),
   "scale-out": (ctx) => scaleOut(ctx, knob("BENCH_SCALE_EVENTS", 1000)),
   statements: (ctx) => statements(ctx, knob("BENCH_STATEMENT_EVENTS", 200)),
-  pglite: (ctx) => pglite(ctx, knob("BENCH_PGLITE_EVENTS", 500)),
+  pglite: (ctx) => pglite(ctx, knob("BENCH_PGLITE_EVENTS", 500), knob("BENCH_PGLITE_WARMUP_EVENTS", knob("BENCH_PGLITE_EVENTS", 500))),
 };
 
 async function main(): Promise<number> {
