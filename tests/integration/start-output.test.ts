@@ -160,8 +160,8 @@ describe("npm start output", { timeout: 180_000 }, () => {
     await expect.poll(alive, { timeout: 30_000, interval: 100 }).toBe(false);
   });
 
-  // scripts/web-heap.ts: V8 grows the heap by less before it collects under a 1 GB limit than under
-  // the default one (4 GB on a machine with 16 GB or more).
+  // scripts/web-heap.ts: V8 grows the heap by less before it collects under a 512 MB limit than
+  // under the default one (4 GB on a machine with 16 GB or more).
   const heapLimit = async (s: Started) => {
     await s.until("[fake next] building");
     writeFileSync(path.join(s.dir, "release-build"), "");
@@ -169,16 +169,16 @@ describe("npm start output", { timeout: 180_000 }, () => {
     return Number(/\[fake server\] heap limit (\d+) MB/.exec(s.output())?.[1]);
   };
 
-  it("starts the server with a 1 GB old generation (its heap limit: that and the young generation)", async () => {
+  it("starts the server with a 512 MB old generation (its heap limit: that and the young generation)", async () => {
     const limit = await heapLimit(await start({}));
-    expect(limit).toBeGreaterThanOrEqual(1024);
-    expect(limit).toBeLessThan(1200);
+    expect(limit).toBeGreaterThanOrEqual(512);
+    expect(limit).toBeLessThan(650);
   });
 
   it("keeps the heap limit an operator sets in NODE_OPTIONS", async () => {
-    const limit = await heapLimit(await start({ NODE_OPTIONS: "--max-old-space-size=700" }));
-    expect(limit).toBeGreaterThanOrEqual(700);
-    expect(limit).toBeLessThan(850);
+    const limit = await heapLimit(await start({ NODE_OPTIONS: "--max-old-space-size=900" }));
+    expect(limit).toBeGreaterThanOrEqual(900);
+    expect(limit).toBeLessThan(1050);
   });
 
   it("says outbound webhooks are https-only with private addresses blocked when neither setting is on", async () => {
