@@ -189,6 +189,50 @@ export async function insertAll(q: Sql, tables: readonly TableRows[], guard?: Gu
 
 /** insertAll, reading `reading` once the rows are written (its value is Written.read). */
 export async function writeAll(q: Sql, tables: readonly TableRows[], guard?: Guard, reading?: Reading): Promise<Written> {
+  const { text, name } = writeStatement(tables, guard, reading);
+  const run = async (rows: readonly (readonly unknown[])[]): Promise<Written> => {
+    const [row] = await q.query<Record<string, unknown>>(text, [...rows.map((r) => JSON.stringify(r)), ...(guard?.params ?? [])], name);
+    if (guard && !row!.held) throw new GuardFailedError();
+    return { counts: tables.map((_, i) => Number(row![`n${i}`])), read: row!.read };
+  };
+  const rows = tables.map((t) => t.rows);
+  // Only calls under the same guard merge (one API key of one organization): a call without one
+  // could share a statement with any organization's, whose locked row would then hold it up.
+  if (!q.shared || !guard || tables.some((t) => t.skipDuplicates)) return run(rows);
+  return coalesced(q, { key: `${name}\0${JSON.stringify(guard.params)}`, run, sharedFailure: isGuardFailed, atTurnEnd: q.inThread }, rows);
+}
+
+/**
+ * writeAll's statement, made once per shape: its tables (each by name, columns, expressions,
+ * returning and skipDuplicates), guard and reading. Lead intake writes the same few shapes over and
+ * over, and building the text (and hashing it for its name) took as much of a request's time as
+ * its validation. The shapes' parts are the callers' constants, so the key names them by identity;
+ * a caller that made them afresh for each call would only fill the memo, which is then started over.
+ */
+const shapes = new Map<string, { text: string; name: string }>();
+const SHAPES_MAX = 1000;
+const identities = new WeakMap<object, number>();
+let identified = 0;
+const identity = (o: object | undefined) => {
+  if (!o) return 0;
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = ++identified));
+  return id;
+};
+
+function writeStatement(tables: readonly TableRows[], guard: Guard | undefined, reading: Reading | undefined): { text: string; name: string } {
+  let key = `${guard?.text ?? ""}\0${identity(reading)}`;
+  for (const t of tables) key += `\0${t.table}\0${identity(t.columns)}\0${identity(t.expressions)}\0${t.returning ?? ""}\0${t.skipDuplicates ? 1 : 0}`;
+  let made = shapes.get(key);
+  if (!made) {
+    const text = statementText(tables, guard, reading);
+    if (shapes.size >= SHAPES_MAX) shapes.clear();
+    shapes.set(key, (made = { text, name: statementName(text) }));
+  }
+  return made;
+}
+
+function statementText(tables: readonly TableRows[], guard: Guard | undefined, reading: Reading | undefined): string {
   const offset = tables.length;
   const guarded = guard ? " WHERE EXISTS (SELECT 1 FROM guard)" : "";
   const ctes = [
@@ -205,18 +249,7 @@ export async function writeAll(q: Sql, tables: readonly TableRows[], guard?: Gua
     ...(guard ? ["EXISTS (SELECT 1 FROM guard) AS held"] : []),
     ...(reading ? [`(${reading.text(cte)}) AS read`] : []),
   ].join(", ");
-  const text = `WITH ${ctes.join(", ")} SELECT ${counts}`;
-  const name = statementName(text);
-  const run = async (rows: readonly (readonly unknown[])[]): Promise<Written> => {
-    const [row] = await q.query<Record<string, unknown>>(text, [...rows.map((r) => JSON.stringify(r)), ...(guard?.params ?? [])], name);
-    if (guard && !row!.held) throw new GuardFailedError();
-    return { counts: tables.map((_, i) => Number(row![`n${i}`])), read: row!.read };
-  };
-  const rows = tables.map((t) => t.rows);
-  // Only calls under the same guard merge (one API key of one organization): a call without one
-  // could share a statement with any organization's, whose locked row would then hold it up.
-  if (!q.shared || !guard || tables.some((t) => t.skipDuplicates)) return run(rows);
-  return coalesced(q, { key: `${name}\0${JSON.stringify(guard.params)}`, run, sharedFailure: isGuardFailed, atTurnEnd: q.inThread }, rows);
+  return `WITH ${ctes.join(", ")} SELECT ${counts}`;
 }
 
 /**
