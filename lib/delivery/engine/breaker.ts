@@ -12,7 +12,10 @@ export interface BreakerSettings {
   cooldownMs: number;
 }
 
-type State = { kind: "closed"; failures: number } | { kind: "open"; until: number } | { kind: "probing" };
+// An open breaker's pause is `written` once the rule's row holds it (pause.ts): from then on, a row
+// that no longer does means the pause was lifted there (the rule re-enabled, its health reset, in
+// this process or another), and the breaker closes (`lift`) instead of holding the rule to its end.
+type State = { kind: "closed"; failures: number } | { kind: "open"; until: number; written?: boolean } | { kind: "probing" };
 
 /** Whether an attempt counts against its endpoint: it timed out, or the endpoint answered 5xx. */
 export function endpointFailed(h: Pick<HealthEntry, "statusCode" | "errorClass" | "outcome">): boolean {
@@ -49,6 +52,25 @@ export class Breakers {
     const s = this.states.get(ruleId);
     if (s?.kind === "open" && s.until <= now) this.states.set(ruleId, { kind: "probing" });
   }
+
+  /** The rule's row now holds the pause that ends at `until` (a later pause of this rule's here is not it). */
+  written(ruleId: string, until: number): void {
+    const s = this.states.get(ruleId);
+    if (s?.kind === "open" && s.until === until) this.states.set(ruleId, { ...s, written: true });
+  }
+
+  /** The pauses of this process's that its rules' rows hold and that still run: [ruleId, until]. */
+  pausedHere(now: number): [ruleId: string, until: number][] {
+    return [...this.states].flatMap(([id, s]) => (s.kind === "open" && s.written && s.until > now ? [[id, s.until] as [string, number]] : []));
+  }
+
+  /** The rule's row no longer holds its pause (lifted there): the breaker closes, and its deliveries go as any rule's. */
+  lift(ruleId: string): void {
+    if (this.states.get(ruleId)?.kind === "open") this.states.delete(ruleId);
+  }
+
+  /** When the rows were last asked whether a pause was lifted (the pipeline asks at most every LIFT_CHECK_MS). */
+  liftCheckedAt = -Infinity;
 
   /** Whether the rule's probe is in flight (its result decides whether the rule resumes). */
   probing(ruleId: string): boolean {

@@ -26,3 +26,18 @@ export async function pauseRule(sql: Sql, ruleId: string, until: Date, cause: { 
 export async function resumeRule(sql: Sql, ruleId: string, now: Date): Promise<void> {
   await sql.query(RESUME, [ruleId, now.toISOString()], RESUME_NAME);
 }
+
+// A pause written here and lifted since (the rule re-enabled or its health reset, which clear
+// "pausedUntil"; or the rule deleted): its row no longer holds it. A pause only ever lengthens, so a
+// row holding an earlier end (or none) lifted it.
+const LIFTED = `SELECT h.id FROM unnest($1::text[], $2::text[]) AS h(id, until)
+     LEFT JOIN "WebhookRule" w ON w.id = h.id
+     WHERE w."pausedUntil" IS NULL OR w."pausedUntil" < ${utc("h.until")}`;
+const LIFTED_NAME = statementName(LIFTED);
+
+/** Of these pauses ([ruleId, until in ms]), the rules whose row no longer holds theirs. */
+export async function liftedPauses(sql: Sql, pauses: readonly [ruleId: string, until: number][]): Promise<string[]> {
+  if (!pauses.length) return [];
+  const rows = await sql.query<{ id: string }>(LIFTED, [pauses.map(([id]) => id), pauses.map(([, until]) => new Date(until).toISOString())], LIFTED_NAME);
+  return rows.map((r) => r.id);
+}

@@ -5,7 +5,7 @@ import { batchClock, batchSender, claimBatches } from "./batches";
 import { Breakers, endpointFailed } from "./breaker";
 import { claimOrLockedOut, extendLeases, type Claimed } from "./claim";
 import { withoutDuplicates } from "./duplicates";
-import { pauseRule, resumeRule } from "./pause";
+import { liftedPauses, pauseRule, resumeRule } from "./pause";
 import { Recorder } from "./recorder";
 import { emptySummary, type DispatchSummary } from "./report";
 import { senderForClaim, type SendContext } from "./send";
@@ -70,6 +70,9 @@ const NOTHING_WAITING: Waiting = { rules: new Set(), hosts: new Set() };
 
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
+
+/** While a breaker's pause runs, how often at most a claim first asks whether the rule's row still holds it. */
+const LIFT_CHECK_MS = 250;
 
 /** How long a run that handed deliveries off waits, with nothing left to do, for the next before it ends. */
 const LINGER_MS = 250;
@@ -203,7 +206,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // its deliveries wait, in their order, until the pause ends).
   const logged = (what: string) => (err: unknown) => console.error(`dispatcher: ${what}:`, err instanceof Error ? err.message : err);
   const pause = (ruleId: string, until: number, afterProbe: boolean) =>
-    pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings).catch(logged("pausing a rule"));
+    pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings).then(() => breakers.written(ruleId, until), logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));
 
   const startOverflow = () => {
@@ -215,6 +218,16 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
         start(d, send);
       }
     }
+  };
+  // A pause this process's breaker wrote may have been lifted on the rule's row since (the rule
+  // re-enabled, here or in another process): the breaker then closes at once, instead of holding
+  // the rule until the pause it remembers ends. Asked before a claim, at most every LIFT_CHECK_MS,
+  // and only while such a pause runs.
+  const liftLifted = async () => {
+    const pauses = breakers.pausedHere(now().getTime());
+    if (!pauses.length || performance.now() - breakers.liftCheckedAt < LIFT_CHECK_MS) return;
+    breakers.liftCheckedAt = performance.now();
+    for (const ruleId of await liftedPauses(sql, pauses)) breakers.lift(ruleId);
   };
   // What is in flight or reserved, and what waits in `overflow` as if it were.
   const busyNow = () => {
@@ -290,6 +303,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
       let lockedOut = false;
       let paused: string[] = [];
       if (claimWanted) {
+        try {
+          await liftLifted();
+        } catch (err) {
+          failure = err;
+          break;
+        }
         const busy = busyNow();
         const dueBefore = dueWakeUps;
         let toSend: Claimed[];

@@ -27,10 +27,14 @@ async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, n
 /**
  * A rule's deliveries its caps or rate limit hold back, due now: called when the rule's limits
  * change, so each is weighed against the new limits at its next claim (and held again if still
- * over) instead of waiting for the old period to reset. Returns how many.
+ * over) instead of waiting for the old period to reset. A full rate window stops passing the rule
+ * over too (the next claim reserves against the new rate, and marks the window full again if it
+ * still is): its due deliveries were never claimed, so they carry no mark to release. Returns how
+ * many deliveries were queued again.
  */
-export function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, now = new Date()): Promise<number> {
-  return requeue(
+export async function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, now = new Date()): Promise<number> {
+  const { count: reopened } = await prisma.ruleUsage.updateMany({ where: { ruleId, rule: { organizationId }, rateFullUntil: { gt: now } }, data: { rateFullUntil: null } });
+  const requeued = await requeue(
     prisma,
     {
       organizationId, ruleId, state: "PENDING", nextAttemptAt: { gt: now },
@@ -41,6 +45,8 @@ export function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId
     },
     now,
   );
+  if (reopened > 0 && requeued === 0) wakeDispatcher();
+  return requeued;
 }
 
 /**
