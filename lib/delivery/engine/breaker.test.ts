@@ -37,6 +37,32 @@ describe("Breakers", () => {
   });
 });
 
+describe("a pause lifted on the rule's row", () => {
+  it("is asked about only once the row holds it, while it runs; lifting closes the breaker", () => {
+    const b = new Breakers({ threshold: 1, cooldownMs: 100 });
+    expect(b.ended("r", true, 0)).toBe(100);
+    expect(b.pausedHere(10)).toEqual([]); // not written yet: a row without it says nothing
+    b.written("r", 99); // another pause's end: not this one
+    expect(b.pausedHere(10)).toEqual([]);
+    b.written("r", 100);
+    expect(b.pausedHere(10)).toEqual([["r", 100]]);
+    expect(b.pausedHere(100)).toEqual([]); // run out: the probe decides now
+    b.lift("r");
+    expect(b.room("r", 10)).toBe(Infinity);
+    expect(b.restricted(10)).toEqual([]);
+  });
+
+  it("leaves a probe in flight and a closed breaker's count alone", () => {
+    const b = new Breakers({ threshold: 2, cooldownMs: 100 });
+    b.ended("counting", true, 0);
+    b.lift("counting");
+    expect(b.ended("counting", true, 1)).toBe(101); // its streak was kept
+    b.started("counting", 101); // the probe
+    b.lift("counting");
+    expect(b.probing("counting")).toBe(true);
+  });
+});
+
 describe("endpointFailed", () => {
   it("counts timeouts and 5xx answers, not 4xx, other network errors or our configuration errors", () => {
     expect(endpointFailed({ statusCode: 999, errorClass: "timeout", outcome: "RETRYING" })).toBe(true);
