@@ -182,18 +182,18 @@ export async function updateRule(prisma: PrismaClient, organizationId: string, r
     const auth = authConfigFromForm(values.auth, readableAuth(existing.authType, existing.authConfigEncrypted));
     // Enabling a disabled rule from the form starts its failure streak afresh, as the list's toggle does.
     const reset = values.enabled && !existing.enabled ? HEALTH_RESET : {};
-    await tx.webhookRule.update({ where: { id: existing.id }, data: { ...ruleData(values, auth), ...reset } });
+    const { timeWindow } = await tx.webhookRule.update({ where: { id: existing.id }, data: { ...ruleData(values, auth), ...reset }, select: { timeWindow: true } });
     await tx.ruleCaseType.deleteMany({ where: { ruleId: existing.id } });
     if (values.caseTypeIds.length) {
       await tx.ruleCaseType.createMany({ data: values.caseTypeIds.map((caseTypeId) => ({ ruleId: existing.id, caseTypeId })) });
     }
-    return { id: existing.id };
+    return { id: existing.id, timeWindow };
   });
-  // New caps or rate limit: what the old ones held is weighed against them now.
-  if (JSON.stringify(parseDeliveryLimits(stored.deliveryLimits)) !== JSON.stringify(parseDeliveryLimits(deliveryLimitsColumn(values.limits)))) {
-    await releaseHeld(prisma, organizationId, saved.id);
-  }
-  return saved;
+  // New caps, rate limit or sending window: what the old ones held is weighed against them now.
+  const limits = JSON.stringify(parseDeliveryLimits(stored.deliveryLimits)) !== JSON.stringify(parseDeliveryLimits(deliveryLimitsColumn(values.limits)));
+  const window = JSON.stringify(stored.timeWindow) !== JSON.stringify(saved.timeWindow);
+  if (limits || window) await releaseHeld(prisma, organizationId, saved.id, { limits, window });
+  return { id: saved.id };
 }
 
 export interface RuleForEdit extends Pick<Rule, "id" | "title"> {

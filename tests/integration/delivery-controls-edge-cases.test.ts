@@ -49,6 +49,65 @@ describe(`caps changed while deliveries are held (${TEST_DATABASE})`, () => {
   });
 });
 
+describe(`a sending window changed while deliveries wait for it (${TEST_DATABASE})`, () => {
+  it("widening or switching off a closed window lets the deliveries waiting for it go now, not when the old window opens", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    // Open one day a week, not today (UTC): closed now, and for at least two more days.
+    const otherDay = (new Date().getUTCDay() + 3) % 7;
+    const closed = { enabled: true, days: [otherDay], start: "00:00", end: "23:59", timezone: "UTC", outside: "wait", alternateUrl: "" };
+    const rules = await Promise.all(
+      ["Widened", "Switched off"].map((title) =>
+        prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title, events: ["lead.created"], url: `${rx.url}/${title.split(" ")[0]}`, timeWindow: closed } }),
+      ),
+    );
+    await createLead(await sql(), org.id, { email: "window@x.test" });
+    await dispatch();
+    expect(rx.received).toHaveLength(0);
+    // Due when the window opens (the outbox set that when it recorded the event).
+    const waiting = await prisma().delivery.findMany({ where: { organizationId: org.id } });
+    expect(waiting.map((d) => [d.state, d.attemptCount])).toEqual([
+      ["PENDING", 0],
+      ["PENDING", 0],
+    ]);
+    expect(waiting.every((d) => d.nextAttemptAt!.getTime() > Date.now() + 24 * 3600_000)).toBe(true);
+
+    const key = (await createApiKey(prisma(), org.id, "window")).key;
+    const call = routeCaller(() => key);
+    const widened = await call(patchRoute, { method: "PATCH", id: rules[0]!.id, body: { request: { timeWindow: { ...closed, days: [0, 1, 2, 3, 4, 5, 6] } } } });
+    expect(widened.status).toBe(200);
+    const off = await call(patchRoute, { method: "PATCH", id: rules[1]!.id, body: { request: { timeWindow: { enabled: false } } } });
+    expect(off.status).toBe(200);
+    await dispatch();
+    expect(rx.received.map((r) => r.path).sort()).toEqual(["/Switched", "/Widened"]);
+    expect((await prisma().delivery.findMany({ where: { organizationId: org.id } })).map((d) => d.state)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    await rx.close();
+  });
+
+  it("a window changed but still closed defers them again, to when the new window opens", async () => {
+    const rx = await startReceiver(() => ({ status: 200 }));
+    const { org } = await createWebhookOrg(prisma());
+    const today = new Date().getUTCDay();
+    const closed = { enabled: true, days: [(today + 3) % 7], start: "00:00", end: "23:59", timezone: "UTC", outside: "wait", alternateUrl: "" };
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "Moved", events: ["lead.created"], url: rx.url, timeWindow: closed } });
+    await createLead(await sql(), org.id, { email: "moved@x.test" });
+    await dispatch();
+    const before = await prisma().delivery.findFirstOrThrow({ where: { ruleId: rule.id } });
+
+    const key = (await createApiKey(prisma(), org.id, "window")).key;
+    const moved = await routeCaller(() => key)(patchRoute, { method: "PATCH", id: rule.id, body: { request: { timeWindow: { ...closed, days: [(today + 2) % 7] } } } });
+    expect(moved.status).toBe(200);
+    await dispatch();
+    expect(rx.received).toHaveLength(0);
+    const after = await prisma().delivery.findFirstOrThrow({ where: { ruleId: rule.id } });
+    // Claimed once due, found outside the new window, and deferred to its opening.
+    expect(after).toMatchObject({ state: "PENDING", lastError: "Waiting for the rule's sending window", attemptCount: 0 });
+    // The new window opens a day earlier than the old one.
+    expect(before.nextAttemptAt!.getTime() - after.nextAttemptAt!.getTime()).toBe(24 * 3600_000);
+    await rx.close();
+  });
+});
+
 describe(`loops refused at save, with two saves at once (${TEST_DATABASE})`, () => {
   it("two admins saving A → B and B → A at the same moment never both succeed", async () => {
     const { org } = await createWebhookOrg(prisma());

@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { CAP_HELD_PREFIX, RATE_WAITING_PREFIX } from "@/lib/domain/rule/limits";
+import { WAITING_MESSAGE } from "../policy/outcome";
 import { wakeDispatcher } from "../wake";
 
 // Sending again: a retry (one delivery, or every failed one matching the log's filters) and a bulk
@@ -24,27 +25,40 @@ async function requeue(prisma: PrismaClient, where: Prisma.DeliveryWhereInput, n
   return count;
 }
 
+/** What changed on a rule whose deliveries may be waiting for it (releaseHeld). */
+export interface HeldBy {
+  /** Its caps or rate limit. */
+  limits: boolean;
+  /** Its sending window. */
+  window: boolean;
+}
+
 /**
- * A rule's deliveries its caps or rate limit hold back, due now: called when the rule's limits
- * change, so each is weighed against the new limits at its next claim (and held again if still
- * over) instead of waiting for the old period to reset. A full rate window stops passing the rule
- * over too (the next claim reserves against the new rate, and marks the window full again if it
- * still is): its due deliveries were never claimed, so they carry no mark to release. Returns how
- * many deliveries were queued again.
+ * A rule's deliveries that what changed held back, due now: called when the rule's caps or rate
+ * limit, or its sending window, change, so each is weighed against the new ones at its next claim
+ * (and held again if still over, or deferred again if the window is still closed) instead of
+ * waiting for the old period to reset or the old window to open. With new limits a full rate
+ * window stops passing the rule over too (the next claim reserves against the new rate, and marks
+ * the window full again if it still is): its due deliveries were never claimed, so they carry no
+ * mark to release. Returns how many deliveries were queued again.
  */
-export async function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, now = new Date()): Promise<number> {
-  const { count: reopened } = await prisma.ruleUsage.updateMany({ where: { ruleId, rule: { organizationId }, rateFullUntil: { gt: now } }, data: { rateFullUntil: null } });
-  const requeued = await requeue(
-    prisma,
-    {
-      organizationId, ruleId, state: "PENDING", nextAttemptAt: { gt: now },
-      AND: [
-        { OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
-        { OR: [{ lastError: { startsWith: CAP_HELD_PREFIX } }, { lastError: { startsWith: RATE_WAITING_PREFIX } }] },
-      ],
-    },
-    now,
-  );
+export async function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, changed: HeldBy, now = new Date()): Promise<number> {
+  const reasons: Prisma.DeliveryWhereInput[] = [
+    ...(changed.limits ? [{ lastError: { startsWith: CAP_HELD_PREFIX } }, { lastError: { startsWith: RATE_WAITING_PREFIX } }] : []),
+    // Deferred by a claim (its reason), or due when the window opens since the event was recorded
+    // (never attempted, nothing said: the outbox set its due time to the opening).
+    ...(changed.window ? [{ lastError: WAITING_MESSAGE }, { lastError: null, attemptCount: 0 }] : []),
+  ];
+  const { count: reopened } = changed.limits
+    ? await prisma.ruleUsage.updateMany({ where: { ruleId, rule: { organizationId }, rateFullUntil: { gt: now } }, data: { rateFullUntil: null } })
+    : { count: 0 };
+  const requeued = reasons.length
+    ? await requeue(
+        prisma,
+        { organizationId, ruleId, state: "PENDING", nextAttemptAt: { gt: now }, AND: [{ OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] }, { OR: reasons }] },
+        now,
+      )
+    : 0;
   if (reopened > 0 && requeued === 0) wakeDispatcher();
   return requeued;
 }
