@@ -27,7 +27,7 @@ export async function createApiKey(prisma: Pick<PrismaClient, "apiKey">, organiz
 export async function listApiKeys(prisma: Pick<PrismaClient, "apiKey">, organizationId: string) {
   return prisma.apiKey.findMany({
     where: { organizationId },
-    orderBy: { createdAt: "desc" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
   });
 }

@@ -11,10 +11,10 @@ import { nextAttemptOf } from "@/lib/domain/rule/circuit";
 export async function getLeadWithOutcomes(prisma: PrismaClient, organizationId: string, leadId: string) {
   const lead = await getLead(prisma, organizationId, leadId);
   const [notes, deliveries] = await Promise.all([
-    prisma.leadNote.findMany({ where: { leadId: lead.id }, orderBy: { createdAt: "desc" } }),
+    prisma.leadNote.findMany({ where: { leadId: lead.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
     prisma.delivery.findMany({
       where: { leadId: lead.id, organizationId },
-      orderBy: { createdAt: "desc" },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: {
         id: true, state: true, attemptCount: true, lastStatusCode: true, lastError: true, createdAt: true, updatedAt: true, nextAttemptAt: true,
         rule: { select: { id: true, title: true, orderedPerLead: true, pausedUntil: true } }, event: { select: { type: true } },

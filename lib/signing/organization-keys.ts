@@ -28,7 +28,7 @@ export interface SigningKeys {
 export async function getSigningKeys(tx: Tx, organizationId: string, now = new Date()): Promise<SigningKeys> {
   const rows = await tx.signingKey.findMany({
     where: { organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    orderBy: { createdAt: "desc" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
   const { current, previous } = signingKeysAt(rows, organizationId, now);
   return {

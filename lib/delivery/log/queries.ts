@@ -278,7 +278,7 @@ export async function getDelivery(prisma: PrismaClient, organizationId: string, 
       lead: { select: leadSelect },
       attempts: { orderBy: { number: "asc" } },
       parent: { select: { id: true, state: true, lastError: true, rule: { select: { title: true } } } },
-      children: { select: { id: true, state: true, chainKind: true, rule: { select: { title: true } } }, orderBy: { createdAt: "asc" } },
+      children: { select: { id: true, state: true, chainKind: true, rule: { select: { title: true } } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
     },
   });
   if (!d) throw new NotFoundError("Delivery not found");

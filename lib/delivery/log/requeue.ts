@@ -180,13 +180,13 @@ export async function downtimeReplay(prisma: PrismaClient, organizationId: strin
   });
   const firstFailure = await prisma.delivery.findFirst({
     where: { organizationId, ruleId, state: "FAILED", ...(lastSuccess?.completedAt ? { completedAt: { gt: lastSuccess.completedAt } } : {}) },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { createdAt: true },
   });
   // Deliveries still queued when it was disabled were skipped by the dispatcher after that.
   const firstSkipped = await prisma.delivery.findFirst({
     where: { organizationId, ruleId, state: "SKIPPED", completedAt: { gte: rule.disabledAt } },
-    orderBy: { createdAt: "asc" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { createdAt: true },
   });
   const from = new Date(Math.min(rule.disabledAt.getTime(), ...[firstFailure, firstSkipped].flatMap((d) => (d ? [d.createdAt.getTime()] : []))));
