@@ -37,7 +37,9 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...(process.env.TEST_DATABASE === "postgres" ? databaseFree : [])],
+          // *.postgres.test.ts files test what only PostgreSQL has (server restarts, connections
+          // that go silent, several processes): they run with PostgreSQL only.
+          exclude: [...configDefaults.exclude, ...(process.env.TEST_DATABASE === "postgres" ? databaseFree : ["tests/integration/**/*.postgres.test.ts"])],
           environment: "node",
           setupFiles: ["tests/helpers/setup-integration.ts"],
           // Files share module instances, one after another (as in the unit project): the setup

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
-import { openDatabase } from "@/lib/db";
+import { databaseOptions, openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 import { webNodeFlags } from "./web-heap";
@@ -85,7 +85,7 @@ async function main() {
   for (const notice of destinationNotices(env)) console.log(notice);
 
   let needsSetup = false;
-  const database = await openDatabase(env.DATABASE_URL, "start", { poolSize: env.DATABASE_POOL_SIZE });
+  const database = await openDatabase(env.DATABASE_URL, "start", databaseOptions(env));
   try {
     console.log(database.applied.length ? `Applied migrations: ${database.applied.join(", ")}` : "Database schema is up to date.");
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD && !(await hasAnyUser(database.prisma))) {

@@ -5,13 +5,13 @@
 // closes the database and exits 0. On PostgreSQL any number run beside the web processes
 // (DELIVERY_WORKERS=external); on PGlite it needs the data directory alone.
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
-import { openDatabase, setDatabase } from "@/lib/db";
+import { databaseOptions, openDatabase, setDatabase } from "@/lib/db";
 import { startDeliveryRole, stopDeliveryRole } from "@/lib/process/delivery-role";
 
 async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
-  const database = await openDatabase(env.DATABASE_URL, "worker", { poolSize: env.DATABASE_POOL_SIZE });
+  const database = await openDatabase(env.DATABASE_URL, "worker", databaseOptions(env));
   setDatabase(database);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);

@@ -61,6 +61,9 @@ export const envSchema = z.object({
     .min(2, "must be at least 2 connections")
     .max(200, "must be at most 200 connections")
     .default(10),
+  // On PostgreSQL, the longest a statement may run (the server cancels it) or go unanswered (the
+  // client drops the connection: a server gone silent behind a failover or a dropped flow).
+  DATABASE_QUERY_TIMEOUT_SECONDS: wholeSeconds(1, 30),
   NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
   NEXTAUTH_URL: z.url("must be an absolute URL such as http://localhost:3000"),
   APP_SECRET_KEY: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)"),

@@ -2,7 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { env } from "@/lib/core/env";
+import { env, type Env } from "@/lib/core/env";
 import { openPglite, parseDatabaseUrl, pgliteDriver, postgresDriver, type RawDriver } from "./driver";
 import { acquirePgliteLock } from "./lock";
 import { applyMigrations } from "./migrate";
@@ -27,12 +27,30 @@ export interface Database {
 // without JIT (or a pooler that forbids SET) fails the statement; the connection is used anyway.
 const NO_JIT = "SET jit = off";
 
+/** How long a new PostgreSQL connection may take to be made. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The client waits this much past the server's statement timeout (which answers with an error) before it gives up. */
+const QUERY_TIMEOUT_GRACE_MS = 2_000;
+/** How long closing the pool may wait for its connections to confirm their end. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Waits for `p` (its failure ignored), at most `ms`. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /**
  * Opens the database named by `url` and applies pending migrations. PGlite data directories are
  * locked to this process; PostgreSQL gets a pooled connection per process. `template` (tests): an
  * in-memory PGlite starts from this dumped data directory instead of a new cluster.
  */
-export async function openDatabase(url: string, role = "app", { poolSize = 10, template }: { poolSize?: number; template?: Blob } = {}): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  role = "app",
+  { poolSize = 10, template, queryTimeoutMs = 30_000 }: { poolSize?: number; template?: Blob; queryTimeoutMs?: number } = {},
+): Promise<Database> {
   const target = parseDatabaseUrl(url);
   if (target.kind === "pglite") {
     const release = target.dataDir ? acquirePgliteLock(target.dataDir, role) : () => {};
@@ -64,8 +82,17 @@ export async function openDatabase(url: string, role = "app", { poolSize = 10, t
   } finally {
     await driver.close();
   }
-  // One pool per process, shared by Prisma and the hot path's plain SQL.
-  const pool = new pg.Pool({ connectionString: target.url, max: poolSize });
+  // One pool per process, shared by Prisma and the hot path's plain SQL. A server that stops
+  // answering without closing the connection (a failover, a flow a firewall dropped) would hold
+  // a statement forever: the server cancels a statement past queryTimeoutMs, and the client gives
+  // up on one unanswered for as long (the pool then drops that connection and opens another), on
+  // a connection not made within CONNECT_TIMEOUT_MS. TCP keepalive ends idle connections whose
+  // peer vanished.
+  const pool = new pg.Pool({
+    connectionString: target.url, max: poolSize,
+    statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000,
+  });
   pool.on("error", (err) => console.error("database pool:", err.message)); // an idle connection dropped; the pool makes a new one
   pool.on("connect", (client) => void client.query(NO_JIT).catch(() => {}));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -76,7 +103,8 @@ export async function openDatabase(url: string, role = "app", { poolSize = 10, t
     applied,
     close: async () => {
       await prisma.$disconnect();
-      if (!pool.ended) await pool.end();
+      // A connection that went silent never confirms its end: the process goes on without it.
+      if (!pool.ended) await settledWithin(pool.end(), CLOSE_TIMEOUT_MS);
     },
   };
 }
@@ -89,12 +117,17 @@ type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<Database> };
 export function database(): Promise<Database> {
   const g = globalThis as GlobalWithDb;
   if (!g[globalKey]) {
-    g[globalKey] = openDatabase(env().DATABASE_URL, "server", { poolSize: env().DATABASE_POOL_SIZE }).catch((err) => {
+    g[globalKey] = openDatabase(env().DATABASE_URL, "server", databaseOptions(env())).catch((err) => {
       delete g[globalKey];
       throw err;
     });
   }
   return g[globalKey];
+}
+
+/** The pool settings the environment asks for. */
+export function databaseOptions(e: Pick<Env, "DATABASE_POOL_SIZE" | "DATABASE_QUERY_TIMEOUT_SECONDS">) {
+  return { poolSize: e.DATABASE_POOL_SIZE, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_SECONDS * 1000 };
 }
 
 /** The process's database if it was opened (or is being opened), without opening it. */

@@ -12,9 +12,9 @@ afterAll(async () => {
   for (const db of opened) await db.close();
 });
 
-async function appDatabase(): Promise<Database> {
+async function appDatabase(queryTimeoutMs?: number): Promise<Database> {
   const url = TEST_DATABASE === "postgres" ? (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "conn")).url : "pglite:memory";
-  const db = await openDatabase(url, "test", { poolSize: 4 });
+  const db = await openDatabase(url, "test", { poolSize: 4, ...(queryTimeoutMs ? { queryTimeoutMs } : {}) });
   opened.push(db);
   return db;
 }
@@ -32,5 +32,18 @@ describe(`connection settings (${TEST_DATABASE})`, () => {
     expect(rows.map(([r]) => r!.noJit)).toEqual([true, true, true, true]);
     const viaPrisma = await db.prisma.$queryRawUnsafe<{ noJit: boolean }[]>(NO_JIT);
     expect(viaPrisma[0]!.noJit).toBe(true);
+  });
+
+  it("on PostgreSQL a statement past the query timeout is cancelled, through either path, and the pool goes on; PGlite (one process, no network) has none", async () => {
+    const db = await appDatabase(1_000);
+    const slow = "SELECT true AS slept FROM pg_sleep(2)";
+    if (db.kind === "postgres") {
+      await expect(db.sql.query(slow)).rejects.toThrow(/statement timeout/);
+      await expect(db.prisma.$queryRawUnsafe(slow)).rejects.toThrow(/statement timeout/);
+    } else {
+      expect(await db.sql.query(slow)).toEqual([{ slept: true }]);
+    }
+    expect(await db.sql.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    expect(await db.prisma.$queryRawUnsafe("SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });
 });

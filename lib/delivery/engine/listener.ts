@@ -6,6 +6,28 @@ import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal"
 // after committing deliveries). When the connection drops it logs one line and connects again
 // with a growing pause. Each time it starts listening it wakes the dispatcher once, for whatever
 // was committed before (a worker that starts on a backlog begins at once).
+//
+// A connection can also go silent without closing (the server vanished behind a failover, a NAT
+// or firewall dropped the idle flow): nothing then arrives, not even an error, and the process
+// would wait for its fallback tick forever after. So the listener repeats its LISTEN every
+// HEARTBEAT_MS (a no-op for the server, and the connection still shows as the listener in
+// pg_stat_activity); no answer within HEARTBEAT_TIMEOUT_MS counts as the connection lost (its
+// socket is destroyed: ending it politely would wait for the silent peer too).
+
+export const HEARTBEAT_MS = 5_000;
+export const HEARTBEAT_TIMEOUT_MS = 5_000;
+/** How long close() waits for the server to confirm the end before it destroys the socket. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/** Ends `c`, politely when its peer answers within `ms`, else by destroying its socket. */
+async function endConnection(c: pg.Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = c.end().then(() => true, () => true);
+  const answered = await Promise.race([ended, new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  // pg's Client has no public way to drop a connection at once; its socket is `connection.stream`.
+  if (!answered) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
 
 export interface WakeListener {
   /** Stops listening and closes the connection; no reconnect follows. */
@@ -17,12 +39,15 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
   let retry: NodeJS.Timeout | null = null;
   let failures = 0;
   let closed = false;
+  let heartbeat: NodeJS.Timeout | null = null;
 
   /** The connection `c` is gone: drop it and try again later (once, however many events report it). */
   const lost = (c: pg.Client, reason: string) => {
     if (closed || client !== c) return;
     client = null;
-    c.end().catch(() => {});
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+    void endConnection(c, 0);
     const delay = reconnectDelayMs(failures);
     if (failures === 0) log(`Delivery wake-up: not listening on PostgreSQL (${reason}); reconnecting with backoff, the fallback tick still delivers`);
     failures++;
@@ -47,6 +72,15 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
       return;
     }
     failures = 0;
+    let asking = false;
+    heartbeat = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      c.query({ text: `LISTEN ${WAKE_CHANNEL}`, query_timeout: HEARTBEAT_TIMEOUT_MS } as pg.QueryConfig)
+        .catch((err: unknown) => lost(c, `no answer to a heartbeat: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (asking = false));
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     onWake(); // deliveries committed while this process was not listening yet
   };
 
@@ -55,9 +89,10 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
     close: async () => {
       closed = true;
       if (retry) clearTimeout(retry);
+      if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = null;
-      await c?.end().catch(() => {});
+      if (c) await endConnection(c, CLOSE_TIMEOUT_MS);
     },
   };
 }

@@ -145,13 +145,24 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     if (why !== "handed") claimWanted = true;
     wake.raise();
   });
+  // Every lease this run holds runs at least leaseMs past the last extension that was written (or
+  // past the run's start: claims and hand-offs lease for leaseMs from when they are written, and the
+  // first extension comes within a third of it). A group the recorder fails to write is tried again
+  // until two thirds of that, the rest a margin for the clocks of other processes and the server.
+  let leasesHeldFrom = Date.now();
   const recorder = new Recorder({
     sql, prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
     done: (ids) => ids.forEach((id) => leased.delete(id)),
+    retryUntil: () => leasesHeldFrom + (leaseMs * 2) / 3,
+    stopping: () => opts.stopping?.() ?? false,
   });
   let failure: unknown = null;
   const extender = setInterval(() => {
-    extendLeases(sql, owner, [...leased], now(), leaseMs).catch((err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err));
+    const at = Date.now();
+    extendLeases(sql, owner, [...leased], now(), leaseMs).then(
+      () => (leasesHeldFrom = at),
+      (err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err),
+    );
   }, Math.max(1000, Math.floor(leaseMs / 3)));
   extender.unref();
 

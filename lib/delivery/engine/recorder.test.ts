@@ -62,4 +62,44 @@ describe("Recorder", () => {
     await flushing;
     expect(flushed).toBe(true);
   });
+
+  it("tries a group that failed again while its leases hold, and gives up once they may not", async () => {
+    const tries: string[][] = [];
+    let failing = 2;
+    const sql: Sql = {
+      query: async <T,>(_text: string, params: readonly unknown[] = []) => {
+        tries.push((JSON.parse(String(params[1])) as { id: string }[]).map((o) => o.id));
+        if (failing-- > 0) throw new Error("Connection terminated unexpectedly");
+        return [] as T[];
+      },
+    };
+    const done: string[][] = [];
+    const logged: string[] = [];
+    const options = { sql, prisma: {} as PrismaClient, owner: "o", now: () => new Date(0), groupSize: 2, delayMs: 60_000, done: (ids: string[]) => done.push(ids), log: (l: string) => logged.push(l) };
+    const recorder = new Recorder({ ...options, retryUntil: () => Date.now() + 60_000 });
+    recorder.add(decision("a"));
+    recorder.add(decision("b"));
+    await recorder.flush();
+    expect(tries).toEqual([["a", "b"], ["a", "b"], ["a", "b"]]);
+    expect(done).toEqual([["a", "b"]]);
+    expect(recorder.failure).toBeNull();
+    expect(logged).toEqual(["dispatcher: recording 2 outcomes failed (Connection terminated unexpectedly); trying again while their leases hold"]);
+
+    // Leases that may run out before the next try: the group is left to them (failure set, done called).
+    failing = 1;
+    const late = new Recorder({ ...options, retryUntil: () => Date.now() });
+    late.add(decision("c"));
+    await late.flush();
+    expect(tries.slice(3)).toEqual([["c"]]);
+    expect(done).toEqual([["a", "b"], ["c"]]);
+    expect(late.failure).toBeInstanceOf(Error);
+
+    // A stopping process gives a group three tries at most.
+    failing = 10;
+    const stopping = new Recorder({ ...options, retryUntil: () => Date.now() + 60_000, stopping: () => true });
+    stopping.add(decision("d"));
+    await stopping.flush();
+    expect(tries.slice(4)).toEqual([["d"], ["d"], ["d"]]);
+    expect(stopping.failure).toBeInstanceOf(Error);
+  });
 });

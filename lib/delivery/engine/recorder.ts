@@ -12,6 +12,18 @@ import { emitReport, emptySummary } from "./report";
 // is being written, everything that ends meanwhile waits and goes as the next group (up to
 // MAX_GROUP at a time), so under load groups grow instead of queueing up behind each other.
 // Groups are written one after another, so rule health sees attempts in the order they were recorded.
+//
+// A group that fails to be written (the database restarted, a connection dropped) is tried again,
+// with a growing pause, for as long as its deliveries' leases surely hold (`retryUntil`): given
+// up sooner, every request of the group, answered or not, would be sent again once its lease ran
+// out. Writing a group twice does no harm: the attempt's (delivery, number) is unique and the
+// outcome is written only while this process holds the lease, which the first write released.
+// A process that is stopping gives a group STOPPING_TRIES at most.
+
+/** Pauses between tries of a group: doubling from the first, at most the last. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 2_000;
+const STOPPING_TRIES = 3;
 
 /** The most decisions written in one statement. */
 const MAX_GROUP = 500;
@@ -26,6 +38,12 @@ export interface RecorderOptions {
   delayMs: number;
   /** Called with a group's delivery ids once it is written (or failed to be). */
   done: (ids: string[]) => void;
+  /** Until when (epoch ms) a group that failed may be tried again (default: never). */
+  retryUntil?: () => number;
+  /** Whether the process is stopping. */
+  stopping?: () => boolean;
+  /** Where a failed try is reported. */
+  log?: (line: string) => void;
 }
 
 export class Recorder {
@@ -64,17 +82,35 @@ export class Recorder {
       const chained = group.map((d) => chainDecision(d, now()));
       const links = chained.flatMap((c) => (c.link ? [c.link] : []));
       if (links.length) group = chained.map((c) => c.decision);
-      const rows = links.length ? await chainWriter().prepare(sql, links, now()) : null;
-      await recordBatch(sql, owner, group, now(), rows);
-      if (rows) chainWriter().written();
+      await this.tried(group.length, async () => {
+        const rows = links.length ? await chainWriter().prepare(sql, links, now()) : null;
+        await recordBatch(sql, owner, group, now(), rows);
+        if (rows) chainWriter().written();
+      });
       const summary = emptySummary();
       for (const d of group) summary[d.tally]++;
       const capsReached = group.flatMap((d) => (d.capReached ? [d.capReached] : []));
-      await emitReport({ prisma, sql }, { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() });
+      const report = { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() };
+      await this.tried(group.length, () => emitReport({ prisma, sql }, report));
     } catch (err) {
       this.failure ??= err;
     } finally {
       this.opts.done(group.map((d) => d.outcome.id));
+    }
+  }
+
+  /** Runs `step`, again after a pause each time it fails, while the leases hold (see above). */
+  private async tried(size: number, step: () => Promise<void>): Promise<void> {
+    const { retryUntil = () => 0, stopping = () => false, log = console.error } = this.opts;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await step();
+      } catch (err) {
+        const pause = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (tries - 1));
+        if (Date.now() + pause >= retryUntil() || (stopping() && tries >= STOPPING_TRIES)) throw err;
+        if (tries === 1) log(`dispatcher: recording ${size} outcome${size === 1 ? "" : "s"} failed (${err instanceof Error ? err.message : String(err)}); trying again while their leases hold`);
+        await new Promise((r) => setTimeout(r, pause));
+      }
     }
   }
 }
