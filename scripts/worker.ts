@@ -8,6 +8,9 @@ import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { databaseOptions, openDatabase, setDatabase } from "@/lib/db";
 import { startDeliveryRole, stopDeliveryRole } from "@/lib/process/delivery-role";
 
+/** The longest a stop may take before the worker exits anyway. */
+const STOP_DEADLINE_MS = 60_000;
+
 async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
@@ -21,6 +24,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`Delivery worker ${process.pid}: ${signal}, finishing the batch in flight…`);
+    // Requests in flight end within their rule's timeout (30 s at most) and the database's
+    // statements within theirs; whatever still holds the stop after STOP_DEADLINE_MS is left to
+    // the leases (sent again once they expire, under the same webhook-id).
+    setTimeout(() => {
+      console.error(`Delivery worker ${process.pid}: not stopped within ${STOP_DEADLINE_MS / 1000} s; exiting, what it did not record is sent again once its lease expires`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     try {
       await stopDeliveryRole();
       await database.close();

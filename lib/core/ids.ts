@@ -35,20 +35,20 @@ export function randomBase62(length: number): string {
 const TIME_DIGITS = 9;
 const COUNT_DIGITS = 3;
 const COUNT_LIMIT = 36 ** COUNT_DIGITS;
-let lastMs = 0;
-let count = 0;
+// On globalThis: Next.js bundles the server in several chunks, each with its own copy of this module.
+const clock: { lastMs: number; count: number } = ((globalThis as { [k: symbol]: { lastMs: number; count: number } })[Symbol.for("leadhooks.id-clock")] ??= { lastMs: 0, count: 0 });
 
 /** The time-and-count part of the next id: never smaller than the last one, even when the clock steps back. */
 function orderedPrefix(): string {
   const now = Date.now();
-  if (now > lastMs) {
-    lastMs = now;
-    count = 0;
-  } else if (++count === COUNT_LIMIT) {
-    lastMs++; // more ids in one millisecond than the count holds: borrow the next one
-    count = 0;
+  if (now > clock.lastMs) {
+    clock.lastMs = now;
+    clock.count = 0;
+  } else if (++clock.count === COUNT_LIMIT) {
+    clock.lastMs++; // more ids in one millisecond than the count holds: borrow the next one
+    clock.count = 0;
   }
-  return lastMs.toString(36).padStart(TIME_DIGITS, "0") + count.toString(36).padStart(COUNT_DIGITS, "0");
+  return clock.lastMs.toString(36).padStart(TIME_DIGITS, "0") + clock.count.toString(36).padStart(COUNT_DIGITS, "0");
 }
 
 /** Unique id with a readable prefix that sorts by when it was made, e.g. `rule_mfx3k2a1c000Hq…`. */

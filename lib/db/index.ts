@@ -89,12 +89,15 @@ export async function openDatabase(
   // a connection not made within CONNECT_TIMEOUT_MS. TCP keepalive ends idle connections whose
   // peer vanished.
   const pool = new pg.Pool({
-    connectionString: target.url, max: poolSize,
-    statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
+    connectionString: target.url, max: poolSize, query_timeout: queryTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000,
   });
   pool.on("error", (err) => console.error("database pool:", err.message)); // an idle connection dropped; the pool makes a new one
-  pool.on("connect", (client) => void client.query(NO_JIT).catch(() => {}));
+  pool.on("connect", (client) => {
+    // Set by statement, not as a start-up parameter: poolers such as PgBouncer refuse unknown ones.
+    void client.query(NO_JIT).catch(() => {});
+    void client.query(`SET statement_timeout = ${Math.round(queryTimeoutMs)}`).catch(() => {});
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

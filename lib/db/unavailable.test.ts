@@ -16,6 +16,7 @@ describe("isDatabaseUnavailable", () => {
     ["pg refusing while the database opens", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED", errno: -111 })],
     ["several addresses refused", new AggregateError([Object.assign(new Error("connect ECONNREFUSED ::1:5432"), { code: "ECONNREFUSED" })])],
     ["pg's dropped connection", new Error("Connection terminated unexpectedly")],
+    ["a connection that went unanswered (pg's query_timeout)", new Error("Query read timeout")],
     ["the pool timing out", Object.assign(new Error("Timed out fetching a new connection from the connection pool."), { code: "P2024" })],
     ["a cause chain", new Error("query failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) })],
   ])("%s: yes", (_label, err) => expect(isDatabaseUnavailable(err)).toBe(true));
@@ -25,6 +26,7 @@ describe("isDatabaseUnavailable", () => {
     ["a constraint the data broke", adapterError({ originalCode: "23503", kind: "postgres", code: "23503", message: "violates foreign key constraint" })],
     ["a bad value", adapterError({ originalCode: "22P05", kind: "postgres", code: "22P05", message: "unsupported Unicode escape sequence" })],
     ["a plain bug", new TypeError("Cannot read properties of undefined")],
+    ["a statement the server cancelled for running too long (57014)", adapterError({ originalCode: "57014", kind: "postgres", code: "57014", message: "canceling statement due to statement timeout" })],
     ["not an error", "ECONNREFUSED"],
     ["nothing", undefined],
   ])("%s: no", (_label, err) => expect(isDatabaseUnavailable(err)).toBe(false));

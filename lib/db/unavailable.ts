@@ -1,5 +1,5 @@
 // Whether an error means the database cannot be reached right now (restarting, shut down, refusing
-// connections, the connection dropped) rather than that the request or the data is wrong. Such a
+// connections, the connection dropped or went unanswered) rather than that the request or the data is wrong. Such a
 // request changed nothing (its transaction never committed), so the API answers 503 with
 // Retry-After and the client sends it again. Pure: it reads the error's shape only.
 
@@ -11,7 +11,7 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
 /** Node's socket errors from the pg driver when there is no server, or it went away. */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
-const MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection|the database system is (starting up|shutting down|in recovery mode)/i;
+const MESSAGES = /Connection terminated|Query read timeout|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection|the database system is (starting up|shutting down|in recovery mode)/i;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   const seen = new Set<unknown>();

@@ -116,6 +116,25 @@ async function listenersUp(w: World, count: number, workers: WorkerProcess[]) {
   await waitUntil(async () => (await listeners(w.admin, w.dbName)) >= count, 60_000, async () => `listeners: ${await listeners(w.admin, w.dbName)}\n${await activity(w.admin, w.dbName)}\n${workers.map((x) => tail(x)).join("\n---\n")}`);
 }
 
+/**
+ * A worker whose database connections go through a TCP proxy that can freeze them, one rule on a
+ * ledger receiver, and `leads` leads delivered through it before the test's fault.
+ */
+async function workerBehindProxy(env: Record<string, string>, leads: number) {
+  const rx = await startLedgerReceiver(() => ({ kind: "answer" }));
+  cleanups.push(rx.close);
+  const w = await world(serverUrl, rx.url, [{ path: "/r0" }]);
+  const target = new URL(w.url);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port));
+  cleanups.push(proxy.close);
+  target.port = String(proxy.port);
+  const worker = await startListeningWorker(w, env, target.toString());
+  await listenersUp(w, 1, [worker]);
+  for (let i = 0; i < leads; i++) await w.lead("before");
+  await waitUntil(() => rx.arrivals.length >= leads, 60_000, () => tail(worker));
+  return { rx, w, proxy, worker };
+}
+
 function stateCounts(rows: readonly DeliveryRow[]): string {
   const c: Record<string, number> = {};
   for (const r of rows) {
@@ -367,18 +386,7 @@ describe("worker under PostgreSQL faults", () => {
   }, 300_000);
 
   it("connections that go silent (failover or partition without a reset): the worker recovers on new connections within two minutes", async () => {
-    const rx = await startLedgerReceiver(() => ({ kind: "answer" }));
-    cleanups.push(rx.close);
-    const w = await world(serverUrl, rx.url, [{ path: "/r0" }]);
-    const target = new URL(w.url);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port));
-    cleanups.push(proxy.close);
-    const viaProxy = new URL(w.url);
-    viaProxy.port = String(proxy.port);
-    const worker = await startListeningWorker(w, {}, viaProxy.toString());
-    await listenersUp(w, 1, [worker]);
-    for (let i = 0; i < 10; i++) await w.lead("before");
-    await waitUntil(() => rx.arrivals.length >= 10, 60_000, () => tail(worker));
+    const { rx, w, proxy, worker } = await workerBehindProxy({}, 10);
 
     const frozen = proxy.freeze();
     const frozenAt = Date.now();
@@ -403,18 +411,7 @@ describe("worker under PostgreSQL faults", () => {
   }, 300_000);
 
   it("SIGTERM while the database connections are silent: the worker still exits within 60 s", async () => {
-    const rx = await startLedgerReceiver(() => ({ kind: "answer" }));
-    cleanups.push(rx.close);
-    const w = await world(serverUrl, rx.url, [{ path: "/r0" }]);
-    const target = new URL(w.url);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port));
-    cleanups.push(proxy.close);
-    const viaProxy = new URL(w.url);
-    viaProxy.port = String(proxy.port);
-    const worker = await startListeningWorker(w, {}, viaProxy.toString());
-    await listenersUp(w, 1, [worker]);
-    for (let i = 0; i < 5; i++) await w.lead("before");
-    await waitUntil(() => rx.arrivals.length >= 5, 60_000, () => tail(worker));
+    const { rx, w, proxy, worker } = await workerBehindProxy({}, 5);
 
     const frozen = proxy.freeze();
     const t = Date.now();
@@ -425,18 +422,7 @@ describe("worker under PostgreSQL faults", () => {
   }, 240_000);
 
   it("a silently dropped LISTEN connection (idle flow dropped by a NAT or firewall) is noticed: new leads do not wait for the fallback tick", async () => {
-    const rx = await startLedgerReceiver(() => ({ kind: "answer" }));
-    cleanups.push(rx.close);
-    const w = await world(serverUrl, rx.url, [{ path: "/r0" }]);
-    const target = new URL(w.url);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port));
-    cleanups.push(proxy.close);
-    const viaProxy = new URL(w.url);
-    viaProxy.port = String(proxy.port);
-    const worker = await startListeningWorker(w, { DELIVERY_FALLBACK_TICK_SECONDS: "60" }, viaProxy.toString());
-    await listenersUp(w, 1, [worker]);
-    for (let i = 0; i < 5; i++) await w.lead("before");
-    await waitUntil(() => rx.arrivals.length >= 5, 60_000, () => tail(worker));
+    const { rx, w, proxy, worker } = await workerBehindProxy({ DELIVERY_FALLBACK_TICK_SECONDS: "60" }, 5);
     // Once the pool's idle connections have closed (pg's 10 s idle timeout), only the listener's is open: it goes silent.
     await waitUntil(() => proxy.open() === 1, 90_000, () => `connections through the proxy: ${proxy.open()}`);
     const frozen = proxy.freeze();

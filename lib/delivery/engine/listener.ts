@@ -16,6 +16,8 @@ import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal"
 
 export const HEARTBEAT_MS = 5_000;
 export const HEARTBEAT_TIMEOUT_MS = 5_000;
+/** How long making the listener's connection may take. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** How long close() waits for the server to confirm the end before it destroys the socket. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
@@ -57,7 +59,9 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
 
   const connect = async () => {
     retry = null;
-    const c = new pg.Client({ connectionString: url, keepAlive: true });
+    // Connecting and LISTEN are bounded too: a host that vanished would hold a connect for
+    // minutes, one that accepts and never answers for ever.
+    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: HEARTBEAT_TIMEOUT_MS });
     client = c;
     c.on("notification", (n) => {
       if (n.payload !== PROCESS_WAKE_ID) onWake(); // this process's own commits woke it directly
@@ -76,7 +80,7 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
     heartbeat = setInterval(() => {
       if (asking) return;
       asking = true;
-      c.query({ text: `LISTEN ${WAKE_CHANNEL}`, query_timeout: HEARTBEAT_TIMEOUT_MS } as pg.QueryConfig)
+      c.query(`LISTEN ${WAKE_CHANNEL}`)
         .catch((err: unknown) => lost(c, `no answer to a heartbeat: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => (asking = false));
     }, HEARTBEAT_MS);

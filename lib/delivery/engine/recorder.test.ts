@@ -66,10 +66,11 @@ describe("Recorder", () => {
   it("tries a group that failed again while its leases hold, and gives up once they may not", async () => {
     const tries: string[][] = [];
     let failing = 2;
+    let failure = new Error("Connection terminated unexpectedly");
     const sql: Sql = {
       query: async <T,>(_text: string, params: readonly unknown[] = []) => {
         tries.push((JSON.parse(String(params[1])) as { id: string }[]).map((o) => o.id));
-        if (failing-- > 0) throw new Error("Connection terminated unexpectedly");
+        if (failing-- > 0) throw failure;
         return [] as T[];
       },
     };
@@ -101,5 +102,27 @@ describe("Recorder", () => {
     await stopping.flush();
     expect(tries.slice(4)).toEqual([["d"], ["d"], ["d"]]);
     expect(stopping.failure).toBeInstanceOf(Error);
+
+    // An error that does not say the database is out of reach (a bug, a statement the server
+    // cancelled) fails the group at once: trying it again would fail again, holding up the rest.
+    failing = 10;
+    failure = new TypeError("Cannot read properties of undefined");
+    const broken = new Recorder({ ...options, retryUntil: () => Date.now() + 60_000 });
+    broken.add(decision("e"));
+    await broken.flush();
+    expect(tries.slice(7)).toEqual([["e"]]);
+    expect(broken.failure).toBe(failure);
+
+    // The deadline is read at the first failure: leases extended meanwhile do not move it.
+    failing = 1_000;
+    failure = new Error("Connection terminated unexpectedly");
+    let until = Date.now() + 400;
+    const bounded = new Recorder({ ...options, retryUntil: () => (until += 1_000) });
+    bounded.add(decision("f"));
+    await bounded.flush();
+    // Pauses of 0.1, 0.2, 0.4 s fit in the 1.4 s first read; the fourth try's 0.8 s would not.
+    expect(tries.slice(8).length).toBeGreaterThanOrEqual(1);
+    expect(tries.slice(8).length).toBeLessThanOrEqual(4);
+    expect(bounded.failure).toBe(failure);
   });
 });

@@ -5,6 +5,7 @@ import { recordBatch } from "./record";
 import { chainDecision } from "../policy/chain";
 import { chainWriter } from "./chain";
 import { emitReport, emptySummary } from "./report";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 // The pipeline's recorder: decisions are written in small, frequent groups, one statement per
 // group, each group's report emitted after it is committed. When nothing is being written, a group
@@ -13,12 +14,15 @@ import { emitReport, emptySummary } from "./report";
 // MAX_GROUP at a time), so under load groups grow instead of queueing up behind each other.
 // Groups are written one after another, so rule health sees attempts in the order they were recorded.
 //
-// A group that fails to be written (the database restarted, a connection dropped) is tried again,
-// with a growing pause, for as long as its deliveries' leases surely hold (`retryUntil`): given
-// up sooner, every request of the group, answered or not, would be sent again once its lease ran
-// out. Writing a group twice does no harm: the attempt's (delivery, number) is unique and the
-// outcome is written only while this process holds the lease, which the first write released.
-// A process that is stopping gives a group STOPPING_TRIES at most.
+// A group that fails to be written because the database could not be reached (it restarted, a
+// connection dropped or went unanswered) is tried again, with a growing pause, until its
+// deliveries' leases may run out (`retryUntil`, read at the first failure: extensions written
+// meanwhile do not move it, so an outage that lasts is left to the leases): given up sooner,
+// every request of the group, answered or not, would be sent again once its lease ran out. Any
+// other error fails the group at once, as before. Writing a group twice does no harm: the
+// attempt's (delivery, number) is unique and the outcome is written only while this process holds
+// the lease, which the first write released. A process that is stopping gives a group
+// STOPPING_TRIES at most. The report that follows (rule health, cap notifications) is sent once.
 
 /** Pauses between tries of a group: doubling from the first, at most the last. */
 const RETRY_FIRST_MS = 100;
@@ -91,7 +95,7 @@ export class Recorder {
       for (const d of group) summary[d.tally]++;
       const capsReached = group.flatMap((d) => (d.capReached ? [d.capReached] : []));
       const report = { summary, health: group.flatMap((d) => (d.health ? [d.health] : [])), ...(capsReached.length ? { capsReached } : {}), at: now() };
-      await this.tried(group.length, () => emitReport({ prisma, sql }, report));
+      await emitReport({ prisma, sql }, report);
     } catch (err) {
       this.failure ??= err;
     } finally {
@@ -99,15 +103,17 @@ export class Recorder {
     }
   }
 
-  /** Runs `step`, again after a pause each time it fails, while the leases hold (see above). */
+  /** Runs `step`, again after a pause each time the database could not be reached, while the leases hold (see above). */
   private async tried(size: number, step: () => Promise<void>): Promise<void> {
     const { retryUntil = () => 0, stopping = () => false, log = console.error } = this.opts;
+    let until = 0;
     for (let tries = 1; ; tries++) {
       try {
         return await step();
       } catch (err) {
+        if (tries === 1) until = retryUntil();
         const pause = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (tries - 1));
-        if (Date.now() + pause >= retryUntil() || (stopping() && tries >= STOPPING_TRIES)) throw err;
+        if (!isDatabaseUnavailable(err) || Date.now() + pause >= until || (stopping() && tries >= STOPPING_TRIES)) throw err;
         if (tries === 1) log(`dispatcher: recording ${size} outcome${size === 1 ? "" : "s"} failed (${err instanceof Error ? err.message : String(err)}); trying again while their leases hold`);
         await new Promise((r) => setTimeout(r, pause));
       }
