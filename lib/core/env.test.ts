@@ -61,6 +61,7 @@ describe("parseEnv", () => {
   it.each([
     { name: "DELIVERY_FALLBACK_TICK_SECONDS", fallback: 10, min: 1, tooFew: "must be at least 1 second" },
     { name: "DELIVERY_LEASE_SECONDS", fallback: 60, min: 5, tooFew: "must be at least 5 seconds" },
+    { name: "DATABASE_QUERY_TIMEOUT_SECONDS", fallback: 30, min: 1, tooFew: "must be at least 1 second" },
   ] as const)("reads $name: $fallback by default, whole seconds from $min to 3600", ({ name, fallback, min, tooFew }) => {
     const read = (value?: string) => parseEnv(asEnv(value === undefined ? valid : { ...valid, [name]: value }))[name];
     expect(read()).toBe(fallback);

@@ -386,7 +386,8 @@ describe("worker under PostgreSQL faults", () => {
   }, 300_000);
 
   it("connections that go silent (failover or partition without a reset): the worker recovers on new connections within two minutes", async () => {
-    const { rx, w, proxy, worker } = await workerBehindProxy({}, 10);
+    // A shorter statement limit than the default 30 s, as an operator would set it: the worker reads it.
+    const { rx, w, proxy, worker } = await workerBehindProxy({ DATABASE_QUERY_TIMEOUT_SECONDS: "5" }, 10);
 
     const frozen = proxy.freeze();
     const frozenAt = Date.now();
