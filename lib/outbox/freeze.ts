@@ -2,6 +2,7 @@ import type { EventEnvelope } from "@/lib/domain/event";
 import type { LeadAnswers } from "@/lib/domain/lead";
 import { ruleFromRow, type RuleRequest, type RuleRequestRow } from "@/lib/domain/rule";
 import { renderRequest, renderUnconditionally } from "@/lib/delivery/render/request";
+import { WAITING_MESSAGE } from "@/lib/delivery/policy/outcome";
 
 // Each matched rule's request is rendered when the event is recorded (its mapping, format and URL
 // template) and frozen on the delivery, so a retry or replay sends the same bytes. A lead that
@@ -41,5 +42,8 @@ export function freezeDelivery(keys: DeliveryKeys, rule: RuleRequestRow, envelop
       lastError: `The request could not be rendered: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
-  return { ...base, url: rendered.url, method: rendered.method, requestHeaders: rendered.headers, requestBody: rendered.body, nextAttemptAt: rendered.notBefore ?? now };
+  // Recorded outside the rule's sending window: due when it opens, and it says so from the start
+  // (as a delivery a claim deferred does), instead of a bare next attempt with no reason.
+  const waiting = rendered.notBefore ? { lastError: WAITING_MESSAGE } : {};
+  return { ...base, url: rendered.url, method: rendered.method, requestHeaders: rendered.headers, requestBody: rendered.body, nextAttemptAt: rendered.notBefore ?? now, ...waiting };
 }

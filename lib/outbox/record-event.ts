@@ -72,7 +72,7 @@ function deliveryRow(r: CachedRule, keys: Omit<DeliveryKeys, "id" | "ruleId">, e
   const frozen = freezeDelivery({ id: newId("dlv"), ruleId: r.id, ...keys }, r.row, envelope, now, request, answers);
   // A rule that passes the lead to its fallback outside its sending window: due now, so the
   // dispatcher finds the window closed and passes it on, rather than when the window opens.
-  const due = r.windowFallback && frozen.nextAttemptAt ? { nextAttemptAt: now } : {};
+  const due = r.windowFallback && frozen.nextAttemptAt ? { nextAttemptAt: now, lastError: null } : {};
   return { state: "PENDING", ...frozen, ...due, host: hostOf(frozen.url), updatedAt: now };
 }
 

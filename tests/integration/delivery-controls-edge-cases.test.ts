@@ -66,9 +66,10 @@ describe(`a sending window changed while deliveries wait for it (${TEST_DATABASE
     expect(rx.received).toHaveLength(0);
     // Due when the window opens (the outbox set that when it recorded the event).
     const waiting = await prisma().delivery.findMany({ where: { organizationId: org.id } });
-    expect(waiting.map((d) => [d.state, d.attemptCount])).toEqual([
-      ["PENDING", 0],
-      ["PENDING", 0],
+    // It says why it waits from the start, as a delivery a claim deferred does.
+    expect(waiting.map((d) => [d.state, d.attemptCount, d.lastError])).toEqual([
+      ["PENDING", 0, "Waiting for the rule's sending window"],
+      ["PENDING", 0, "Waiting for the rule's sending window"],
     ]);
     expect(waiting.every((d) => d.nextAttemptAt!.getTime() > Date.now() + 24 * 3600_000)).toBe(true);
 

@@ -45,8 +45,8 @@ export interface HeldBy {
 export async function releaseHeld(prisma: PrismaClient, organizationId: string, ruleId: string, changed: HeldBy, now = new Date()): Promise<number> {
   const reasons: Prisma.DeliveryWhereInput[] = [
     ...(changed.limits ? [{ lastError: { startsWith: CAP_HELD_PREFIX } }, { lastError: { startsWith: RATE_WAITING_PREFIX } }] : []),
-    // Deferred by a claim (its reason), or due when the window opens since the event was recorded
-    // (never attempted, nothing said: the outbox set its due time to the opening).
+    // Deferred by a claim or recorded outside the window (its reason), or recorded so before
+    // deliveries said why (never attempted, nothing said: the outbox set its due time to the opening).
     ...(changed.window ? [{ lastError: WAITING_MESSAGE }, { lastError: null, attemptCount: 0 }] : []),
   ];
   const { count: reopened } = changed.limits
