@@ -85,9 +85,10 @@ export async function openDatabase(
   // One pool per process, shared by Prisma and the hot path's plain SQL. A server that stops
   // answering without closing the connection (a failover, a flow a firewall dropped) would hold
   // a statement forever: the server cancels a statement past queryTimeoutMs, and the client gives
-  // up on one unanswered for as long (the pool then drops that connection and opens another), on
-  // a connection not made within CONNECT_TIMEOUT_MS. TCP keepalive ends idle connections whose
-  // peer vanished.
+  // up on one still unanswered QUERY_TIMEOUT_GRACE_MS later (the pool then drops that connection
+  // and opens another), and on a connection not made within CONNECT_TIMEOUT_MS (also the longest
+  // a statement waits for a free connection). TCP keepalive ends idle connections whose peer
+  // vanished.
   const pool = new pg.Pool({
     connectionString: target.url, max: poolSize, query_timeout: queryTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000,
