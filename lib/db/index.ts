@@ -3,6 +3,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env, type Env } from "@/lib/core/env";
+import { within } from "@/lib/core/within";
 import { openPglite, parseDatabaseUrl, pgliteDriver, postgresDriver, type RawDriver } from "./driver";
 import { acquirePgliteLock } from "./lock";
 import { applyMigrations } from "./migrate";
@@ -33,13 +34,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_GRACE_MS = 2_000;
 /** How long closing the pool may wait for its connections to confirm their end. */
 const CLOSE_TIMEOUT_MS = 5_000;
-
-/** Waits for `p` (its failure ignored), at most `ms`. */
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
 
 /**
  * Opens the database named by `url` and applies pending migrations. PGlite data directories are
@@ -108,7 +102,7 @@ export async function openDatabase(
     close: async () => {
       await prisma.$disconnect();
       // A connection that went silent never confirms its end: the process goes on without it.
-      if (!pool.ended) await settledWithin(pool.end(), CLOSE_TIMEOUT_MS);
+      if (!pool.ended) await within(pool.end(), CLOSE_TIMEOUT_MS, () => new Error("unanswered")).catch(() => {});
     },
   };
 }

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { within } from "@/lib/core/within";
 import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal";
 
 // On PostgreSQL, a delivering process holds one dedicated connection that LISTENs on the wake-up
@@ -23,10 +24,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
 
 /** Ends `c`, politely when its peer answers within `ms`, else by destroying its socket. */
 async function endConnection(c: pg.Client, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const ended = c.end().then(() => true, () => true);
-  const answered = await Promise.race([ended, new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))]);
-  clearTimeout(timer);
+  const answered = await within(c.end().catch(() => {}), ms, () => new Error("unanswered")).then(() => true, () => false);
   // pg's Client has no public way to drop a connection at once; its socket is `connection.stream`.
   if (!answered) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
