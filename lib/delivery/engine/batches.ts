@@ -33,7 +33,7 @@ const FREE = `(d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < ${utc("$2")}) 
 const DUE_BATCHES = `SELECT d."batchId" FROM "Delivery" d
   WHERE d."ruleId" = $1 AND d."batchId" IS NOT NULL AND d.state = 'PENDING' AND d."nextAttemptAt" <= ${utc("$2")} AND ${FREE}
     AND NOT EXISTS (SELECT 1 FROM "Delivery" e WHERE e."batchId" = d."batchId" AND e.state = 'PENDING' AND e.id < d.id)
-  ORDER BY d."nextAttemptAt" LIMIT $3
+  ORDER BY d."nextAttemptAt", d.id LIMIT $3
   FOR UPDATE OF d SKIP LOCKED`;
 
 /** The rule's deliveries waiting for a batch, oldest first, locked. */

@@ -68,7 +68,8 @@ const CLAIMABLE_AT = `GREATEST(d."nextAttemptAt", d."leaseExpiresAt")`;
 
 /**
  * The claimable deliveries of queue `q` (open's columns), in the order they became claimable
- * (CLAIMABLE_AT, as "claimableAt"), at most `limit`: due, not leased (or the lease has ended), not
+ * (CLAIMABLE_AT, as "claimableAt"; those claimable at the same instant oldest first, by id, which
+ * sorts by when a delivery was made), at most `limit`: due, not leased (or the lease has ended), not
  * held here, and for a rule with ordering per lead only a lead's earliest. A delivery whose
  * process died is taken again in the order of its lease's end, not of its due time.
  */
@@ -78,14 +79,15 @@ const dueIn = (q: string, limit: string) => `SELECT d.id, d."ruleId", ${CLAIMABL
            AND (NOT ${q}.ordered OR NOT EXISTS (SELECT 1 FROM "Delivery" e
                              WHERE e."leadId" = d."leadId" AND e."ruleId" = d."ruleId" AND e.state = 'PENDING'
                                AND (e."createdAt", e.id) < (d."createdAt", d.id)))
-         ORDER BY ${CLAIMABLE_AT} LIMIT ${limit}`;
+         ORDER BY ${CLAIMABLE_AT}, d.id LIMIT ${limit}`;
 
 // Due deliveries are read queue by queue: a queue is a rule's PENDING deliveries to one host, of
-// test sends or not (a partial index, "Delivery_pending_queue_idx", keeps them in that order and
-// then by when each may be claimed, CLAIMABLE_AT). The queues that hold anything are found by
-// skipping from one to the next in the index (one descent each, however long a queue is); a queue
-// whose rule or host is at its limit of requests in flight, paused, over its rate or sending
-// batches is passed over there, so its backlog is never read. The queues with the oldest due
+// test sends or not (a partial index, "Delivery_pending_queue_idx", keeps them in that order, then
+// by when each may be claimed, CLAIMABLE_AT, then by id: oldest first among those claimable at
+// once). The queues that hold anything are found by skipping from one to the next in the index
+// (one descent each, however long a queue is); a queue whose rule or host is at its limit of
+// requests in flight, paused, over its rate or sending batches is passed over there, so its
+// backlog is never read. The queues with the oldest due
 // delivery are then read, each from its head and only as far as it has room: a claim reads about
 // what it claims, not the backlog of a blocked endpoint (which one endpoint that hangs would
 // otherwise grow for every claim), nor the deliveries in flight (past the end of the range read).
@@ -113,15 +115,15 @@ const CLAIM = `WITH RECURSIVE queues AS (
                                      UNION ALL SELECT "ruleId" FROM "RuleUsage" WHERE "rateFullUntil" > ${utc("$2")}))
          AND (q."isTest" OR q."ruleId" <> ALL(ARRAY(SELECT id FROM "WebhookRule" WHERE batch IS NOT NULL)))
      ), heads AS (
-       SELECT o.*, h."claimableAt",
-              row_number() OVER (PARTITION BY o.host ORDER BY h."claimableAt", o."ruleId", o."isTest") AS "hostQ",
-              row_number() OVER (PARTITION BY o."ruleId" ORDER BY h."claimableAt", o.host, o."isTest") AS "ruleQ"
+       SELECT o.*, h."claimableAt", h.id AS "headId",
+              row_number() OVER (PARTITION BY o.host ORDER BY h."claimableAt", h.id) AS "hostQ",
+              row_number() OVER (PARTITION BY o."ruleId" ORDER BY h."claimableAt", h.id) AS "ruleQ"
        FROM open o CROSS JOIN LATERAL (${dueIn("o", "1")}) h
        WHERE o.room > 0
      ), picks AS (
        SELECT * FROM heads
        WHERE "hostQ" <= $8 - COALESCE(($6::jsonb ->> host)::int, 0) AND "ruleQ" <= $7 - COALESCE(($5::jsonb ->> "ruleId")::int, 0)
-       ORDER BY "claimableAt" LIMIT $4
+       ORDER BY "claimableAt", "headId" LIMIT $4
      ), due AS (
        SELECT x.* FROM picks o CROSS JOIN LATERAL (${dueIn("o", "o.room")} FOR UPDATE OF d SKIP LOCKED) x
      ), ranked AS (
@@ -130,19 +132,20 @@ const CLAIM = `WITH RECURSIVE queues AS (
               COALESCE(($6::jsonb ->> host)::int, 0) + row_number() OVER (PARTITION BY host ORDER BY "claimableAt", id) AS "hostN"
        FROM due
      ), picked AS (
-       SELECT id, host FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "claimableAt" LIMIT $4
+       SELECT id, host, "claimableAt" FROM ranked WHERE "ruleN" <= $7 AND "hostN" <= $8 ORDER BY "claimableAt", id LIMIT $4
      ), claimed AS (
        UPDATE "Delivery" d
        SET "leaseOwner" = $1, "leaseExpiresAt" = ${utc("$3")}
        FROM picked, "WebhookRule" r, "Organization" o
        WHERE d.id = picked.id AND r.id = d."ruleId" AND o.id = d."organizationId"
-       RETURNING ${CLAIMED_COLUMNS}
+       RETURNING ${CLAIMED_COLUMNS}, picked."claimableAt" AS "claimOrder"
      )
      SELECT c.*, n.queues AS "queuesPicked", p.rules AS "pausedWaiting"
      FROM (SELECT count(*)::int AS queues FROM picks) n
      CROSS JOIN (SELECT array_agg(DISTINCT q."ruleId") AS rules FROM queues q
                  WHERE q."ruleId" = ANY(ARRAY(SELECT id FROM "WebhookRule" WHERE "pausedUntil" > ${utc("$2")}))) p
-     LEFT JOIN claimed c ON true`;
+     LEFT JOIN claimed c ON true
+     ORDER BY c."claimOrder", c.id`;
 /** The claim's statement name (tests explain the plan kept under it). */
 export const CLAIM_NAME = statementName(CLAIM);
 /** The claim's statement (tests run it on connections of their own). */
@@ -194,10 +197,11 @@ export interface ClaimOutcome {
 /** claimDue, saying also whether the claim was locked out (ClaimOutcome). */
 export async function claimOrLockedOut(sql: Sql, owner: string, now: Date, leaseMs: number, busy: Busy, limits: Pick<SlotLimits, "perRule" | "perHost">, holding: readonly string[] = []): Promise<ClaimOutcome> {
   if (busy.free <= 0) return { claimed: [], lockedOut: false, paused: [] };
-  // One row per claimed delivery, or one row of nulls when none was; each says how many queues had
-  // a due head, and which paused rules have deliveries waiting.
-  const rows = await sql.query<ClaimedRow & { queuesPicked: number; pausedWaiting: string[] | null }>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
-  const claimed = rows.filter((r) => r.id !== null).map(({ queuesPicked: _, pausedWaiting: __, ...r }) => claimedFromRow(r));
+  // One row per claimed delivery, in the order they became claimable (oldest first at the same
+  // instant), or one row of nulls when none was; each says how many queues had a due head, and
+  // which paused rules have deliveries waiting.
+  const rows = await sql.query<ClaimedRow & { queuesPicked: number; pausedWaiting: string[] | null; claimOrder: unknown }>(CLAIM, claimParams(owner, now, leaseMs, busy, limits, holding), CLAIM_NAME);
+  const claimed = rows.filter((r) => r.id !== null).map(({ queuesPicked: _, pausedWaiting: __, claimOrder: ___, ...r }) => claimedFromRow(r));
   const lockedOut = !claimed.length && (rows[0]?.queuesPicked ?? 0) > 0;
   const paused = rows[0]?.pausedWaiting ?? [];
   return { claimed: claimed.some((d) => storedLimitsApply(d.deliveryLimits)) ? await applyLimits(sql, claimed, now) : claimed, lockedOut, paused };
