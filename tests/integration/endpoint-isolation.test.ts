@@ -167,9 +167,12 @@ describe("isolation per endpoint", () => {
         const claimed = await claimDue(probe.sql, "queue-test", new Date(), 60_000, busy, limits);
         expect(claimed.filter((d) => d.ruleId === ruleB.id)).toHaveLength(1);
         expect(claimed.filter((d) => d.ruleId === ruleA.id)).toHaveLength(0);
-        // 3,000 rows of about 1 kB are a few hundred pages; reading by queue touches a few dozen.
+        // 3,000 rows of about 1 kB are over 400 pages; reading by queue touches a few dozen, plus
+        // the queue index's pages that hold the entries of the earlier tests' deliveries (each
+        // entry its own since the index ends with the delivery's id: about 75 pages for the
+        // 3,000 the other variant left), which finding the first queue steps over.
         expect(probe.blocks()).toBeGreaterThan(0);
-        expect(probe.blocks()).toBeLessThan(100);
+        expect(probe.blocks()).toBeLessThan(150);
 
         // With room again, A's oldest are claimed, no more than its room.
         const more = await claimDue(await sql(), "queue-test", new Date(), 60_000, { free: 8, rules: {}, hosts: {} }, limits);
