@@ -188,7 +188,7 @@ describe(`new deliveries handed to this process's dispatcher (${TEST_DATABASE})`
   });
 
   it("due deliveries the last run left waiting still hold hand-offs back once the limits change, until a claim finds them", async () => {
-    runtimeNow().slots.backlog = true; // as a run that ended (its budget) with due deliveries left leaves it
+    runtimeNow().slots.backlog = true; // as a run that ended (a failure) with due deliveries left leaves it
     process.env.DELIVERY_CONCURRENCY = "7";
     resetEnvCache();
     const run = runDispatcher(); // nothing in flight: the new limits get a new count of slots

@@ -61,13 +61,15 @@ export async function dispatchBatch(opts: DispatchOptions): Promise<DispatchSumm
 }
 
 /**
- * Sends until nothing is due and nothing is in flight, the time budget is spent, or `stopping()`
- * says to stop claiming; what is in flight is always finished and recorded before it returns.
+ * Sends until nothing is due and nothing is in flight, the time budget (if given) is spent, or
+ * `stopping()` says to stop claiming; what is in flight is always finished and recorded before it
+ * returns. A budget therefore ends in a wait for the slowest request in flight, during which
+ * nothing is claimed: the process's own dispatcher (runtime.ts) runs without one.
  * `listen` receives a function that wakes it (deliveries became due, or stopping changed); `slots`
  * and `inbox`: the process's requests in flight and hand-offs (runtime.ts).
  */
 export async function dispatchUntilIdle(
   opts: DispatchOptions & { budgetMs?: number } & Pick<PipelineOptions, "stopping" | "listen" | "slots" | "inbox" | "claimFirst">,
 ): Promise<DispatchSummary> {
-  return runPipeline({ ...(await pipelineOptions(opts)), deadline: Date.now() + (opts.budgetMs ?? 25_000) });
+  return runPipeline({ ...(await pipelineOptions(opts)), ...(opts.budgetMs !== undefined ? { deadline: Date.now() + opts.budgetMs } : {}) });
 }

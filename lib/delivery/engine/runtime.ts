@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { database } from "@/lib/db";
 import { env } from "@/lib/core/env";
+import { within } from "@/lib/core/within";
 import { TokenCache } from "../transport/auth";
 import { Breakers } from "./breaker";
 import { dispatchUntilIdle } from "./dispatcher";
@@ -78,13 +79,28 @@ export function concurrency() {
 const limitsOf = (c: ReturnType<typeof concurrency>): SlotLimits => ({ total: c.concurrency, perRule: c.perRuleConcurrency, perHost: c.perHostConcurrency });
 
 /**
- * Runs the dispatcher until nothing is due; concurrent calls share the running loop. `why` says
- * what woke it (WakeReason): "handed", for hand-offs only (its inbox filled), so a run it starts
- * does not claim first; "look", the periodic look, which does not hold hand-offs back.
+ * Runs the dispatcher until nothing is due and nothing is in flight; concurrent calls share the
+ * running loop. `why` says what woke it (WakeReason): "handed", for hand-offs only (its inbox
+ * filled), so a run it starts does not claim first; "look", the periodic look, which does not hold
+ * hand-offs back. With `waitMs`, the caller waits that long at most (the cron route answers in
+ * time): if the run goes on, it answers `{ running: true }` and the run is not cut short. A run
+ * has no time budget of its own: one that ended after a set time stopped claiming until its
+ * slowest request ended, so an endpoint that answers late (or never) held up every other rule's
+ * deliveries for up to its timeout, again and again.
  */
-export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: WakeReason } = {}): Promise<DispatchSummary> {
+export async function runDispatcher(waitMs?: number, { why = "due" }: { why?: WakeReason } = {}): Promise<DispatchSummary & { running?: true }> {
+  const run = startRun(why);
+  if (waitMs === undefined) return run;
+  const stillRunning = new Error("still running");
+  return within(run, waitMs, () => stillRunning).catch((err: unknown) => {
+    if (err === stillRunning) return { ...emptySummary(), running: true as const };
+    throw err;
+  });
+}
+
+function startRun(why: WakeReason): Promise<DispatchSummary> {
   const rt = runtime();
-  if (rt.stopping) return rt.running ?? emptySummary();
+  if (rt.stopping) return rt.running ?? Promise.resolve(emptySummary());
   if (rt.running) {
     rt.again = true; // something new became due (or was handed) while we were sending: look for it now, and once more at the end
     rt.againDue ||= why !== "handed";
@@ -104,7 +120,7 @@ export async function runDispatcher(budgetMs = 25_000, { why = "due" }: { why?: 
       rt.again = false;
       rt.againDue = false;
       addSummary(total, await dispatchUntilIdle({
-        prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: leaseMs(), ...concurrency(), budgetMs,
+        prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: leaseMs(), ...concurrency(),
         batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake), slots: rt.slots, inbox: rt.inbox, claimFirst,
       }));
       claimFirst = rt.againDue;
@@ -166,7 +182,7 @@ async function giveBack(rt: Runtime, deliveries: readonly Claimed[]): Promise<vo
 
 /** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
 function startDispatch(what: string, why: WakeReason = "due"): void {
-  runDispatcher(undefined, { why }).catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
+  startRun(why).catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
 }
 
 /** Starts a dispatch without waiting for it (a burst of wake-ups starts one). */
