@@ -12,6 +12,9 @@ import { getSigningKeys } from "@/lib/signing/organization-keys";
 import { routeCaller } from "../helpers/api";
 import { createTestOrg, createWebhookOrg, useTestDatabase } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
+import { until } from "../helpers/until";
+import { sql } from "@/lib/db";
+import { createLead } from "@/lib/leads/mutations";
 
 process.env.ALLOWED_PRIVATE_NETWORKS = "127.0.0.0/8";
 process.env.ALLOW_INSECURE_URLS = "true";
@@ -70,6 +73,18 @@ describe("REST API: leads", () => {
     const d = await prisma().delivery.findFirstOrThrow({ where: { leadId: id }, include: { attempts: { orderBy: { number: "asc" } } } });
     expect(d.state).toBe("SUCCEEDED");
     expect(d.attempts.map((a) => a.statusCode)).toEqual([500, 500, 200]);
+  });
+
+  it("a dispatch waited for a set time (the cron route's 20 s) answers running: true while a request is open, and goes on to record it", async () => {
+    const slow = await startReceiver(() => ({ status: 200, body: "{}", delayMs: 2_000 }));
+    const { org } = await createWebhookOrg(prisma());
+    await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "Slow", events: ["lead.created"], url: `${slow.url}/slow` } });
+    const { deliveryIds } = await createLead(await sql(), org.id, { email: "slow@example.test" });
+    expect(await runDispatcher(300, { why: "look" })).toMatchObject({ running: true });
+    await until(() => slow.received.length === 1, 10_000);
+    await runDispatcher(); // the same run, to its end
+    expect(await prisma().delivery.findUniqueOrThrow({ where: { id: deliveryIds[0]! } })).toMatchObject({ state: "SUCCEEDED", attemptCount: 1 });
+    await slow.close();
   });
 
   it("replays a POST with the same Idempotency-Key instead of creating a second lead", async () => {
