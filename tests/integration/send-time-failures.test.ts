@@ -44,6 +44,26 @@ describe("Retry-After", () => {
     await rx.close();
   });
 
+  // Found by a tester: a receiver that rate-limits with "Retry-After: 20" on every answer had the
+  // default schedule (30 s … 6 h) spent in about 100 s; the deliveries failed, and after 50 of them
+  // the rule was disabled. The schedule's waits stand; Retry-After only lengthens one.
+  it("a 429 with a Retry-After shorter than the schedule's wait is retried on the schedule, not sooner", async () => {
+    const rx = await startReceiver(() => ({ status: 429, headers: { "retry-after": "20" }, body: "slow down" }));
+    const { org } = await createWebhookOrg(prisma());
+    await ruleFor(org.id, rx.url);
+    const first = await deliverOnce(org.id);
+    expect(first.delivery).toMatchObject({ state: "PENDING", attemptCount: 1, lastStatusCode: 429 });
+    expect(first.delivery.nextAttemptAt!.getTime() - first.before).toBeGreaterThanOrEqual(24_000); // 30 s ±20%, not 20 s
+    // The second attempt, made due now: the schedule's next wait is 2 min ±20%.
+    await prisma().delivery.update({ where: { id: first.delivery.id }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    const before = Date.now();
+    await dispatchBatch({ prisma: prisma(), client });
+    const second = await prisma().delivery.findUniqueOrThrow({ where: { id: first.delivery.id } });
+    expect(second).toMatchObject({ state: "PENDING", attemptCount: 2, lastStatusCode: 429 });
+    expect(second.nextAttemptAt!.getTime() - before).toBeGreaterThanOrEqual(96_000);
+    await rx.close();
+  });
+
   it.each([
     ["delay-seconds", (): string => "120", 120_000],
     ["an IMF-fixdate", (): string => new Date(Date.now() + 300_000).toUTCString(), 300_000],

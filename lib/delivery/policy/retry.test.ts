@@ -23,10 +23,16 @@ describe("retry policy", () => {
     expect([1, 2, 3, 4, 5].map((n) => nextDelayMs(policy, n, null, noJitter))).toEqual([10_000, 20_000, 35_000, 35_000, null]);
   });
 
-  it("honours Retry-After within bounds", () => {
+  it("honours Retry-After within bounds, as the least wait", () => {
     expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 90_000)).toBe(90_000);
-    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 0)).toBe(1_000);
     expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 30 * 86_400_000)).toBe(6 * 3_600_000);
+    // Shorter than the schedule's wait: the schedule's (a receiver cannot spend the attempts faster).
+    expect(nextDelayMs(DEFAULT_RETRY_POLICY, 1, 0, noJitter)).toBe(30_000);
+    expect([1, 2, 3, 4, 5].map((n) => nextDelayMs(DEFAULT_RETRY_POLICY, n, 20_000, noJitter))).toEqual([30_000, 120_000, 600_000, 3_600_000, 21_600_000]);
+    // A schedule of short waits: the receiver's floor of 1 s at least.
+    const quick: RetryPolicy = { kind: "schedule", delaysSeconds: [0, 0, 0], retryOn4xx: false };
+    expect(nextDelayMs(quick, 1, 0, noJitter)).toBe(1_000);
+    expect(nextDelayMs(quick, 1, 5_000, noJitter)).toBe(5_000);
     expect(parseRetryAfterMs("120")).toBe(120_000);
     expect(parseRetryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
     expect(parseRetryAfterMs("soon")).toBeNull();

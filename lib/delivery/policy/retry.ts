@@ -72,15 +72,18 @@ export function parseHttpDate(value: string, now = Date.now()): number | null {
 
 /**
  * Milliseconds to wait before the next attempt, after `attemptsMade` attempts; null when the
- * policy has no attempt left.
+ * policy has no attempt left. A receiver's Retry-After (within its bounds) is the least wait, never
+ * a shorter one than the rule's schedule: a receiver that rate-limits with "Retry-After: 20" on
+ * every answer used to have the whole schedule (30 s … 6 h) spent in about two minutes, the
+ * delivery failed, and the rule disabled after enough of them.
  */
 export function nextDelayMs(policy: RetryPolicy, attemptsMade: number, retryAfterMs: number | null = null, random: () => number = Math.random): number | null {
   if (attemptsMade >= maxAttempts(policy)) return null;
-  if (retryAfterMs !== null) return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, retryAfterMs));
   const base =
     policy.kind === "schedule"
       ? policy.delaysSeconds[attemptsMade]! * 1000
       : Math.min(policy.maxDelaySeconds, policy.baseSeconds * 2 ** (attemptsMade - 1)) * 1000;
   const jitter = 1 + (random() * 2 - 1) * JITTER;
-  return Math.round(base * jitter);
+  const scheduled = Math.round(base * jitter);
+  return retryAfterMs === null ? scheduled : Math.max(scheduled, Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, retryAfterMs)));
 }

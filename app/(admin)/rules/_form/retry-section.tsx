@@ -28,7 +28,7 @@ export function RuleFormRetrySection({ idPrefix }: { idPrefix: string }) {
     <RuleFormSection
       id={`${idPrefix}-retry-heading`}
       title="Retries"
-      description="Failed attempts (timeouts, network errors, 408, 429 and 5xx responses) are tried again on this schedule, with ±20% jitter; a Retry-After header from the endpoint is honoured. After the last attempt the delivery is marked failed."
+      description="Failed attempts (timeouts, network errors, 408, 429 and 5xx responses) are tried again on this schedule, with ±20% jitter; a Retry-After header from the endpoint can lengthen a wait (up to 6 h), never shorten it. After the last attempt the delivery is marked failed."
     >
       <div className="space-y-4">
         <Field label="Retry strategy" htmlFor={kindId} error={kindError}>
