@@ -73,6 +73,10 @@ describe("parseEnv", () => {
     expect(errorFor({ [name]: "3601" })).toContain(`${name}: must be at most 3600 seconds`);
     expect(errorFor({ [name]: "1.5" })).toContain(`${name}: must be a whole number of seconds`);
     expect(errorFor({ [name]: "soon" })).toContain(`${name}: must be a whole number of seconds`);
+    // Only decimal digits: not what JavaScript would also read as a number. Spaces alone are unset.
+    for (const odd of ["0x10", "1e1", "0b11", "10s"]) expect(errorFor({ [name]: odd })).toContain(`${name}: must be a whole number of seconds`);
+    expect(read("  ")).toBe(fallback);
+    expect(read(" 60 ")).toBe(60);
   });
 
   it.each([
@@ -89,6 +93,16 @@ describe("parseEnv", () => {
     expect(errorFor({ [name]: "1025" })).toContain(`${name}: must be at most 1024 requests`);
     expect(errorFor({ [name]: "2.5" })).toContain(`${name}: must be a whole number of requests`);
     expect(errorFor({ [name]: "many" })).toContain(`${name}: must be a whole number of requests`);
+    for (const odd of ["0x10", "1e1", "0o7"]) expect(errorFor({ [name]: odd })).toContain(`${name}: must be a whole number of requests`);
+    expect(read(" ")).toBe(fallback);
+  });
+
+  it("reads DATABASE_POOL_SIZE and PORT as whole numbers in decimal digits only", () => {
+    expect(parseEnv(asEnv({ ...valid, DATABASE_POOL_SIZE: "20", PORT: " 8080 " }))).toMatchObject({ DATABASE_POOL_SIZE: 20, PORT: 8080 });
+    expect(parseEnv(asEnv({ ...valid, DATABASE_POOL_SIZE: " ", PORT: "" }))).toMatchObject({ DATABASE_POOL_SIZE: 10, PORT: 3000 });
+    expect(errorFor({ DATABASE_POOL_SIZE: "1e1" })).toContain("DATABASE_POOL_SIZE: must be a whole number of connections");
+    expect(errorFor({ PORT: "0x50" })).toContain("PORT: must be a whole number from 1 to 65535");
+    expect(errorFor({ PORT: "70000" })).toContain("PORT: must be a whole number from 1 to 65535");
   });
 
   it("names DATABASE_URL when it is not pglite or postgres", () => {
@@ -147,5 +161,8 @@ describe("API_RATE_LIMIT", () => {
     expect(apiRateLimitSetting.safeParse("1.5").success).toBe(false);
     expect(apiRateLimitSetting.safeParse("-1").success).toBe(false);
     expect(apiRateLimitSetting.safeParse("lots").success).toBe(false);
+    expect(apiRateLimitSetting.safeParse("0x10").success).toBe(false);
+    expect(apiRateLimitSetting.safeParse("1e3").success).toBe(false);
+    expect(apiRateLimitSetting.parse(" 120 ")).toBe(120);
   });
 });

@@ -17,36 +17,32 @@ const cidr = z.string().refine((s) => {
   return isV6 ? /^[0-9a-fA-F:.]+$/.test(addr) : /^(\d{1,3}\.){3}\d{1,3}$/.test(addr) && addr.split(".").every((o) => Number(o) <= 255);
 }, "must be a CIDR such as 10.0.0.0/8 or ::1/128");
 
+/**
+ * A whole number written in decimal digits (with a sign, and spaces around it, if any), as a
+ * number; `message` for anything else. z.coerce.number would take " " as 0 (then "must be at
+ * least…"), and "0x10", "1e1" or "0b11" as the numbers JavaScript reads in them.
+ */
+const whole = (message: string, bounds: (n: z.ZodNumber) => z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === "string" && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : v), bounds(z.number(message).int(message)));
+
 /** A whole number of seconds from `min` to an hour. */
 const wholeSeconds = (min: number, fallback: number) =>
-  z.coerce
-    .number("must be a whole number of seconds")
-    .int("must be a whole number of seconds")
-    .min(min, `must be at least ${min} second${min === 1 ? "" : "s"}`)
-    .max(3600, "must be at most 3600 seconds (an hour)")
-    .default(fallback);
+  whole("must be a whole number of seconds", (n) =>
+    n.min(min, `must be at least ${min} second${min === 1 ? "" : "s"}`).max(3600, "must be at most 3600 seconds (an hour)"),
+  ).default(fallback);
 
 /** The most requests in flight a delivering process may be set to have (DELIVERY_*_CONCURRENCY). */
 export const MAX_IN_FLIGHT = 1024;
 
 /** A number of requests in flight at once, 1 to MAX_IN_FLIGHT. */
 const requests = (fallback: number) =>
-  z.coerce
-    .number("must be a whole number of requests")
-    .int("must be a whole number of requests")
-    .min(1, "must be at least 1 request")
-    .max(MAX_IN_FLIGHT, `must be at most ${MAX_IN_FLIGHT} requests`)
-    .default(fallback);
+  whole("must be a whole number of requests", (n) => n.min(1, "must be at least 1 request").max(MAX_IN_FLIGHT, `must be at most ${MAX_IN_FLIGHT} requests`)).default(fallback);
 
 /**
  * API_RATE_LIMIT: requests per minute per API key; 0 turns limiting off. lib/api/rate-limit.ts
  * reads the variable again with this schema (tests change it while the process runs).
  */
-export const apiRateLimitSetting = z.coerce
-  .number()
-  .int("must be a whole number of requests per minute")
-  .min(0, "must be 0 (off) or more requests per minute")
-  .default(600);
+export const apiRateLimitSetting = whole("must be a whole number of requests per minute", (n) => n.min(0, "must be 0 (off) or more requests per minute")).default(600);
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -55,12 +51,7 @@ export const envSchema = z.object({
     .default("pglite:./data/pglite")
     .refine((v) => v.startsWith("pglite:") || /^postgres(ql)?:\/\//.test(v), "must be pglite:<dir>, pglite:memory or postgres://…"),
   // On PostgreSQL, connections each process keeps open (shared by the admin side and the delivery engine).
-  DATABASE_POOL_SIZE: z.coerce
-    .number("must be a whole number of connections")
-    .int("must be a whole number of connections")
-    .min(2, "must be at least 2 connections")
-    .max(200, "must be at most 200 connections")
-    .default(10),
+  DATABASE_POOL_SIZE: whole("must be a whole number of connections", (n) => n.min(2, "must be at least 2 connections").max(200, "must be at most 200 connections")).default(10),
   // On PostgreSQL, the longest a statement may run (the server cancels it) or go unanswered (the
   // client drops the connection: a server gone silent behind a failover or a dropped flow).
   DATABASE_QUERY_TIMEOUT_SECONDS: wholeSeconds(1, 30),
@@ -89,7 +80,7 @@ export const envSchema = z.object({
   DELIVERY_CONCURRENCY: requests(64),
   DELIVERY_PER_RULE_CONCURRENCY: requests(16),
   DELIVERY_PER_HOST_CONCURRENCY: requests(32),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: whole("must be a whole number from 1 to 65535", (n) => n.min(1, "must be a whole number from 1 to 65535").max(65535, "must be a whole number from 1 to 65535")).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
   MAIL_FROM: z.string().optional(),
@@ -129,7 +120,8 @@ export function applyLocalDefaults(source: NodeJS.ProcessEnv = process.env, data
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  // An empty value, or one of spaces only, is as good as unset: the default applies.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
