@@ -5,7 +5,7 @@ import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal"
 // On PostgreSQL, a delivering process holds one dedicated connection that LISTENs on the wake-up
 // channel, and calls `onWake` for every notification (wakeDispatcher in any process sends one
 // after committing deliveries). When the connection drops it logs one line and connects again
-// with a growing pause. Each time it starts listening it wakes the dispatcher once, for whatever
+// with a growing pause, and logs one more line once it listens again. Each time it starts listening it wakes the dispatcher once, for whatever
 // was committed before (a worker that starts on a backlog begins at once).
 //
 // A connection can also go silent without closing (the server vanished behind a failover, a NAT
@@ -73,6 +73,7 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
       lost(c, err instanceof Error ? err.message : String(err));
       return;
     }
+    if (failures > 0) log("Delivery wake-up: listening on PostgreSQL again");
     failures = 0;
     let asking = false;
     heartbeat = setInterval(() => {
