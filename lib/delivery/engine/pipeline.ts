@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { planKeeper } from "@/lib/db/plans";
+import { quietLog } from "@/lib/core/quiet-log";
 import type { Decision } from "../policy/outcome";
 import { batchClock, batchSender, claimBatches } from "./batches";
 import { Breakers, endpointFailed } from "./breaker";
@@ -86,6 +87,9 @@ const LINGER_MS = 250;
 const LOCKED_OUT_FIRST_MS = 5;
 const LOCKED_OUT_TRIES = 6;
 
+/** Failures logged while a run goes on (the database is away: every extension fails alike), each at most every 30 s. */
+const failureLog = quietLog();
+
 /** A wake-up that is not lost when it comes before the wait. */
 function signal() {
   let raised = false;
@@ -161,7 +165,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
     const at = Date.now();
     extendLeases(sql, owner, [...leased], now(), leaseMs).then(
       () => (leasesHeldFrom = at),
-      (err: unknown) => console.error("dispatcher: extending leases:", err instanceof Error ? err.message : err),
+      (err: unknown) => failureLog(`dispatcher: extending leases: ${err instanceof Error ? err.message : String(err)}`),
     );
   }, Math.max(1000, Math.floor(leaseMs / 3)));
   extender.unref();
@@ -215,7 +219,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
 
   // A pause and its end are written to the rule's row (every process's claim skips a paused rule;
   // its deliveries wait, in their order, until the pause ends).
-  const logged = (what: string) => (err: unknown) => console.error(`dispatcher: ${what}:`, err instanceof Error ? err.message : err);
+  const logged = (what: string) => (err: unknown) => failureLog(`dispatcher: ${what}: ${err instanceof Error ? err.message : String(err)}`);
   const pause = (ruleId: string, until: number, afterProbe: boolean) =>
     pauseRule(sql, ruleId, new Date(until), afterProbe ? "probe" : breakers.settings).then(() => breakers.written(ruleId, until), logged("pausing a rule"));
   const resume = (ruleId: string) => resumeRule(sql, ruleId, now()).catch(logged("resuming a rule"));

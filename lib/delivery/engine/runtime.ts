@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { database } from "@/lib/db";
 import { env } from "@/lib/core/env";
 import { within } from "@/lib/core/within";
+import { quietLog } from "@/lib/core/quiet-log";
 import { TokenCache } from "../transport/auth";
 import { Breakers } from "./breaker";
 import { dispatchUntilIdle } from "./dispatcher";
@@ -180,9 +181,12 @@ async function giveBack(rt: Runtime, deliveries: readonly Claimed[]): Promise<vo
   await sql.query(`UPDATE "Delivery" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = ANY($1::text[]) AND "leaseOwner" = $2`, [deliveries.map((d) => d.id), rt.owner]);
 }
 
+/** The dispatcher's failures, each written once and then at most every 30 s while it repeats. */
+const failureLog = quietLog();
+
 /** Starts a dispatch without waiting for it; a failure is logged under `what` (the ticker or cron retries). */
 function startDispatch(what: string, why: WakeReason = "due"): void {
-  startRun(why).catch((err: unknown) => console.error(`${what}:`, err instanceof Error ? err.message : err));
+  startRun(why).catch((err: unknown) => failureLog(`${what}: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /** Starts a dispatch without waiting for it (a burst of wake-ups starts one). */
