@@ -1,3 +1,5 @@
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
 import { getWebhook } from "@/lib/api/webhooks/queries";
@@ -34,6 +36,35 @@ async function failingRule() {
   return { down, rx, org, rule, row, deliveries };
 }
 
+// Found by a tester: a receiver that refused or reset every connection was never paused (only
+// timeouts and 5xx counted), and was sent every attempt of every due delivery.
+describe("the circuit breaker counts requests that went unanswered", () => {
+  it.each([
+    ["refused", async () => {
+      const rx = await startReceiver();
+      await rx.close(); // nothing listens at its port any more
+      return { url: rx.url, close: async () => {} };
+    }],
+    ["reset", async () => {
+      const server = createServer((socket) => socket.destroy());
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+    }],
+  ] as const)("a receiver whose connections are %s is paused after the threshold", async (_how, endpoint) => {
+    const rx = await endpoint();
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: rx.url } });
+    for (let i = 0; i < 5; i++) await createLead(await sql(), org.id, { email: `cut${i}@x.test` });
+    const summary = await dispatchUntilIdle({ prisma: prisma(), client, owner: "cut", breakers: new Breakers({ threshold: 2, cooldownMs: 60_000 }), perRuleConcurrency: 1 });
+    expect(summary).toMatchObject({ claimed: 2, retrying: 2 });
+    const row = await prisma().webhookRule.findUniqueOrThrow({ where: { id: rule.id } });
+    expect(row.pausedUntil!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(await prisma().delivery.count({ where: { ruleId: rule.id, attemptCount: 0 } })).toBe(3); // waiting, not attempted
+    await prisma().delivery.updateMany({ where: { ruleId: rule.id }, data: { state: "FAILED", leaseOwner: null } }); // nothing left due for the next test
+    await rx.close();
+  });
+});
+
 describe("the circuit breaker's pause, shared through the database", () => {
   it("is written to the rule when it trips, shown by the API, the rule page and the list, and respected by another process", async () => {
     const { down, rx, org, rule, row, deliveries } = await failingRule();
@@ -46,7 +77,7 @@ describe("the circuit breaker's pause, shared through the database", () => {
     const paused = await row();
     expect(paused.pausedUntil!.getTime()).toBeGreaterThanOrEqual(tripped + 60_000);
     expect(paused.pausedUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
-    expect(paused.pauseReason).toBe(`2 timeouts or 5xx answers in a row; a probe request goes out at ${paused.pausedUntil!.toISOString().slice(11, 19)} UTC`);
+    expect(paused.pauseReason).toBe(`2 requests in a row unanswered or answered 5xx; a probe request goes out at ${paused.pausedUntil!.toISOString().slice(11, 19)} UTC`);
     // A pause is not a change of settings: the accept path's cached rules stay valid.
     expect(await version()).toBe(versionBefore);
 
@@ -83,7 +114,7 @@ describe("the circuit breaker's pause, shared through the database", () => {
     expect(await dispatchUntilIdle({ prisma: prisma(), client, breakers, now: () => probeTime })).toMatchObject({ claimed: 1, retrying: 1 });
     const again = await row();
     expect(again.pausedUntil).toEqual(new Date(probeTime.getTime() + 60_000));
-    expect(again.pauseReason).toBe(`The probe request also timed out or answered 5xx; the next probe goes out at ${again.pausedUntil!.toISOString().slice(11, 19)} UTC`);
+    expect(again.pauseReason).toBe(`The probe request also went unanswered or answered 5xx; the next probe goes out at ${again.pausedUntil!.toISOString().slice(11, 19)} UTC`);
     expect((await getWebhook(prisma(), org.id, rule.id, probeTime)).circuit.state).toBe("open");
 
     down.now = false;

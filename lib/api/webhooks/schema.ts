@@ -179,7 +179,7 @@ export const webhookSchema = z.object({
       pausedUntil: iso().nullable().describe("While open: when the probe request goes; null while closed."),
       reason: z.string().nullable().describe("While open: why the webhook was paused; null while closed."),
     })
-    .describe("Read-only. The circuit breaker: after 5 timeouts or 5xx answers in a row a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
+    .describe("Read-only. The circuit breaker: after 5 requests in a row unanswered (timed out, connection refused or reset…) or answered 5xx a webhook is paused for 30 seconds, then probed with one request; a success resumes it, a failure pauses it again."),
   limits: webhookFields.limits,
   orderedPerLead: z.boolean(),
   batch: form.batch.unwrap(),

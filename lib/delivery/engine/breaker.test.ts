@@ -64,8 +64,12 @@ describe("a pause lifted on the rule's row", () => {
 });
 
 describe("endpointFailed", () => {
-  it("counts timeouts and 5xx answers, not 4xx, other network errors or our configuration errors", () => {
+  it("counts requests unanswered and 5xx answers, not 4xx, the guard's refusals or our configuration errors", () => {
     expect(endpointFailed({ statusCode: 999, errorClass: "timeout", outcome: "RETRYING" })).toBe(true);
+    for (const errorClass of ["connection_refused", "connection_reset", "dns", "tls", "protocol", "network"] as const) {
+      expect(endpointFailed({ statusCode: 999, errorClass, outcome: "RETRYING" })).toBe(true);
+    }
+    expect(endpointFailed({ statusCode: 999, errorClass: "auth", outcome: "RETRYING" })).toBe(false);
     expect(endpointFailed({ statusCode: 503, errorClass: null, outcome: "RETRYING" })).toBe(true);
     expect(endpointFailed({ statusCode: 404, errorClass: null, outcome: "FAILED" })).toBe(false);
     expect(endpointFailed({ statusCode: 999, errorClass: "blocked", outcome: "RETRYING" })).toBe(false);

@@ -35,11 +35,11 @@ describe("pauseReason", () => {
   const until = new Date("2026-12-01T14:03:07.450Z");
 
   it("names the streak and when the probe goes, in UTC", () => {
-    expect(pauseReason({ threshold: 5 }, until)).toBe("5 timeouts or 5xx answers in a row; a probe request goes out at 14:03:07 UTC");
+    expect(pauseReason({ threshold: 5 }, until)).toBe("5 requests in a row unanswered or answered 5xx; a probe request goes out at 14:03:07 UTC");
   });
 
   it("says when a failed probe paused the rule again", () => {
-    expect(pauseReason("probe", until)).toBe("The probe request also timed out or answered 5xx; the next probe goes out at 14:03:07 UTC");
+    expect(pauseReason("probe", until)).toBe("The probe request also went unanswered or answered 5xx; the next probe goes out at 14:03:07 UTC");
   });
 });
 

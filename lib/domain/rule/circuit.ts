@@ -1,5 +1,5 @@
 // A rule's circuit breaker as the admin and the API see it. The engine pauses a rule after
-// repeated timeouts or 5xx answers (WebhookRule.pausedUntil / pauseReason); the circuit is open
+// repeated requests unanswered or answered 5xx (WebhookRule.pausedUntil / pauseReason); the circuit is open
 // while that time is ahead, and closed otherwise (a pause that has run out is over, whether or
 // not its probe has gone yet).
 
@@ -36,8 +36,8 @@ export function circuitOf(rule: PauseColumns, now: Date): Circuit {
 export function pauseReason(cause: { threshold: number } | "probe", until: Date): string {
   const at = `${until.toISOString().slice(11, 19)} UTC`;
   return cause === "probe"
-    ? `The probe request also timed out or answered 5xx; the next probe goes out at ${at}`
-    : `${cause.threshold} timeouts or 5xx answers in a row; a probe request goes out at ${at}`;
+    ? `The probe request also went unanswered or answered 5xx; the next probe goes out at ${at}`
+    : `${cause.threshold} requests in a row unanswered or answered 5xx; a probe request goes out at ${at}`;
 }
 
 /**

@@ -9,10 +9,10 @@ describe("PauseNote", () => {
   const until = new Date("2026-12-01T14:03:07.000Z");
 
   it("says until when (UTC) and why the rule is paused", () => {
-    const html = renderToStaticMarkup(createElement(PauseNote, { pause: { until, reason: "5 timeouts or 5xx answers in a row; a probe request goes out at 14:03:07 UTC" } }));
+    const html = renderToStaticMarkup(createElement(PauseNote, { pause: { until, reason: "5 requests in a row unanswered or answered 5xx; a probe request goes out at 14:03:07 UTC" } }));
     expect(html).toMatch(/^<p role="note"/);
     expect(text(html)).toBe(
-      "Paused by the circuit breaker until 1 Dec 2026, 14:03:07 UTC: 5 timeouts or 5xx answers in a row; a probe request goes out at 14:03:07 UTC. Its deliveries wait meanwhile (delayed, never dropped).",
+      "Paused by the circuit breaker until 1 Dec 2026, 14:03:07 UTC: 5 requests in a row unanswered or answered 5xx; a probe request goes out at 14:03:07 UTC. Its deliveries wait meanwhile (delayed, never dropped).",
     );
   });
 
