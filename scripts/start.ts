@@ -7,6 +7,7 @@ import path from "node:path";
 import { databaseOptions, openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
+import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { webNodeFlags } from "./web-heap";
 
 const root = process.cwd();
@@ -88,6 +89,9 @@ async function main() {
   const database = await openDatabase(env.DATABASE_URL, "start", databaseOptions(env));
   try {
     console.log(database.applied.length ? `Applied migrations: ${database.applied.join(", ")}` : "Database schema is up to date.");
+    // Before building and serving: with another key than the one the stored secrets were
+    // encrypted with, no delivery could be signed and no credential read.
+    await checkSecretKey(database.sql, env.APP_SECRET_KEY);
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD && !(await hasAnyUser(database.prisma))) {
       await createFirstAdmin(database.prisma, { organizationName: organizationNameFor(env.ADMIN_EMAIL), email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
       console.log(`Created the first admin: ${env.ADMIN_EMAIL}`);

@@ -7,6 +7,7 @@
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { databaseOptions, openDatabase, setDatabase } from "@/lib/db";
 import { startDeliveryRole, stopDeliveryRole } from "@/lib/process/delivery-role";
+import { checkSecretKey } from "@/lib/signing/secret-key-check";
 
 /** The longest a stop may take before the worker exits anyway. */
 const STOP_DEADLINE_MS = 60_000;
@@ -15,6 +16,11 @@ async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
   const database = await openDatabase(env.DATABASE_URL, "worker", databaseOptions(env));
+  // With another key than the web process's, every delivery it claimed would fail: refuse instead.
+  await checkSecretKey(database.sql, env.APP_SECRET_KEY).catch(async (err: unknown) => {
+    await database.close();
+    throw err;
+  });
   setDatabase(database);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);

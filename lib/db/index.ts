@@ -4,7 +4,7 @@ import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env, type Env } from "@/lib/core/env";
 import { within } from "@/lib/core/within";
-import { openPglite, parseDatabaseUrl, pgliteDriver, postgresDriver, type RawDriver } from "./driver";
+import { CLOSE_TIMEOUT_MS, CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, openPglite, parseDatabaseUrl, pgliteDriver, postgresDriver, QUERY_TIMEOUT_GRACE_MS, type RawDriver } from "./driver";
 import { acquirePgliteLock } from "./lock";
 import { applyMigrations } from "./migrate";
 import { pgliteSql, pgSql, type Sql } from "./sql";
@@ -28,13 +28,6 @@ export interface Database {
 // without JIT (or a pooler that forbids SET) fails the statement; the connection is used anyway.
 const NO_JIT = "SET jit = off";
 
-/** How long a new PostgreSQL connection may take to be made. */
-const CONNECT_TIMEOUT_MS = 10_000;
-/** The client waits this much past the server's statement timeout (which answers with an error) before it gives up. */
-const QUERY_TIMEOUT_GRACE_MS = 2_000;
-/** How long closing the pool may wait for its connections to confirm their end. */
-const CLOSE_TIMEOUT_MS = 5_000;
-
 /**
  * Opens the database named by `url` and applies pending migrations. PGlite data directories are
  * locked to this process; PostgreSQL gets a pooled connection per process. `template` (tests): an
@@ -43,7 +36,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export async function openDatabase(
   url: string,
   role = "app",
-  { poolSize = 10, template, queryTimeoutMs = 30_000 }: { poolSize?: number; template?: Blob; queryTimeoutMs?: number } = {},
+  { poolSize = 10, template, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS }: { poolSize?: number; template?: Blob; queryTimeoutMs?: number } = {},
 ): Promise<Database> {
   const target = parseDatabaseUrl(url);
   if (target.kind === "pglite") {
@@ -69,7 +62,7 @@ export async function openDatabase(
       throw err;
     }
   }
-  const driver: RawDriver = await postgresDriver(target.url);
+  const driver: RawDriver = await postgresDriver(target.url, { queryTimeoutMs });
   let applied: string[];
   try {
     applied = await applyMigrations(driver);

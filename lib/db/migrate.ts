@@ -18,8 +18,11 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-// Any constant works; it only has to be the same in every process of the deployment.
-const ADVISORY_LOCK_KEY = 4_157_092_611;
+// Any constant works; it only has to be the same in every process of the deployment (and in the
+// tests that hold it, as another process would).
+export const ADVISORY_LOCK_KEY = 4_157_092_611;
+/** How often a process waiting for another's migrations asks for the lock again. */
+const LOCK_RETRY_MS = 1_000;
 
 export interface Migration {
   name: string;
@@ -45,9 +48,22 @@ export function readMigrations(dir = defaultMigrationsDir()): Migration[] {
 
 export class MigrationError extends Error {}
 
+/**
+ * Takes the advisory lock that lets one process at a time migrate. Another process may hold it for
+ * as long as its migrations take, so this waits without a limit, and says so once; it asks again
+ * every LOCK_RETRY_MS instead of blocking in pg_advisory_lock, so each question is bounded like any
+ * other statement and a server that stops answering meanwhile still ends the wait.
+ */
+async function takeMigrationLock(driver: RawDriver): Promise<void> {
+  const take = async () => (await driver.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [ADVISORY_LOCK_KEY]))[0]!.locked;
+  if (await take()) return;
+  console.log("Waiting for another process to finish migrating the database (it holds the migration lock)…");
+  while (!(await take())) await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+}
+
 /** Applies pending migrations; returns the names it applied. Safe to call from many processes. */
 export async function applyMigrations(driver: RawDriver, migrations = readMigrations()): Promise<string[]> {
-  if (driver.kind === "postgres") await driver.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
+  if (driver.kind === "postgres") await takeMigrationLock(driver);
   try {
     await driver.exec(MIGRATIONS_TABLE);
     const rows = await driver.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
