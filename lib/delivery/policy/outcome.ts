@@ -162,7 +162,7 @@ export function skipped(d: ClaimedDelivery, reason: string, now: Date): Decision
   return { outcome: finished(d, "SKIPPED", reason, now), tally: "skipped", ...chainOf(d) };
 }
 
-export const UNDECRYPTABLE_MESSAGE = "The rule's credentials or signing secret cannot be decrypted: enter the credentials again on the Authentication tab";
+export const UNDECRYPTABLE_MESSAGE = "The rule's credentials or signing secret cannot be decrypted: if APP_SECRET_KEY changed, start every process with the key the secrets were saved with; else enter the credentials again on the Authentication tab";
 
 /** Unreadable credentials or secret (APP_SECRET_KEY changed?) cannot get better by retrying: failed at once. */
 export function undecryptable(d: ClaimedDelivery, now: Date): Decision {
