@@ -94,13 +94,17 @@ export async function applyMigrations(driver: RawDriver, migrations = readMigrat
         );
         await driver.exec("COMMIT");
       } catch (err) {
-        await driver.exec("ROLLBACK");
+        // On a connection the driver dropped (the server stopped answering) the rollback fails too;
+        // the server rolls back on its own, and the error that says why is the first one.
+        await driver.exec("ROLLBACK").catch(() => {});
         throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`);
       }
       applied.push(m.name);
     }
     return applied;
   } finally {
-    if (driver.kind === "postgres") await driver.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]);
+    // A session's advisory lock ends with the session: when the connection was dropped (the server
+    // stopped answering), unlocking fails, and must not hide the error that names the server.
+    if (driver.kind === "postgres") await driver.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]).catch(() => {});
   }
 }

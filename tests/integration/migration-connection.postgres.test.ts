@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "@/lib/db";
-import { postgresDriver } from "@/lib/db/driver";
-import { ADVISORY_LOCK_KEY } from "@/lib/db/migrate";
+import { postgresDriver, type RawDriver } from "@/lib/db/driver";
+import { ADVISORY_LOCK_KEY, applyMigrations } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 import { TEST_DATABASE } from "../helpers/db";
 import { startTcpProxy } from "../helpers/worker-faults";
@@ -64,5 +64,27 @@ describe("the migration connection", () => {
     // The statement timeout plus the client's grace (2 s), rounded.
     await expect(driver.query("SELECT 2 AS two")).rejects.toThrow(`the database at 127.0.0.1:${proxy.port} did not answer a statement within 3 s: check DATABASE_URL`);
     expect(Date.now() - started).toBeLessThan(10_000);
+  }, 30_000);
+
+  // Found by a reviewer: the migration applier's clean-up (unlocking, rolling back) ran on the
+  // dropped connection and failed with pg's "Client was closed", which replaced the error naming
+  // the server.
+  it("a server that stops answering while migrations are read is named in the error, not hidden by the clean-up", async () => {
+    const target = new URL(await scratchDatabase());
+    const proxy = await startTcpProxy(target.hostname, Number(target.port));
+    cleanups.push(proxy.close);
+    const through = new URL(target);
+    through.port = String(proxy.port);
+    const driver = await postgresDriver(through.toString(), { queryTimeoutMs: 500 });
+    cleanups.push(() => driver.close());
+    // The server goes silent once the lock is taken, as the applier reads which migrations ran.
+    const freezing: RawDriver = {
+      ...driver,
+      query: async (sql, params) => {
+        if (sql.includes(`FROM "_prisma_migrations"`)) proxy.freeze();
+        return driver.query(sql, params);
+      },
+    };
+    await expect(applyMigrations(freezing)).rejects.toThrow(`the database at 127.0.0.1:${proxy.port} did not answer a statement within 3 s`);
   }, 30_000);
 });
