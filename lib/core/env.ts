@@ -44,6 +44,8 @@ const requests = (fallback: number) =>
  */
 export const apiRateLimitSetting = whole("must be a whole number of requests per minute", (n) => n.min(0, "must be 0 (off) or more requests per minute")).default(600);
 
+const PORT_RANGE = "must be a whole number from 1 to 65535";
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -80,7 +82,7 @@ export const envSchema = z.object({
   DELIVERY_CONCURRENCY: requests(64),
   DELIVERY_PER_RULE_CONCURRENCY: requests(16),
   DELIVERY_PER_HOST_CONCURRENCY: requests(32),
-  PORT: whole("must be a whole number from 1 to 65535", (n) => n.min(1, "must be a whole number from 1 to 65535").max(65535, "must be a whole number from 1 to 65535")).default(3000),
+  PORT: whole(PORT_RANGE, (n) => n.min(1, PORT_RANGE).max(65535, PORT_RANGE)).default(3000),
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
   MAIL_FROM: z.string().optional(),

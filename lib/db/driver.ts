@@ -68,6 +68,17 @@ class DatabaseUnansweredError extends Error {
   readonly code = "ETIMEDOUT";
 }
 
+/** Drops `client`'s connection at once (pg's Client has no public way to; its socket is `connection.stream`). */
+export function dropConnection(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
+/** Ends `client`, politely when its peer confirms within `ms`, else by dropping its connection. */
+export async function endConnection(client: pg.Client, ms: number): Promise<void> {
+  const ended = await within(client.end(), ms, () => new Error("unanswered")).then(() => true, () => false);
+  if (!ended) dropConnection(client);
+}
+
 /** Where `client` connects, as it would appear in DATABASE_URL. */
 function serverAddress(client: pg.Client): string {
   if (client.host.startsWith("/")) return `${client.host} (socket)`;
@@ -88,13 +99,11 @@ export async function postgresDriver(url: string, { queryTimeoutMs = DEFAULT_QUE
   // A dropped connection fails the statement waiting on it; unheard, it would also crash the process.
   client.on("error", () => {});
   const where = serverAddress(client);
-  // pg's Client has no public way to drop a connection at once; its socket is `connection.stream`.
-  const drop = () => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   const bounded = async <T,>(work: Promise<T>, ms: number, unanswered: (seconds: number) => string): Promise<T> => {
     try {
       return await within(work, ms, () => new DatabaseUnansweredError(`the database at ${where} ${unanswered(Math.round(ms / 1000))}: check DATABASE_URL, and that PostgreSQL runs there and is reachable`));
     } catch (err) {
-      if (err instanceof DatabaseUnansweredError) drop();
+      if (err instanceof DatabaseUnansweredError) dropConnection(client);
       throw err;
     }
   };
@@ -106,9 +115,6 @@ export async function postgresDriver(url: string, { queryTimeoutMs = DEFAULT_QUE
       await client.query(sql);
     },
     query: async <T,>(sql: string, params: unknown[] = []) => (await bounded(client.query(sql, params), queryBound, (s) => `did not answer a statement within ${s} s`)).rows as T[],
-    close: async () => {
-      const ended = await within(client.end(), CLOSE_TIMEOUT_MS, () => new Error("unanswered")).then(() => true, () => false);
-      if (!ended) drop();
-    },
+    close: () => endConnection(client, CLOSE_TIMEOUT_MS),
   };
 }

@@ -21,6 +21,18 @@ async function scratchDatabase(): Promise<string> {
   return (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "mc")).url;
 }
 
+/** A migration driver (statement timeout 0.5 s) to a scratch database through a TCP proxy the test can freeze. */
+async function driverThroughProxy() {
+  const target = new URL(await scratchDatabase());
+  const proxy = await startTcpProxy(target.hostname, Number(target.port));
+  cleanups.push(proxy.close);
+  const through = new URL(target);
+  through.port = String(proxy.port);
+  const driver = await postgresDriver(through.toString(), { queryTimeoutMs: 500 });
+  cleanups.push(() => driver.close());
+  return { proxy, driver };
+}
+
 describe("the migration connection", () => {
   it("says once that it waits for another process's migrations, waits, and opens once the lock is released", async () => {
     const url = await scratchDatabase();
@@ -51,13 +63,7 @@ describe("the migration connection", () => {
   }, 60_000);
 
   it("gives up on a statement the server leaves unanswered, naming the server", async () => {
-    const target = new URL(await scratchDatabase());
-    const proxy = await startTcpProxy(target.hostname, Number(target.port));
-    cleanups.push(proxy.close);
-    const through = new URL(target);
-    through.port = String(proxy.port);
-    const driver = await postgresDriver(through.toString(), { queryTimeoutMs: 500 });
-    cleanups.push(() => driver.close());
+    const { proxy, driver } = await driverThroughProxy();
     expect(await driver.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
     expect(proxy.freeze()).toBe(1);
     const started = Date.now();
@@ -70,13 +76,7 @@ describe("the migration connection", () => {
   // dropped connection and failed with pg's "Client was closed", which replaced the error naming
   // the server.
   it("a server that stops answering while migrations are read is named in the error, not hidden by the clean-up", async () => {
-    const target = new URL(await scratchDatabase());
-    const proxy = await startTcpProxy(target.hostname, Number(target.port));
-    cleanups.push(proxy.close);
-    const through = new URL(target);
-    through.port = String(proxy.port);
-    const driver = await postgresDriver(through.toString(), { queryTimeoutMs: 500 });
-    cleanups.push(() => driver.close());
+    const { proxy, driver } = await driverThroughProxy();
     // The server goes silent once the lock is taken, as the applier reads which migrations ran.
     const freezing: RawDriver = {
       ...driver,

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { within } from "@/lib/core/within";
+import { endConnection } from "@/lib/db/driver";
 import { PROCESS_WAKE_ID, reconnectDelayMs, WAKE_CHANNEL } from "../wake-signal";
 
 // On PostgreSQL, a delivering process holds one dedicated connection that LISTENs on the wake-up
@@ -21,13 +21,6 @@ export const HEARTBEAT_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long close() waits for the server to confirm the end before it destroys the socket. */
 const CLOSE_TIMEOUT_MS = 2_000;
-
-/** Ends `c`, politely when its peer answers within `ms`, else by destroying its socket. */
-async function endConnection(c: pg.Client, ms: number): Promise<void> {
-  const answered = await within(c.end().catch(() => {}), ms, () => new Error("unanswered")).then(() => true, () => false);
-  // pg's Client has no public way to drop a connection at once; its socket is `connection.stream`.
-  if (!answered) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-}
 
 export interface WakeListener {
   /** Stops listening and closes the connection; no reconnect follows. */
