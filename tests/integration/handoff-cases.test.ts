@@ -22,7 +22,7 @@ import { startReceiver } from "../helpers/receiver";
 
 const prisma = useTestDatabase();
 
-type Rt = { slots: { inFlight: number; backlog: boolean }; inbox: unknown[]; running: unknown; stopping: boolean; owner: string };
+type Rt = { slots: { inFlight: number; backlog: boolean }; inbox: unknown[]; stopping: boolean; owner: string };
 const rt = () => (globalThis as unknown as Record<symbol, Rt>)[Symbol.for("leadhooks.dispatcher")]!;
 
 let rx: Awaited<ReturnType<typeof startReceiver>>;

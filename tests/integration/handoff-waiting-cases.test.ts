@@ -20,7 +20,7 @@ import { startReceiver } from "../helpers/receiver";
 
 const prisma = useTestDatabase();
 
-type Rt = { running: Promise<DispatchSummary> | null; slots: Slots; breakers: { states: Map<string, unknown> }; owner: string; inbox: unknown[] };
+type Rt = { rounds: { running: Promise<DispatchSummary> | null }; slots: Slots; breakers: { states: Map<string, unknown> }; owner: string; inbox: unknown[] };
 const rt = () => (globalThis as unknown as Record<symbol, Rt>)[Symbol.for("leadhooks.dispatcher")]!;
 
 useLoopbackDispatcher();
@@ -352,8 +352,8 @@ describe(`hand-offs wait only behind the rules and hosts a claim stopped at: adv
     const first = await clients([a, b].map((r) => ({ orgId: r.orgId, n: 8 })));
     await allSucceeded(first.flat().map((x) => x.id));
     await vi.waitFor(async () => {
-      await rt().running;
-      expect(rt().running).toBeNull();
+      await rt().rounds.running;
+      expect(rt().rounds.running).toBeNull();
     }, { timeout: 10_000 });
     // As a run can leave it: rule a's deliveries may be waiting.
     rt().slots.waiting = { rules: new Set([a.ruleId]), hosts: new Set() };

@@ -49,8 +49,8 @@ async function orgWithRules(n: number, rule: Record<string, unknown> = {}) {
 const arrivedFor = (ids: readonly string[]) => rx.received.filter((r) => ids.includes(String(r.headers["webhook-id"])));
 
 /** The dispatch running now (the runtime's), if any. */
-const runtimeNow = () => (globalThis as unknown as Record<symbol, { running: Promise<DispatchSummary> | null; slots: Slots }>)[Symbol.for("leadhooks.dispatcher")]!;
-const runningDispatch = () => runtimeNow().running;
+const runtimeNow = () => (globalThis as unknown as Record<symbol, { rounds: { running: Promise<DispatchSummary> | null }; slots: Slots }>)[Symbol.for("leadhooks.dispatcher")]!;
+const runningDispatch = () => runtimeNow().rounds.running;
 
 /**
  * Creates a lead as the API does (the wake-up after commit counted), with the dispatch the

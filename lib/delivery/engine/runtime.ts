@@ -13,6 +13,7 @@ import { coalesced } from "../wake-signal";
 import { listenForWakeUps, type WakeListener } from "./listener";
 import { offerHandoffs, type HandoffPort } from "../handoff";
 import { Slots, type SlotLimits } from "./slots";
+import { Rounds } from "./rounds";
 import type { WakeReason } from "./pipeline";
 import type { Claimed } from "./claim";
 
@@ -27,10 +28,8 @@ interface Runtime {
   /** Circuit breakers per rule, in this process's memory. */
   breakers: Breakers;
   owner: string;
-  running: Promise<DispatchSummary> | null;
-  again: boolean;
-  /** A run is to follow the running one because deliveries became due (not only handed). */
-  againDue: boolean;
+  /** Its runs, one at a time (rounds.ts). */
+  rounds: Rounds<DispatchSummary>;
   /** Set by stopDispatcher: nothing new is claimed. */
   stopping: boolean;
   /** Wakes the running pipeline (WakeReason: "due" when not given). */
@@ -48,19 +47,19 @@ function runtime(): Runtime {
   const g = globalThis as G;
   if (!g[key]) {
     const e = env();
-    g[key] = {
+    const rt: Runtime = {
       client: new GuardedHttpClient({ policy: { allowedNetworks: e.ALLOWED_PRIVATE_NETWORKS, allowInsecure: e.ALLOW_INSECURE_URLS } }),
       tokenCache: new TokenCache(),
       breakers: new Breakers(),
       owner: `dispatcher-${process.pid}-${randomUUID().slice(0, 8)}`,
-      running: null,
-      again: false,
-      againDue: false,
+      rounds: null!, // set below: its options refer to the runtime
       stopping: false,
       nudge: () => {},
       slots: new Slots(limitsOf(concurrency())),
       inbox: [],
     };
+    rt.rounds = roundsOf(rt);
+    g[key] = rt;
   }
   return g[key];
 }
@@ -100,41 +99,37 @@ export async function runDispatcher(waitMs?: number, { why = "due" }: { why?: Wa
 }
 
 function startRun(why: WakeReason): Promise<DispatchSummary> {
-  const rt = runtime();
-  if (rt.stopping) return rt.running ?? Promise.resolve(emptySummary());
-  if (rt.running) {
-    rt.again = true; // something new became due (or was handed) while we were sending: look for it now, and once more at the end
-    rt.againDue ||= why !== "handed";
-    rt.nudge(why);
-    return rt.running;
-  }
-  // The limits are read again when nothing is in flight (a test changes them between runs).
-  const limits = limitsOf(concurrency());
-  if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) {
-    rt.slots = new Slots(limits).carryOver(rt.slots); // what the last run left waiting still waits
-  }
-  rt.running = (async () => {
-    const { prisma, sql } = await database();
-    const total = emptySummary();
-    let claimFirst = why !== "handed";
-    do {
-      rt.again = false;
-      rt.againDue = false;
-      addSummary(total, await dispatchUntilIdle({
-        prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: leaseMs(), ...concurrency(),
-        batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake), slots: rt.slots, inbox: rt.inbox, claimFirst,
-      }));
-      claimFirst = rt.againDue;
-    } while ((rt.again || rt.inbox.length) && !rt.stopping);
-    return total;
-  })().finally(() => {
-    rt.running = null;
-    rt.nudge = () => {};
-    // Handed between the loop's last look at the inbox and now: a run of their own (or, when
-    // stopping, stopDispatcher gives them back).
-    if (rt.inbox.length && !rt.stopping) startDispatch("dispatcher", "handed");
+  return runtime().rounds.request(why);
+}
+
+/** The dispatcher's runs: each round is one pipeline, until nothing is due and nothing is in flight. */
+function roundsOf(rt: Runtime): Rounds<DispatchSummary> {
+  return new Rounds({
+    async round(claimFirst) {
+      const { prisma, sql } = await database();
+      try {
+        return await dispatchUntilIdle({
+          prisma, sql, client: rt.client, tokenCache: rt.tokenCache, breakers: rt.breakers, owner: rt.owner, leaseMs: leaseMs(), ...concurrency(),
+          batchDueAt: wakeForBatchAt, stopping: () => rt.stopping, listen: (wake) => (rt.nudge = wake), slots: rt.slots, inbox: rt.inbox, claimFirst,
+        });
+      } finally {
+        rt.nudge = () => {};
+      }
+    },
+    pending: () => rt.inbox.length > 0,
+    stopping: () => rt.stopping,
+    poke: (why) => rt.nudge(why),
+    beforeRun() {
+      // The limits are read again when nothing is in flight (a test changes them between runs).
+      const limits = limitsOf(concurrency());
+      if (!rt.slots.inFlight && JSON.stringify(limits) !== JSON.stringify(rt.slots.limits)) {
+        rt.slots = new Slots(limits).carryOver(rt.slots); // what the last run left waiting still waits
+      }
+    },
+    empty: emptySummary,
+    add: addSummary,
+    restart: () => startDispatch("dispatcher", "handed"),
   });
-  return rt.running;
 }
 
 const leaseMs = () => env().DELIVERY_LEASE_SECONDS * 1000;
@@ -254,7 +249,7 @@ export async function stopDispatcher(): Promise<void> {
   const rt = runtime();
   rt.stopping = true;
   rt.nudge();
-  await rt.running?.catch(() => {}); // its failure was already logged by whoever started it
+  await rt.rounds.running?.catch(() => {}); // its failure was already logged by whoever started it
   // Handed while the last run was ending: not sent here, so claimable at once elsewhere.
   await giveBack(rt, rt.inbox.splice(0)).catch((err: unknown) => console.error("dispatcher: giving back handed deliveries:", err instanceof Error ? err.message : err));
 }
