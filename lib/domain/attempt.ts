@@ -4,9 +4,10 @@
 /**
  * Why no response came (the class lib/delivery/transport/http-client.ts gives it).
  * "config": Leadhooks could not build the request from the rule's settings (a header value undici
- * refuses, say): nothing was sent, and retrying cannot help.
+ * refuses, say): nothing was sent, and retrying cannot help. "internal": a fault of Leadhooks's own
+ * while sending (it says nothing of the endpoint; retried).
  */
-export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config";
+export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config" | "internal";
 
 /**
  * The auth layer's failure (lib/delivery/transport/auth), for the admin: the OAuth token request

@@ -16,6 +16,7 @@ const ERROR_CLASS_LABELS: Record<string, string> = {
   network: "network error",
   auth: "authentication failed",
   config: "configuration error, nothing sent",
+  internal: "internal error in Leadhooks",
 };
 
 /** "HTTP 500", or for 999 what happened instead of a response ("no response: timed out"). */

@@ -1,5 +1,6 @@
 import { sql } from "@/lib/db";
 import { describe, expect, it } from "vitest";
+import { Breakers } from "@/lib/delivery/engine/breaker";
 import { dispatchBatch } from "@/lib/delivery/engine/dispatcher";
 import type { GuardedHttpClient } from "@/lib/delivery/transport/http-client";
 import { newId } from "@/lib/core/ids";
@@ -46,8 +47,22 @@ describe("one delivery's exception", () => {
     expect(boom.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
     expect(boom.lastError).toMatch(/^Internal error while sending: kaboom with Bearer \[redacted\]/);
     expect(boom.attempts).toHaveLength(1);
-    expect(boom.attempts[0]).toMatchObject({ number: 1, statusCode: 999, errorClass: "network" });
+    expect(boom.attempts[0]).toMatchObject({ number: 1, statusCode: 999, errorClass: "internal" });
     expect(JSON.stringify(boom)).not.toContain(TOKEN);
     await rx.close();
+  });
+
+  it("is ours, not the endpoint's: many in a row do not pause the rule (its circuit breaker counted them as unanswered requests)", async () => {
+    const { org } = await createWebhookOrg(prisma());
+    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "https://hooks.example.test/boom" } });
+    const client = { send: async () => { throw new Error("a bug of ours"); } } as unknown as GuardedHttpClient;
+    for (let i = 0; i < 8; i++) await createLead(await sql(), org.id, { email: `bug${i}@x.test` });
+    const breakers = new Breakers({ threshold: 3, cooldownMs: 60_000 });
+
+    expect(await dispatchBatch({ prisma: prisma(), client, breakers })).toMatchObject({ claimed: 8, retrying: 8 });
+    const after = await prisma().webhookRule.findUniqueOrThrow({ where: { id: rule.id } });
+    expect({ pausedUntil: after.pausedUntil, room: breakers.room(rule.id, Date.now()) }).toEqual({ pausedUntil: null, room: Infinity });
+    const attempts = await prisma().deliveryAttempt.findMany({ where: { delivery: { ruleId: rule.id } } });
+    expect(attempts.map((a) => a.errorClass)).toEqual(Array(8).fill("internal"));
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_RETRY_POLICY } from "@/lib/domain/rule/retry";
+import { internalError } from "../policy/outcome";
 import { Breakers, endpointFailed } from "./breaker";
 
 describe("Breakers", () => {
@@ -75,5 +77,15 @@ describe("endpointFailed", () => {
     expect(endpointFailed({ statusCode: 999, errorClass: "blocked", outcome: "RETRYING" })).toBe(false);
     expect(endpointFailed({ statusCode: 999, errorClass: "config", outcome: "CONFIG_ERROR" })).toBe(false);
     expect(endpointFailed({ statusCode: null, errorClass: null, outcome: "FAILED" })).toBe(false);
+  });
+
+  it("does not count a fault of ours while sending (it paused healthy rules after five in a row)", () => {
+    const d = {
+      id: "d1", ruleId: "r1", organizationId: "o1", attemptCount: 0, url: "https://example.com/hook", method: "POST", requestHeaders: {}, ruleConsecutiveFailures: 0,
+    } as unknown as Parameters<typeof internalError>[0];
+    const now = new Date("2026-12-03T12:00:00Z");
+    const decision = internalError(d, { detail: "boom", startedAt: now, now, sentHeaders: {}, retryPolicy: DEFAULT_RETRY_POLICY, random: () => 0.5 });
+    expect(decision.health).toMatchObject({ errorClass: "internal", statusCode: 999 });
+    expect(endpointFailed(decision.health!)).toBe(false);
   });
 });

@@ -17,8 +17,11 @@ export interface BreakerSettings {
 // this process or another), and the breaker closes (`lift`) instead of holding the rule to its end.
 type State = { kind: "closed"; failures: number } | { kind: "open"; until: number; written?: boolean } | { kind: "probing" };
 
-/** Classes of "no answer" that say nothing of the endpoint: our guard refused the address, our settings, the OAuth token server. */
-const NOT_THE_ENDPOINT = new Set(["blocked", "config", "auth"]);
+/**
+ * Classes of "no answer" that say nothing of the endpoint: our guard refused the address, our
+ * settings, the OAuth token server, a fault of our own while sending.
+ */
+const NOT_THE_ENDPOINT = new Set(["blocked", "config", "auth", "internal"]);
 
 /**
  * Whether an attempt counts against its endpoint: it went unanswered (timed out, the connection

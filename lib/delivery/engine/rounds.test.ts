@@ -3,7 +3,7 @@ import type { WakeReason } from "./pipeline";
 import { Rounds } from "./rounds";
 
 /** Rounds whose every round waits for the test to end it; records each round's claimFirst. */
-function harness({ pending = () => false, stopping = () => false } = {}) {
+function harness({ pending = () => false, stopping = () => false }: { pending?: () => boolean; stopping?: () => boolean } = {}) {
   const rounds: { claimFirst: boolean; end: (n?: number) => void; fail: (err: Error) => void }[] = [];
   const pokes: WakeReason[] = [];
   let restarts = 0;

@@ -75,6 +75,7 @@ describe("diagnose: no response", () => {
     ["tls", "TLS handshake failed: the certificate is invalid or untrusted"],
     ["protocol", "Invalid HTTP response: the endpoint did not answer with valid HTTP"],
     ["network", "Network error: the request could not be completed"],
+    ["internal", "Internal error in Leadhooks: not a fault of the endpoint"],
     ["constructor", "Network error: the request could not be completed"],
     ["something_new", "Network error: the request could not be completed"],
   ];

@@ -108,6 +108,10 @@ const NO_RESPONSE: Record<NoResponseClass, { title: string; advice: string }> = 
     title: "Configuration error: a setting of the rule cannot be sent",
     advice: "Nothing was sent, and the delivery is not retried: fix the setting named above, then retry the delivery",
   },
+  internal: {
+    title: "Internal error in Leadhooks: not a fault of the endpoint",
+    advice: "The delivery is retried on its schedule. If this repeats, report it to your Leadhooks operator with the message above",
+  },
 };
 
 function noResponse(errorClass: string | null | undefined, message: string | null | undefined): Diagnosis {

@@ -57,9 +57,9 @@ describe("internal error while sending", () => {
       lastError: "Internal error while sending: boom\uFFFD", responseValues: null, completedAt: null,
     });
     expect(r.tally).toBe("retrying");
-    expect(r.attempt).toMatchObject({ deliveryId: d.id, number: 2, startedAt: STARTED, durationMs: 250, statusCode: NO_RESPONSE_STATUS, errorClass: "network", errorMessage: "Internal error while sending: boom\uFFFD" });
+    expect(r.attempt).toMatchObject({ deliveryId: d.id, number: 2, startedAt: STARTED, durationMs: 250, statusCode: NO_RESPONSE_STATUS, errorClass: "internal", errorMessage: "Internal error while sending: boom\uFFFD" });
     expect(r.attempt!.requestHeaders.authorization).not.toContain("secret");
-    expect(r.health).toMatchObject({ outcome: "RETRYING", statusCode: NO_RESPONSE_STATUS, errorClass: "network" });
+    expect(r.health).toMatchObject({ outcome: "RETRYING", statusCode: NO_RESPONSE_STATUS, errorClass: "internal" });
   });
 
   it("fails when the policy has no attempt left", () => {

@@ -190,9 +190,9 @@ export function internalError(
     attempt: {
       deliveryId: d.id, number, startedAt: input.startedAt, durationMs: input.now.getTime() - input.startedAt.getTime(), requestUrl: clean(d.url),
       requestMethod: d.method, requestHeaders: cleanHeaders(redactHeaders(input.sentHeaders)), statusCode: NO_RESPONSE_STATUS,
-      responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "network", errorMessage: message,
+      responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "internal", errorMessage: message,
     },
-    health: healthOf(d, input.now, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "network", message),
+    health: healthOf(d, input.now, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "internal", message),
     ...chainOf(d),
   };
 }
