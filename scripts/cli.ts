@@ -4,19 +4,66 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "@/lib/api/keys";
 import { openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
+import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
 
 const USAGE = `Usage:
   npm run cli -- api-key create --name NAME [--org SLUG]   create an API key (printed alone on the last line)
-  npm run cli -- org list                                   list organizations and their slugs`;
+  npm run cli -- org list                                   list organizations and their slugs
+  npm run cli -- secret-key rotate                          re-encrypt every stored secret from OLD_APP_SECRET_KEY
+                                                            to APP_SECRET_KEY (stop every process first)
+  npm run cli -- secret-key recover [--yes]                 APP_SECRET_KEY was lost: say what makes this database
+                                                            work with the current APP_SECRET_KEY; --yes does it`;
+
+const COMMANDS = ["api-key create", "org list", "secret-key rotate", "secret-key recover"];
+
+const rules = (refs: RuleRef[]) => refs.map((r) => `    ${r.organization}: "${r.title}" (${r.id})`);
+
+function rotationLines(r: KeyChangeReport): string[] {
+  const { signingKeys, credentials, ruleSecrets } = r.reencrypted;
+  const lines = [`Re-encrypted with the new APP_SECRET_KEY: ${signingKeys} organization signing keys, ${credentials} rules' credentials, ${ruleSecrets} rule signing secrets.`];
+  if (r.alreadyNew) lines.push(`Already encrypted with the new key, left as they were: ${r.alreadyNew}.`);
+  const { unreadable } = r;
+  if (unreadable.credentials.length || unreadable.ruleSecrets.length) {
+    lines.push("Neither key reads these, left from a key lost before (left as they were; `secret-key recover` lists or clears them):");
+    if (unreadable.credentials.length) lines.push("  credentials:", ...rules(unreadable.credentials));
+    if (unreadable.ruleSecrets.length) lines.push("  rule signing secrets:", ...rules(unreadable.ruleSecrets));
+  }
+  lines.push("Start every process (web and workers) with the new APP_SECRET_KEY now.");
+  return lines;
+}
+
+function recoveryLines(r: LostKeyReport): string[] {
+  const will = r.applied ? "" : "Would ";
+  const lines: string[] = [];
+  if (!r.newSigningKeys.length && !r.ruleSecretsCleared.length && !r.credentialsToEnter.length) return ["Every stored secret is readable with this APP_SECRET_KEY: nothing to do."];
+  if (r.newSigningKeys.length) {
+    lines.push(`${will}${r.applied ? "Gave" : "give"} these organizations a new signing key (their receivers must be given it: Settings → Signing key):`);
+    lines.push(...r.newSigningKeys.map((o) => `    ${o}`));
+  }
+  if (r.ruleSecretsCleared.length) {
+    lines.push(`${will}${r.applied ? "Cleared" : "clear"} these rules' own signing secrets (they sign with their organization's key from now on; rotate the rule's secret to give it its own again):`);
+    lines.push(...rules(r.ruleSecretsCleared));
+  }
+  if (r.credentialsToEnter.length) {
+    lines.push("These rules' credentials cannot be read: enter them again on each rule's Authentication tab (until then their deliveries fail, and can be retried after):");
+    lines.push(...rules(r.credentialsToEnter));
+  }
+  if (!r.applied) lines.push("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
+  return lines;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: "string" }, org: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: "string" }, org: { type: "string" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
   const command = positionals.join(" ");
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (command !== "api-key create" && command !== "org list") {
+  if (!COMMANDS.includes(command)) {
     console.error(`Unknown command "${command}".\n${USAGE}`);
     return 2;
   }
@@ -26,8 +73,27 @@ async function main(argv: string[]): Promise<number> {
   }
   applyLocalDefaults();
   const env = parseEnv(process.env);
+  const oldKey = process.env.OLD_APP_SECRET_KEY ?? "";
+  if (command === "secret-key rotate") {
+    if (!oldKey.trim()) {
+      console.error("secret-key rotate needs OLD_APP_SECRET_KEY (the key the secrets are encrypted with now) and APP_SECRET_KEY (the new one) in the environment");
+      return 2;
+    }
+    if (oldKey === env.APP_SECRET_KEY) {
+      console.error("OLD_APP_SECRET_KEY and APP_SECRET_KEY are the same key: nothing to re-encrypt");
+      return 2;
+    }
+  }
   const database = await openDatabase(env.DATABASE_URL, "cli");
   try {
+    if (command === "secret-key rotate") {
+      rotationLines(await changeSecretKey(database.prisma, oldKey, env.APP_SECRET_KEY)).forEach((l) => console.log(l));
+      return 0;
+    }
+    if (command === "secret-key recover") {
+      recoveryLines(await recoverLostSecretKey(database.prisma, env.APP_SECRET_KEY, { apply: values.yes === true })).forEach((l) => console.log(l));
+      return 0;
+    }
     const orgs = await database.prisma.organization.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, slug: true, name: true } });
     if (command === "org list") {
       for (const o of orgs) console.log(`${o.slug}\t${o.name}`);
@@ -56,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof EnvError ? err.message : `Error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(err instanceof EnvError || err instanceof KeyChangeError ? err.message : `Error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

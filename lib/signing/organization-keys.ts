@@ -13,9 +13,10 @@ export function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
-export async function createSigningKey(tx: Tx, organizationId: string): Promise<string> {
+/** A new current key for the organization, encrypted with `appKey` (default: APP_SECRET_KEY). */
+export async function createSigningKey(tx: Tx, organizationId: string, appKey?: string): Promise<string> {
   const secret = generateSigningSecret();
-  await tx.signingKey.create({ data: { id: newId("key"), organizationId, secretEncrypted: encryptSecret(secret) } });
+  await tx.signingKey.create({ data: { id: newId("key"), organizationId, secretEncrypted: encryptSecret(secret, appKey) } });
   return secret;
 }
 

@@ -19,7 +19,7 @@ export async function checkSecretKey(q: Sql, secret: string): Promise<void> {
     decryptSecret(rows[0]!.secretEncrypted, secret);
   } catch {
     throw new EnvError(
-      "Invalid environment configuration:\n  APP_SECRET_KEY: does not match the key this database's secrets (signing keys, credentials) were encrypted with: use the same APP_SECRET_KEY in every process (web and worker) of this deployment",
+      `Invalid environment configuration:\n  APP_SECRET_KEY: does not match the key this database's secrets (signing keys, credentials) were encrypted with: use the same APP_SECRET_KEY in every process (web and worker) of this deployment. If that key is lost, \`npm run cli -- secret-key recover\` makes the database work with a new one (README: Changing APP_SECRET_KEY)`,
     );
   }
 }
