@@ -106,7 +106,12 @@ export async function anythingToSend(q: Sql, now: Date, mailing = mailerFromEnv(
  * after failures at once, otherwise at most once a minute, and then (given `sql`) only when
  * anythingToSend says there is something.
  */
-export function kickNotifications(prisma: PrismaClient, opts: { failures: boolean; sql?: Sql }, now = Date.now()): Promise<void> {
+export function kickNotifications(
+  prisma: PrismaClient,
+  opts: { failures: boolean; sql?: Sql },
+  now = Date.now(),
+  send: (prisma: PrismaClient) => Promise<unknown> = sendPendingNotifications,
+): Promise<void> {
   const g = globalThis as G;
   const state = (g[key] ??= { running: null, again: false, lastRun: 0 });
   if (state.running) {
@@ -117,16 +122,21 @@ export function kickNotifications(prisma: PrismaClient, opts: { failures: boolea
   state.lastRun = now;
   const idle = !opts.failures;
   state.running = (async () => {
-    // A batch with failures may kick meanwhile (state.again): then the run goes on.
-    if (idle && opts.sql && !(await anythingToSend(opts.sql, new Date(now))) && !state.again) return;
-    do {
-      state.again = false;
-      await sendPendingNotifications(prisma);
-    } while (state.again);
-  })()
-    .catch((err: unknown) => console.error("notifications:", message(err)))
-    .finally(() => {
+    try {
+      // A batch with failures may kick meanwhile (state.again): then the run goes on.
+      if (idle && opts.sql && !(await anythingToSend(opts.sql, new Date(now))) && !state.again) return;
+      for (;;) {
+        state.again = false;
+        await send(prisma);
+        if (!state.again) return;
+      }
+    } catch (err) {
+      console.error("notifications:", message(err));
+    } finally {
+      // In the same step as the last look at state.again: a kick from here on starts a run of its
+      // own (cleared a microtask later, a kick in between was told to a run that had ended).
       state.running = null;
-    });
+    }
+  })();
   return state.running;
 }
