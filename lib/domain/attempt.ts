@@ -1,5 +1,5 @@
 // What one attempt got back, as the transport hands it over and the policies judge it: the
-// response (or why none came), the request as finally sent, and the auth layer's failure. Types only.
+// response (or why none came), the request as finally sent, and the auth layer's failure. Types, and the class of our own faults.
 
 /**
  * Why no response came (the class lib/delivery/transport/http-client.ts gives it).
@@ -8,6 +8,9 @@
  * while sending (it says nothing of the endpoint; retried).
  */
 export type ErrorClass = "blocked" | "dns" | "connection_refused" | "connection_reset" | "timeout" | "tls" | "protocol" | "network" | "auth" | "config" | "internal";
+
+/** The class of a fault of Leadhooks's own while sending: held against neither the rule nor its endpoint. */
+export const INTERNAL_ERROR = "internal" satisfies ErrorClass;
 
 /**
  * The auth layer's failure (lib/delivery/transport/auth), for the admin: the OAuth token request

@@ -3,6 +3,7 @@ import type { HealthEntry } from "@/lib/delivery/policy/outcome";
 import { limiter } from "@/lib/core/limiter";
 import { DomainError, NotFoundError } from "@/lib/core/errors";
 import { createNotification } from "@/lib/notifications/create";
+import { INTERNAL_ERROR } from "@/lib/domain/attempt";
 import { disabledContent, GONE_REASON, isReportableFailure, thresholdReason, warningContent, warningLevelFor } from "@/lib/notifications/content";
 import { reportRuleErrors } from "@/lib/notifications/error-reports";
 
@@ -43,6 +44,10 @@ export function tallyRule(entries: RuleHealthInput[]): BatchTally {
   let reportable = false;
   let goneAt: Date | null = null;
   for (const e of sorted) {
+    // A fault of Leadhooks's own while sending says nothing of the rule or its endpoint: it neither
+    // counts towards auto-disable and the failure warnings nor ends a streak (it disabled healthy
+    // rules, telling their admins to check the endpoint). The delivery is retried as usual.
+    if (e.errorClass === INTERNAL_ERROR) continue;
     if (e.outcome === "SUCCEEDED") {
       reset = true;
       failed = 0;

@@ -52,16 +52,21 @@ describe("one delivery's exception", () => {
     await rx.close();
   });
 
-  it("is ours, not the endpoint's: many in a row do not pause the rule (its circuit breaker counted them as unanswered requests)", async () => {
-    const { org } = await createWebhookOrg(prisma());
-    const rule = await prisma().webhookRule.create({ data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "https://hooks.example.test/boom" } });
+  it("is ours, not the endpoint's: many in a row neither pause the rule (its circuit breaker counted them) nor disable it (its health counted them)", async () => {
+    const { org } = await createWebhookOrg(prisma(), { autoDisableThreshold: 3 });
+    const rule = await prisma().webhookRule.create({
+      data: { id: newId("rule"), organizationId: org.id, title: "R", events: ["lead.created"], url: "https://hooks.example.test/boom", retryPolicy: { kind: "schedule", delaysSeconds: [0] } },
+    });
     const client = { send: async () => { throw new Error("a bug of ours"); } } as unknown as GuardedHttpClient;
     for (let i = 0; i < 8; i++) await createLead(await sql(), org.id, { email: `bug${i}@x.test` });
     const breakers = new Breakers({ threshold: 3, cooldownMs: 60_000 });
 
-    expect(await dispatchBatch({ prisma: prisma(), client, breakers })).toMatchObject({ claimed: 8, retrying: 8 });
+    // One attempt each (no retry): every delivery FAILED, as auto-disable counts.
+    expect(await dispatchBatch({ prisma: prisma(), client, breakers })).toMatchObject({ claimed: 8, failed: 8 });
     const after = await prisma().webhookRule.findUniqueOrThrow({ where: { id: rule.id } });
     expect({ pausedUntil: after.pausedUntil, room: breakers.room(rule.id, Date.now()) }).toEqual({ pausedUntil: null, room: Infinity });
+    expect({ enabled: after.enabled, consecutiveFailures: after.consecutiveFailures, disabledReason: after.disabledReason }).toEqual({ enabled: true, consecutiveFailures: 0, disabledReason: null });
+    expect(await prisma().notification.findMany({ where: { ruleId: rule.id }, select: { kind: true } })).toEqual([]);
     const attempts = await prisma().deliveryAttempt.findMany({ where: { delivery: { ruleId: rule.id } } });
     expect(attempts.map((a) => a.errorClass)).toEqual(Array(8).fill("internal"));
   });

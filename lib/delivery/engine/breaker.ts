@@ -1,3 +1,4 @@
+import { INTERNAL_ERROR } from "@/lib/domain/attempt";
 import type { HealthEntry } from "../policy/outcome";
 
 // A circuit breaker per rule, counting in this process's memory (each process learns on its own).
@@ -21,7 +22,7 @@ type State = { kind: "closed"; failures: number } | { kind: "open"; until: numbe
  * Classes of "no answer" that say nothing of the endpoint: our guard refused the address, our
  * settings, the OAuth token server, a fault of our own while sending.
  */
-const NOT_THE_ENDPOINT = new Set(["blocked", "config", "auth", "internal"]);
+const NOT_THE_ENDPOINT = new Set<string>(["blocked", "config", "auth", INTERNAL_ERROR]);
 
 /**
  * Whether an attempt counts against its endpoint: it went unanswered (timed out, the connection

@@ -1,4 +1,4 @@
-import type { AuthenticatedResponse, ErrorClass } from "@/lib/domain/attempt";
+import { INTERNAL_ERROR, type AuthenticatedResponse, type ErrorClass } from "@/lib/domain/attempt";
 import { storableJson, storableText } from "@/lib/core/storable";
 import { redactHeaders } from "./redact";
 import type { ParsedErrorValues } from "./response";
@@ -190,9 +190,9 @@ export function internalError(
     attempt: {
       deliveryId: d.id, number, startedAt: input.startedAt, durationMs: input.now.getTime() - input.startedAt.getTime(), requestUrl: clean(d.url),
       requestMethod: d.method, requestHeaders: cleanHeaders(redactHeaders(input.sentHeaders)), statusCode: NO_RESPONSE_STATUS,
-      responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: "internal", errorMessage: message,
+      responseHeaders: {}, responseBody: "", bodyTruncated: false, errorClass: INTERNAL_ERROR, errorMessage: message,
     },
-    health: healthOf(d, input.now, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, "internal", message),
+    health: healthOf(d, input.now, state === "PENDING" ? "RETRYING" : "FAILED", NO_RESPONSE_STATUS, INTERNAL_ERROR, message),
     ...chainOf(d),
   };
 }
