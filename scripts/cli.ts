@@ -1,22 +1,28 @@
 // `npm run cli -- <command>`. On PGlite the CLI refuses while the server holds the data directory
 // (see lib/db/lock.ts); on PostgreSQL it runs beside the servers.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { createApiKey } from "@/lib/api/keys";
-import { openDatabase } from "@/lib/db";
+import { openDatabase, type Database } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
 
 const USAGE = `Usage:
   npm run cli -- api-key create --name NAME [--org SLUG]   create an API key (printed alone on the last line)
   npm run cli -- org list                                   list organizations and their slugs
-  npm run cli -- secret-key rotate                          re-encrypt every stored secret from OLD_APP_SECRET_KEY
+  npm run cli -- secret-key rotate [--force]                re-encrypt every stored secret from OLD_APP_SECRET_KEY
                                                             to APP_SECRET_KEY (stop every process first)
-  npm run cli -- secret-key recover [--yes]                 APP_SECRET_KEY was lost: say what makes this database
-                                                            work with the current APP_SECRET_KEY; --yes does it`;
+  npm run cli -- secret-key recover [--yes] [--force]       APP_SECRET_KEY was lost: say what makes this database
+                                                            work with the APP_SECRET_KEY given; --yes does it
+  (secret-key: both keys must be set in the environment; on PostgreSQL they refuse while Leadhooks
+  processes are connected to the database, unless --force)`;
 
 const COMMANDS = ["api-key create", "org list", "secret-key rotate", "secret-key recover"];
 
-const rules = (refs: RuleRef[]) => refs.map((r) => `    ${r.organization}: "${r.title}" (${r.id})`);
+/** A name as one line: control characters (a newline in an organization's name) shown escaped, not obeyed. */
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const rules = (refs: RuleRef[]) => refs.map((r) => `    ${printable(r.organization)}: "${printable(r.title)}" (${r.id})`);
 
 function rotationLines(r: KeyChangeReport): string[] {
   const { signingKeys, credentials, ruleSecrets } = r.reencrypted;
@@ -38,7 +44,7 @@ function recoveryLines(r: LostKeyReport): string[] {
   if (!r.newSigningKeys.length && !r.ruleSecretsCleared.length && !r.credentialsToEnter.length) return ["Every stored secret is readable with this APP_SECRET_KEY: nothing to do."];
   if (r.newSigningKeys.length) {
     lines.push(`${will}${r.applied ? "Gave" : "give"} these organizations a new signing key (their receivers must be given it: Settings → Signing key):`);
-    lines.push(...r.newSigningKeys.map((o) => `    ${o}`));
+    lines.push(...r.newSigningKeys.map((o) => `    ${printable(o)}`));
   }
   if (r.ruleSecretsCleared.length) {
     lines.push(`${will}${r.applied ? "Cleared" : "clear"} these rules' own signing secrets (they sign with their organization's key from now on; rotate the rule's secret to give it its own again):`);
@@ -48,15 +54,40 @@ function recoveryLines(r: LostKeyReport): string[] {
     lines.push("These rules' credentials cannot be read: enter them again on each rule's Authentication tab (until then their deliveries fail, and can be retried after):");
     lines.push(...rules(r.credentialsToEnter));
   }
-  if (!r.applied) lines.push("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
+  if (!r.applied && (r.newSigningKeys.length || r.ruleSecretsCleared.length)) lines.push("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
   return lines;
+}
+
+/** The other Leadhooks processes connected to the database (PostgreSQL; PGlite's lock already keeps them out), e.g. "leadhooks server ×2". */
+async function connectedProcesses(database: Database): Promise<string[]> {
+  if (database.kind !== "postgres") return [];
+  const rows = await database.sql.query<{ name: string; n: number }>(
+    `SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'leadhooks %' AND application_name <> 'leadhooks cli'
+      GROUP BY application_name ORDER BY application_name`,
+  );
+  return rows.map((r) => `${r.name} ×${r.n}`);
+}
+
+/** Processes started without APP_SECRET_KEY read ./data/local-secrets.json: say so when it holds another key. */
+function warnLocalSecrets(key: string): void {
+  const file = path.resolve("data", "local-secrets.json");
+  let local: unknown;
+  try {
+    local = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return; // none (or unreadable): nothing to warn of
+  }
+  if ((local as { APP_SECRET_KEY?: unknown }).APP_SECRET_KEY !== key) {
+    console.log(`Note: ${file} holds another APP_SECRET_KEY. A process started without APP_SECRET_KEY in its environment uses that one, and refuses to start: set APP_SECRET_KEY for every process, or put the new key in that file.`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, org: { type: "string" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: { name: { type: "string" }, org: { type: "string" }, yes: { type: "boolean" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
   const command = positionals.join(" ");
   if (values.help || !command) {
@@ -69,6 +100,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "api-key create" && !values.name?.trim()) {
     console.error("api-key create needs --name NAME");
+    return 2;
+  }
+  const secretKeyCommand = command.startsWith("secret-key ");
+  if (secretKeyCommand && !process.env.APP_SECRET_KEY?.trim()) {
+    // Else the local defaults would fill it from ./data/local-secrets.json (or make a new one there).
+    console.error(`${command} needs APP_SECRET_KEY (the key to use from now on) set in the environment`);
     return 2;
   }
   applyLocalDefaults();
@@ -86,12 +123,24 @@ async function main(argv: string[]): Promise<number> {
   }
   const database = await openDatabase(env.DATABASE_URL, "cli");
   try {
+    const writes = command === "secret-key rotate" || (command === "secret-key recover" && values.yes === true);
+    if (writes && !values.force) {
+      const running = await connectedProcesses(database);
+      if (running.length) {
+        console.error(
+          `Leadhooks processes are connected to this database (${running.join(", ")}): stop every process (web and workers) first. One still running with the other key would write new secrets with it, and fail the deliveries whose secrets the new key wrote. (--force goes ahead anyway.)`,
+        );
+        return 1;
+      }
+    }
     if (command === "secret-key rotate") {
       rotationLines(await changeSecretKey(database.prisma, oldKey, env.APP_SECRET_KEY)).forEach((l) => console.log(l));
+      warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;
     }
     if (command === "secret-key recover") {
       recoveryLines(await recoverLostSecretKey(database.prisma, env.APP_SECRET_KEY, { apply: values.yes === true })).forEach((l) => console.log(l));
+      if (values.yes) warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;
     }
     const orgs = await database.prisma.organization.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, slug: true, name: true } });

@@ -77,6 +77,8 @@ export async function openDatabase(
   // a statement waits for a free connection). TCP keepalive ends idle connections whose peer
   // vanished.
   const pool = new pg.Pool({
+    // The role names the process's connections in pg_stat_activity (an application_name in the URL wins).
+    application_name: `leadhooks ${role}`,
     connectionString: target.url, max: poolSize, query_timeout: queryTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000,
   });

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import pg from "pg";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -42,8 +43,8 @@ const readsWith = (stored: string | null, key: string) => {
 };
 
 /** An organization with what APP_SECRET_KEY encrypts: a rotated signing key, a rule with Basic credentials, a rule with its own rotated secret. */
-async function seed(db: Database, receiverUrl = "https://hooks.example.test") {
-  const { org } = await createWebhookOrg(db.prisma);
+async function seed(db: Database, receiverUrl = "https://hooks.example.test", name?: string) {
+  const { org } = await createWebhookOrg(db.prisma, { name });
   await rotateSigningKey(db.prisma, org.id); // the old key signs on for 24 h: two readable keys
   const base = { organizationId: org.id, events: ["lead.created"] };
   const withAuth = await db.prisma.webhookRule.create({
@@ -159,17 +160,37 @@ describe("npm run cli -- secret-key", () => {
       url = `pglite:${path.join(dir, "pglite")}`;
     }
     const db = await openDatabase(url, "test");
-    await seed(db);
+    await seed(db, undefined, "Acme\n    Injected: a line of its own");
     await db.close();
 
+    // Without APP_SECRET_KEY the local defaults would pick (or make) ./data/local-secrets.json's key.
+    const noKey = await cli(["secret-key", "rotate"], { DATABASE_URL: url, OLD_APP_SECRET_KEY: KEY() });
+    expect(noKey).toMatchObject({ status: 2, output: expect.stringContaining("secret-key rotate needs APP_SECRET_KEY (the key to use from now on) set in the environment") });
     const missing = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY });
     expect(missing).toMatchObject({ status: 2, output: expect.stringContaining("secret-key rotate needs OLD_APP_SECRET_KEY") });
+    if (TEST_DATABASE === "postgres") {
+      // A Leadhooks process still connected (as the web process's pool names itself): refused, unless --force.
+      const web = new pg.Client({ connectionString: url, application_name: "leadhooks server" });
+      await web.connect();
+      try {
+        const refused = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
+        expect(refused).toMatchObject({ status: 1, output: expect.stringContaining("Leadhooks processes are connected to this database (leadhooks server ×1): stop every process (web and workers) first") });
+      } finally {
+        await web.end();
+      }
+    }
     const rotated = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
     expect(rotated.status, rotated.output).toBe(0);
     expect(rotated.output).toContain("Re-encrypted with the new APP_SECRET_KEY: 2 organization signing keys, 1 rules' credentials, 2 rule signing secrets.");
     expect(rotated.output).not.toContain(NEW_KEY);
     const recovered = await cli(["secret-key", "recover"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY });
     expect(recovered).toMatchObject({ status: 0, output: expect.stringContaining("Every stored secret is readable with this APP_SECRET_KEY: nothing to do.") });
+    // As if NEW_KEY were lost: the dry run names the organization on one line, its newline shown, not obeyed.
+    const dry = await cli(["secret-key", "recover"], { DATABASE_URL: url, APP_SECRET_KEY: LOST_KEY });
+    expect(dry.status, dry.output).toBe(0);
+    expect(dry.output).toContain("Would give these organizations a new signing key (their receivers must be given it: Settings → Signing key):\n    Acme\\u000a    Injected: a line of its own\n");
+    expect(dry.output).not.toMatch(/^ {4}Injected/m);
+    expect(dry.output).toContain("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
 
     const after = await openDatabase(url, "test");
     try {

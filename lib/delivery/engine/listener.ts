@@ -52,7 +52,7 @@ export function listenForWakeUps(url: string, onWake: () => void, log: (line: st
     retry = null;
     // Connecting and LISTEN are bounded too: a host that vanished would hold a connect for
     // minutes, one that accepts and never answers for ever.
-    const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: HEARTBEAT_TIMEOUT_MS });
+    const c = new pg.Client({ application_name: "leadhooks listener", connectionString: url, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: HEARTBEAT_TIMEOUT_MS });
     client = c;
     c.on("notification", (n) => {
       if (n.payload !== PROCESS_WAKE_ID) onWake(); // this process's own commits woke it directly
