@@ -45,7 +45,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     // `exec` hands the shell's PID to next, so one process owns the server and its PGlite lock.
-    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node ${webNodeFlags().join(" ")} scripts/run.mjs scripts/serve.ts`,
+    command: `node node_modules/tsx/dist/cli.mjs e2e/prepare.ts && exec node ${webNodeFlags(`pglite:${dataDir}`).join(" ")} scripts/run.mjs scripts/serve.ts`,
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -115,7 +115,7 @@ async function main() {
 
   // The web server (scripts/serve.ts) in its own process, so signals reach it directly, bundled to
   // plain JavaScript by scripts/run.mjs as this script is, with its heap limit (scripts/web-heap.ts).
-  const server = spawn(process.execPath, [...webNodeFlags(), path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
+  const server = spawn(process.execPath, [...webNodeFlags(env.DATABASE_URL), path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
     stdio: "inherit",
     env: { ...process.env, NODE_ENV: "production", PORT: String(env.PORT), ...(env.HOSTNAME ? { HOSTNAME: env.HOSTNAME } : {}) },
   });

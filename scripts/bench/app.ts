@@ -120,7 +120,7 @@ function profiling(): string[] {
 /** Starts the production web server (as `npm start` runs it) on the database and waits until it answers. */
 export async function startWeb(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess & { url: string }> {
   const port = await freePort();
-  const { child, ...web } = launch(`${name}-web`, process.execPath, [...profiling(), ...webNodeFlags(), runScript, serveScript], appEnv(databaseUrl, port, { PORT: String(port), ...extraEnv }));
+  const { child, ...web } = launch(`${name}-web`, process.execPath, [...profiling(), ...webNodeFlags(databaseUrl), runScript, serveScript], appEnv(databaseUrl, port, { PORT: String(port), ...extraEnv }));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it listened: see ${web.logFile}`);

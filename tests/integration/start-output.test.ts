@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { webNodeFlags } from "@/scripts/web-heap";
 
 // What `npm start` tells the person starting it: what it is doing while nothing listens (the
 // build takes minutes), the URL only once the server answers, and which outbound safety rules
@@ -32,6 +33,7 @@ import http from "node:http";
 import v8 from "node:v8";
 const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
 console.log("[fake server] heap limit " + Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) + " MB");
+console.log("[fake server] flags " + JSON.stringify(process.execArgv.filter((a) => a.startsWith("--") && !a.startsWith("--import"))));
 console.log("[fake server] started, not listening yet");
 until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(Number(process.env.PORT)));
 process.on("SIGTERM", () => process.exit(0));
@@ -173,6 +175,18 @@ describe("npm start output", { timeout: 180_000 }, () => {
     const limit = await heapLimit(await start({}));
     expect(limit).toBeGreaterThanOrEqual(512);
     expect(limit).toBeLessThan(650);
+  });
+
+  it("leaves WebAssembly's optimizing compiler on with PGlite (PostgreSQL runs as WebAssembly in the process); on PostgreSQL, Liftoff only", async () => {
+    const s = await start({});
+    await heapLimit(s);
+    expect(JSON.parse(/\[fake server\] flags (.*)/.exec(s.output())![1]!)).toEqual(["--max-old-space-size=512"]);
+    // What npm start gives a server on PostgreSQL; this Node takes it.
+    expect(webNodeFlags("postgres://leadhooks@db.internal/leadhooks", "")).toEqual(["--max-old-space-size=512", "--liftoff-only"]);
+    expect(webNodeFlags("postgresql://leadhooks@localhost/leadhooks?host=/var/run/postgresql", "--max-old-space-size=900")).toEqual(["--liftoff-only"]);
+    expect(webNodeFlags("pglite:./data/pglite", "")).toEqual(["--max-old-space-size=512"]);
+    const node = spawnSync(process.execPath, [...webNodeFlags("postgres://x/y", ""), "-e", "process.stdout.write('ran')"], { encoding: "utf8" });
+    expect([node.status, node.stdout, node.stderr]).toEqual([0, "ran", ""]);
   });
 
   it("keeps the heap limit an operator sets in NODE_OPTIONS", async () => {
