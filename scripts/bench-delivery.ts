@@ -7,8 +7,7 @@
 //
 // Env:
 //   BENCH_POSTGRES_URL      a PostgreSQL server to create the phases' databases on (else a
-//                           throwaway cluster is started, with pg_stat_statements preloaded, and
-//                           the app reaches it through its Unix socket)
+//                           throwaway cluster is started, with pg_stat_statements preloaded)
 //   BENCH_EVENTS            throughput phase: events posted by 32 clients (default 2000)
 //   BENCH_THROUGHPUT_WARMUP_EVENTS  throughput phase: events posted the same way first, every one
 //                           delivered, not measured (default BENCH_EVENTS; 0: measure a server just started)
@@ -52,13 +51,10 @@ async function main(): Promise<number> {
     const cluster = await startPostgres({ maxConnections: 200 });
     atExit(cluster.stop);
     await preloadStatementStats(cluster);
-    // Through its Unix socket, as a process on the database's machine should connect (in the
-    // throughput phase, loopback TCP cost about a quarter more CPU per event, app and server).
-    server = cluster.socketUrl;
+    server = cluster.url;
   }
   const ctx: BenchContext = { server, waitMs: knob("BENCH_WAIT_SECONDS", 180) * 1000, peaks: { web: [], workers: [] } };
-  const via = new URL(server).searchParams.get("host")?.startsWith("/") ? "its Unix socket" : "TCP";
-  console.log(`Leadhooks delivery benchmark: ${FANOUT} matching rules per event unless said; PostgreSQL through ${via}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+  console.log(`Leadhooks delivery benchmark: ${FANOUT} matching rules per event unless said; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
   const outcomes: PhaseOutcome[] = [];
   for (const p of chosen) outcomes.push(await PHASES[p]!(ctx));
   outcomes.push(memory(ctx));

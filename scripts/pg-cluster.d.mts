@@ -3,8 +3,6 @@ export function freePort(): Promise<number>;
 export function pgBinDir(): string;
 export function startPostgres(options?: { maxConnections?: number }): Promise<{
   url: string;
-  /** The same server through its Unix socket. */
-  socketUrl: string;
   stop: () => void;
   /** Stops the server, keeping its data (pg_ctl -m fast by default). */
   pause: (mode?: "smart" | "fast" | "immediate") => void;

@@ -88,14 +88,7 @@ export async function startPostgres({ maxConnections = 200 } = {}) {
     const ctl = asPgOwner([path.join(bin, "pg_ctl"), "-D", dataDir, "-o", options, "-l", log, "-w", "-t", "60", "start"]);
     if (ctl.status !== 0) throw new Error(`pg_ctl start failed:\n${ctl.stdout}${ctl.stderr}`);
   };
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    /** The same server through its Unix socket (no TCP: what a process on the server's machine should use). */
-    socketUrl: `postgres://postgres@localhost:${port}/postgres?host=${encodeURIComponent(dir)}`,
-    stop,
-    pause,
-    resume,
-  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, pause, resume };
 }
 
 /**
