@@ -117,6 +117,10 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
     await changeSecretKey(db.prisma, KEY(), LOST_KEY);
     await expect(checkSecretKey(db.sql, KEY())).rejects.toThrow(/APP_SECRET_KEY: does not match/); // no process starts
     const fine = await seed(db, rx.url);
+    // Nor with some secrets readable: every delivery of `lost` would fail.
+    await expect(checkSecretKey(db.sql, KEY())).rejects.toThrow(
+      "APP_SECRET_KEY: reads some of this database's signing secrets but not 1 organization's signing keys and 1 rule's own signing secret (written with another key, by a process that ran with it), whose deliveries would all fail.",
+    );
     const before = await stored(db, lost.org.id);
 
     const dry = await recoverLostSecretKey(db.prisma, KEY(), { apply: false });
@@ -126,6 +130,7 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
 
     const done = await recoverLostSecretKey(db.prisma, KEY(), { apply: true });
     expect(done).toEqual({ ...dry, applied: true });
+    await expect(checkSecretKey(db.sql, KEY())).resolves.toBeUndefined(); // every process starts again
     const keys = await getSigningKeys(db.prisma, lost.org.id);
     expect(keys.previous).toEqual([]); // the unreadable ones stopped signing
     const rules = (await stored(db, lost.org.id)).rules;
