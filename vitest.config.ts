@@ -11,7 +11,7 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 // A file that uses none of the test database helpers (it runs `npm start`, the test runner, an HTTP
 // client, or a cluster of its own) would run the same on both, so it runs once, with PGlite.
 const integrationDir = path.join(import.meta.dirname, "tests", "integration");
-const DATABASE_HELPERS = /\b(useTestDatabase|freshDatabase|TEST_DATABASE|openDatabase)\b/;
+const DATABASE_HELPERS = /\b(useTestDatabase|freshDatabase|TEST_DATABASE|openDatabase|databaseForAProcess)\b/;
 const databaseFree = readdirSync(integrationDir)
   .filter((f) => f.endsWith(".test.ts") && !DATABASE_HELPERS.test(readFileSync(path.join(integrationDir, f), "utf8")))
   .map((f) => `tests/integration/${f}`);

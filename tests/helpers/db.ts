@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
@@ -104,4 +104,15 @@ export async function createWebhookOrg(prisma: PrismaClient, options: { name?: s
   const t = await createTestOrg(prisma, options.name);
   await prisma.organization.update({ where: { id: t.org.id }, data: { webhooksEnabled: true, autoDisableThreshold: options.autoDisableThreshold } });
   return t;
+}
+
+/**
+ * A new, empty database that another process (`npm start`, `npm run worker`, the CLI) can open: a
+ * scratch database on the test cluster, or a PGlite data directory of its own (a process holds it
+ * alone). `remove` deletes the directory (nothing on PostgreSQL: the cluster is thrown away).
+ */
+export async function databaseForAProcess(prefix: string): Promise<{ url: string; remove: () => void }> {
+  if (TEST_DATABASE === "postgres") return { url: (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, prefix)).url, remove: () => {} };
+  const dir = mkdtempSync(path.join(tmpdir(), `leadhooks-${prefix}-`));
+  return { url: `pglite:${path.join(dir, "pglite")}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

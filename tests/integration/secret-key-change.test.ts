@@ -1,7 +1,5 @@
 import { spawn } from "node:child_process";
 import pg from "pg";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "@/lib/core/ids";
@@ -14,9 +12,8 @@ import { getSigningKeys, rotateSigningKey } from "@/lib/signing/organization-key
 import { rotateRuleSecret, setRuleSecret } from "@/lib/signing/rule-secrets";
 import { changeSecretKey, KeyChangeError, recoverLostSecretKey } from "@/lib/signing/secret-key-change";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
-import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
 import { verifiesStandard } from "../helpers/cross-process";
-import { createWebhookOrg, freshDatabase, TEST_DATABASE } from "../helpers/db";
+import { createWebhookOrg, databaseForAProcess, freshDatabase, TEST_DATABASE } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
 import { startReceiver } from "../helpers/receiver";
 
@@ -157,13 +154,8 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
 
 describe("npm run cli -- secret-key", () => {
   it("rotate needs OLD_APP_SECRET_KEY, then re-encrypts and says to start every process with the new key; the database then passes the start-up check with it", async () => {
-    let url: string;
-    if (TEST_DATABASE === "postgres") url = (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "rekey")).url;
-    else {
-      const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-rekey-"));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      url = `pglite:${path.join(dir, "pglite")}`;
-    }
+    const { url, remove } = await databaseForAProcess("rekey");
+    cleanups.push(remove);
     const db = await openDatabase(url, "test");
     await seed(db, undefined, "Acme\n    Injected: a line of its own");
     await db.close();

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { rotateSigningKey } from "@/lib/signing/organization-keys";
-import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
-import { createTestOrg, freshDatabase, TEST_DATABASE } from "../helpers/db";
+import { createTestOrg, databaseForAProcess, freshDatabase } from "../helpers/db";
 import { runToExit } from "../helpers/start-script";
 
 // Every process of a deployment must use the APP_SECRET_KEY the stored secrets were encrypted
@@ -39,13 +35,8 @@ describe("checkSecretKey", () => {
 
 describe("a process started with another APP_SECRET_KEY than the database's secrets", () => {
   it("npm run worker and npm start exit 1 saying APP_SECRET_KEY does not match, before delivering or building", async () => {
-    let url: string;
-    if (TEST_DATABASE === "postgres") url = (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "key")).url;
-    else {
-      const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-key-"));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      url = `pglite:${path.join(dir, "pglite")}`;
-    }
+    const { url, remove } = await databaseForAProcess("key");
+    cleanups.push(remove);
     // An organization (and its signing key) encrypted with this process's APP_SECRET_KEY, as the web process would.
     const seed = await openDatabase(url, "test");
     await createTestOrg(seed.prisma);

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
-import { createScratchDatabase } from "@/scripts/pg-cluster.mjs";
-import { createWebhookOrg, TEST_DATABASE } from "../helpers/db";
+import { createWebhookOrg, databaseForAProcess } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
 import { startWorker } from "../helpers/worker";
 
@@ -18,10 +14,9 @@ const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
 async function databaseUrlForChild(): Promise<string> {
-  if (TEST_DATABASE === "postgres") return (await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "w")).url;
-  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-worker-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return `pglite:${path.join(dir, "pglite")}`;
+  const { url, remove } = await databaseForAProcess("worker");
+  cleanups.push(remove);
+  return url;
 }
 
 describe("npm run worker", () => {
