@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "@/lib/api/keys";
 import { openDatabase, type Database } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
+import { printable } from "@/lib/core/printable";
 import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
 
 const USAGE = `Usage:
@@ -20,8 +21,6 @@ const USAGE = `Usage:
 
 const COMMANDS = ["api-key create", "org list", "secret-key rotate", "secret-key recover"];
 
-/** A name as one line: control characters (a newline in an organization's name) shown escaped, not obeyed. */
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 const rules = (refs: RuleRef[]) => refs.map((r) => `    ${printable(r.organization)}: "${printable(r.title)}" (${r.id})`);
 
 function rotationLines(r: KeyChangeReport): string[] {
@@ -41,7 +40,8 @@ function rotationLines(r: KeyChangeReport): string[] {
 function recoveryLines(r: LostKeyReport): string[] {
   const will = r.applied ? "" : "Would ";
   const lines: string[] = [];
-  if (!r.newSigningKeys.length && !r.ruleSecretsCleared.length && !r.credentialsToEnter.length) return ["Every stored secret is readable with this APP_SECRET_KEY: nothing to do."];
+  const writes = r.newSigningKeys.length + r.ruleSecretsCleared.length + r.previousSecretsCleared.length > 0;
+  if (!writes && !r.credentialsToEnter.length) return ["Every stored secret is readable with this APP_SECRET_KEY: nothing to do."];
   if (r.newSigningKeys.length) {
     lines.push(`${will}${r.applied ? "Gave" : "give"} these organizations a new signing key (their receivers must be given it: Settings → Signing key):`);
     lines.push(...r.newSigningKeys.map((o) => `    ${printable(o)}`));
@@ -50,23 +50,32 @@ function recoveryLines(r: LostKeyReport): string[] {
     lines.push(`${will}${r.applied ? "Cleared" : "clear"} these rules' own signing secrets (they sign with their organization's key from now on; rotate the rule's secret to give it its own again):`);
     lines.push(...rules(r.ruleSecretsCleared));
   }
+  if (r.previousSecretsCleared.length) {
+    lines.push(`${will}${r.applied ? "Stopped" : "stop"} these rules' previous signing secrets (still in their grace period after a rotation) from signing; their current secret signs on:`);
+    lines.push(...rules(r.previousSecretsCleared));
+  }
   if (r.credentialsToEnter.length) {
     lines.push("These rules' credentials cannot be read: enter them again on each rule's Authentication tab (until then their deliveries fail, and can be retried after):");
     lines.push(...rules(r.credentialsToEnter));
   }
-  if (!r.applied && (r.newSigningKeys.length || r.ruleSecretsCleared.length)) lines.push("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
+  if (!r.applied && writes) lines.push("Nothing was changed. Run `npm run cli -- secret-key recover --yes` to do it.");
   return lines;
 }
 
-/** The other Leadhooks processes connected to the database (PostgreSQL; PGlite's lock already keeps them out), e.g. "leadhooks server ×2". */
-async function connectedProcesses(database: Database): Promise<string[]> {
+/**
+ * The other connections to the database, by name, e.g. "leadhooks server ×2" (PostgreSQL; PGlite's
+ * lock already keeps other processes out). Every one counts, not only those named "leadhooks …": a
+ * DATABASE_URL may set its own application_name. A process holding no connection at that moment
+ * (a web process with DELIVERY_WORKERS=external, idle for 10 s) is not seen.
+ */
+async function otherConnections(database: Database): Promise<string[]> {
   if (database.kind !== "postgres") return [];
   const rows = await database.sql.query<{ name: string; n: number }>(
-    `SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'leadhooks %' AND application_name <> 'leadhooks cli'
-      GROUP BY application_name ORDER BY application_name`,
+    `SELECT coalesce(nullif(application_name, ''), 'unnamed') AS name, count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> 'leadhooks cli'
+      GROUP BY 1 ORDER BY 1`,
   );
-  return rows.map((r) => `${r.name} ×${r.n}`);
+  return rows.map((r) => `${printable(r.name)} ×${r.n}`);
 }
 
 /** Processes started without APP_SECRET_KEY read ./data/local-secrets.json: say so when it holds another key. */
@@ -125,10 +134,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     const writes = command === "secret-key rotate" || (command === "secret-key recover" && values.yes === true);
     if (writes && !values.force) {
-      const running = await connectedProcesses(database);
-      if (running.length) {
+      const others = await otherConnections(database);
+      if (others.length) {
         console.error(
-          `Leadhooks processes are connected to this database (${running.join(", ")}): stop every process (web and workers) first. One still running with the other key would write new secrets with it, and fail the deliveries whose secrets the new key wrote. (--force goes ahead anyway.)`,
+          `Other connections to this database (${others.join(", ")}): stop every Leadhooks process (web and workers) first. One still running with the other key would write new secrets with it, and fail the deliveries whose secrets the new key wrote. When none of these is a Leadhooks process (a psql session, a monitoring tool), --force goes ahead.`,
         );
         return 1;
       }
@@ -145,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const orgs = await database.prisma.organization.findMany({ orderBy: { createdAt: "asc" }, select: { id: true, slug: true, name: true } });
     if (command === "org list") {
-      for (const o of orgs) console.log(`${o.slug}\t${o.name}`);
+      for (const o of orgs) console.log(`${o.slug}\t${printable(o.name)}`);
       return 0;
     }
     const org = values.org ? orgs.find((o) => o.slug === values.org) : orgs.length === 1 ? orgs[0] : undefined;

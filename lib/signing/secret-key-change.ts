@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { printable } from "@/lib/core/printable";
 import { decryptSecret, encryptSecret } from "@/lib/security/crypto";
 import { createSigningKey } from "./organization-keys";
 
@@ -34,7 +35,7 @@ export interface RuleRef {
 export class KeyChangeError extends Error {
   constructor(readonly unreadable: { organization: string; id: string }[]) {
     super(
-      `OLD_APP_SECRET_KEY does not read these signing keys in use, so it is not the key this database's secrets were encrypted with; nothing was changed:\n${unreadable.map((k) => `    ${k.organization}: signing key ${k.id}`).join("\n")}\nIf that key is lost, start from \`secret-key recover\` with APP_SECRET_KEY set to the new key.`,
+      `OLD_APP_SECRET_KEY does not read these signing keys in use, so it is not the key this database's secrets were encrypted with; nothing was changed:\n${unreadable.map((k) => `    ${printable(k.organization)}: signing key ${k.id}`).join("\n")}\nIf that key is lost, start from \`secret-key recover\` with APP_SECRET_KEY set to the new key.`,
     );
     this.name = "KeyChangeError";
   }
@@ -54,6 +55,8 @@ export interface LostKeyReport {
   newSigningKeys: string[];
   /** Rules whose own signing secret was cleared: they sign with their organization's key now. */
   ruleSecretsCleared: RuleRef[];
+  /** Rules whose previous secret, still in its grace period, stopped signing (their current one signs on). */
+  previousSecretsCleared: RuleRef[];
   /** Rules whose credentials must be entered again on their Authentication tab. */
   credentialsToEnter: RuleRef[];
   /** Whether the changes were written (false: a dry run, the report says what would be done). */
@@ -75,7 +78,7 @@ async function loadEncrypted(tx: Parameters<Parameters<PrismaClient["$transactio
   const keys = await tx.signingKey.findMany({ select: { id: true, organizationId: true, secretEncrypted: true, expiresAt: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   const rules = await tx.webhookRule.findMany({
     where: { OR: [{ authConfigEncrypted: { not: null } }, { signingSecretEncrypted: { not: null } }, { previousSecretEncrypted: { not: null } }] },
-    select: { id: true, title: true, organizationId: true, authConfigEncrypted: true, signingSecretEncrypted: true, previousSecretEncrypted: true },
+    select: { id: true, title: true, organizationId: true, authConfigEncrypted: true, signingSecretEncrypted: true, previousSecretEncrypted: true, previousSecretExpiresAt: true },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   const ref = (r: (typeof rules)[number]): RuleRef => ({ id: r.id, title: r.title, organization: orgs.get(r.organizationId) ?? r.organizationId });
@@ -122,7 +125,9 @@ export async function changeSecretKey(db: Db, oldKey: string, newKey: string, no
         for (const column of ["signingSecretEncrypted", "previousSecretEncrypted"] as const) {
           const stored = r[column];
           if (!stored) continue;
-          const next = moved(stored, () => (secretUnreadable = true));
+          // A previous secret past its grace period signs no more: unreadable, it is no one's concern.
+          const inUse = column === "signingSecretEncrypted" || (r.previousSecretExpiresAt !== null && r.previousSecretExpiresAt > now);
+          const next = moved(stored, () => (secretUnreadable ||= inUse));
           if (next !== null) (data[column] = next), report.reencrypted.ruleSecrets++;
         }
         if (secretUnreadable) report.unreadable.ruleSecrets.push(ref(r));
@@ -139,7 +144,7 @@ export async function changeSecretKey(db: Db, oldKey: string, newKey: string, no
  * `apply` false nothing is written; the report says what would be done.
  */
 export async function recoverLostSecretKey(db: Db, key: string, { apply, now = new Date() }: { apply: boolean; now?: Date }): Promise<LostKeyReport> {
-  const report: LostKeyReport = { newSigningKeys: [], ruleSecretsCleared: [], credentialsToEnter: [], applied: apply };
+  const report: LostKeyReport = { newSigningKeys: [], ruleSecretsCleared: [], previousSecretsCleared: [], credentialsToEnter: [], applied: apply };
   await db.$transaction(
     async (tx) => {
       const { orgs, keys, rules, ref } = await loadEncrypted(tx);
@@ -158,11 +163,14 @@ export async function recoverLostSecretKey(db: Db, key: string, { apply, now = n
       for (const r of rules) {
         if (r.authConfigEncrypted && !reads(r.authConfigEncrypted, key)) report.credentialsToEnter.push(ref(r));
         const current = r.signingSecretEncrypted && !reads(r.signingSecretEncrypted, key);
-        const previous = r.previousSecretEncrypted && !reads(r.previousSecretEncrypted, key);
+        const inGrace = r.previousSecretExpiresAt !== null && r.previousSecretExpiresAt > now;
+        const previous = inGrace && r.previousSecretEncrypted && !reads(r.previousSecretEncrypted, key);
         if (!current && !previous) continue;
         // A readable current secret keeps signing; an unreadable one leaves the rule to its
-        // organization's key. An unreadable previous one stops signing now.
+        // organization's key. An unreadable previous one still in its grace period stops signing
+        // now (one past it signs no more: left as it is).
         if (current) report.ruleSecretsCleared.push(ref(r));
+        else report.previousSecretsCleared.push(ref(r));
         if (apply) {
           await tx.webhookRule.update({
             where: { id: r.id },

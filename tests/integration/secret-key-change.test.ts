@@ -91,14 +91,27 @@ describe("secret-key rotate: every stored secret from the old key to the new", (
   it("with an old key that is not the deployment's, changes nothing and names the signing keys it cannot read", async () => {
     const db = await freshDatabase();
     cleanups.push(() => db.close());
-    const { org } = await seed(db);
+    const { org } = await seed(db, undefined, "Acme\n    Evil: signing key key_FAKE");
     const before = await stored(db, org.id);
     const err = await changeSecretKey(db.prisma, LOST_KEY, NEW_KEY).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KeyChangeError);
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect([...(err as KeyChangeError).unreadable].sort(byId)).toEqual(before.keys.map((k) => ({ organization: org.name, id: k.id })).sort(byId));
     expect((err as Error).message).toMatch(/^OLD_APP_SECRET_KEY does not read these signing keys in use, so it is not the key this database's secrets were encrypted with; nothing was changed/);
+    expect((err as Error).message).toContain("    Acme\\u000a    Evil: signing key key_FAKE: signing key key_"); // the name on one line
     expect(await stored(db, org.id)).toEqual(before);
+  });
+
+  it("a rule's previous secret past its grace period signs no more: unreadable, it neither stops a rotation nor is reported", async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.close());
+    const { org, ownSecret } = await seed(db);
+    await db.prisma.webhookRule.update({ where: { id: ownSecret.id }, data: { previousSecretEncrypted: encryptSecret("whsec_old", LOST_KEY), previousSecretExpiresAt: new Date(Date.now() - 1000) } });
+    const report = await changeSecretKey(db.prisma, KEY(), NEW_KEY);
+    expect(report.unreadable).toEqual({ credentials: [], ruleSecrets: [] });
+    expect(await recoverLostSecretKey(db.prisma, NEW_KEY, { apply: false })).toMatchObject({ newSigningKeys: [], ruleSecretsCleared: [], previousSecretsCleared: [], credentialsToEnter: [] });
+    await expect(checkSecretKey(db.sql, NEW_KEY)).resolves.toBeUndefined();
+    expect((await stored(db, org.id)).rules.find((r) => r.id === ownSecret.id)!.previousSecretEncrypted).not.toBeNull(); // left as it was
   });
 });
 
@@ -122,7 +135,7 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
 
     const dry = await recoverLostSecretKey(db.prisma, KEY(), { apply: false });
     const refs = (r: { id: string; title: string }) => ({ id: r.id, title: r.title, organization: lost.org.name });
-    expect(dry).toEqual({ newSigningKeys: [lost.org.name], ruleSecretsCleared: [refs(lost.ownSecret)], credentialsToEnter: [refs(lost.withAuth)], applied: false });
+    expect(dry).toEqual({ newSigningKeys: [lost.org.name], ruleSecretsCleared: [refs(lost.ownSecret)], previousSecretsCleared: [], credentialsToEnter: [refs(lost.withAuth)], applied: false });
     expect(await stored(db, lost.org.id)).toEqual(before);
 
     const done = await recoverLostSecretKey(db.prisma, KEY(), { apply: true });
@@ -137,7 +150,7 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
     expect(auth.authConfigEncrypted).toBe(before.rules.find((r) => r.id === lost.withAuth.id)!.authConfigEncrypted); // left for the old key, should it turn up
     // `fine` was not touched.
     expect((await getSigningKeys(db.prisma, fine.org.id)).previous).toHaveLength(1);
-    expect(await recoverLostSecretKey(db.prisma, KEY(), { apply: true })).toMatchObject({ newSigningKeys: [], ruleSecretsCleared: [], credentialsToEnter: [refs(lost.withAuth)] });
+    expect(await recoverLostSecretKey(db.prisma, KEY(), { apply: true })).toMatchObject({ newSigningKeys: [], ruleSecretsCleared: [], previousSecretsCleared: [], credentialsToEnter: [refs(lost.withAuth)] });
 
     // A lead now: the plain rule and the one whose secret was cleared deliver, signed with the
     // organization's new key; the rule whose credentials are unreadable fails, saying why.
@@ -149,6 +162,23 @@ describe("secret-key recover: the key the secrets were encrypted with is lost", 
     const failed = await db.prisma.delivery.findFirstOrThrow({ where: { ruleId: lost.withAuth.id, event: { leadId: lead.id } } });
     expect(failed).toMatchObject({ state: "FAILED" });
     expect(failed.lastError).toMatch(/enter the credentials again on the Authentication tab/);
+  });
+});
+
+describe("secret-key recover: a rule's previous secret, still signing, that the key cannot read", () => {
+  it("is listed by the dry run and stops signing with --yes; the current secret signs on, and every process starts again", async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.close());
+    const { org, ownSecret } = await seed(db);
+    await db.prisma.webhookRule.update({ where: { id: ownSecret.id }, data: { previousSecretEncrypted: encryptSecret("whsec_old", LOST_KEY), previousSecretExpiresAt: new Date(Date.now() + 3600_000) } });
+    await expect(checkSecretKey(db.sql, KEY())).rejects.toThrow("not 1 rule's own signing secret");
+    const ref = { id: ownSecret.id, title: "Own secret", organization: org.name };
+    const dry = await recoverLostSecretKey(db.prisma, KEY(), { apply: false });
+    expect(dry).toEqual({ newSigningKeys: [], ruleSecretsCleared: [], previousSecretsCleared: [ref], credentialsToEnter: [], applied: false });
+    expect(await recoverLostSecretKey(db.prisma, KEY(), { apply: true })).toEqual({ ...dry, applied: true });
+    const rule = await db.prisma.webhookRule.findUniqueOrThrow({ where: { id: ownSecret.id } });
+    expect([readsWith(rule.signingSecretEncrypted, KEY()), rule.previousSecretEncrypted, rule.previousSecretExpiresAt]).toEqual([true, null, null]);
+    await expect(checkSecretKey(db.sql, KEY())).resolves.toBeUndefined();
   });
 });
 
@@ -167,13 +197,15 @@ describe("npm run cli -- secret-key", () => {
     expect(missing).toMatchObject({ status: 2, output: expect.stringContaining("secret-key rotate needs OLD_APP_SECRET_KEY") });
     if (TEST_DATABASE === "postgres") {
       // A Leadhooks process still connected (as the web process's pool names itself): refused, unless --force.
+      // A worker whose DATABASE_URL names its connections otherwise is seen too.
       const web = new pg.Client({ connectionString: url, application_name: "leadhooks server" });
-      await web.connect();
+      const renamed = new pg.Client({ connectionString: `${url}?application_name=crm-sync` });
+      await Promise.all([web.connect(), renamed.connect()]);
       try {
         const refused = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
-        expect(refused).toMatchObject({ status: 1, output: expect.stringContaining("Leadhooks processes are connected to this database (leadhooks server ×1): stop every process (web and workers) first") });
+        expect(refused).toMatchObject({ status: 1, output: expect.stringContaining("Other connections to this database (crm-sync ×1, leadhooks server ×1): stop every Leadhooks process (web and workers) first") });
       } finally {
-        await web.end();
+        await Promise.all([web.end(), renamed.end()]);
       }
     }
     const rotated = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });

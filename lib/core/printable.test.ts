@@ -1,0 +1,10 @@
+import { describe, expect, it } from "vitest";
+import { printable } from "./printable";
+
+describe("printable", () => {
+  it("shows control characters escaped and leaves the rest, accents and symbols included", () => {
+    expect(printable("Acme\n    Evil: signing key sk_FAKE\u001b[31mRED\u001b[0m")).toBe("Acme\\u000a    Evil: signing key sk_FAKE\\u001b[31mRED\\u001b[0m");
+    expect(printable("Ünïcødé € \"quoted\" tab\there")).toBe("Ünïcødé € \"quoted\" tab\\u0009here");
+    expect(printable("line\u2028sep\u0085")).toBe("line\\u2028sep\\u0085");
+  });
+});
