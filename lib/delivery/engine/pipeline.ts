@@ -69,17 +69,6 @@ const GATHER = { postgres: { share: 1 / 8, ms: 3 }, inThread: { share: 1 / 4, ms
 type Waiting = Slots["waiting"];
 const NOTHING_WAITING: Waiting = { rules: new Set(), hosts: new Set() };
 
-/**
- * The recorder's groups: written when this many outcomes wait, or this long after the first. At
- * 200 events/s (1,000 deliveries/s) a 5 ms wait wrote about 8 outcomes per statement; 20 ms
- * writes about four times as many per statement, and a group's report (rule health) likewise.
- * Measured on the benchmark (3 December 2026): statements per delivery 0.5 → 0.3, PostgreSQL CPU
- * per event at 200 events/s 2.34 → 1.87 ms (mean of six alternated runs each; the machine's noise
- * is of the same order). An outcome is still written within 20 ms of its request's end; a run
- * that ends writes what waits at once.
- */
-const RECORD_GROUP = { size: 50, delayMs: 20 };
-
 /** With requests in flight, the longest time between claims, even when no due delivery is known to wait. */
 const CLAIM_AT_LEAST_MS = 1000;
 
@@ -166,7 +155,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<DispatchSummar
   // until two thirds of that, the rest a margin for the clocks of other processes and the server.
   let leasesHeldFrom = Date.now();
   const recorder = new Recorder({
-    sql, prisma, owner, now, groupSize: opts.record?.groupSize ?? RECORD_GROUP.size, delayMs: opts.record?.delayMs ?? RECORD_GROUP.delayMs,
+    sql, prisma, owner, now, groupSize: opts.record?.groupSize ?? 50, delayMs: opts.record?.delayMs ?? 5,
     done: (ids) => ids.forEach((id) => leased.delete(id)),
     retryUntil: () => leasesHeldFrom + (leaseMs * 2) / 3,
     stopping: () => opts.stopping?.() ?? false,
