@@ -23,6 +23,16 @@ export function decryptSecret(stored: string, secret = env().APP_SECRET_KEY): st
   return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
 }
 
+/** Whether `secret` decrypts `stored` (a value another key wrote, or a damaged one, does not). */
+export function decrypts(stored: string, secret: string): boolean {
+  try {
+    decryptSecret(stored, secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Shows enough of a secret to recognise it, never enough to use it. */
 export function maskSecret(value: string): string {
   const prefix = value.startsWith("whsec_") ? "whsec_" : "";

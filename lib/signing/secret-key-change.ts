@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { printable } from "@/lib/core/printable";
-import { decryptSecret, encryptSecret } from "@/lib/security/crypto";
+import { decryptSecret, decrypts, encryptSecret } from "@/lib/security/crypto";
 import { createSigningKey } from "./organization-keys";
 
 // Changing APP_SECRET_KEY, the key every stored secret is encrypted with (AES-256-GCM): the
@@ -63,15 +63,6 @@ export interface LostKeyReport {
   applied: boolean;
 }
 
-const reads = (stored: string, key: string): boolean => {
-  try {
-    decryptSecret(stored, key);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Each organization's name by id, and the rules with something encrypted, with their columns. */
 async function loadEncrypted(tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0]) {
   const orgs = new Map((await tx.organization.findMany({ select: { id: true, name: true } })).map((o) => [o.id, o.name]));
@@ -90,7 +81,7 @@ export async function changeSecretKey(db: Db, oldKey: string, newKey: string, no
   const report: KeyChangeReport = { reencrypted: { signingKeys: 0, credentials: 0, ruleSecrets: 0 }, alreadyNew: 0, unreadable: { credentials: [], ruleSecrets: [] } };
   // The value under the new key, or null when it is left as it is (counted in the report).
   const moved = (stored: string, unreadable: () => void): string | null => {
-    if (reads(stored, newKey)) {
+    if (decrypts(stored, newKey)) {
       report.alreadyNew++;
       return null;
     }
@@ -150,7 +141,7 @@ export async function recoverLostSecretKey(db: Db, key: string, { apply, now = n
       const { orgs, keys, rules, ref } = await loadEncrypted(tx);
       // An organization needs a new key when its current one is unreadable. Every unreadable key it
       // has stops signing now (one still in its grace period would fail every delivery).
-      const unreadable = keys.filter((k) => (k.expiresAt === null || k.expiresAt > now) && !reads(k.secretEncrypted, key));
+      const unreadable = keys.filter((k) => (k.expiresAt === null || k.expiresAt > now) && !decrypts(k.secretEncrypted, key));
       const byOrg = new Set(unreadable.map((k) => k.organizationId));
       for (const organizationId of byOrg) {
         const current = keys.find((k) => k.organizationId === organizationId && k.expiresAt === null);
@@ -161,10 +152,10 @@ export async function recoverLostSecretKey(db: Db, key: string, { apply, now = n
         if (needsNew) await createSigningKey(tx, organizationId, key);
       }
       for (const r of rules) {
-        if (r.authConfigEncrypted && !reads(r.authConfigEncrypted, key)) report.credentialsToEnter.push(ref(r));
-        const current = r.signingSecretEncrypted && !reads(r.signingSecretEncrypted, key);
+        if (r.authConfigEncrypted && !decrypts(r.authConfigEncrypted, key)) report.credentialsToEnter.push(ref(r));
+        const current = r.signingSecretEncrypted && !decrypts(r.signingSecretEncrypted, key);
         const inGrace = r.previousSecretExpiresAt !== null && r.previousSecretExpiresAt > now;
-        const previous = inGrace && r.previousSecretEncrypted && !reads(r.previousSecretEncrypted, key);
+        const previous = inGrace && r.previousSecretEncrypted && !decrypts(r.previousSecretEncrypted, key);
         if (!current && !previous) continue;
         // A readable current secret keeps signing; an unreadable one leaves the rule to its
         // organization's key. An unreadable previous one still in its grace period stops signing

@@ -1,6 +1,6 @@
 import { EnvError } from "@/lib/core/env";
 import { utc, type Sql } from "@/lib/db/sql";
-import { decryptSecret } from "@/lib/security/crypto";
+import { decrypts } from "@/lib/security/crypto";
 
 // Every process of a deployment must use the same APP_SECRET_KEY. One started with another key
 // runs as if nothing were wrong until it needs a stored secret: a worker would claim deliveries and
@@ -24,14 +24,7 @@ export async function checkSecretKey(q: Sql, secret: string, now = new Date()): 
      UNION ALL SELECT 'rule', id, "previousSecretEncrypted" FROM "WebhookRule" WHERE "previousSecretEncrypted" IS NOT NULL AND "previousSecretExpiresAt" > ${utc("$1")}`,
     [now.toISOString()],
   );
-  const unreadable = rows.filter((r) => {
-    try {
-      decryptSecret(r.value, secret);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  const unreadable = rows.filter((r) => !decrypts(r.value, secret));
   if (!unreadable.length) return;
   if (unreadable.length === rows.length) {
     throw new EnvError(
