@@ -8,6 +8,9 @@
 import { createServer } from "node:http";
 import { networkInterfaces } from "node:os";
 import next from "next";
+import { env } from "@/lib/core/env";
+import { sql } from "@/lib/db";
+import { startPresence } from "@/lib/process/presence";
 import { intake } from "./intake";
 
 const KEEP_ALIVE_MS = 65_000;
@@ -25,6 +28,9 @@ function addresses(hostname: string | undefined, port: number): string[] {
 async function main() {
   const port = Number(process.env.PORT || 3000);
   const hostname = process.env.HOSTNAME || undefined;
+  // Seen by the secret-key commands until it stops, in every delivery mode (PostgreSQL; see
+  // lib/process/presence.ts). The process's database is opened for it now, not at the first request.
+  const presence = startPresence("web", env().DATABASE_URL, sql);
   const app = next({ dev: false, hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -49,7 +55,10 @@ async function main() {
   for (const line of addresses(hostname, port)) console.log(line);
   const stop = () => {
     server.close();
-    void app.close().finally(() => process.exit(0));
+    void app
+      .close()
+      .then(() => presence.stop())
+      .finally(() => process.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, stop);
 }

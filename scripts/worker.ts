@@ -7,6 +7,7 @@
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { databaseOptions, openDatabase, setDatabase } from "@/lib/db";
 import { startDeliveryRole, stopDeliveryRole } from "@/lib/process/delivery-role";
+import { startPresence } from "@/lib/process/presence";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
 
 /** The longest a stop may take before the worker exits anyway. */
@@ -22,6 +23,8 @@ async function main() {
     throw err;
   });
   setDatabase(database);
+  // Seen by the secret-key commands until it stops (PostgreSQL; lib/process/presence.ts).
+  const presence = startPresence("worker", env.DATABASE_URL, async () => database.sql);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);
 
@@ -39,6 +42,7 @@ async function main() {
     }, STOP_DEADLINE_MS).unref();
     try {
       await stopDeliveryRole();
+      await presence.stop(); // nothing left that could write a secret or deliver
       await database.close();
     } catch (err) {
       console.error(`Delivery worker ${process.pid}: stopping failed: ${err instanceof Error ? err.message : String(err)}`);
