@@ -7,6 +7,7 @@ import { createApiKey } from "@/lib/api/keys";
 import { openDatabase, type Database } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { printable } from "@/lib/core/printable";
+import { describeProcess, PRESENCE_STALE_MS, presentProcesses, type PresentProcess } from "@/lib/process/presence";
 import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
 
 const USAGE = `Usage:
@@ -17,7 +18,7 @@ const USAGE = `Usage:
   npm run cli -- secret-key recover [--yes] [--force]       APP_SECRET_KEY was lost: say what makes this database
                                                             work with the APP_SECRET_KEY given; --yes does it
   (secret-key: both keys must be set in the environment; on PostgreSQL they refuse while Leadhooks
-  processes are connected to the database, unless --force)`;
+  processes run on the database or other clients are connected to it, unless --force)`;
 
 const COMMANDS = ["api-key create", "org list", "secret-key rotate", "secret-key recover"];
 
@@ -65,8 +66,8 @@ function recoveryLines(r: LostKeyReport): string[] {
 /**
  * The other connections to the database, by name, e.g. "leadhooks server ×2" (PostgreSQL; PGlite's
  * lock already keeps other processes out). Every one counts, not only those named "leadhooks …": a
- * DATABASE_URL may set its own application_name. A process holding no connection at that moment
- * (a web process with DELIVERY_WORKERS=external, idle for 10 s) is not seen.
+ * DATABASE_URL may set its own application_name. A Leadhooks process holding no connection at that
+ * moment (a web process with DELIVERY_WORKERS=external, idle for 10 s) is seen by its presence row.
  */
 async function otherConnections(database: Database): Promise<string[]> {
   if (database.kind !== "postgres") return [];
@@ -76,6 +77,26 @@ async function otherConnections(database: Database): Promise<string[]> {
       GROUP BY 1 ORDER BY 1`,
   );
   return rows.map((r) => `${printable(r.name)} ×${r.n}`);
+}
+
+/** Why a command that writes secrets must not run now, or null: Leadhooks processes still running, other connections. */
+function refusal(processes: PresentProcess[], connections: string[]): string | null {
+  if (!processes.length && !connections.length) return null;
+  const lines: string[] = [];
+  if (processes.length) lines.push("Leadhooks processes running on this database:", ...processes.map((p) => `    ${describeProcess(p)}`));
+  if (connections.length) lines.push(`Other connections to this database (${connections.join(", ")}): stop every Leadhooks process (web and workers) first.`);
+  else lines.push("Stop every Leadhooks process (web and workers) first.");
+  const force = !connections.length
+    ? "When you know the processes listed are gone, --force goes ahead."
+    : !processes.length
+      ? "When none of these is a Leadhooks process (a psql session, a monitoring tool), --force goes ahead."
+      : "When the processes listed are gone and none of the connections is a Leadhooks process (a psql session, a monitoring tool), --force goes ahead.";
+  lines.push(
+    "One still running with the other key would write new secrets with it, and fail the deliveries whose secrets the new key wrote." +
+      (processes.length ? ` A process that ended without stopping (killed, its host lost) is listed until ${PRESENCE_STALE_MS / 1000} s after it was last seen.` : "") +
+      ` ${force}`,
+  );
+  return lines.join("\n");
 }
 
 /** Processes started without APP_SECRET_KEY read ./data/local-secrets.json: say so when it holds another key. */
@@ -134,11 +155,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const writes = command === "secret-key rotate" || (command === "secret-key recover" && values.yes === true);
     if (writes && !values.force) {
-      const others = await otherConnections(database);
-      if (others.length) {
-        console.error(
-          `Other connections to this database (${others.join(", ")}): stop every Leadhooks process (web and workers) first. One still running with the other key would write new secrets with it, and fail the deliveries whose secrets the new key wrote. When none of these is a Leadhooks process (a psql session, a monitoring tool), --force goes ahead.`,
-        );
+      const refused = refusal(database.kind === "postgres" ? await presentProcesses(database.sql) : [], await otherConnections(database));
+      if (refused) {
+        console.error(refused);
         return 1;
       }
     }

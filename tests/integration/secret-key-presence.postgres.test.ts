@@ -1,0 +1,218 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { quietLog } from "@/lib/core/quiet-log";
+import { openDatabase, type Database } from "@/lib/db";
+import { PRESENCE_STALE_MS, presentProcesses, startPresence } from "@/lib/process/presence";
+import { checkSecretKey } from "@/lib/signing/secret-key-check";
+import { createScratchDatabase, freePort } from "@/scripts/pg-cluster.mjs";
+import { webNodeFlags } from "@/scripts/web-heap";
+import { createTestOrg, databaseForAProcess, freshDatabase } from "../helpers/db";
+import { startWorker } from "../helpers/worker";
+
+// The commands that change APP_SECRET_KEY refuse while a Leadhooks process runs on the database:
+// one still running with the old key would write new secrets with it afterwards. They looked at
+// pg_stat_activity only, which misses a web process with DELIVERY_WORKERS=external once its pool
+// has closed its idle connections (10 s): the rotation went ahead under it. Every web process and
+// worker now keeps a row in "ProcessPresence" while it runs (lib/process/presence.ts).
+
+const KEY = () => process.env.APP_SECRET_KEY!;
+const NEW_KEY = "the-new-app-secret-key-after-the-processes-stopped-0123";
+const repo = path.resolve(".");
+const cleanups: (() => void | Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** One statement on `url` over a connection of its own, closed before this resolves (the CLI counts open ones). */
+async function once<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, application_name: "presence test" });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const rowsOf = (url: string) => once<{ role: string; host: string; pid: number }>(url, `SELECT role, host, pid FROM "ProcessPresence" ORDER BY "startedAt"`);
+
+/** Client connections to database `name` other than the CLI's, seen from the cluster's own database. */
+async function connectionsTo(name: string): Promise<string[]> {
+  const rows = await once<{ application_name: string }>(
+    process.env.TEST_POSTGRES_URL!,
+    `SELECT application_name FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    [name],
+  );
+  return rows.map((r) => r.application_name);
+}
+
+describe("process presence (lib/process/presence.ts)", () => {
+  it("a process's row is written at start, refreshed, listed while fresh, and deleted when it stops; a stale row is not listed", async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.close());
+    let calls = 0;
+    const presence = startPresence("worker", db.url, async () => (calls++, db.sql), { refreshMs: 100 });
+    cleanups.push(() => presence.stop());
+    await vi.waitFor(async () => expect(await presentProcesses(db.sql)).toEqual([expect.objectContaining({ role: "worker", host: hostname(), pid: process.pid })]), { timeout: 30_000, interval: 50 });
+    const seen = async () => (await once<{ at: Date }>(db.url, `SELECT "lastSeenAt" AS at FROM "ProcessPresence"`))[0]!.at.getTime();
+    const first = await seen();
+    await vi.waitFor(async () => expect(await seen()).toBeGreaterThan(first), { timeout: 30_000, interval: 50 });
+
+    // A process killed an hour ago left its row: not listed.
+    await db.sql.query(`INSERT INTO "ProcessPresence" VALUES ('proc_gone', 'web', 'old-host', 7, now() AT TIME ZONE 'UTC' - interval '2 hours', now() AT TIME ZONE 'UTC' - interval '1 hour')`);
+    expect((await presentProcesses(db.sql)).map((p) => p.host)).toEqual([hostname()]);
+
+    await presence.stop();
+    expect(await presentProcesses(db.sql)).toEqual([]);
+    expect((await db.sql.query<{ id: string }>(`SELECT id FROM "ProcessPresence"`)).map((r) => r.id)).toEqual(["proc_gone"]);
+    // Three refreshes of another process with the same interval later, the stopped one has not written again.
+    const stoppedAt = calls;
+    let witnessed = 0;
+    const witness = startPresence("web", db.url, async () => (witnessed++, db.sql), { refreshMs: 100 });
+    cleanups.push(() => witness.stop());
+    await vi.waitFor(() => expect(witnessed).toBeGreaterThanOrEqual(4), { timeout: 30_000, interval: 20 });
+    await witness.stop();
+    expect(calls).toBe(stoppedAt);
+    expect(await presentProcesses(db.sql)).toEqual([]);
+  });
+
+  it("a refresh that fails is logged once and tried again at the next interval; the process goes on", async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.close());
+    const closed: Database = await openDatabase(db.url, "test");
+    await closed.close(); // a real database that no longer answers this process
+    const lines: string[] = [];
+    let tries = 0;
+    let healthy = false;
+    const presence = startPresence("web", db.url, async () => (++tries, healthy ? db.sql : closed.sql), { refreshMs: 50, log: quietLog((l) => lines.push(l)) });
+    cleanups.push(() => presence.stop());
+    await vi.waitFor(() => expect(tries).toBeGreaterThanOrEqual(4), { timeout: 30_000, interval: 20 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^process presence \(how the secret-key commands see this process\) not written: .+; tried again at each refresh$/);
+    healthy = true;
+    await vi.waitFor(async () => expect((await presentProcesses(db.sql)).map((p) => p.role)).toEqual(["web"]), { timeout: 30_000, interval: 50 });
+  });
+});
+
+describe("npm run worker keeps its presence while it runs", () => {
+  it("its row names it (worker, this host, its pid) once started, and is gone once SIGTERM stopped it", async () => {
+    const { url } = await databaseForAProcess("presence_worker");
+    const worker = startWorker(url, (kill) => cleanups.push(kill));
+    await vi.waitFor(async () => expect(await rowsOf(url)).toEqual([{ role: "worker", host: hostname(), pid: worker.child.pid }]), { timeout: 120_000, interval: 200 });
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(await rowsOf(url)).toEqual([]);
+  }, 180_000);
+});
+
+describe("secret-key rotate beside a web process with DELIVERY_WORKERS=external", () => {
+  it("refuses while it runs, though it holds no connection, naming it; goes ahead once SIGTERM stopped it; a stale row does not hold it, --force overrides a fresh one", async () => {
+    ensureBuilt();
+    const { name, url } = await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "presence_web");
+    const seed = await openDatabase(url, "test");
+    await createTestOrg(seed.prisma); // a signing key to re-encrypt
+    await seed.close();
+
+    const web = await startWebProcess(url);
+    await vi.waitFor(async () => expect(await rowsOf(url)).toEqual([{ role: "web", host: hostname(), pid: web.pid }]), { timeout: 60_000, interval: 200 });
+    // Idle: its pool closes its connections after 10 s. Until this fix the command then saw nothing.
+    await vi.waitFor(async () => expect(await connectionsTo(name)).toEqual([]), { timeout: 120_000, interval: 100 });
+
+    const refused = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
+    expect(refused.status, refused.output).toBe(1);
+    expect(refused.output).toMatch(new RegExp(`Leadhooks processes running on this database:\\n {4}web on ${escape(hostname())} \\(pid ${web.pid}, last seen \\d+ s ago at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)\\n`));
+    // Its next refresh may have opened a connection meanwhile: then that is listed too.
+    expect(refused.output).toMatch(/^(Stop|Other connections to this database \(leadhooks server ×1\): stop) every Leadhooks process \(web and workers\) first\.$/m);
+    expect(refused.output).toContain(`A process that ended without stopping (killed, its host lost) is listed until ${PRESENCE_STALE_MS / 1000} s after it was last seen.`);
+    expect(refused.output).toMatch(/When (you know the processes listed are gone|the processes listed are gone and none of the connections is a Leadhooks process .*), --force goes ahead\./);
+    const unchanged = await openDatabase(url, "test");
+    await expect(checkSecretKey(unchanged.sql, KEY())).resolves.toBeUndefined(); // nothing was re-encrypted
+    await unchanged.close();
+
+    web.child.kill("SIGTERM");
+    expect(await web.exited, web.output()).toBe(0);
+    expect(await rowsOf(url)).toEqual([]);
+    // A process killed long ago (kill -9) left its row behind: it no longer counts.
+    await once(url, `INSERT INTO "ProcessPresence" VALUES ('proc_killed', 'worker', 'gone-host', 4242, now() AT TIME ZONE 'UTC' - interval '2 hours', now() AT TIME ZONE 'UTC' - interval '1 hour')`);
+    await vi.waitFor(async () => expect(await connectionsTo(name)).toEqual([]), { timeout: 30_000, interval: 100 }); // the ended backends are gone too
+
+    const rotated = await cli(["secret-key", "rotate"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
+    expect(rotated.status, rotated.output).toBe(0);
+    expect(rotated.output).toContain("Re-encrypted with the new APP_SECRET_KEY: 1 organization signing keys");
+
+    // recover --yes is held the same way, by a row refreshed just now; --force goes ahead regardless.
+    await once(url, `INSERT INTO "ProcessPresence" VALUES ('proc_live', 'worker', 'live-host', 77, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')`);
+    const held = await cli(["secret-key", "recover", "--yes"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY });
+    expect(held.status, held.output).toBe(1);
+    expect(held.output).toMatch(/^ {4}worker on live-host \(pid 77, last seen \d+ s ago at .+\)$/m);
+    const forced = await cli(["secret-key", "recover", "--yes", "--force"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY });
+    expect(forced).toMatchObject({ status: 0, output: expect.stringContaining("Every stored secret is readable with this APP_SECRET_KEY: nothing to do.") });
+  }, 600_000); // a first build (when none exists) takes minutes on a busy machine
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The web server runs on the app's build; any build will do (presence is scripts/serve.ts's own, bundled from the sources). */
+function ensureBuilt(): void {
+  if (existsSync(path.join(repo, ".next", "BUILD_ID"))) return;
+  const built = spawnSync(process.execPath, [path.join(repo, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: repo,
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: "pglite:memory", NEXT_TELEMETRY_DISABLED: "1" },
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`next build failed:\n${built.stdout}${built.stderr}`);
+}
+
+/** The web process as `npm start` starts it (scripts/serve.ts, one process), answering before this resolves. */
+async function startWebProcess(url: string): Promise<{ child: ChildProcess; pid: number; output: () => string; exited: Promise<number | null> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...webNodeFlags(url, undefined), "scripts/run.mjs", "scripts/serve.ts"], {
+    cwd: repo,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: url,
+      DELIVERY_WORKERS: "external",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      APP_SECRET_KEY: KEY(),
+      NEXTAUTH_SECRET: "presence-test-nextauth-secret",
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      CRON_SECRET: "presence-test-cron-secret",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  cleanups.push(() => void child.kill("SIGKILL"));
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  let gone = false;
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => ((gone = true), resolve(code))));
+  await vi.waitFor(
+    async () => {
+      if (gone) throw new Error(`the web process exited:\n${out}`);
+      const res = await fetch(`http://127.0.0.1:${port}/login`, { redirect: "manual" });
+      expect(res.status).toBeLessThan(500);
+    },
+    { timeout: 120_000, interval: 250 },
+  );
+  return { child, pid: child.pid!, output: () => out, exited };
+}
+
+/** Runs the CLI as `npm run cli` does (tsx), with only `env` and what a shell has. */
+function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXTAUTH_SECRET: "cli-test-nextauth-secret", CRON_SECRET: "cli-test-cron-secret", ...env } as Record<string, string | undefined> as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, output })));
+}
