@@ -1,51 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
-import { REPREPARE_CALLS, type Sql } from "@/lib/db/sql";
-import { recordBatch } from "@/lib/delivery/engine/record";
-import type { Decision } from "@/lib/delivery/policy/outcome";
+import { REPREPARE_CALLS } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { createWebhookOrg, TEST_DATABASE, useTestDatabase } from "../helpers/db";
 import { useOneConnection } from "../helpers/one-connection";
 import { copyDeliveries } from "../helpers/delivery-copies";
+import { prepared, recordSome } from "../helpers/record-outcomes";
 
 // Recording outcomes joins a group to "Delivery" by id. A plan kept from when the table was small
 // (PostgreSQL keeps a generic plan after a few calls of a named statement, for the connection's
 // life) read the whole table for every group once it had grown: in the benchmark, 7,775 pages for
 // 32 outcomes, a third of the database's time. The record is planned for the table as it is now:
-// on PostgreSQL it is never kept as a prepared statement; on PGlite, where parsing is dearer and
-// nothing analyzes the tables, it is prepared again every REPREPARE_CALLS calls.
+// on PostgreSQL it is not kept as a prepared statement; on PGlite, where parsing is dearer and
+// nothing analyzes the tables, it is prepared again every REPREPARE_CALLS calls (until the
+// delivering process has found the table large: record-plan-settled.test.ts).
 
 const prisma = useTestDatabase();
 const OWNER = "record-plan";
 const oneConnection = useOneConnection(prisma);
-
-const prepared = (q: Sql) =>
-  q.query<{ name: string; preparedAt: number }>(
-    `SELECT name, (extract(epoch FROM prepare_time) * 1000)::float8 AS "preparedAt" FROM pg_prepared_statements WHERE statement LIKE 'WITH attempts AS%'`,
-  );
-
-function succeeded(id: string): Decision {
-  const at = new Date().toISOString();
-  return {
-    tally: "succeeded",
-    outcome: { id, state: "SUCCEEDED", attemptCount: 1, nextAttemptAt: at, lastStatusCode: 200, lastError: null, responseValues: null, completedAt: at },
-    attempt: {
-      deliveryId: id, number: 1, startedAt: at, durationMs: 3, requestUrl: "http://receiver.test/", requestMethod: "POST", requestHeaders: {},
-      statusCode: 200, responseHeaders: {}, responseBody: "ok", bodyTruncated: false, errorClass: null, errorMessage: null, parsedError: null,
-    },
-  } as unknown as Decision;
-}
-
-/** Leases `n` PENDING deliveries to OWNER and records them as succeeded through `q`; returns how many were recorded. */
-async function recordSome(q: Sql, ruleId: string, n: number): Promise<number> {
-  const rows = await q.query<{ id: string }>(
-    `UPDATE "Delivery" SET "leaseOwner" = $1 WHERE id IN (SELECT id FROM "Delivery" WHERE "ruleId" = $2 AND state = 'PENDING' AND "leaseOwner" IS NULL LIMIT $3) RETURNING id`,
-    [OWNER, ruleId, n],
-  );
-  if (rows.length) await recordBatch(q, OWNER, rows.map((r) => succeeded(r.id)), new Date());
-  return rows.length;
-}
 
 describe("recording outcomes is planned for the table as it is now", () => {
   it("after the table grew from a few rows to thousands", async () => {
@@ -54,7 +27,7 @@ describe("recording outcomes is planned for the table as it is now", () => {
     for (let i = 0; i < 12; i++) await createLead(await sql(), org.id, { email: `small${i}@x.test` });
     const { q } = await oneConnection();
     // While "Delivery" is small: more calls than PostgreSQL makes custom plans before keeping one.
-    for (let i = 0; i < 8; i++) expect(await recordSome(q, rule.id, 1)).toBe(1);
+    for (let i = 0; i < 8; i++) expect(await recordSome(q, OWNER, rule.id, 1)).toBe(1);
 
     // The table grows: one delivery copied 20,000 times.
     const [seed] = await prisma().delivery.findMany({ where: { ruleId: rule.id, state: "PENDING" }, take: 1 });
@@ -62,10 +35,10 @@ describe("recording outcomes is planned for the table as it is now", () => {
     const [{ grownAt }] = (await q.query<{ grownAt: number }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS "grownAt"`)) as [{ grownAt: number }];
 
     if (TEST_DATABASE === "postgres") {
-      expect(await recordSome(q, rule.id, 30)).toBe(30);
+      expect(await recordSome(q, OWNER, rule.id, 30)).toBe(30);
       expect(await prepared(q)).toEqual([]); // nothing kept: planned on each call
     } else {
-      for (let recorded = 0; recorded < REPREPARE_CALLS; ) recorded += await recordSome(q, rule.id, 1);
+      for (let recorded = 0; recorded < REPREPARE_CALLS; ) recorded += await recordSome(q, OWNER, rule.id, 1);
       const statements = await prepared(q);
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) expect(s.preparedAt).toBeGreaterThanOrEqual(grownAt); // prepared again since

@@ -1,5 +1,6 @@
 import { insertFrom, statementName, utc, type Sql, type TableRows } from "@/lib/db/sql";
 import { newId } from "@/lib/core/ids";
+import { plansSettled } from "@/lib/db/plans";
 import type { Decision } from "../policy/outcome";
 
 // Recording a group of outcomes in one statement (one round trip, all or nothing): every attempt
@@ -40,8 +41,9 @@ const chainedInsert = (chained: TableRows, param: number) =>
 // way the rest of its group is recorded.
 // The statement holds only the parts its group needs: the leads' answers when a response parser
 // extracted values, the disabling of rules when an endpoint answered 410 Gone, the chained
-// deliveries when there are any. Most groups need none of them, and the statement is planned on
-// every call ("fresh", below): planning the unused parts cost more than half of that.
+// deliveries when there are any. Most groups need none of them, and while "Delivery" is small the
+// statement is planned on every call ("fresh", below): planning the unused parts cost more than
+// half of that.
 interface RecordParts {
   answers: boolean;
   gone: boolean;
@@ -98,11 +100,14 @@ export async function recordBatch(sql: Sql, owner: string, decisions: Decision[]
   const gone = goneRules.length > 0;
   // $4-$6 only when rules are disabled (a parameter the statement does not use has no type); the chained rows after them.
   const params = [JSON.stringify(attempts), JSON.stringify(decisions.map((d) => d.outcome)), owner, ...(gone ? [now.toISOString(), goneRules, GONE_DISABLED_REASON] : [])];
-  // Planned fresh: a plan kept from when "Delivery" was small joined the group to it by reading
-  // the whole table, every time, while the table grew under it (7,775 pages for 32 outcomes).
+  // Planned fresh while "Delivery" is small: a plan kept from then joined the group to it by
+  // reading the whole table, every time, while the table grew under it (7,775 pages for 32
+  // outcomes). Once it is large enough that a plan made for it reads by id (plans.ts), the plain
+  // statement (most groups) is kept; one that also writes leads or rules stays fresh, as a plan
+  // kept from a small "Lead" would go on reading all of it.
   if (!chained) {
     const { text, name } = PLAIN.get(`${answers}/${gone}`)!;
-    return void (await sql.query(text, params, name, "fresh"));
+    return void (await sql.query(text, params, name, !answers && !gone && plansSettled(sql) ? "kept" : "fresh"));
   }
   const text = recordStatement({ answers, gone, chained });
   await sql.query(text, [...params, JSON.stringify(chained.rows)], statementName(text), "fresh");
