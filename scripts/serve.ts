@@ -12,6 +12,7 @@ import { env } from "@/lib/core/env";
 import { sql } from "@/lib/db";
 import { startPresence } from "@/lib/process/presence";
 import { intake } from "./intake";
+import { listen, stopWithStart, tellStartListening } from "./listen";
 
 const KEEP_ALIVE_MS = 65_000;
 /** Where the server can be reached: this machine, and (listening on every interface) the network. */
@@ -48,11 +49,9 @@ async function main() {
   // default closes a socket just as a client reuses it: ECONNRESET on a good request).
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, hostname, resolve);
-  });
+  await listen(server, port, hostname);
   for (const line of addresses(hostname, port)) console.log(line);
+  tellStartListening(port);
   const stop = () => {
     server.close();
     void app
@@ -61,6 +60,7 @@ async function main() {
       .finally(() => process.exit(0));
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, stop);
+  stopWithStart(stop);
 }
 
 main().catch((err: unknown) => {

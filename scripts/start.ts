@@ -1,13 +1,14 @@
 // `npm start`: applies pending migrations, creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD
 // when no user exists, builds when the build is missing or older than the sources, then serves.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { request } from "node:http";
+import { constants } from "node:os";
 import path from "node:path";
 import { databaseOptions, openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
+import { checkCanListen, isListeningMessage } from "./listen";
 import { webNodeFlags } from "./web-heap";
 
 const root = process.cwd();
@@ -45,33 +46,25 @@ function destinationNotices(env: Env): string[] {
   return notices;
 }
 
-/** Where to reach the server from this machine to see whether it listens yet. */
-function probeHost(env: Env): string {
-  const host = env.HOSTNAME;
-  if (!host || host === "0.0.0.0" || host === "::" || host === "[::]") return "127.0.0.1";
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+/**
+ * Resolves once the server reports over its IPC channel that it listens on `port`: only the
+ * server this start spawned can, while any program holding the port could answer a request there.
+ * Never settles when the server exits first (its exit ends this process).
+ */
+function untilListening(server: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const heard = (message: unknown) => {
+      if (!isListeningMessage(message, port)) return;
+      server.off("message", heard);
+      resolve();
+    };
+    server.on("message", heard);
+  });
 }
 
-/** Resolves once an HTTP request to the server gets any answer; rejects if `stopped` says it is gone. */
-function untilListening(host: string, port: number, stopped: () => boolean): Promise<void> {
-  const attempt = () =>
-    new Promise<boolean>((resolve) => {
-      const req = request({ host: host.replace(/^\[|\]$/g, ""), port, path: "/login", method: "HEAD", timeout: 5_000 }, (res) => {
-        res.resume();
-        resolve(true);
-      });
-      req.on("timeout", () => req.destroy());
-      req.on("error", () => resolve(false));
-      req.end();
-    });
-  return new Promise((resolve, reject) => {
-    const poll = async () => {
-      if (stopped()) return reject(new Error("the server stopped before it listened"));
-      if (await attempt()) return resolve();
-      setTimeout(poll, 250);
-    };
-    void poll();
-  });
+/** A child's end as an exit status, as a shell gives it (128 + the signal's number when killed). */
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? constants.signals[signal] : 0);
 }
 
 function minutesAndSeconds(ms: number): string {
@@ -102,6 +95,9 @@ async function main() {
     await database.close();
   }
 
+  // Before the build, which takes minutes: on a port another program holds the server would fail.
+  await checkCanListen(env.PORT, env.HOSTNAME || undefined);
+
   if (buildIsStale()) {
     // Nothing listens during the build: say so, and how long it takes, before a URL is printed.
     const fresh = !existsSync(path.join(root, ".next", "BUILD_ID"));
@@ -115,19 +111,18 @@ async function main() {
 
   // The web server (scripts/serve.ts) in its own process, so signals reach it directly, bundled to
   // plain JavaScript by scripts/run.mjs as this script is, with its heap limit (scripts/web-heap.ts).
+  // With an IPC channel: the server says on it that it listens (scripts/listen.ts), and stops when
+  // this process is gone, however it went.
   const server = spawn(process.execPath, [...webNodeFlags(env.DATABASE_URL), path.join(root, "scripts", "run.mjs"), path.join(root, "scripts", "serve.ts")], {
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, NODE_ENV: "production", PORT: String(env.PORT), ...(env.HOSTNAME ? { HOSTNAME: env.HOSTNAME } : {}) },
   });
-  let exited = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-  server.on("exit", (code, signal) => {
-    exited = true;
-    process.exit(code ?? (signal ? 1 : 0));
-  });
+  server.on("exit", (code, signal) => process.exit(exitStatus(code, signal)));
 
-  // The URL is printed only once the server answers, so it never points at a closed port.
-  await untilListening(probeHost(env), env.PORT, () => exited);
+  // The URL is printed only once our server listens, so it never points at a closed port, nor at
+  // another program on it (the server then fails, saying the port is in use, and so does this).
+  await untilListening(server, env.PORT);
   console.log(`Leadhooks is ready at ${env.NEXTAUTH_URL} (or the Network address above, from another machine).`);
   if (needsSetup) console.log(`No user yet: open ${env.NEXTAUTH_URL}/setup to create the first admin.`);
   else console.log(`Sign in at ${env.NEXTAUTH_URL}/login.`);

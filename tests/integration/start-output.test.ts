@@ -1,121 +1,28 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { webNodeFlags } from "@/scripts/web-heap";
+import { freePort, startStaged as start, stopStaged, type Staged as Started } from "../helpers/start-script";
 
 // What `npm start` tells the person starting it: what it is doing while nothing listens (the
 // build takes minutes), the URL only once the server answers, and which outbound safety rules
-// the environment relaxes. `next` is replaced by a stand-in whose build and listen the test
-// releases, so each step can be observed; everything else (env, migrations, setup check) is real.
+// the environment relaxes. `next` and the server are replaced by stand-ins whose build and listen
+// the test releases (startStaged), so each step can be observed; everything else (env,
+// migrations, setup check) is real.
 
-const repo = path.resolve(".");
-// As `npm start` runs it (package.json): bundled by scripts/run.mjs, one process.
-const runner = path.join(repo, "scripts", "run.mjs");
-
-// The stand-ins for node_modules/next/dist/bin/next (its build) and scripts/serve.ts (the server
-// npm start runs): each waits for a file.
-const FAKE_NEXT = `
-const fs = require("node:fs");
-const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
-const [cmd] = process.argv.slice(2);
-if (cmd === "build") {
-  fs.writeFileSync("build.pid", String(process.pid));
-  console.log("[fake next] building");
-  until("release-build", () => { fs.mkdirSync(".next", { recursive: true }); fs.writeFileSync(".next/BUILD_ID", "fake"); process.exit(0); });
-}
-`;
-const FAKE_SERVE = `
-import fs from "node:fs";
-import http from "node:http";
-import v8 from "node:v8";
-const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(file)) { clearInterval(t); then(); } }, 25); };
-console.log("[fake server] heap limit " + Math.round(v8.getHeapStatistics().heap_size_limit / 1048576) + " MB");
-console.log("[fake server] flags " + JSON.stringify(process.execArgv.filter((a) => a.startsWith("--") && !a.startsWith("--import"))));
-console.log("[fake server] started, not listening yet");
-until("release-listen", () => http.createServer((req, res) => res.end("fake app")).listen(Number(process.env.PORT)));
-process.on("SIGTERM", () => process.exit(0));
-`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Started {
-  dir: string;
-  port: number;
-  child: ChildProcess;
-  output: () => string;
-  /** Resolves when the output contains `text`; fails with the output so far if the process ends first. */
-  until: (text: string) => Promise<void>;
-}
-
-const running: Started[] = [];
-afterEach(() => {
-  for (const s of running.splice(0)) {
-    s.child.kill("SIGTERM");
-    rmSync(s.dir, { recursive: true, force: true });
-  }
+const foreign: Server[] = [];
+afterEach(async () => {
+  stopStaged();
+  await Promise.all(foreign.splice(0).map((srv) => new Promise((resolve) => srv.close(resolve))));
 });
 
-async function start(env: Record<string, string>): Promise<Started> {
-  const dir = mkdtempSync(path.join(tmpdir(), "leadhooks-start-"));
-  mkdirSync(path.join(dir, "node_modules", "next", "dist", "bin"), { recursive: true });
-  writeFileSync(path.join(dir, "node_modules", "next", "dist", "bin", "next"), FAKE_NEXT);
-  mkdirSync(path.join(dir, "scripts"));
-  writeFileSync(path.join(dir, "scripts", "serve.ts"), FAKE_SERVE);
-  symlinkSync(runner, path.join(dir, "scripts", "run.mjs")); // start.ts runs the server with it
-  symlinkSync(path.join(repo, "prisma"), path.join(dir, "prisma")); // migrations are read from the working directory
-  const port = await freePort();
-  const child = spawn(process.execPath, [runner, path.join(repo, "scripts", "start.ts")], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NEXTAUTH_SECRET: "start-output-test-nextauth-secret",
-      NEXTAUTH_URL: `http://localhost:${port}`,
-      APP_SECRET_KEY: "start-output-test-app-secret-key-0123456789",
-      CRON_SECRET: "start-output-test-cron-secret",
-      DATABASE_URL: "pglite:memory",
-      SCHEDULER: "off",
-      PORT: String(port),
-      ...env,
-      // NODE_ENV is left unset on purpose (the script defaults it); hence the cast.
-    } as Record<string, string | undefined> as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const waiters: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) if (out.includes(w.text)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
-  };
-  child.stdout!.on("data", (d: Buffer) => ((out += d.toString()), check()));
-  child.stderr!.on("data", (d: Buffer) => ((out += d.toString()), check()));
-  child.on("exit", () => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`npm start ended before printing ${JSON.stringify(w.text)}:\n${out}`));
-  });
-  const started: Started = {
-    dir,
-    port,
-    child,
-    output: () => out,
-    until: (text) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ text, resolve, reject });
-        check();
-      }),
-  };
-  running.push(started);
-  return started;
+/** Another program's HTTP server on `port`, answering every request. */
+async function anotherProgramOn(port: number): Promise<void> {
+  const srv = createServer((req, res) => res.end("another program"));
+  foreign.push(srv);
+  await new Promise<void>((resolve, reject) => srv.once("error", reject).listen(port, resolve));
 }
 
 // Each test starts tsx, opens and migrates a fresh PGlite: ~5 s on a quiet machine, 30 s seen under load.
@@ -142,6 +49,26 @@ describe("npm start output", { timeout: 180_000 }, () => {
     // The URL answers the moment it is printed.
     const res = await fetch(`http://localhost:${s.port}/setup`);
     expect(await res.text()).toBe("fake app");
+  });
+
+  it("stops before the build, naming the port and PORT, when another program holds the port, and never says it is ready", async () => {
+    const port = await freePort();
+    await anotherProgramOn(port);
+    const s = await start({ PORT: String(port) });
+    s.release(); // were it to build and serve, nothing would hold it back
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain(`Start-up failed: Port ${port} is already in use by another program, so Leadhooks cannot listen on it. Stop that program, or set PORT to a free port`);
+    expect(s.output()).not.toMatch(/is ready at|Building|fake server/);
+  });
+
+  it("when another program takes the port while it builds: the server's failure ends npm start, which never says it is ready", async () => {
+    const s = await start({});
+    await s.until("[fake next] building");
+    await anotherProgramOn(s.port); // answers every request on the port from now on
+    s.release();
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain(`Server start-up failed: Port ${s.port} is already in use by another program`);
+    expect(s.output()).not.toContain("is ready at");
   });
 
   it("stopping npm start during the build stops the build too (a process manager's SIGTERM leaves nothing running)", async () => {
