@@ -27,8 +27,8 @@ import type { ProcessRole } from "@/lib/delivery/role";
 export const PRESENCE_REFRESH_MS = 15_000;
 /** A row not refreshed for this long is a process that is gone (three refreshes missed, at least 30 s). */
 export const PRESENCE_STALE_MS = Math.max(3 * PRESENCE_REFRESH_MS, 30_000);
-/** The longest stopping waits for the row's deletion (the database may not answer; the row then goes stale). */
-const STOP_TIMEOUT_MS = 5_000;
+/** The longest stopping waits for the row's deletion (a database that stopped answering must not hold a stop long; the row then goes stale). */
+const STOP_TIMEOUT_MS = 2_000;
 
 /** A process that refreshed its row within PRESENCE_STALE_MS. */
 export interface PresentProcess {
@@ -86,16 +86,17 @@ export function startPresence(
   timer.unref();
   refresh();
   let stopping: Promise<void> | null = null;
+  const remove = async () => {
+    clearInterval(timer);
+    await inFlight; // else it could write the row again after the delete
+    await (await sql()).query(`DELETE FROM "ProcessPresence" WHERE id = $1`, [row[0]]);
+  };
   return {
+    // Bounded as a whole: a database that stopped answering must not hold the process's stop.
     stop: () =>
-      (stopping ??= (async () => {
-        clearInterval(timer);
-        await inFlight;
-        const remove = (async () => (await sql()).query(`DELETE FROM "ProcessPresence" WHERE id = $1`, [row[0]]))();
-        await within(remove, STOP_TIMEOUT_MS, () => new Error(`no answer within ${STOP_TIMEOUT_MS / 1000} s`)).catch((err: unknown) =>
-          console.error(`process presence: removing this process's row failed (${err instanceof Error ? err.message : String(err)}); it stops counting ${PRESENCE_STALE_MS / 1000} s after its last refresh`),
-        );
-      })()),
+      (stopping ??= within(remove(), STOP_TIMEOUT_MS, () => new Error(`no answer within ${STOP_TIMEOUT_MS / 1000} s`)).catch((err: unknown) =>
+        console.error(`process presence: removing this process's row failed (${err instanceof Error ? err.message : String(err)}); it stops counting ${PRESENCE_STALE_MS / 1000} s after its last refresh`),
+      )),
   };
 }
 
