@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { withBuildLock } from "./build-lock.mjs";
 import { freePort, startPostgres } from "./pg-cluster.mjs";
 import { formatLimit, partialResult } from "./test-progress.mjs";
 
@@ -148,13 +149,16 @@ async function e2e() {
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     CRON_SECRET: randomBytes(24).toString("base64url"),
   };
-  const { code: built } = await run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    ...secrets,
-    NODE_ENV: "production",
-    NEXTAUTH_URL: `http://localhost:${port}`,
-    DATABASE_URL: "pglite:memory",
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
+  // Under the build lock: a PostgreSQL test that runs the web server waits for this build instead of making its own.
+  const { code: built } = await withBuildLock(root, () =>
+    run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+      ...secrets,
+      NODE_ENV: "production",
+      NEXTAUTH_URL: `http://localhost:${port}`,
+      DATABASE_URL: "pglite:memory",
+      NEXT_TELEMETRY_DISABLED: "1",
+    }),
+  );
   if (built !== 0) return { passed: 0, failed: 1, skipped: 0, note: "next build failed" };
   const report = path.join(outDir, "e2e.json");
   const progress = path.join(outDir, "e2e.progress.jsonl");
