@@ -9,12 +9,15 @@ import { createServer } from "node:http";
 import { networkInterfaces } from "node:os";
 import next from "next";
 import { env } from "@/lib/core/env";
-import { sql } from "@/lib/db";
+import { openedDatabase, sql } from "@/lib/db";
+import { stopStartedDeliveryRole } from "@/lib/process/delivery-role";
 import { startPresence } from "@/lib/process/presence";
 import { intake } from "./intake";
 import { listen, stopWithStart, tellStartListening } from "./listen";
 
 const KEEP_ALIVE_MS = 65_000;
+/** The longest a stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 60_000;
 /** Where the server can be reached: this machine, and (listening on every interface) the network. */
 function addresses(hostname: string | undefined, port: number): string[] {
   const everywhere = !hostname || hostname === "0.0.0.0" || hostname === "::" || hostname === "[::]";
@@ -52,12 +55,32 @@ async function main() {
   await listen(server, port, hostname);
   for (const line of addresses(hostname, port)) console.log(line);
   tellStartListening(port);
+  let stopping = false;
   const stop = () => {
-    server.close();
-    void app
-      .close()
-      .then(() => presence.stop())
-      .finally(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    // Requests to endpoints end within their rule's timeout (30 s at most), the database's
+    // statements within theirs; what still holds the stop after this is left to the leases.
+    setTimeout(() => {
+      console.error(`Leadhooks web server: not stopped within ${STOP_DEADLINE_MS / 1000} s; exiting, what it did not record is sent again once its lease expires`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    server.close(); // no new connection; requests under way on open ones are answered
+    server.closeIdleConnections();
+    void (async () => {
+      await app.close();
+      // Delivering inline: nothing new is claimed, the requests in flight are recorded (not sent
+      // again once their lease expires), what was handed off and not started is given back.
+      await stopStartedDeliveryRole(); // as Next.js started it (instrumentation.ts)
+      await presence.stop(); // nothing left that could write a secret or deliver
+      await (await openedDatabase())?.close();
+    })().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`Leadhooks web server: stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, stop);
   stopWithStart(stop);

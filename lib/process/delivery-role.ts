@@ -21,6 +21,18 @@ export function startDeliveryRole(role: ProcessRole): void {
   wireDispatcher(consumeDispatchReport, { wake: duties.wake, listenUrl: duties.wake ? listenUrl : null });
   chainDeliveriesWith(outboxChainWriter);
   if (duties.tick) startTicker(tickMs, { holdProcess: role === "worker" });
+  (globalThis as GlobalWithStop)[STOP_KEY] = stopDeliveryRole;
+}
+
+// The web server starts its delivery role inside Next.js (instrumentation.ts), whose bundle has
+// its own copy of this module and of the engine's (the ticker, the listening connection); the
+// server (scripts/serve.ts, bundled apart) stops it through the copy that started it.
+const STOP_KEY = Symbol.for("leadhooks.deliveryRole.stop");
+type GlobalWithStop = typeof globalThis & { [STOP_KEY]?: () => Promise<void> };
+
+/** Stops the delivery role this process started, through the copy of this module that started it (stopDeliveryRole). */
+export async function stopStartedDeliveryRole(): Promise<void> {
+  await ((globalThis as GlobalWithStop)[STOP_KEY] ?? stopDeliveryRole)();
 }
 
 /**
