@@ -7,8 +7,8 @@ import { createApiKey } from "@/lib/api/keys";
 import { openDatabase, type Database } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv } from "@/lib/core/env";
 import { printable } from "@/lib/core/printable";
-import { describeProcess, PRESENCE_STALE_MS, presentProcesses, type PresentProcess } from "@/lib/process/presence";
-import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
+import { describeProcess, holdPresence, PRESENCE_STALE_MS, presentProcesses, type PresentProcess } from "@/lib/process/presence";
+import { changeSecretKey, KeyChangeError, recoverLostSecretKey, type KeyChangeGuard, type KeyChangeReport, type LostKeyReport, type RuleRef } from "@/lib/signing/secret-key-change";
 
 const USAGE = `Usage:
   npm run cli -- api-key create --name NAME [--org SLUG]   create an API key (printed alone on the last line)
@@ -99,6 +99,18 @@ function refusal(processes: PresentProcess[], connections: string[]): string | n
   return lines.join("\n");
 }
 
+/** A key command that must not run now; nothing was changed. */
+class Refused extends Error {}
+
+/** Run first in a key change's transaction (PostgreSQL): refuses while a process is present, and holds off any that starts, to the commit. */
+function presenceGuard(database: Database): KeyChangeGuard | undefined {
+  if (database.kind !== "postgres") return undefined;
+  return async (tx) => {
+    const present = await holdPresence(tx);
+    if (present.length) throw new Refused(refusal(present, [])!);
+  };
+}
+
 /** Processes started without APP_SECRET_KEY read ./data/local-secrets.json: say so when it holds another key. */
 function warnLocalSecrets(key: string): void {
   const file = path.resolve("data", "local-secrets.json");
@@ -162,12 +174,14 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     if (command === "secret-key rotate") {
-      rotationLines(await changeSecretKey(database.prisma, oldKey, env.APP_SECRET_KEY)).forEach((l) => console.log(l));
+      const guard = values.force ? undefined : presenceGuard(database);
+      rotationLines(await changeSecretKey(database.prisma, oldKey, env.APP_SECRET_KEY, { guard })).forEach((l) => console.log(l));
       warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;
     }
     if (command === "secret-key recover") {
-      recoveryLines(await recoverLostSecretKey(database.prisma, env.APP_SECRET_KEY, { apply: values.yes === true })).forEach((l) => console.log(l));
+      const guard = values.force ? undefined : presenceGuard(database);
+      recoveryLines(await recoverLostSecretKey(database.prisma, env.APP_SECRET_KEY, { apply: values.yes === true, guard })).forEach((l) => console.log(l));
       if (values.yes) warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;
     }
@@ -199,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof EnvError || err instanceof KeyChangeError ? err.message : `Error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(err instanceof EnvError || err instanceof KeyChangeError || err instanceof Refused ? err.message : `Error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

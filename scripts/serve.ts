@@ -12,6 +12,7 @@ import { env } from "@/lib/core/env";
 import { openedDatabase, sql } from "@/lib/db";
 import { stopStartedDeliveryRole } from "@/lib/process/delivery-role";
 import { startPresence } from "@/lib/process/presence";
+import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { intake } from "./intake";
 import { listen, stopWithStart, tellStartListening } from "./listen";
 
@@ -35,6 +36,15 @@ async function main() {
   // Seen by the secret-key commands until it stops, in every delivery mode (PostgreSQL; see
   // lib/process/presence.ts). The process's database is opened for it now, not at the first request.
   const presence = startPresence("web", env().DATABASE_URL, sql);
+  // npm start checked APP_SECRET_KEY before building, which takes minutes with no trace of this
+  // process in the database: a key change could have committed since. Checked again once present
+  // (a key change in progress holds that write until it commits).
+  if (await presence.written) {
+    await checkSecretKey(await sql(), env().APP_SECRET_KEY).catch(async (err: unknown) => {
+      await presence.stop();
+      throw err;
+    });
+  }
   const app = next({ dev: false, hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();

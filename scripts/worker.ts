@@ -17,14 +17,17 @@ async function main() {
   applyLocalDefaults();
   const env = parseEnv(process.env);
   const database = await openDatabase(env.DATABASE_URL, "worker", databaseOptions(env));
+  // Seen by the secret-key commands until it stops (PostgreSQL; lib/process/presence.ts). Written
+  // before the key check: a key change in progress holds that write until it commits.
+  const presence = startPresence("worker", env.DATABASE_URL, async () => database.sql);
+  await presence.written;
   // With another key than the web process's, every delivery it claimed would fail: refuse instead.
   await checkSecretKey(database.sql, env.APP_SECRET_KEY).catch(async (err: unknown) => {
+    await presence.stop();
     await database.close();
     throw err;
   });
   setDatabase(database);
-  // Seen by the secret-key commands until it stops (PostgreSQL; lib/process/presence.ts).
-  const presence = startPresence("worker", env.DATABASE_URL, async () => database.sql);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);
 

@@ -4,7 +4,7 @@ import { printable } from "@/lib/core/printable";
 import { quietLog } from "@/lib/core/quiet-log";
 import { within } from "@/lib/core/within";
 import { parseDatabaseUrl } from "@/lib/db/driver";
-import { iso, utc, type Sql } from "@/lib/db/sql";
+import { iso, prismaSql, utc, type Sql } from "@/lib/db/sql";
 import type { ProcessRole } from "@/lib/delivery/role";
 
 // Which Leadhooks processes run on a PostgreSQL database, for the commands that change
@@ -43,6 +43,11 @@ export interface PresentProcess {
 }
 
 export interface Presence {
+  /**
+   * Settles once the first write did: true when the row is in the database (false on PGlite, or
+   * when it failed, logged). A process checks its APP_SECRET_KEY after it (see startPresence).
+   */
+  written: Promise<boolean>;
   /** Stops refreshing and deletes the row (after a refresh in flight, which would write it again). Never rejects. */
   stop(): Promise<void>;
 }
@@ -51,15 +56,19 @@ const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
 const REFRESH = `INSERT INTO "ProcessPresence" (id, role, host, pid, "startedAt", "lastSeenAt") VALUES ($1, $2, $3, $4, ${utc("$5")}, ${NOW_UTC})
   ON CONFLICT (id) DO UPDATE SET "lastSeenAt" = ${NOW_UTC}`;
 // Rows of processes that died without stopping, removed at each start so they do not pile up.
-const FORGET_STALE = `DELETE FROM "ProcessPresence" WHERE "lastSeenAt" < ${NOW_UTC} - $1 * interval '1 millisecond'`;
+const FORGET_STALE = `DELETE FROM "ProcessPresence" WHERE "lastSeenAt" < ${NOW_UTC} - $1::float8 * interval '1 millisecond'`;
 
-const stopped: Presence = { stop: async () => {} };
+const absent: Presence = { written: Promise.resolve(false), stop: async () => {} };
 
 /**
  * Records this process in the database now and every `refreshMs` (on PostgreSQL; nothing on
  * PGlite, see above). The timer does not keep the process alive. A failed write never stops the
  * process: it is logged (once, then at most every 30 s while it repeats) and tried again at the
  * next interval. `sql` is the process's database, opened on first use.
+ *
+ * A process checks its APP_SECRET_KEY once its row is written (`written`), not before: a key change
+ * holds the table locked from its own check to its commit (scripts/cli.ts), so the first write of
+ * a process starting meanwhile waits for that commit, and its check then sees the new secrets.
  */
 export function startPresence(
   role: ProcessRole,
@@ -67,24 +76,27 @@ export function startPresence(
   sql: () => Promise<Sql>,
   { refreshMs = PRESENCE_REFRESH_MS, log = quietLog() }: { refreshMs?: number; log?: (line: string) => void } = {},
 ): Presence {
-  if (parseDatabaseUrl(databaseUrl).kind !== "postgres") return stopped;
+  if (parseDatabaseUrl(databaseUrl).kind !== "postgres") return absent;
   const row = [newId("proc"), role, hostname(), process.pid, new Date().toISOString()];
-  let inFlight: Promise<void> | null = null;
+  let inFlight: Promise<boolean> | null = null;
   let first = true;
-  const refresh = () => {
-    if (inFlight) return; // a refresh the database has not answered yet: one at a time
-    inFlight = (async () => {
+  const refresh = (): Promise<boolean> =>
+    // A refresh the database has not answered yet: one at a time.
+    (inFlight ??= (async () => {
       const db = await sql();
       if (first) await db.query(FORGET_STALE, [PRESENCE_STALE_MS]);
       await db.query(REFRESH, row);
       first = false;
+      return true;
     })()
-      .catch((err: unknown) => log(`process presence (how the secret-key commands see this process) not written: ${err instanceof Error ? err.message : String(err)}; tried again at each refresh`))
-      .finally(() => (inFlight = null));
-  };
+      .catch((err: unknown) => {
+        log(`process presence (how the secret-key commands see this process) not written: ${err instanceof Error ? err.message : String(err)}; tried again at each refresh`);
+        return false;
+      })
+      .finally(() => (inFlight = null)));
   const timer = setInterval(refresh, refreshMs);
   timer.unref();
-  refresh();
+  const written = refresh();
   let stopping: Promise<void> | null = null;
   const remove = async () => {
     clearInterval(timer);
@@ -92,6 +104,7 @@ export function startPresence(
     await (await sql()).query(`DELETE FROM "ProcessPresence" WHERE id = $1`, [row[0]]);
   };
   return {
+    written,
     // Bounded as a whole: a database that stopped answering must not hold the process's stop.
     stop: () =>
       (stopping ??= within(remove(), STOP_TIMEOUT_MS, () => new Error(`no answer within ${STOP_TIMEOUT_MS / 1000} s`)).catch((err: unknown) =>
@@ -105,11 +118,22 @@ export async function presentProcesses(sql: Sql): Promise<PresentProcess[]> {
   const rows = await sql.query<Omit<PresentProcess, "sinceSeenMs"> & { sinceSeenMs: number | string }>(
     `SELECT role, host, pid, ${iso(`"startedAt"`)} AS "startedAt", ${iso(`"lastSeenAt"`)} AS "lastSeenAt",
             (extract(epoch FROM ${NOW_UTC} - "lastSeenAt") * 1000)::float8 AS "sinceSeenMs"
-       FROM "ProcessPresence" WHERE "lastSeenAt" >= ${NOW_UTC} - $1 * interval '1 millisecond'
+       FROM "ProcessPresence" WHERE "lastSeenAt" >= ${NOW_UTC} - $1::float8 * interval '1 millisecond'
       ORDER BY "startedAt", id`,
     [PRESENCE_STALE_MS],
   );
   return rows.map((r) => ({ ...r, sinceSeenMs: Math.max(0, Number(r.sinceSeenMs)) }));
+}
+
+/**
+ * First in a key change's transaction (PostgreSQL): from here to its commit no process writes its
+ * row (SHARE mode lets no one insert or update), and the processes present are returned. A process
+ * that starts meanwhile waits on its first write, then checks its APP_SECRET_KEY against the
+ * secrets as committed: it cannot slip in between the key change's check and its change.
+ */
+export async function holdPresence(tx: Parameters<typeof prismaSql>[0] & { $executeRawUnsafe(query: string): Promise<number> }): Promise<PresentProcess[]> {
+  await tx.$executeRawUnsafe(`LOCK TABLE "ProcessPresence" IN SHARE MODE`);
+  return presentProcesses(prismaSql(tx));
 }
 
 /** One line naming a process for an operator, e.g. `web on app-1 (pid 4242, last seen 3 s ago at 2026-12-04T10:00:00.000Z)`. */

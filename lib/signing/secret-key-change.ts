@@ -23,6 +23,13 @@ import { createSigningKey } from "./organization-keys";
 //   Authentication tab; the old key, if it turns up, still reads them with changeSecretKey).
 
 type Db = Pick<PrismaClient, "$transaction">;
+/** A transaction of a key change. */
+export type KeyChangeTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+/**
+ * Runs first in a key change's transaction: the caller's check that no other process would write
+ * secrets with the other key (it throws to change nothing; what it locks stays locked to the commit).
+ */
+export type KeyChangeGuard = (tx: KeyChangeTx) => Promise<void>;
 
 /** A rule in a report: enough for an operator to find it. */
 export interface RuleRef {
@@ -64,7 +71,7 @@ export interface LostKeyReport {
 }
 
 /** Each organization's name by id, and the rules with something encrypted, with their columns. */
-async function loadEncrypted(tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0]) {
+async function loadEncrypted(tx: KeyChangeTx) {
   const orgs = new Map((await tx.organization.findMany({ select: { id: true, name: true } })).map((o) => [o.id, o.name]));
   const keys = await tx.signingKey.findMany({ select: { id: true, organizationId: true, secretEncrypted: true, expiresAt: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
   const rules = await tx.webhookRule.findMany({
@@ -77,7 +84,7 @@ async function loadEncrypted(tx: Parameters<Parameters<PrismaClient["$transactio
 }
 
 /** Re-encrypts every stored secret from `oldKey` to `newKey` (one transaction). */
-export async function changeSecretKey(db: Db, oldKey: string, newKey: string, now = new Date()): Promise<KeyChangeReport> {
+export async function changeSecretKey(db: Db, oldKey: string, newKey: string, { now = new Date(), guard }: { now?: Date; guard?: KeyChangeGuard } = {}): Promise<KeyChangeReport> {
   const report: KeyChangeReport = { reencrypted: { signingKeys: 0, credentials: 0, ruleSecrets: 0 }, alreadyNew: 0, unreadable: { credentials: [], ruleSecrets: [] } };
   // The value under the new key, or null when it is left as it is (counted in the report).
   const moved = (stored: string, unreadable: () => void): string | null => {
@@ -96,6 +103,7 @@ export async function changeSecretKey(db: Db, oldKey: string, newKey: string, no
   };
   await db.$transaction(
     async (tx) => {
+      await guard?.(tx);
       const { orgs, keys, rules, ref } = await loadEncrypted(tx);
       const blocking: { organization: string; id: string }[] = [];
       for (const k of keys) {
@@ -134,10 +142,11 @@ export async function changeSecretKey(db: Db, oldKey: string, newKey: string, no
  * After APP_SECRET_KEY was lost: makes the deployment work with `key` again (see above). With
  * `apply` false nothing is written; the report says what would be done.
  */
-export async function recoverLostSecretKey(db: Db, key: string, { apply, now = new Date() }: { apply: boolean; now?: Date }): Promise<LostKeyReport> {
+export async function recoverLostSecretKey(db: Db, key: string, { apply, now = new Date(), guard }: { apply: boolean; now?: Date; guard?: KeyChangeGuard }): Promise<LostKeyReport> {
   const report: LostKeyReport = { newSigningKeys: [], ruleSecretsCleared: [], previousSecretsCleared: [], credentialsToEnter: [], applied: apply };
   await db.$transaction(
     async (tx) => {
+      if (apply) await guard?.(tx);
       const { orgs, keys, rules, ref } = await loadEncrypted(tx);
       // An organization needs a new key when its current one is unreadable. Every unreadable key it
       // has stops signing now (one still in its grace period would fail every delivery).

@@ -1,15 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { quietLog } from "@/lib/core/quiet-log";
 import { openDatabase, type Database } from "@/lib/db";
-import { PRESENCE_STALE_MS, presentProcesses, startPresence } from "@/lib/process/presence";
+import { holdPresence, PRESENCE_STALE_MS, presentProcesses, startPresence } from "@/lib/process/presence";
+import { changeSecretKey } from "@/lib/signing/secret-key-change";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { createScratchDatabase, freePort } from "@/scripts/pg-cluster.mjs";
 import { webNodeFlags } from "@/scripts/web-heap";
+import { ensureBuilt } from "../helpers/build";
 import { createTestOrg, databaseForAProcess, freshDatabase } from "../helpers/db";
 import { startWorker } from "../helpers/worker";
 
@@ -26,6 +27,8 @@ const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
+// The web server runs on the app's build (any build: its own code is bundled from the sources).
+beforeAll(ensureBuilt, 600_000);
 
 /** One statement on `url` over a connection of its own, closed before this resolves (the CLI counts open ones). */
 async function once<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
@@ -109,9 +112,42 @@ describe("npm run worker keeps its presence while it runs", () => {
   }, 180_000);
 });
 
+describe("a process that starts while a key change is under way", () => {
+  it("npm run worker waits for the change to commit, then refuses the old key (it checked its key before it was present, and ran on with it)", async () => {
+    const { name, url } = await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "presence_race");
+    const db = await openDatabase(url, "test");
+    cleanups.push(() => db.close());
+    await createTestOrg(db.prisma);
+    let worker: ReturnType<typeof startWorker> | undefined;
+    // The key change's own check (as scripts/cli.ts runs it) finds no process; one starts before the commit.
+    await changeSecretKey(db.prisma, KEY(), NEW_KEY, {
+      guard: async (tx) => {
+        expect(await holdPresence(tx)).toEqual([]);
+        worker = startWorker(url, (kill) => cleanups.push(kill));
+        const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'leadhooks worker' AND wait_event_type = 'Lock'`;
+        await vi.waitFor(async () => expect((await once<{ n: number }>(process.env.TEST_POSTGRES_URL!, waiting, [name]))[0]!.n, worker!.output()).toBe(1), { timeout: 120_000, interval: 100 });
+      },
+    });
+    expect(await worker!.exited, worker!.output()).toBe(1);
+    expect(worker!.output()).toContain("APP_SECRET_KEY: does not match the key this database's secrets");
+    expect(worker!.output()).not.toMatch(/Delivery worker \d+ started/);
+    expect(await rowsOf(url)).toEqual([]);
+  }, 180_000);
+
+  it("the web server checks its key again once present (npm start checked it before a build of minutes): with another key it exits 1", async () => {
+    const { url } = await databaseForAProcess("presence_webkey");
+    const seed = await openDatabase(url, "test");
+    await createTestOrg(seed.prisma); // a signing key encrypted with this process's key
+    await seed.close();
+    const web = spawnWebProcess(url, await freePort(), { APP_SECRET_KEY: NEW_KEY });
+    expect(await web.exited, web.output()).toBe(1);
+    expect(web.output()).toContain("Server start-up failed: Invalid environment configuration:\n  APP_SECRET_KEY: does not match the key this database's secrets");
+    expect(await rowsOf(url)).toEqual([]);
+  }, 180_000);
+});
+
 describe("secret-key rotate beside a web process with DELIVERY_WORKERS=external", () => {
   it("refuses while it runs, though it holds no connection, naming it; goes ahead once SIGTERM stopped it; a stale row does not hold it, --force overrides a fresh one", async () => {
-    ensureBuilt();
     const { name, url } = await createScratchDatabase(process.env.TEST_POSTGRES_URL!, "presence_web");
     const seed = await openDatabase(url, "test");
     await createTestOrg(seed.prisma); // a signing key to re-encrypt
@@ -151,25 +187,13 @@ describe("secret-key rotate beside a web process with DELIVERY_WORKERS=external"
     expect(held.output).toMatch(/^ {4}worker on live-host \(pid 77, last seen \d+ s ago at .+\)$/m);
     const forced = await cli(["secret-key", "recover", "--yes", "--force"], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY });
     expect(forced).toMatchObject({ status: 0, output: expect.stringContaining("Every stored secret is readable with this APP_SECRET_KEY: nothing to do.") });
-  }, 600_000); // a first build (when none exists) takes minutes on a busy machine
+  }, 300_000);
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The web server runs on the app's build; any build will do (presence is scripts/serve.ts's own, bundled from the sources). */
-function ensureBuilt(): void {
-  if (existsSync(path.join(repo, ".next", "BUILD_ID"))) return;
-  const built = spawnSync(process.execPath, [path.join(repo, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: repo,
-    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: "pglite:memory", NEXT_TELEMETRY_DISABLED: "1" },
-    encoding: "utf8",
-  });
-  if (built.status !== 0) throw new Error(`next build failed:\n${built.stdout}${built.stderr}`);
-}
-
-/** The web process as `npm start` starts it (scripts/serve.ts, one process), answering before this resolves. */
-async function startWebProcess(url: string): Promise<{ child: ChildProcess; pid: number; output: () => string; exited: Promise<number | null> }> {
-  const port = await freePort();
+/** The web process as `npm start` starts it (scripts/serve.ts, one process). */
+function spawnWebProcess(url: string, port: number, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [...webNodeFlags(url, undefined), "scripts/run.mjs", "scripts/serve.ts"], {
     cwd: repo,
     env: {
@@ -185,6 +209,7 @@ async function startWebProcess(url: string): Promise<{ child: ChildProcess; pid:
       NEXTAUTH_SECRET: "presence-test-nextauth-secret",
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       CRON_SECRET: "presence-test-cron-secret",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -194,15 +219,22 @@ async function startWebProcess(url: string): Promise<{ child: ChildProcess; pid:
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   let gone = false;
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => ((gone = true), resolve(code))));
+  return { child, pid: child.pid!, output: () => out, exited, gone: () => gone };
+}
+
+/** The web process, answering before this resolves. */
+async function startWebProcess(url: string) {
+  const port = await freePort();
+  const web = spawnWebProcess(url, port);
   await vi.waitFor(
     async () => {
-      if (gone) throw new Error(`the web process exited:\n${out}`);
+      if (web.gone()) throw new Error(`the web process exited:\n${web.output()}`);
       const res = await fetch(`http://127.0.0.1:${port}/login`, { redirect: "manual" });
       expect(res.status).toBeLessThan(500);
     },
     { timeout: 120_000, interval: 250 },
   );
-  return { child, pid: child.pid!, output: () => out, exited };
+  return web;
 }
 
 /** Runs the CLI as `npm run cli` does (tsx), with only `env` and what a shell has. */
