@@ -28,7 +28,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 // The web server runs on the app's build (any build: its own code is bundled from the sources).
-beforeAll(ensureBuilt, 600_000);
+beforeAll(ensureBuilt, 900_000); // a build, or waiting for the browser suite's: minutes on a busy machine
 
 /** One statement on `url` over a connection of its own, closed before this resolves (the CLI counts open ones). */
 async function once<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
