@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import pg from "pg";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "@/lib/core/ids";
 import { openDatabase, type Database } from "@/lib/db";
@@ -12,6 +10,7 @@ import { getSigningKeys, rotateSigningKey } from "@/lib/signing/organization-key
 import { rotateRuleSecret, setRuleSecret } from "@/lib/signing/rule-secrets";
 import { changeSecretKey, KeyChangeError, recoverLostSecretKey } from "@/lib/signing/secret-key-change";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
+import { cli } from "../helpers/app-processes";
 import { verifiesStandard } from "../helpers/cross-process";
 import { createWebhookOrg, databaseForAProcess, freshDatabase, TEST_DATABASE } from "../helpers/db";
 import { useLoopbackClient } from "../helpers/loopback-client";
@@ -231,14 +230,3 @@ describe("npm run cli -- secret-key", () => {
   }, 180_000);
 });
 
-/** Runs the CLI as `npm run cli` does (tsx), with only `env` and what a shell has. */
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXTAUTH_SECRET: "cli-test-nextauth-secret", CRON_SECRET: "cli-test-cron-secret", ...env } as Record<string, string | undefined> as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, output })));
-}

@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { hostname } from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { quietLog } from "@/lib/core/quiet-log";
@@ -9,7 +7,7 @@ import { holdPresence, PRESENCE_STALE_MS, presentProcesses, startPresence } from
 import { changeSecretKey } from "@/lib/signing/secret-key-change";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { createScratchDatabase, freePort } from "@/scripts/pg-cluster.mjs";
-import { webNodeFlags } from "@/scripts/web-heap";
+import { cli, spawnWebProcess } from "../helpers/app-processes";
 import { ensureBuilt } from "../helpers/build";
 import { createTestOrg, databaseForAProcess, freshDatabase } from "../helpers/db";
 import { startWorker } from "../helpers/worker";
@@ -22,7 +20,6 @@ import { startWorker } from "../helpers/worker";
 
 const KEY = () => process.env.APP_SECRET_KEY!;
 const NEW_KEY = "the-new-app-secret-key-after-the-processes-stopped-0123";
-const repo = path.resolve(".");
 const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -139,7 +136,7 @@ describe("a process that starts while a key change is under way", () => {
     const seed = await openDatabase(url, "test");
     await createTestOrg(seed.prisma); // a signing key encrypted with this process's key
     await seed.close();
-    const web = spawnWebProcess(url, await freePort(), { APP_SECRET_KEY: NEW_KEY });
+    const web = spawnWebProcess(url, await freePort(), (kill) => cleanups.push(kill), { DELIVERY_WORKERS: "external", APP_SECRET_KEY: NEW_KEY });
     expect(await web.exited, web.output()).toBe(1);
     expect(web.output()).toContain("Server start-up failed: Invalid environment configuration:\n  APP_SECRET_KEY: does not match the key this database's secrets");
     expect(await rowsOf(url)).toEqual([]);
@@ -192,40 +189,11 @@ describe("secret-key rotate beside a web process with DELIVERY_WORKERS=external"
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The web process as `npm start` starts it (scripts/serve.ts, one process). */
-function spawnWebProcess(url: string, port: number, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [...webNodeFlags(url, undefined), "scripts/run.mjs", "scripts/serve.ts"], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: url,
-      DELIVERY_WORKERS: "external",
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      APP_SECRET_KEY: KEY(),
-      NEXTAUTH_SECRET: "presence-test-nextauth-secret",
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      CRON_SECRET: "presence-test-cron-secret",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  cleanups.push(() => void child.kill("SIGKILL"));
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  let gone = false;
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => ((gone = true), resolve(code))));
-  return { child, pid: child.pid!, output: () => out, exited, gone: () => gone };
-}
 
 /** The web process, answering before this resolves. */
 async function startWebProcess(url: string) {
   const port = await freePort();
-  const web = spawnWebProcess(url, port);
+  const web = spawnWebProcess(url, port, (kill) => cleanups.push(kill), { DELIVERY_WORKERS: "external" });
   await vi.waitFor(
     async () => {
       if (web.gone()) throw new Error(`the web process exited:\n${web.output()}`);
@@ -237,14 +205,3 @@ async function startWebProcess(url: string) {
   return web;
 }
 
-/** Runs the CLI as `npm run cli` does (tsx), with only `env` and what a shell has. */
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
-  const child = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXTAUTH_SECRET: "cli-test-nextauth-secret", CRON_SECRET: "cli-test-cron-secret", ...env } as Record<string, string | undefined> as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, output })));
-}

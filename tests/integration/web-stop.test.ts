@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
 import { freePort } from "@/scripts/pg-cluster.mjs";
-import { webNodeFlags } from "@/scripts/web-heap";
+import { spawnWebProcess } from "../helpers/app-processes";
 import { ensureBuilt } from "../helpers/build";
 import { createWebhookOrg, databaseForAProcess } from "../helpers/db";
 import { startReceiver } from "../helpers/receiver";
@@ -17,33 +16,6 @@ const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 beforeAll(ensureBuilt, 900_000); // a build, or waiting for the browser suite's: minutes on a busy machine
 
-function startWeb(url: string, port: number) {
-  const child = spawn(process.execPath, [...webNodeFlags(url, undefined), "scripts/run.mjs", "scripts/serve.ts"], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      APP_SECRET_KEY: process.env.APP_SECRET_KEY, // the signing keys the test created are encrypted with it
-      NEXTAUTH_SECRET: "web-stop-test-nextauth-secret",
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      CRON_SECRET: "web-stop-test-cron-secret",
-      ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8",
-      ALLOW_INSECURE_URLS: "true",
-      DELIVERY_FALLBACK_TICK_SECONDS: "1",
-    } as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  cleanups.push(() => void child.kill("SIGKILL"));
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
 describe("the web server delivering inline", () => {
   it("on SIGTERM records the request in flight before it exits 0: the delivery is not sent again", async () => {
@@ -59,7 +31,7 @@ describe("the web server delivering inline", () => {
     expect(deliveryIds).toHaveLength(1);
     await seed.close();
 
-    const web = startWeb(url, await freePort());
+    const web = spawnWebProcess(url, await freePort(), (kill) => cleanups.push(kill), { ALLOWED_PRIVATE_NETWORKS: "127.0.0.0/8", ALLOW_INSECURE_URLS: "true", DELIVERY_FALLBACK_TICK_SECONDS: "1" });
     await vi.waitFor(() => expect(rx.received.length, web.output()).toBe(1), { timeout: 150_000, interval: 50 });
     web.child.kill("SIGTERM");
     expect(await web.exited, web.output()).toBe(0);
