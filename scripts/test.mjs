@@ -140,25 +140,52 @@ async function typecheck() {
   return code === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0, note: "tsc --noEmit reported errors" };
 }
 
-async function e2e() {
-  const port = String(await freePort());
-  const dataDir = mkdtempSync(path.join(tmpdir(), "leadhooks-e2e-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const secrets = {
-    APP_SECRET_KEY: randomBytes(32).toString("base64url"),
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    CRON_SECRET: randomBytes(24).toString("base64url"),
-  };
-  // Under the build lock: a PostgreSQL test that runs the web server waits for this build instead of making its own.
-  const { code: built } = await withBuildLock(root, () =>
-    run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-      ...secrets,
-      NODE_ENV: "production",
-      NEXTAUTH_URL: `http://localhost:${port}`,
-      DATABASE_URL: "pglite:memory",
-      NEXT_TELEMETRY_DISABLED: "1",
-    }),
+// The browser suite's server: its port, data directory and secrets, chosen before its build.
+let e2eSetup = null;
+async function e2eServer() {
+  if (!e2eSetup) {
+    const port = String(await freePort());
+    const dataDir = mkdtempSync(path.join(tmpdir(), "leadhooks-e2e-"));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const secrets = {
+      APP_SECRET_KEY: randomBytes(32).toString("base64url"),
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      CRON_SECRET: randomBytes(24).toString("base64url"),
+    };
+    e2eSetup = { port, dataDir, secrets };
+  }
+  return e2eSetup;
+}
+
+// The app's build (next build, minutes) starts after the type check and runs beside the unit and
+// integration suites, its output kept for the browser suite's: the browser
+// suite needs it, and so do the integration tests that run the web server, which wait for it (the
+// build lock; tests/helpers/build.ts) instead of building it again in the middle of their suite.
+const buildLog = path.join(outDir, "build.log");
+let building = null;
+function startBuild() {
+  building ??= e2eServer().then(({ port, secrets }) =>
+    withBuildLock(root, () =>
+      run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+        ...secrets,
+        NODE_ENV: "production",
+        NEXTAUTH_URL: `http://localhost:${port}`,
+        DATABASE_URL: "pglite:memory",
+        NEXT_TELEMETRY_DISABLED: "1",
+      }, buildLog),
+    ),
   );
+  return building;
+}
+
+async function e2e() {
+  const { port, dataDir, secrets } = await e2eServer();
+  const { code: built } = await startBuild();
+  try {
+    process.stdout.write(readFileSync(buildLog, "utf8"));
+  } catch {
+    console.log("(no build output)");
+  }
   if (built !== 0) return { passed: 0, failed: 1, skipped: 0, note: "next build failed" };
   const report = path.join(outDir, "e2e.json");
   const progress = path.join(outDir, "e2e.progress.jsonl");
@@ -220,6 +247,8 @@ async function runSuite(suite, logFile) {
 
 const results = [];
 for (const suite of suites) {
+  // The build writes .next/types, which the type check reads: it starts once the type check is done.
+  if (suites.includes("e2e") && suite !== "typecheck") void startBuild();
   if (besidePglite && suite === "postgres") continue; // run with pglite
   console.log(`\n━━ ${suite}${besidePglite && suite === "pglite" ? " (and postgres beside it: its output follows)" : ""} ━━`);
   if (besidePglite && suite === "pglite") {
