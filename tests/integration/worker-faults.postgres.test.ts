@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, setDatabase, type Database } from "@/lib/db";
 import { newId } from "@/lib/core/ids";
 import { createLead } from "@/lib/leads/mutations";
@@ -189,6 +189,23 @@ async function newLeadsArriveIn(w: World, arrivals: readonly Arrival[], n: numbe
   }
 }
 
+
+/**
+ * Terminates the worker's backends as soon as it holds one. Between two faults it may hold none
+ * for a moment (idle between wake-ups, its listener reconnecting after the last fault): a fault
+ * injected then would hit nothing (CI once found 0 of them at one of ten faults, on a busy machine).
+ */
+async function terminateOnceConnected(admin: pg.Client, database: string): Promise<number> {
+  let n = 0;
+  await vi.waitFor(
+    async () => {
+      n = await terminateWorkerBackends(admin, database);
+      expect(n, "the worker's backends, to terminate").toBeGreaterThan(0);
+    },
+    { timeout: 60_000, interval: 25 },
+  );
+  return n;
+}
 describe("worker under PostgreSQL faults", () => {
   it("backends terminated several times mid-stream: every event reaches every rule once per webhook-id, the worker keeps running and listening", async () => {
     const rx = await startLedgerReceiver(() => ({ kind: "answer", delayMs: 30 }));
@@ -201,10 +218,9 @@ describe("worker under PostgreSQL faults", () => {
     const terminated: number[] = [];
     for (let i = 0; i < 200; i++) {
       await w.lead("stream");
-      if (i % 20 === 10) terminated.push(await terminateWorkerBackends(w.admin, w.dbName));
+      if (i % 20 === 10) terminated.push(await terminateOnceConnected(w.admin, w.dbName));
       await sleep(15);
     }
-    expect(terminated.every((n) => n > 0), `backends terminated per fault: ${terminated}`).toBe(true);
 
     const rows = await allDelivered(w, rx.arrivals, 200_000, [worker], 600);
     const check = checkLedger(rows, rx.arrivals, w.pathOf);
