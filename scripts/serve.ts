@@ -33,18 +33,24 @@ function addresses(hostname: string | undefined, port: number): string[] {
 async function main() {
   const port = Number(process.env.PORT || 3000);
   const hostname = process.env.HOSTNAME || undefined;
+  // The database is opened now, not at the first request: on PGlite, another process holding its
+  // data directory (a second npm start) stops this start here, before it says it is ready, instead
+  // of every page failing after.
+  await sql();
   // Seen by the secret-key commands until it stops, in every delivery mode (PostgreSQL; see
-  // lib/process/presence.ts). The process's database is opened for it now, not at the first request.
+  // lib/process/presence.ts).
   const presence = startPresence("web", env().DATABASE_URL, sql);
   // npm start checked APP_SECRET_KEY before building, which takes minutes with no trace of this
   // process in the database: a key change could have committed since. Checked again once present
-  // (a key change in progress holds that write until it commits).
-  if (await presence.written) {
-    await checkSecretKey(await sql(), env().APP_SECRET_KEY).catch(async (err: unknown) => {
-      await presence.stop();
-      throw err;
-    });
-  }
+  // (a key change in progress holds that write until it commits). A row it could not write (a key
+  // change held the table past the query timeout) leaves the check without that guarantee: refuse
+  // to start instead.
+  const refuse = async (err: unknown) => {
+    await presence.stop();
+    throw err;
+  };
+  await presence.ensureWritten().catch(refuse);
+  if (await presence.written) await checkSecretKey(await sql(), env().APP_SECRET_KEY).catch(refuse);
   const app = next({ dev: false, hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
