@@ -102,12 +102,16 @@ function refusal(processes: PresentProcess[], connections: string[]): string | n
 /** A key command that must not run now; nothing was changed. */
 class Refused extends Error {}
 
-/** Run first in a key change's transaction (PostgreSQL): refuses while a process is present, and holds off any that starts, to the commit. */
-function presenceGuard(database: Database): KeyChangeGuard | undefined {
+/**
+ * Run first in a key change's transaction (PostgreSQL): holds off any process that starts, to the
+ * commit, and (unless `force`) refuses while one is present. --force skips the refusal only: a
+ * process starting during the change still waits for it, then checks its key against the new secrets.
+ */
+function presenceGuard(database: Database, { force }: { force: boolean }): KeyChangeGuard | undefined {
   if (database.kind !== "postgres") return undefined;
   return async (tx) => {
     const present = await holdPresence(tx);
-    if (present.length) throw new Refused(refusal(present, [])!);
+    if (present.length && !force) throw new Refused(refusal(present, [])!);
   };
 }
 
@@ -174,13 +178,13 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     if (command === "secret-key rotate") {
-      const guard = values.force ? undefined : presenceGuard(database);
+      const guard = presenceGuard(database, { force: values.force === true });
       rotationLines(await changeSecretKey(database.prisma, oldKey, env.APP_SECRET_KEY, { guard })).forEach((l) => console.log(l));
       warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;
     }
     if (command === "secret-key recover") {
-      const guard = values.force ? undefined : presenceGuard(database);
+      const guard = presenceGuard(database, { force: values.force === true });
       recoveryLines(await recoverLostSecretKey(database.prisma, env.APP_SECRET_KEY, { apply: values.yes === true, guard })).forEach((l) => console.log(l));
       if (values.yes) warnLocalSecrets(env.APP_SECRET_KEY);
       return 0;

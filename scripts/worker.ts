@@ -20,13 +20,16 @@ async function main() {
   // Seen by the secret-key commands until it stops (PostgreSQL; lib/process/presence.ts). Written
   // before the key check: a key change in progress holds that write until it commits.
   const presence = startPresence("worker", env.DATABASE_URL, async () => database.sql);
-  await presence.written;
-  // With another key than the web process's, every delivery it claimed would fail: refuse instead.
-  await checkSecretKey(database.sql, env.APP_SECRET_KEY).catch(async (err: unknown) => {
+  // A row it could not write (a key change held the table past the query timeout) leaves the
+  // check without that guarantee: refuse to start instead. With another key than the web
+  // process's, every delivery it claimed would fail: refuse instead.
+  const refuse = async (err: unknown) => {
     await presence.stop();
     await database.close();
     throw err;
-  });
+  };
+  await presence.ensureWritten().catch(refuse);
+  await checkSecretKey(database.sql, env.APP_SECRET_KEY).catch(refuse);
   setDatabase(database);
   startDeliveryRole("worker");
   console.log(`Delivery worker ${process.pid} started (${database.kind}${database.applied.length ? `, applied migrations: ${database.applied.join(", ")}` : ""}).`);

@@ -48,6 +48,12 @@ export interface Presence {
    * when it failed, logged). A process checks its APP_SECRET_KEY after it (see startPresence).
    */
   written: Promise<boolean>;
+  /**
+   * Resolves once the row is written; rejects, saying why, when the first write failed on
+   * PostgreSQL (a process must then not start: a key change may be holding the table, and the
+   * write waited past DATABASE_QUERY_TIMEOUT_SECONDS). Resolves at once on PGlite.
+   */
+  ensureWritten(): Promise<void>;
   /** Stops refreshing and deletes the row (after a refresh in flight, which would write it again). Never rejects. */
   stop(): Promise<void>;
 }
@@ -58,7 +64,7 @@ const REFRESH = `INSERT INTO "ProcessPresence" (id, role, host, pid, "startedAt"
 // Rows of processes that died without stopping, removed at each start so they do not pile up.
 const FORGET_STALE = `DELETE FROM "ProcessPresence" WHERE "lastSeenAt" < ${NOW_UTC} - $1::float8 * interval '1 millisecond'`;
 
-const absent: Presence = { written: Promise.resolve(false), stop: async () => {} };
+const absent: Presence = { written: Promise.resolve(false), ensureWritten: async () => {}, stop: async () => {} };
 
 /**
  * Records this process in the database now and every `refreshMs` (on PostgreSQL; nothing on
@@ -80,6 +86,7 @@ export function startPresence(
   const row = [newId("proc"), role, hostname(), process.pid, new Date().toISOString()];
   let inFlight: Promise<boolean> | null = null;
   let first = true;
+  let firstFailure: unknown = null;
   const refresh = (): Promise<boolean> =>
     // A refresh the database has not answered yet: one at a time.
     (inFlight ??= (async () => {
@@ -90,6 +97,7 @@ export function startPresence(
       return true;
     })()
       .catch((err: unknown) => {
+        if (first) firstFailure ??= err;
         log(`process presence (how the secret-key commands see this process) not written: ${err instanceof Error ? err.message : String(err)}; tried again at each refresh`);
         return false;
       })
@@ -105,6 +113,13 @@ export function startPresence(
   };
   return {
     written,
+    async ensureWritten() {
+      if (await written) return;
+      const why = firstFailure instanceof Error ? firstFailure.message : String(firstFailure);
+      throw new Error(
+        `this process could not record its presence in the database (${why}). A secret-key command (npm run cli -- secret-key …) may be changing the secrets: start it again once that has finished.`,
+      );
+    },
     // Bounded as a whole: a database that stopped answering must not hold the process's stop.
     stop: () =>
       (stopping ??= within(remove(), STOP_TIMEOUT_MS, () => new Error(`no answer within ${STOP_TIMEOUT_MS / 1000} s`)).catch((err: unknown) =>
