@@ -72,7 +72,25 @@ function minutesAndSeconds(ms: number): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/**
+ * SIGHUP (a closed terminal) and the end of the parent (npm killed with SIGKILL, which it cannot
+ * pass on, or npm exiting on SIGHUP without passing it on) stop this start as SIGTERM does: else it
+ * and the server would live on under PID 1, holding the port and the PGlite data directory.
+ */
+function stopWithParent(): void {
+  const stop = () => process.kill(process.pid, "SIGTERM");
+  process.on("SIGHUP", stop);
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    stop();
+  }, 1000);
+  watch.unref(); // keeps nothing alive: this process ends with the server (or the build's failure)
+}
+
 async function main() {
+  stopWithParent();
   applyLocalDefaults();
   const env = parseEnv(process.env);
 

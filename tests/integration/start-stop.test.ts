@@ -46,6 +46,23 @@ describe("stopping npm start", { timeout: 180_000 }, () => {
       expect(await s.exited).toBe(0);
     });
 
+  // npm cannot pass SIGKILL on, and exits 129 on SIGHUP without passing it on: start.ts notices
+  // that its parent is gone and stops as on SIGTERM, so nothing keeps the port or the data directory.
+  for (const signal of ["SIGKILL", "SIGHUP"] as const)
+    it(`${signal} to npm alone stops every process of the tree, the server gracefully`, async () => {
+      const { s, tree } = await readyThroughNpm();
+      s.child.kill(signal);
+      await untilAllGone(tree);
+      expect(s.output()).toContain("[fake server] stopping (SIGTERM)");
+    });
+
+  it("SIGHUP to node scripts/run.mjs scripts/start.ts stops it as SIGTERM does", async () => {
+    const { s, tree, start } = await readyThroughNpm();
+    process.kill(start, "SIGHUP");
+    await untilAllGone(tree);
+    expect(s.output()).toContain("[fake server] stopping (SIGTERM)");
+  });
+
   it("SIGTERM to node scripts/run.mjs scripts/start.ts stops the server gracefully, then itself and npm, with the server's status", async () => {
     const { s, tree, start } = await readyThroughNpm();
     process.kill(start, "SIGTERM");
