@@ -151,6 +151,31 @@ describe("applyLocalDefaults", () => {
     expect(second.APP_SECRET_KEY).toBe("x".repeat(40)); // a set value always wins
     expect(JSON.parse(readFileSync(path.join(dir, "local-secrets.json"), "utf8")).APP_SECRET_KEY).toBe(first.APP_SECRET_KEY);
   });
+
+  // The default NEXTAUTH_URL comes from PORT as parseEnv reads it: a bad PORT is reported once,
+  // under its own name, not also as a bad NEXTAUTH_URL built from its text.
+  it("builds the default NEXTAUTH_URL from a valid PORT only, with spaces around it trimmed as parseEnv trims them", () => {
+    dir = mkdtempSync(path.join(tmpdir(), "leadhooks-env-"));
+    for (const port of ["abc", "65536", "1e3", "0x0CE4", "3300.0", "0"]) {
+      const source = asEnv({ PORT: port });
+      applyLocalDefaults(source, dir);
+      expect(source.NEXTAUTH_URL).toBe("http://localhost:3000");
+      const message = (() => {
+        try {
+          parseEnv(source);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        return "accepted";
+      })();
+      expect(message, port).toContain("PORT: must be a whole number from 1 to 65535");
+      expect(message, port).not.toContain("NEXTAUTH_URL");
+    }
+    const spaced = asEnv({ PORT: " 3300 " });
+    applyLocalDefaults(spaced, dir);
+    expect(spaced.NEXTAUTH_URL).toBe("http://localhost:3300");
+    expect(parseEnv(spaced)).toMatchObject({ PORT: 3300, NEXTAUTH_URL: "http://localhost:3300" });
+  });
 });
 
 describe("API_RATE_LIMIT", () => {

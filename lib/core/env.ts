@@ -46,6 +46,9 @@ export const apiRateLimitSetting = whole("must be a whole number of requests per
 
 const PORT_RANGE = "must be a whole number from 1 to 65535";
 
+/** PORT: spaces around it are trimmed, here and in the default NEXTAUTH_URL built from it. */
+const portSetting = whole(PORT_RANGE, (n) => n.min(1, PORT_RANGE).max(65535, PORT_RANGE)).default(3000);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -82,7 +85,7 @@ export const envSchema = z.object({
   DELIVERY_CONCURRENCY: requests(64),
   DELIVERY_PER_RULE_CONCURRENCY: requests(16),
   DELIVERY_PER_HOST_CONCURRENCY: requests(32),
-  PORT: whole(PORT_RANGE, (n) => n.min(1, PORT_RANGE).max(65535, PORT_RANGE)).default(3000),
+  PORT: portSetting,
   HOSTNAME: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://… or smtps://…").optional(),
   MAIL_FROM: z.string().optional(),
@@ -118,7 +121,12 @@ export function applyLocalDefaults(source: NodeJS.ProcessEnv = process.env, data
     const secrets = localSecrets(dataDir);
     for (const k of needs) source[k] = secrets[k];
   }
-  if (!source.NEXTAUTH_URL) source.NEXTAUTH_URL = `http://localhost:${source.PORT || 3000}`;
+  if (!source.NEXTAUTH_URL) {
+    // From PORT as parseEnv reads it: a bad PORT is then reported under its own name only, not
+    // also as a bad NEXTAUTH_URL built from its text.
+    const port = portSetting.safeParse(source.PORT?.trim() ? source.PORT : undefined);
+    source.NEXTAUTH_URL = `http://localhost:${port.success ? port.data : 3000}`;
+  }
 }
 
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
