@@ -19,12 +19,20 @@ export function listenProblem(err: unknown, port: number, hostname: string | und
   return `Leadhooks cannot listen on port ${port}${on} (PORT${hostname ? ", HOSTNAME" : ""}): ${err instanceof Error ? err.message : String(err)}`;
 }
 
+/**
+ * The address to listen on for HOSTNAME: an IPv6 literal may be written in brackets, as in a URL
+ * ("[::]", "[::1]"), which Node would look up as a host name and not find.
+ */
+export function listenAddress(hostname: string | undefined): string | undefined {
+  return hostname?.replace(/^\[([0-9A-Fa-f:.]+(%[^\]]+)?)\]$/, "$1");
+}
+
 /** Listens as the web server does; rejects with listenProblem's explanation. */
 export function listen(server: Server, port: number, hostname: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (err: Error) => reject(new Error(listenProblem(err, port, hostname)));
     server.once("error", failed);
-    server.listen(port, hostname, () => {
+    server.listen(port, listenAddress(hostname), () => {
       server.off("error", failed);
       resolve();
     });

@@ -51,6 +51,14 @@ describe("npm start output", { timeout: 180_000 }, () => {
     expect(await res.text()).toBe("fake app");
   });
 
+  it("listens on HOSTNAME=[::], an IPv6 address written in brackets as in a URL", async () => {
+    const s = await start({ HOSTNAME: "[::]" });
+    s.release();
+    await s.until("Leadhooks is ready at");
+    const res = await fetch(`http://[::1]:${s.port}/`);
+    expect(await res.text()).toBe("fake app");
+  });
+
   it("stops before the build, naming the port and PORT, when another program holds the port, and never says it is ready", async () => {
     const port = await freePort();
     await anotherProgramOn(port);
