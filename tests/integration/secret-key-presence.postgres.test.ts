@@ -205,3 +205,60 @@ async function startWebProcess(url: string) {
   return web;
 }
 
+
+describe("a key change run from the CLI holds off the processes that start while it runs", () => {
+  /** Sessions of `app` on database `name` waiting for a lock. */
+  const waitingOnLock = async (name: string, app: string) =>
+    (
+      await once<{ n: number }>(
+        process.env.TEST_POSTGRES_URL!,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND wait_event_type = 'Lock'`,
+        [name, app],
+      )
+    )[0]!.n;
+
+  /**
+   * `secret-key rotate` on a new database while another session (named `holder`) holds the
+   * organizations' signing keys: the change waits inside its transaction, its guard done (the
+   * presence table locked), until release().
+   */
+  async function heldRotation(prefix: string, holder: string, args: string[]) {
+    const { name, url } = await createScratchDatabase(process.env.TEST_POSTGRES_URL!, prefix);
+    const seed = await openDatabase(url, "test");
+    await createTestOrg(seed.prisma);
+    await seed.close();
+    const hold = new pg.Client({ connectionString: url, application_name: holder });
+    await hold.connect();
+    cleanups.push(() => hold.end().catch(() => {}));
+    await hold.query("BEGIN");
+    await hold.query(`SELECT id FROM "SigningKey" FOR UPDATE`);
+    const rotation = cli(["secret-key", "rotate", ...args], { DATABASE_URL: url, APP_SECRET_KEY: NEW_KEY, OLD_APP_SECRET_KEY: KEY() });
+    await vi.waitFor(async () => expect(await waitingOnLock(name, "leadhooks cli")).toBe(1), { timeout: 60_000, interval: 100 });
+    return { name, url, rotation, release: () => hold.query("COMMIT") };
+  }
+
+  it("with --force too: a worker started meanwhile with the old key waits for the commit, then refuses to start", async () => {
+    const held = await heldRotation("presence_force", "presence test holder", ["--force"]);
+    const worker = startWorker(held.url, (kill) => cleanups.push(kill));
+    await vi.waitFor(async () => expect(await waitingOnLock(held.name, "leadhooks worker"), worker.output()).toBe(1), { timeout: 60_000, interval: 100 });
+    await held.release();
+    const rotated = await held.rotation;
+    expect(rotated.status, rotated.output).toBe(0);
+    expect(await worker.exited, worker.output()).toBe(1);
+    expect(worker.output()).toContain("APP_SECRET_KEY: does not match the key this database's secrets");
+    expect(worker.output()).not.toMatch(/Delivery worker \d+ started/);
+  }, 180_000);
+
+  it("a worker whose presence write waits past its query timeout refuses to start, saying why, instead of checking its key before the commit", async () => {
+    // Named as the CLI's own connections, which its check of other connections passes over.
+    const held = await heldRotation("presence_timeout", "leadhooks cli", []);
+    const worker = startWorker(held.url, (kill) => cleanups.push(kill), { DATABASE_QUERY_TIMEOUT_SECONDS: "2" });
+    expect(await worker.exited, worker.output()).toBe(1);
+    expect(worker.output()).toMatch(/could not record its presence in the database \(.*statement timeout.*\)\. A secret-key command/);
+    expect(worker.output()).not.toMatch(/Delivery worker \d+ started/);
+    await held.release();
+    const rotated = await held.rotation;
+    expect(rotated.status, rotated.output).toBe(0);
+    expect(await rowsOf(held.url)).toEqual([]);
+  }, 180_000);
+});
