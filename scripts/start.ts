@@ -2,7 +2,7 @@
 // when no user exists, builds when the build is missing or older than the sources, then serves.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { constants } from "node:os";
+import { constants, networkInterfaces } from "node:os";
 import path from "node:path";
 import { databaseOptions, openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
@@ -67,6 +67,23 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
   return code ?? 128 + (signal ? constants.signals[signal] : 0);
 }
 
+/**
+ * Where the server can be reached, for the ready line: only addresses that exist. This machine as
+ * localhost when the server listens on every interface or a loopback address (else at HOSTNAME
+ * itself), and from another machine the network address the server prints, when it prints one.
+ */
+function reachableAt(hostname: string | undefined, port: number): { local: string; network?: string } {
+  const host = hostname?.replace(/^\[(.*)\]$/, "$1");
+  const everywhere = !host || host === "0.0.0.0" || host === "::";
+  if (everywhere) {
+    // As scripts/serve.ts picks its Network line.
+    const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    return { local: `http://localhost:${port}`, ...(ip ? { network: `http://${ip}:${port}` } : {}) };
+  }
+  if (host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)) return { local: `http://localhost:${port}` };
+  return { local: `http://${host.includes(":") ? `[${host}]` : host}:${port}` };
+}
+
 function minutesAndSeconds(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
@@ -91,6 +108,7 @@ function stopWithParent(): void {
 
 async function main() {
   stopWithParent();
+  const urlGiven = Boolean(process.env.NEXTAUTH_URL?.trim());
   applyLocalDefaults();
   const env = parseEnv(process.env);
 
@@ -141,9 +159,13 @@ async function main() {
   // The URL is printed only once our server listens, so it never points at a closed port, nor at
   // another program on it (the server then fails, saying the port is in use, and so does this).
   await untilListening(server, env.PORT);
-  console.log(`Leadhooks is ready at ${env.NEXTAUTH_URL} (or the Network address above, from another machine).`);
-  if (needsSetup) console.log(`No user yet: open ${env.NEXTAUTH_URL}/setup to create the first admin.`);
-  else console.log(`Sign in at ${env.NEXTAUTH_URL}/login.`);
+  const at = reachableAt(env.HOSTNAME || undefined, env.PORT);
+  console.log(`Leadhooks is ready at ${at.local}${at.network ? ` (or ${at.network}, from another machine)` : ""}.`);
+  // The app's public URL when one is set; else where this server is reachable (the default
+  // NEXTAUTH_URL, localhost, does not reach a server listening on another address).
+  const url = urlGiven ? env.NEXTAUTH_URL : at.local;
+  if (needsSetup) console.log(`No user yet: open ${url}/setup to create the first admin.`);
+  else console.log(`Sign in at ${url}/login.`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { webNodeFlags } from "@/scripts/web-heap";
@@ -57,6 +58,24 @@ describe("npm start output", { timeout: 180_000 }, () => {
     await s.until("Leadhooks is ready at");
     const res = await fetch(`http://[::1]:${s.port}/`);
     expect(await res.text()).toBe("fake app");
+  });
+
+  it("with HOSTNAME on a loopback address, the ready line names localhost only (no Network address is printed)", async () => {
+    const s = await start({ HOSTNAME: "127.0.0.1" });
+    s.release();
+    await s.until("to create the first admin.");
+    expect(s.output()).toMatch(new RegExp(`Leadhooks is ready at http://localhost:${s.port}\\.\\n`));
+    expect(s.output()).not.toMatch(/Network/);
+  });
+
+  const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  it.skipIf(!external)("with HOSTNAME on another address, the ready line and the setup link name that address", async () => {
+    const s = await start({ HOSTNAME: external!, NEXTAUTH_URL: "" });
+    s.release();
+    await s.until("/setup to create the first admin.");
+    expect(s.output()).toContain(`Leadhooks is ready at http://${external}:${s.port}.\n`);
+    expect(s.output()).toContain(`No user yet: open http://${external}:${s.port}/setup to create the first admin.`);
+    expect(s.output()).not.toContain("localhost");
   });
 
   it("stops before the build, naming the port and PORT, when another program holds the port, and never says it is ready", async () => {
