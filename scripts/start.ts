@@ -171,15 +171,25 @@ async function main() {
 /**
  * Runs a Node child to its end, handing it SIGINT and SIGTERM: a process manager that stops
  * `npm start` during the minutes-long build must not leave `next build` running on its own.
+ * Stopped so (next build then exits with a status of its own), npm start says it was stopped, not
+ * that the build failed, and exits with the signal's status.
  */
 function runForwardingSignals(args: string[]): Promise<number> {
   const child = spawn(process.execPath, args, { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    child.kill(signal);
+  };
   process.on("SIGINT", forward).on("SIGTERM", forward);
   return new Promise((resolve) =>
     child.on("exit", (code, signal) => {
       process.off("SIGINT", forward).off("SIGTERM", forward);
-      if (signal) process.exit(1); // stopped by a signal: so is npm start
+      const stop = stoppedBy ?? signal;
+      if (stop) {
+        console.log(`Stopped by ${stop} during the build.`);
+        process.exit(exitStatus(null, stop));
+      }
       resolve(code ?? 1);
     }),
   );

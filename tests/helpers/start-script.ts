@@ -86,6 +86,8 @@ const until = (file, then) => { const t = setInterval(() => { if (fs.existsSync(
 const [cmd] = process.argv.slice(2);
 if (cmd === "build") {
   fs.writeFileSync("build.pid", String(process.pid));
+  // As next build does: a stop ends it with a status (143, 130), not by the signal.
+  process.on("SIGTERM", () => process.exit(143)).on("SIGINT", () => process.exit(130));
   console.log("[fake next] building");
   until("release-build", () => { fs.mkdirSync(".next", { recursive: true }); fs.writeFileSync(".next/BUILD_ID", "fake"); process.exit(0); });
 }

@@ -98,13 +98,15 @@ describe("npm start output", { timeout: 180_000 }, () => {
     expect(s.output()).not.toContain("is ready at");
   });
 
-  it("stopping npm start during the build stops the build too (a process manager's SIGTERM leaves nothing running)", async () => {
+  it("stopping npm start during the build stops the build too (a process manager's SIGTERM leaves nothing running), and says it was stopped", async () => {
     const s = await start({});
     await s.until("[fake next] building");
     const buildPid = Number(readFileSync(path.join(s.dir, "build.pid"), "utf8"));
-    const exited = new Promise((resolve) => s.child.on("exit", resolve));
     s.child.kill("SIGTERM");
-    await exited;
+    // It says it was stopped, not that start-up failed, and exits as the signal's status.
+    expect(await s.exited).toBe(143);
+    expect(s.output()).toContain("Stopped by SIGTERM during the build.");
+    expect(s.output()).not.toContain("Start-up failed");
     const alive = () => {
       try {
         process.kill(buildPid, 0);
