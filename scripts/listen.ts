@@ -3,6 +3,7 @@
 // app is ready only on that message, which comes over the IPC channel it opened to the server: an
 // answer on the port could come from any program already holding it.
 import { createServer, type Server } from "node:net";
+import { networkInterfaces } from "node:os";
 
 interface Listening {
   leadhooks: "listening";
@@ -25,6 +26,17 @@ export function listenProblem(err: unknown, port: number, hostname: string | und
  */
 export function listenAddress(hostname: string | undefined): string | undefined {
   return hostname?.replace(/^\[([0-9A-Fa-f:.]+(%[^\]]+)?)\]$/, "$1");
+}
+
+/** Whether the server listens on every interface for HOSTNAME (unset, 0.0.0.0, ::, or [::]). */
+export function listensEverywhere(hostname: string | undefined): boolean {
+  const host = listenAddress(hostname);
+  return !host || host === "0.0.0.0" || host === "::";
+}
+
+/** This machine's first external IPv4 address, where other machines reach a server listening everywhere. */
+export function networkAddress(): string | undefined {
+  return Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
 }
 
 /** Listens as the web server does; rejects with listenProblem's explanation. */

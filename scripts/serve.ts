@@ -6,7 +6,6 @@
 // times the handler's own work per request. Both paths share the process's database, dispatcher
 // and caches (they are kept on globalThis).
 import { createServer } from "node:http";
-import { networkInterfaces } from "node:os";
 import next from "next";
 import { env } from "@/lib/core/env";
 import { openedDatabase, sql } from "@/lib/db";
@@ -14,19 +13,17 @@ import { stopStartedDeliveryRole } from "@/lib/process/delivery-role";
 import { startPresence } from "@/lib/process/presence";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
 import { intake } from "./intake";
-import { listen, stopWithStart, tellStartListening } from "./listen";
+import { listen, listensEverywhere, networkAddress, stopWithStart, tellStartListening } from "./listen";
 
 const KEEP_ALIVE_MS = 65_000;
 /** The longest a stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 60_000;
 /** Where the server can be reached: this machine, and (listening on every interface) the network. */
 function addresses(hostname: string | undefined, port: number): string[] {
-  const everywhere = !hostname || hostname === "0.0.0.0" || hostname === "::" || hostname === "[::]";
+  const everywhere = listensEverywhere(hostname);
   const lines = [`Local:   http://${everywhere ? "localhost" : hostname}:${port}`];
-  if (everywhere) {
-    const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
-    if (ip) lines.push(`Network: http://${ip}:${port}`);
-  }
+  const ip = everywhere ? networkAddress() : undefined;
+  if (ip) lines.push(`Network: http://${ip}:${port}`);
   return lines;
 }
 

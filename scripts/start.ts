@@ -2,13 +2,13 @@
 // when no user exists, builds when the build is missing or older than the sources, then serves.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { constants, networkInterfaces } from "node:os";
+import { constants } from "node:os";
 import path from "node:path";
 import { databaseOptions, openDatabase } from "@/lib/db";
 import { applyLocalDefaults, EnvError, parseEnv, type Env } from "@/lib/core/env";
 import { createFirstAdmin, hasAnyUser } from "@/lib/orgs/setup";
 import { checkSecretKey } from "@/lib/signing/secret-key-check";
-import { checkCanListen, isListeningMessage } from "./listen";
+import { checkCanListen, isListeningMessage, listenAddress, listensEverywhere, networkAddress } from "./listen";
 import { webNodeFlags } from "./web-heap";
 
 const root = process.cwd();
@@ -73,11 +73,9 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  * itself), and from another machine the network address the server prints, when it prints one.
  */
 function reachableAt(hostname: string | undefined, port: number): { local: string; network?: string } {
-  const host = hostname?.replace(/^\[(.*)\]$/, "$1");
-  const everywhere = !host || host === "0.0.0.0" || host === "::";
-  if (everywhere) {
-    // As scripts/serve.ts picks its Network line.
-    const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  const host = listenAddress(hostname);
+  if (!host || listensEverywhere(host)) {
+    const ip = networkAddress(); // as scripts/serve.ts picks its Network line
     return { local: `http://localhost:${port}`, ...(ip ? { network: `http://${ip}:${port}` } : {}) };
   }
   if (host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)) return { local: `http://localhost:${port}` };
