@@ -47,10 +47,10 @@ export const plansSettled = (sql: Sql): boolean => settled.get(sql) ?? false;
 /** Analyzes the hot path's tables that have grown (`growth`) since they were last analyzed; returns their names. */
 export async function analyzeGrown(sql: Sql, growth: Growth = GROWN): Promise<string[]> {
   const tables = await sql.query<{ name: string; pages: number; grown: boolean }>(
-    `SELECT c.relname AS name, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
-            pg_relation_size(c.oid) / current_setting('block_size')::int > GREATEST($2 * c.relpages, $3) AS grown
-     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY($1::text[])`,
+    `SELECT name, pages, pages > GREATEST($2 * relpages, $3) AS grown
+     FROM (SELECT c.relname AS name, c.relpages, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY($1::text[])) t`,
     [TABLES, growth.factor, growth.minPages],
   );
   const grown = tables.filter((t) => t.grown);
